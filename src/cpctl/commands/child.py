@@ -1,0 +1,185 @@
+"""`cpctl child`: the children (and unborn babies) in the store."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+import typer
+
+from cpctl.commands.common import date_value, emit_json, open_store, out, table, yes_no
+
+app = typer.Typer(help="Add, list, show and edit children (and unborn babies).", no_args_is_help=True)
+
+RefOpt = Annotated[str | None, typer.Option("--id", help="The authority's own id for the child (made up if not given).")]
+DobOpt = Annotated[date | None, typer.Option("--dob", parser=date_value, metavar="DATE", help="Date of birth.")]
+DueOpt = Annotated[date | None, typer.Option(
+    "--expected", parser=date_value, metavar="DATE", help="Expected date of delivery, for an unborn baby.")]
+GenderOpt = Annotated[str | None, typer.Option(help="Gender, as the child or family describe it.")]
+LanguageOpt = Annotated[str | None, typer.Option("--language", help="Preferred language (default English).")]
+InterpreterOpt = Annotated[bool | None, typer.Option(
+    "--interpreter/--no-interpreter", help="Whether the child needs an interpreter.")]
+CultureOpt = Annotated[str | None, typer.Option("--culture", help="Cultural or religious needs to respect.")]
+DisabilityOpt = Annotated[str | None, typer.Option(help="Any disability and the needs that arise from it.")]
+FamilyOpt = Annotated[str | None, typer.Option(help="The family or household (groups siblings); made if new.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
+
+
+@app.command("add")
+def child_add(
+    ctx: typer.Context,
+    given_name: Annotated[str, typer.Argument(help="Given name (for an unborn baby, e.g. 'Baby').")],
+    family_name: Annotated[str, typer.Argument(help="Family name.")],
+    ref: RefOpt = None,
+    dob: DobOpt = None,
+    expected: DueOpt = None,
+    gender: GenderOpt = None,
+    language: LanguageOpt = None,
+    interpreter: InterpreterOpt = None,
+    culture: CultureOpt = None,
+    disability: DisabilityOpt = None,
+    family: FamilyOpt = None,
+) -> None:
+    """Add a child, or an unborn baby with --expected."""
+    from cpctl import people
+
+    store = open_store(ctx)
+    with store.write() as session:
+        child = people.add_child(
+            session, given_name=given_name, family_name=family_name, ref=ref, date_of_birth=dob,
+            expected_date=expected, gender=gender, preferred_language=language,
+            interpreter_needed=bool(interpreter), culture_religion=culture, disability=disability, family=family,
+        )
+        summary = f"Added child {child.ref}: {child.full_name} ({_born(child.date_of_birth, child.expected_date)})"
+    out().print(summary)
+
+
+@app.command("list")
+def child_list(
+    ctx: typer.Context,
+    family: Annotated[str | None, typer.Option(help="Only the children of this family.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the children in the store."""
+    from cpctl import people
+
+    store = open_store(ctx)
+    with store.read() as session:
+        records = [people.child_record(session, c) for c in people.list_children(session, family=family)]
+    if as_json:
+        emit_json(records)
+        return
+    if not records:
+        out().print("No children yet: add one with `cpctl child add GIVEN FAMILY --dob DATE`.")
+        return
+    grid = table("Id", "Name", "Born / due", "Family", "Language")
+    for record in records:
+        language = record["preferred_language"] + (" (interpreter)" if record["interpreter_needed"] else "")
+        grid.add_row(record["id"], f"{record['given_name']} {record['family_name']}",
+                     _born_iso(record), record["family"] or "", language)
+    out().print(grid)
+
+
+@app.command("show")
+def child_show(
+    ctx: typer.Context,
+    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Show one child: details, family, and the people around them."""
+    from cpctl import people
+
+    store = open_store(ctx)
+    with store.read() as session:
+        found = people.find_child(session, child)
+        record = people.child_record(session, found)
+        record["siblings"] = [
+            {"id": s.ref, "name": s.full_name} for s in people.siblings(session, found)
+        ]
+        record["people"] = [
+            {"ref": p.ref, "name": p.name, "kind": p.kind, "relationship": rel, "role": p.role, "agency": p.agency}
+            for p, rel in people.people_of_child(session, found)
+        ]
+    if as_json:
+        emit_json(record)
+        return
+    _print_child(record)
+
+
+def _print_child(record: dict[str, Any]) -> None:
+    console = out()
+    console.print(f"[bold]{record['given_name']} {record['family_name']}[/bold]  ({record['id']})")
+    rows = [
+        ("Born / due", _born_iso(record)),
+        ("Gender", record["gender"] or "not recorded"),
+        ("Language", f"{record['preferred_language']}; interpreter needed: {yes_no(record['interpreter_needed'])}"),
+        ("Culture, religion", record["culture_religion"] or "none recorded"),
+        ("Disability", record["disability"] or "none recorded"),
+        ("Family", record["family"] or "none recorded"),
+    ]
+    if record["siblings"]:
+        rows.append(("Siblings", ", ".join(f"{s['name']} ({s['id']})" for s in record["siblings"])))
+    for label, value in rows:
+        console.print(f"  {label + ':':<19}{value}", markup=False)
+    if record["people"]:
+        grid = table("Ref", "Name", "Relationship", "Agency", title="People around the child")
+        for p in record["people"]:
+            grid.add_row(p["ref"], p["name"], p["relationship"], p["agency"] or "")
+        console.print(grid)
+
+
+@app.command("edit")
+def child_edit(
+    ctx: typer.Context,
+    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
+    given_name: Annotated[str | None, typer.Option(help="New given name.")] = None,
+    family_name: Annotated[str | None, typer.Option(help="New family name.")] = None,
+    dob: DobOpt = None,
+    expected: DueOpt = None,
+    gender: GenderOpt = None,
+    language: LanguageOpt = None,
+    interpreter: InterpreterOpt = None,
+    culture: CultureOpt = None,
+    disability: DisabilityOpt = None,
+    family: FamilyOpt = None,
+) -> None:
+    """Change a child's details (record a birth with --dob)."""
+    from cpctl import people
+    from cpctl.errors import Invalid
+
+    changes: dict[str, Any] = {
+        key: value for key, value in {
+            "given_name": given_name, "family_name": family_name, "date_of_birth": dob, "expected_date": expected,
+            "gender": gender, "preferred_language": language, "interpreter_needed": interpreter,
+            "culture_religion": culture, "disability": disability,
+        }.items() if value is not None
+    }
+    if not changes and family is None:
+        raise Invalid("nothing to change: give at least one option, e.g. --dob or --language (see --help).")
+    store = open_store(ctx)
+    with store.write() as session:
+        found = people.find_child(session, child)
+        changed = people.edit_child(session, found, family=family, **changes)
+        ref = found.ref
+    if changed:
+        out().print(f"Updated child {ref}: " + ", ".join(key.replace("_", " ") for key in changed))
+    else:
+        out().print(f"Child {ref} already had those details; nothing changed.")
+
+
+def _born(dob: date | None, expected: date | None) -> str:
+    from cpctl.dates import british
+
+    if dob is not None:
+        return f"born {british(dob)}"
+    return f"unborn, due {british(expected)}"
+
+
+def _born_iso(record: dict[str, Any]) -> str:
+    """'13 Oct 2018 (age 8)' or 'due 31 Jan 2027' for a table cell."""
+    from cpctl.dates import age_on, short_british
+
+    if record["date_of_birth"]:
+        born = date.fromisoformat(record["date_of_birth"])
+        return f"{short_british(born)} (age {age_on(born, date.today())})"
+    return f"due {short_british(date.fromisoformat(record['expected_date']))}"

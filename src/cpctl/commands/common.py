@@ -1,0 +1,96 @@
+"""What every command needs from the CLI side: the store it was pointed at, output, and typed options."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.table import Table
+
+    from cpctl.store import Store
+
+
+@dataclass
+class CliState:
+    db_path: str | None = None
+    auto_upgrade: bool = True
+
+
+def open_store(ctx: typer.Context, *, check_schema: bool = True) -> Store:
+    """The store named by --db, $CPCTL_DATABASE_URL, $CPCTL_DB or the default, opened and up to date."""
+    from cpctl.paths import database_url
+    from cpctl.store import Store
+
+    state = ctx.find_root().obj or CliState()
+    store = Store(database_url(state.db_path), auto_upgrade=state.auto_upgrade, check_schema=check_schema)
+    if store.backup_made is not None:
+        err().print(f"Upgraded the store's schema; a copy of it as it was is at {store.backup_made}")
+    return store
+
+
+def out() -> Console:
+    from rich.console import Console
+
+    return Console(highlight=False, soft_wrap=False)
+
+
+def err() -> Console:
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
+def table(*columns: str, title: str | None = None) -> Table:
+    from rich.table import Table
+
+    grid = Table(title=title, title_justify="left", show_lines=False)
+    for column in columns:
+        grid.add_column(column, overflow="fold")
+    return grid
+
+
+def emit_json(data: Any) -> None:
+    """Machine-readable output: UTF-8 JSON with ISO dates."""
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.isoformat()
+    raise TypeError(f"cannot write {type(value).__name__} as JSON")
+
+
+def date_value(text: str) -> date:
+    """Option parser for dates: refuses anything but the accepted forms, as a usage error."""
+    from cpctl.dates import parse_date
+    from cpctl.errors import Invalid
+
+    try:
+        return parse_date(text)
+    except Invalid as exc:
+        raise typer.BadParameter(exc.message) from None
+
+
+def interactive() -> bool:
+    """Whether a person is at a terminal to answer questions."""
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def answer(value: Any) -> Any:
+    """questionary returns None when the person presses Ctrl-C: stop, and save nothing."""
+    from cpctl.errors import Cancelled
+
+    if value is None:
+        raise Cancelled()
+    return value
+
+
+def yes_no(flag: bool) -> str:
+    return "yes" if flag else "no"

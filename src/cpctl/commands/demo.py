@@ -1,0 +1,42 @@
+"""`cpctl demo`: a synthetic family in a throwaway store, to see cpctl work end to end."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cpctl.commands.common import CliState, out
+
+
+def demo(
+    ctx: typer.Context,
+    db_path: Annotated[str | None, typer.Option(
+        "--db", metavar="PATH", help="Build the demo in this (new) store file instead of a throwaway one.")] = None,
+) -> None:
+    """Build a synthetic family (the Testwoods) in a throwaway store and show what cpctl holds for them."""
+    import tempfile
+    from pathlib import Path
+
+    from cpctl import demo as demo_data
+    from cpctl.commands import child, person
+    from cpctl.paths import sqlite_url
+    from cpctl.store import Store
+
+    root_state = ctx.find_root().obj or CliState()
+    chosen = db_path or root_state.db_path
+    path = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="cpctl-demo-")) / "demo.db"
+    store = Store(sqlite_url(path))
+    made = demo_data.build(store)
+    store.dispose()
+    console = out()
+    console.print(f"[bold]cpctl demo[/bold]: a synthetic family in {path}", highlight=False)
+    console.print("Everyone here is invented. Explore it with:  "
+                  f"cpctl --db {path} child show {made.children[0]}\n", markup=False)
+    ctx.find_root().obj = CliState(db_path=str(path))
+    console.print("[bold]$ cpctl child list[/bold]")
+    ctx.invoke(child.child_list, ctx=ctx, family=None, as_json=False)
+    console.print(f"\n[bold]$ cpctl child show {made.children[0]}[/bold]")
+    ctx.invoke(child.child_show, ctx=ctx, child=made.children[0], as_json=False)
+    console.print("\n[bold]$ cpctl person list --kind professional[/bold]")
+    ctx.invoke(person.person_list, ctx=ctx, kind="professional", child=None, as_json=False)

@@ -1,0 +1,76 @@
+"""`cpctl init`: set up a store for an authority and register who is using it."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from cpctl.commands.common import answer, interactive, open_store, out
+
+JURISDICTION_HELP = "england, wales, scotland or northern-ireland"
+ROLE_HELP = "chair, social-worker, manager or other"
+
+
+def init(
+    ctx: typer.Context,
+    authority: Annotated[str | None, typer.Option(help="Your local authority's name.")] = None,
+    jurisdiction: Annotated[str | None, typer.Option(help=f"Whose procedures apply: {JURISDICTION_HELP}.")] = None,
+    name: Annotated[str | None, typer.Option(help="Your own name, as it should appear on records.")] = None,
+    role: Annotated[str | None, typer.Option(help=f"Your role: {ROLE_HELP}.")] = None,
+) -> None:
+    """Set up the store: your authority, its jurisdiction, and who you are (asks for anything not given)."""
+    from cpctl import settings
+    from cpctl.errors import CpctlError
+
+    store = open_store(ctx)
+    with store.read() as session:
+        existing_authority = settings.get(session, "authority")
+        existing_jurisdiction = settings.get(session, "jurisdiction")
+        me = settings.current_user_person(session)
+    given = {"authority": authority, "jurisdiction": jurisdiction, "name": name, "role": role}
+    missing = [key for key, value in given.items() if not value]
+    if missing:
+        if not interactive():
+            flags = ", ".join(f"--{key}" for key in missing)
+            raise CpctlError(f"cpctl init needs {flags} when it is not run in a terminal.")
+        given.update(ask_init(
+            missing,
+            authority=existing_authority,
+            jurisdiction=existing_jurisdiction,
+            name=me.name if me else None,
+        ))
+    with store.write() as session:
+        person = settings.initialise(session, authority=given["authority"] or "",
+                                     jurisdiction=given["jurisdiction"] or "", name=given["name"] or "",
+                                     role=given["role"] or "")
+        state = settings.current(session)
+    out().print(
+        f"This store is set up for {state.authority} ({state.jurisdiction}). "
+        f"You are {person.name}, {person.role} ({person.ref})."
+    )
+
+
+def ask_init(missing: list[str], *, authority: str | None, jurisdiction: str | None,
+             name: str | None) -> dict[str, str]:
+    """Ask for each missing setting, offering what the store already holds as the default."""
+    import questionary
+
+    from cpctl.settings import JURISDICTIONS, USER_ROLES
+
+    answers: dict[str, str] = {}
+    if "authority" in missing:
+        answers["authority"] = answer(questionary.text(
+            "Local authority:", default=authority or "",
+            validate=lambda text: bool(text.strip()) or "Type the authority's name").ask())
+    if "jurisdiction" in missing:
+        answers["jurisdiction"] = answer(questionary.select(
+            "Jurisdiction:", choices=list(JURISDICTIONS), default=jurisdiction or "england").ask())
+    if "name" in missing:
+        answers["name"] = answer(questionary.text(
+            "Your name:", default=name or "",
+            validate=lambda text: bool(text.strip()) or "Type your name").ask())
+    if "role" in missing:
+        choices = [questionary.Choice(title=label, value=key) for key, label in USER_ROLES.items()]
+        answers["role"] = answer(questionary.select("Your role:", choices=choices).ask())
+    return answers

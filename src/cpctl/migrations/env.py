@@ -1,0 +1,16 @@
+"""Alembic environment: cpctl hands in an open connection; there is no alembic.ini."""
+
+from alembic import context
+
+import cpctl.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+from sqlmodel import SQLModel
+
+connection = context.config.attributes["connection"]
+context.configure(
+    connection=connection,
+    target_metadata=SQLModel.metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()
