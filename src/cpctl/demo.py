@@ -65,3 +65,37 @@ def build(store: Store, *, today: date | None = None, chair_name: str = "Alex Mo
                                     agency="Northshire Maternity Services")
         made.people = [p.ref for p in (sam, chris, worker, health, school, nursery, midwife)]
     return made
+
+
+def shift_dates(value: object, delta: timedelta) -> object:
+    """Every date in a parsed document moved by delta (so the demo's example stays current)."""
+    if isinstance(value, date):
+        return value + delta
+    if isinstance(value, dict):
+        return {key: shift_dates(item, delta) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shift_dates(item, delta) for item in value]
+    return value
+
+
+def example_conference(held_on: date) -> dict[str, object]:
+    """The packaged example conference (`cpctl conference template`), moved to be held on `held_on`."""
+    from importlib.resources import files
+
+    import yaml
+
+    data = yaml.safe_load(files("cpctl").joinpath("examples/conference.yaml").read_text(encoding="utf-8"))
+    moved = shift_dates(data, held_on - data["date"])
+    assert isinstance(moved, dict)
+    return moved
+
+
+def record_initial_conference(store: Store, *, today: date | None = None) -> str:
+    """Record the example initial conference for Jamie and Mia, held six days ago."""
+    from cpctl import conference
+
+    today = today or date.today()
+    data = conference.ConferenceIn.model_validate(example_conference(today - timedelta(days=6)))
+    with store.write() as session:
+        saved = conference.save(session, conference.prepare(session, data, today=today))
+    return saved.conference.ref

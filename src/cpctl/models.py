@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 PERSON_KINDS = ("parent", "carer", "family", "professional")
@@ -97,3 +98,109 @@ class AuditEntry(SQLModel, table=True):
     changes: str
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64, unique=True)
+
+
+CONFERENCE_KINDS = ("initial", "review", "pre-birth-initial", "pre-birth-review", "transfer-in")
+ATTENDANCE = ("attended", "apologies", "report", "not-invited")
+OUTCOMES = ("plan-starts", "plan-continues", "plan-changes", "plan-ends", "not-needed")
+
+
+class Conference(SQLModel, table=True):
+    """A child protection conference (in Scotland a CPPM), which may cover several siblings."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=64)
+    kind: str = Field(max_length=32)
+    held_on: date = Field(index=True)
+    start_time: str | None = Field(default=None, max_length=5)
+    venue: str | None = None
+    virtual: bool = False
+    chair_id: int = Field(foreign_key="person.id", index=True)
+    agencies_present: int = 0
+    quorate: bool = True
+    inquorate_reason: str | None = None
+    recorded_at: str = Field(max_length=32)
+
+
+class ConferenceAttendee(SQLModel, table=True):
+    """Who was invited and whether they came; role and agency as they were on the day."""
+
+    __tablename__ = "conference_attendee"
+
+    conference_id: int = Field(foreign_key="conference.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
+    status: str = Field(max_length=16)
+    reason: str | None = None
+    role: str | None = None
+    agency: str | None = None
+
+
+class Plan(SQLModel, table=True):
+    """One child protection plan for one child, from the conference that starts it to the one that ends it."""
+
+    __table_args__ = (
+        UniqueConstraint("child_id", "number", name="uq_plan_child_number"),
+        Index("uq_plan_one_active_per_child", "child_id", unique=True,
+              sqlite_where=text("ended_on IS NULL"), postgresql_where=text("ended_on IS NULL")),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    number: int
+    started_on: date
+    ended_on: date | None = None
+    start_conference_id: int = Field(foreign_key="conference.id")
+    end_conference_id: int | None = Field(default=None, foreign_key="conference.id")
+    pre_birth: bool = False
+    initial_categories: str
+    latest_categories: str
+    lead_worker_id: int = Field(foreign_key="person.id", index=True)
+    end_reason: str | None = None
+    step_down: str | None = None
+
+
+class Decision(SQLModel, table=True):
+    """What a conference decided for one child, with the reasons and views recorded (JSON in `details`)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    conference_id: int = Field(foreign_key="conference.id", index=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    outcome: str = Field(max_length=16)
+    categories: str
+    plan_id: int | None = Field(default=None, foreign_key="plan.id", index=True)
+    lead_worker_id: int | None = Field(default=None, foreign_key="person.id")
+    details: str
+
+
+class PlanVersion(SQLModel, table=True):
+    """One version of a plan; nothing is overwritten: each revision adds a version."""
+
+    __tablename__ = "plan_version"
+    __table_args__ = (UniqueConstraint("plan_id", "number", name="uq_plan_version_number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    number: int
+    made_on: date
+    made_at: str = Field(max_length=32)
+    source: str = Field(max_length=16)
+    conference_id: int | None = Field(default=None, foreign_key="conference.id")
+    draft: bool = False
+    gaps: str
+    content: str
+    author: str
+    agreed_by: str | None = None
+
+
+class CaseEvent(SQLModel, table=True):
+    """Something that happened in a case and that deadlines are derived from (never a deadline itself)."""
+
+    __tablename__ = "case_event"
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    plan_id: int | None = Field(default=None, foreign_key="plan.id", index=True)
+    kind: str = Field(max_length=32)
+    detail: str | None = Field(default=None, max_length=32)
+    happened_on: date
+    conference_id: int | None = Field(default=None, foreign_key="conference.id")

@@ -86,8 +86,9 @@ def child_show(
     child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Show one child: details, family, and the people around them."""
-    from cpctl import people
+    """Show one child: details, family, the people around them, their plans and conferences."""
+    from cpctl import conference, people
+    from cpctl import plan as plans
 
     store = open_store(ctx)
     with store.read() as session:
@@ -99,6 +100,12 @@ def child_show(
         record["people"] = [
             {"ref": p.ref, "name": p.name, "kind": p.kind, "relationship": rel, "role": p.role, "agency": p.agency}
             for p, rel in people.people_of_child(session, found)
+        ]
+        record["plans"] = plans.plan_summaries(session, found)
+        record["conferences"] = [
+            {"ref": c["ref"], "date": c["date"], "kind": c["kind"],
+             "outcome": next((d["outcome"] for d in c["decisions"] if d["child"] == found.ref), None)}
+            for c in conference.listing(session, child=found)
         ]
     if as_json:
         emit_json(record)
@@ -125,6 +132,33 @@ def _print_child(record: dict[str, Any]) -> None:
         grid = table("Ref", "Name", "Relationship", "Agency", title="People around the child")
         for p in record["people"]:
             grid.add_row(p["ref"], p["name"], p["relationship"], p["agency"] or "")
+        console.print(grid)
+    _print_plans(record)
+
+
+def _print_plans(record: dict[str, Any]) -> None:
+    from cpctl.dates import short_british
+
+    console = out()
+    if not record["plans"]:
+        console.print("  No child protection plan recorded.")
+    for p in record["plans"]:
+        state = f"ended {short_british(date.fromisoformat(p['ended_on']))}" if p["ended_on"] else "in force"
+        console.print(
+            f"  Plan {p['number']}: from {short_british(date.fromisoformat(p['started_on']))}, {state}; "
+            f"categories {', '.join(p['latest_categories']) or 'none'}; "
+            f"lead worker {p['lead_worker']['name'] if p['lead_worker'] else 'none'}",
+            markup=False,
+        )
+        if p["version"]:
+            draft = f" (draft, {p['gaps']} gap(s))" if p["draft"] else ""
+            console.print(f"    version {p['version']}{draft}", markup=False)
+        if p["ended_on"]:
+            console.print(f"    ended because: {p['end_reason']}; next: {p['step_down']}", markup=False)
+    if record["conferences"]:
+        grid = table("Ref", "Date", "Kind", "Decision", title="Conferences")
+        for c in record["conferences"]:
+            grid.add_row(c["ref"], short_british(date.fromisoformat(c["date"])), c["kind"], c["outcome"] or "")
         console.print(grid)
 
 

@@ -94,3 +94,7 @@ def answer(value: Any) -> Any:
 
 def yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
+
+
+STATUS_WORDS = {"attended": "attended", "apologies": "sent apologies", "report": "sent a report",
+                "not-invited": "not invited"}

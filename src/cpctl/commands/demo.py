@@ -19,7 +19,7 @@ def demo(
     from pathlib import Path
 
     from cpctl import demo as demo_data
-    from cpctl.commands import child, person
+    from cpctl.commands import child, conference, person
     from cpctl.paths import sqlite_url
     from cpctl.store import Store
 
@@ -28,6 +28,7 @@ def demo(
     path = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="cpctl-demo-")) / "demo.db"
     store = Store(sqlite_url(path))
     made = demo_data.build(store)
+    conference_ref = demo_data.record_initial_conference(store)
     store.dispose()
     console = out()
     console.print(f"[bold]cpctl demo[/bold]: a synthetic family in {path}", highlight=False)
@@ -36,6 +37,8 @@ def demo(
     ctx.find_root().obj = CliState(db_path=str(path))
     console.print("[bold]$ cpctl child list[/bold]")
     ctx.invoke(child.child_list, ctx=ctx, family=None, as_json=False)
+    console.print(f"\n[bold]$ cpctl conference show {conference_ref}[/bold]")
+    ctx.invoke(conference.conference_show, ctx=ctx, ref=conference_ref, as_json=False)
     console.print(f"\n[bold]$ cpctl child show {made.children[0]}[/bold]")
     ctx.invoke(child.child_show, ctx=ctx, child=made.children[0], as_json=False)
     console.print("\n[bold]$ cpctl person list --kind professional[/bold]")

@@ -4,5 +4,5 @@ REVISIONS lists every revision in order, so that opening an up-to-date store can
 query and without importing Alembic. A test keeps this list equal to Alembic's own history.
 """
 
-REVISIONS: tuple[str, ...] = ("0001",)
+REVISIONS: tuple[str, ...] = ("0001", "0002")
 HEAD = REVISIONS[-1]

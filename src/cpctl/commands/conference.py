@@ -1,0 +1,211 @@
+"""`cpctl conference`: record a conference, its decisions and the outline plan; list and show them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from cpctl.commands.common import emit_json, interactive, open_store, out, table
+
+if TYPE_CHECKING:
+    from cpctl.conference import ConferenceIn, ConferenceRules, Saved
+    from cpctl.store import Store
+
+app = typer.Typer(help="Record child protection conferences and their outline plans; list and show them.",
+                  no_args_is_help=True)
+
+OUTCOME_WORDS = {
+    "plan-starts": "a plan starts", "plan-continues": "the plan continues", "plan-changes": "the plan changes",
+    "plan-ends": "the plan ends", "not-needed": "no plan is needed",
+}
+
+
+@app.command("new")
+def conference_new(
+    ctx: typer.Context,
+    from_file: Annotated[Path | None, typer.Option(
+        "--from", metavar="FILE", help="Read the conference from a YAML or JSON file instead of asking.")] = None,
+    draft: Annotated[bool, typer.Option(
+        "--draft", help="With --from: save incomplete outline plans as drafts, with their gaps recorded.")] = False,
+) -> None:
+    """Record a conference: attendance, one decision per child, and the outline plan."""
+    from cpctl.errors import CpctlError
+
+    if from_file is None and not interactive():
+        raise CpctlError(
+            "cpctl conference new asks its questions in a terminal, and there is none here: "
+            "give a file with --from FILE (`cpctl conference template` prints an example)."
+        )
+    store = open_store(ctx)
+    if from_file is not None:
+        saved, rules = _save_from_file(store, from_file, draft=draft)
+    else:
+        from cpctl.commands.conference_wizard import run_wizard
+
+        saved, rules = run_wizard(store)
+    print_saved(saved, rules)
+
+
+def _save_from_file(store: Store, path: Path, *, draft: bool) -> tuple[Saved, ConferenceRules]:
+    from cpctl import conference, fileinput
+
+    document = fileinput.load(path)
+    data = document.parse(conference.ConferenceIn)
+    if draft:
+        for decision in data.decisions:
+            decision.save_as_draft = True
+    return save_checked(store, data, document=document)
+
+
+def save_checked(store: Store, data: ConferenceIn,
+                 document: Any = None) -> tuple[Saved, ConferenceRules]:
+    """Check and save in one write transaction; a field error names the file's line when there is a file."""
+    from cpctl import conference
+    from cpctl.fileinput import FieldError
+
+    with store.write() as session:
+        try:
+            prepared = conference.prepare(session, data)
+            saved = conference.save(session, prepared)
+        except FieldError as exc:
+            if document is not None:
+                raise document.error(exc.loc, exc.reason) from None
+            raise
+        return saved, prepared.rules
+
+
+def print_saved(saved: Saved, rules: ConferenceRules) -> None:
+    from cpctl.dates import british
+
+    row = saved.conference
+    console = out()
+    console.print(f"Recorded {rules.kind_name(row.kind)} {row.ref} on {british(row.held_on)}.", markup=False)
+    if not row.quorate:
+        console.print(f"  Not quorate ({row.agencies_present} agencies); the reason is recorded.", markup=False)
+    for outcome in saved.outcomes:
+        line = f"  {outcome['child']}: {OUTCOME_WORDS[outcome['outcome']]}"
+        if outcome["categories"]:
+            line += f" ({', '.join(outcome['categories'])})"
+        if outcome["version"]:
+            line += f"; plan {outcome['plan']}, version {outcome['version']}"
+            if outcome["draft"]:
+                line += (f", saved as a draft with {len(outcome['gaps'])} gap(s): "
+                         f"see `cpctl plan check {outcome['child']}`")
+        console.print(line + ".", markup=False)
+
+
+@app.command("template")
+def conference_template(
+    output: Annotated[Path | None, typer.Option(
+        "-o", "--output", help="Write the example to this file instead of printing it.")] = None,
+) -> None:
+    """Print a commented example file for `cpctl conference new --from` (it fits the `cpctl demo` store)."""
+    from importlib.resources import files
+
+    from cpctl.errors import CpctlError
+
+    text = files("cpctl").joinpath("examples/conference.yaml").read_text(encoding="utf-8")
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    if output.exists():
+        raise CpctlError(f"{output} already exists; choose another file name.")
+    output.write_text(text, encoding="utf-8")
+    out().print(f"Wrote an example conference to {output}", markup=False)
+
+
+@app.command("list")
+def conference_list(
+    ctx: typer.Context,
+    child: Annotated[str | None, typer.Option("--child", help="Only this child's conferences.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """List conferences, newest first."""
+    from cpctl import conference, people
+    from cpctl.dates import short_british
+
+    store = open_store(ctx)
+    with store.read() as session:
+        found = people.find_child(session, child) if child else None
+        rows = conference.listing(session, child=found)
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        out().print("No conferences yet: record one with `cpctl conference new`.")
+        return
+    from datetime import date
+
+    grid = table("Ref", "Date", "Kind", "Chair", "Decisions")
+    for r in rows:
+        decisions = "; ".join(f"{d['child']} {d['outcome']}" for d in r["decisions"])
+        grid.add_row(r["ref"], short_british(date.fromisoformat(r["date"])), r["kind"], r["chair"] or "", decisions)
+    out().print(grid)
+
+
+@app.command("show")
+def conference_show(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="The conference's reference (CF00001).")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Show a conference: who was there, and what it decided for each child."""
+    from cpctl import conference, settings
+
+    store = open_store(ctx)
+    with store.read() as session:
+        record = conference.record(session, conference.find(session, ref))
+        rules = conference.rules_for(settings.current(session).jurisdiction)
+    if as_json:
+        emit_json(record)
+        return
+    print_conference(record, rules)
+
+
+def print_conference(record: dict[str, Any], rules: ConferenceRules) -> None:
+    from datetime import date
+
+    from cpctl.commands.common import STATUS_WORDS
+    from cpctl.dates import british
+
+    console = out()
+    when = british(date.fromisoformat(record["date"])) + (f" at {record['time']}" if record["time"] else "")
+    place = "virtual" if record["virtual"] else (record["venue"] or "venue not recorded")
+    console.print(f"[bold]{rules.kind_name(record['kind'])}[/bold] {record['ref']}")
+    console.print(f"  {when}, {place}; chaired by {record['chair']['name']}", markup=False)
+    quorum = "quorate" if record["quorate"] else f"NOT quorate: {record['inquorate_reason']}"
+    console.print(f"  {record['agencies_present']} agencies took part ({quorum})", markup=False)
+    if record["attendance"]:
+        grid = table("Who", "Role", "Agency", "Attendance", title="Invited")
+        for a in record["attendance"]:
+            status = STATUS_WORDS[a["status"]] + (f": {a['reason']}" if a["reason"] else "")
+            grid.add_row(a["name"], a["role"] or "", a["agency"] or "", status)
+        console.print(grid)
+    for d in record["decisions"]:
+        console.print(f"\n[bold]{d['child_name']}[/bold] ({d['child']}): {OUTCOME_WORDS[d['outcome']]}")
+        if d["categories"]:
+            console.print(f"  Categories: {', '.join(d['categories'])}", markup=False)
+        if d["lead_worker"]:
+            console.print(f"  {rules.term('lead_worker', 'Lead social worker').capitalize()}: "
+                          f"{d['lead_worker']['name']} ({d['lead_worker']['ref']})", markup=False)
+        details = d["details"]
+        for label, key in (("Evidence of harm", "evidence"), ("The child's views", "child_views"),
+                           ("The parents' views", "parent_views")):
+            for item in details[key]:
+                console.print(f"  {label}: {item['text']}{_private(item)}", markup=False)
+        for item in details["dissent"]:
+            console.print(f"  Dissent: {item['who']}: {item['reason']}{_private(item)}", markup=False)
+        for item in details["not_discussed_with"]:
+            console.print(f"  Not discussed with {item['who']}: {item['why']}{_private(item)}", markup=False)
+        if details["end_reason"]:
+            console.print(f"  Why the plan ends: {details['end_reason']}; next: {details['step_down']}", markup=False)
+        if d["plan_version"]:
+            state = "draft" if d["draft"] else "complete"
+            console.print(f"  Outline plan: plan {d['plan']}, version {d['plan_version']} ({state}); "
+                          f"see `cpctl plan check {d['child']}`", markup=False)
+
+
+def _private(item: dict[str, Any]) -> str:
+    return "  [not for the family's copy]" if item.get("private") else ""

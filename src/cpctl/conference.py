@@ -1,0 +1,575 @@
+"""Recording a conference: who was there, one decision per child, and the outline plan (seed 002 §3.8-3.23).
+
+`prepare()` checks everything against the store and the jurisdiction's profile without writing, so that the
+wizard can show the summary, the quorum and the plan's gaps before anything is saved; `save()` writes it all in
+the caller's transaction, with its audit records and the case events that deadlines are derived from.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal
+
+from pydantic import Field, field_validator, model_validator
+from sqlmodel import Session, col, func, select
+
+from cpctl import audit, people, settings
+from cpctl import plan as plans
+from cpctl.dates import utc_now_iso
+from cpctl.fileinput import FieldError
+from cpctl.models import (
+    CaseEvent,
+    Child,
+    Conference,
+    ConferenceAttendee,
+    Decision,
+    Person,
+    Plan,
+    PlanVersion,
+)
+from cpctl.plan import (
+    Day,
+    DecisionDetails,
+    Dissent,
+    Interpreter,
+    Item,
+    NotDiscussed,
+    OptText,
+    PlanContent,
+    Strict,
+)
+
+Kind = Literal["initial", "review", "pre-birth-initial", "pre-birth-review", "transfer-in"]
+Outcome = Literal["plan-starts", "plan-continues", "plan-changes", "plan-ends", "not-needed"]
+Status = Literal["attended", "apologies", "report", "not-invited"]
+
+OUTCOMES_FOR_KIND: dict[str, tuple[str, ...]] = {
+    "initial": ("plan-starts", "not-needed"),
+    "pre-birth-initial": ("plan-starts", "not-needed"),
+    "transfer-in": ("plan-starts", "not-needed"),
+    "review": ("plan-continues", "plan-changes", "plan-ends"),
+    "pre-birth-review": ("plan-continues", "plan-changes", "plan-ends"),
+}
+PLAN_OUTCOMES = ("plan-starts", "plan-continues", "plan-changes")
+_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
+
+
+class AttendeeIn(Strict):
+    person: str
+    status: Status
+    reason: OptText = None
+
+    @model_validator(mode="after")
+    def _reason(self) -> AttendeeIn:
+        if self.status == "not-invited" and not self.reason:
+            raise ValueError("say why they were not invited (reason), e.g. excluded by the chair")
+        return self
+
+
+class DecisionIn(Strict):
+    child: str
+    outcome: Outcome
+    categories: list[str] = []
+    lead_worker: str | None = None
+    core_group: list[str] | None = None
+    evidence: list[Item] = []
+    child_views: list[Item] = []
+    parent_views: list[Item] = []
+    dissent: list[Dissent] = []
+    not_discussed_with: list[NotDiscussed] = []
+    interpreter: Interpreter | None = None
+    cultural_needs: OptText = None
+    end_reason: OptText = None
+    step_down: OptText = None
+    plan: PlanContent | None = None
+    save_as_draft: bool = False
+
+
+class ConferenceIn(Strict):
+    """Everything `cpctl conference new` records; the same shape whether typed in the wizard or read from a file."""
+
+    kind: Kind
+    date: Day
+    time: str | None = None
+    venue: OptText = None
+    virtual: bool = False
+    chair: str | None = None
+    strategy_discussion: Day | None = None
+    attendance: list[AttendeeIn] = []
+    inquorate_reason: OptText = None
+    decisions: list[DecisionIn] = Field(min_length=1)
+
+    @field_validator("time", mode="before")
+    @classmethod
+    def _time(cls, value: Any) -> Any:
+        if value is None or value == "":
+            return None
+        if isinstance(value, int):  # YAML reads 10:30 as a sexagesimal number
+            value = f"{value // 60:02d}:{value % 60:02d}"
+        text = str(value).strip()
+        match = _TIME.match(text)
+        if not match:
+            raise ValueError(f"{text[:20]!r} is not a time of day: use HH:MM, e.g. 10:30")
+        return f"{int(match.group(1)):02d}:{match.group(2)}"
+
+
+# -- the rules of the jurisdiction that a conference needs ----------------------------------------------------
+@dataclass(frozen=True)
+class ConferenceRules:
+    jurisdiction: str
+    categories: dict[str, str]
+    single_category: bool
+    min_agencies: int
+    terms: dict[str, str]
+
+    def term(self, key: str, fallback: str) -> str:
+        return self.terms.get(key) or fallback
+
+    def kind_name(self, kind: str) -> str:
+        key = {"initial": "initial_conference", "review": "review_conference",
+               "pre-birth-initial": "pre_birth_conference", "pre-birth-review": "pre_birth_conference",
+               "transfer-in": "transfer_in_conference"}[kind]
+        name = self.term(key, kind.replace("-", " ") + " conference")
+        if kind == "pre-birth-review":
+            name = f"{name} (review)"
+        return name[:1].upper() + name[1:]
+
+
+def rules_for(jurisdiction: str) -> ConferenceRules:
+    from cpctl import profile
+
+    loaded = profile.load(jurisdiction)
+    return ConferenceRules(
+        jurisdiction=jurisdiction,
+        categories={c.code: c.label for c in loaded.categories},
+        single_category=loaded.category_mode == "single",
+        min_agencies=loaded.quorum.min_agencies,
+        terms=dict(loaded.terms),
+    )
+
+
+# -- prepared, checked, not yet written ------------------------------------------------------------------------
+@dataclass
+class PreparedDecision:
+    child: Child
+    input: DecisionIn
+    categories: list[str]
+    lead_worker: Person | None
+    current_plan: Plan | None
+    previous_plans: int
+    content: PlanContent | None
+    details: DecisionDetails
+    gaps: list[str]
+    new_version: bool
+
+
+@dataclass
+class PreparedConference:
+    input: ConferenceIn
+    rules: ConferenceRules
+    chair: Person
+    attendees: list[tuple[Person, AttendeeIn]]
+    agencies: list[str]
+    decisions: list[PreparedDecision] = field(default_factory=list)
+
+    @property
+    def quorate(self) -> bool:
+        return len(self.agencies) >= self.rules.min_agencies
+
+    @property
+    def has_gaps(self) -> bool:
+        return any(d.gaps for d in self.decisions)
+
+
+def prepare(session: Session, data: ConferenceIn, *, today: date | None = None) -> PreparedConference:
+    """Check a conference against the store and the jurisdiction; raise FieldError naming the field at fault."""
+    today = today or date.today()
+    state = settings.current(session)
+    rules = rules_for(state.jurisdiction)
+    if data.date > today:
+        raise FieldError(("date",), f"{data.date.isoformat()} is in the future: record a conference once it has been held.")
+    if data.strategy_discussion and data.strategy_discussion > data.date:
+        raise FieldError(("strategy_discussion",), "the strategy discussion is after the conference; check the dates.")
+    if data.strategy_discussion and data.kind not in ("initial", "pre-birth-initial"):
+        raise FieldError(("strategy_discussion",), "a strategy discussion leads to an initial conference only.")
+    chair = _person(session, data.chair, ("chair",)) if data.chair else settings.current_user_person(session)
+    if chair is None:
+        raise FieldError(("chair",), "no chair given and no user set up: give the chair, or run `cpctl init`.")
+    attendees: list[tuple[Person, AttendeeIn]] = []
+    seen: set[int] = set()
+    for index, entry in enumerate(data.attendance):
+        person = _person(session, entry.person, ("attendance", index, "person"))
+        if person.id in seen:
+            raise FieldError(("attendance", index, "person"), f"{person.ref} is listed twice.")
+        seen.add(person.id or 0)
+        attendees.append((person, entry))
+    agencies = sorted({
+        p.agency.strip().lower() for p, a in attendees
+        if a.status == "attended" and p.kind == "professional" and p.agency
+    } | ({chair.agency.strip().lower()} if chair.agency else set()))
+    prepared = PreparedConference(input=data, rules=rules, chair=chair, attendees=attendees, agencies=agencies)
+    if not prepared.quorate and not data.inquorate_reason:
+        raise FieldError(("inquorate_reason",), (
+            f"the conference was not quorate: {len(agencies)} agenc{'y' if len(agencies) == 1 else 'ies'} "
+            f"took part and {rules.jurisdiction} needs {rules.min_agencies}. Record why it went ahead "
+            "(inquorate_reason), or correct the attendance."))
+    children_seen: set[int] = set()
+    for index, decision in enumerate(data.decisions):
+        prepared.decisions.append(_prepare_decision(session, data, rules, decision, ("decisions", index)))
+        child_id = prepared.decisions[-1].child.id or 0
+        if child_id in children_seen:
+            raise FieldError(("decisions", index, "child"), "this child already has a decision at this conference.")
+        children_seen.add(child_id)
+    return prepared
+
+
+def _person(session: Session, key: str, loc: tuple[Any, ...]) -> Person:
+    from cpctl.errors import CpctlError
+
+    try:
+        return people.find_person(session, key)
+    except CpctlError as exc:
+        raise FieldError(loc, exc.message[0].lower() + exc.message[1:]) from None
+
+
+def _prepare_decision(session: Session, conf: ConferenceIn, rules: ConferenceRules, decision: DecisionIn,
+                      loc: tuple[Any, ...]) -> PreparedDecision:
+    from cpctl.errors import CpctlError
+
+    try:
+        child = people.find_child(session, decision.child)
+    except CpctlError as exc:
+        raise FieldError((*loc, "child"), exc.message[0].lower() + exc.message[1:]) from None
+    _check_birth(child, conf, (*loc, "child"))
+    if decision.outcome not in OUTCOMES_FOR_KIND[conf.kind]:
+        allowed = " or ".join(OUTCOMES_FOR_KIND[conf.kind])
+        raise FieldError((*loc, "outcome"), f"a {conf.kind} conference decides {allowed}, not {decision.outcome}.")
+    current = plans.active_plan(session, child)
+    previous = session.exec(select(func.count()).select_from(Plan).where(Plan.child_id == child.id)).one()
+    last_conference = session.exec(
+        select(func.max(Conference.held_on)).join(Decision, Decision.conference_id == Conference.id)
+        .where(Decision.child_id == child.id)
+    ).one()
+    if last_conference is not None and conf.date <= last_conference:
+        raise FieldError(("date",), (
+            f"child {child.ref} already had a conference on {last_conference.isoformat()}; a new one must be later. "
+            "To correct that conference, see `cpctl conference show`."))
+    if conf.kind in ("initial", "pre-birth-initial", "transfer-in") and current is not None:
+        raise FieldError((*loc, "child"), (
+            f"child {child.ref} has had a plan since {current.started_on.isoformat()}: record a review conference, "
+            "not a new one."))
+    if conf.kind in ("review", "pre-birth-review"):
+        if current is None:
+            raise FieldError((*loc, "child"), (
+                f"child {child.ref} has no plan in force, so there is nothing to review: record an initial "
+                "conference instead."))
+        if conf.date <= current.started_on:
+            raise FieldError(("date",), (
+                f"a review on {conf.date.isoformat()} cannot come before the plan began on "
+                f"{current.started_on.isoformat()}."))
+        if conf.kind == "pre-birth-review" and not current.pre_birth:
+            raise FieldError(("kind",), f"child {child.ref}'s plan did not start before birth: record a review.")
+    categories = _categories(rules, decision, (*loc, "categories"), current)
+    lead = None
+    if decision.outcome in PLAN_OUTCOMES:
+        if decision.lead_worker:
+            lead = _person(session, decision.lead_worker, (*loc, "lead_worker"))
+        elif current is not None:
+            lead = session.get(Person, current.lead_worker_id)
+        if lead is None:
+            raise FieldError((*loc, "lead_worker"), (
+                f"a plan needs a {rules.term('lead_worker', 'lead social worker')}: name one (lead_worker)."))
+        if lead.kind != "professional":
+            raise FieldError((*loc, "lead_worker"), f"{lead.ref} is a {lead.kind}; the lead worker must be a professional.")
+    elif decision.lead_worker or decision.plan is not None:
+        raise FieldError((*loc, "plan" if decision.plan is not None else "lead_worker"), (
+            f"{decision.outcome} has no plan: leave out lead_worker and plan."))
+    if decision.outcome == "plan-ends":
+        if not decision.end_reason:
+            raise FieldError((*loc, "end_reason"), "say why the plan can end (end_reason).")
+        if not decision.step_down:
+            raise FieldError((*loc, "step_down"), (
+                f"say what follows the plan (step_down), e.g. {rules.term('step_down', 'a child in need plan')}, "
+                "no further action, or moved to another authority."))
+    elif decision.end_reason or decision.step_down:
+        raise FieldError((*loc, "end_reason" if decision.end_reason else "step_down"),
+                         "end_reason and step_down are for a decision that the plan ends.")
+
+    content, previous_content = _content(session, decision, current, loc)
+    if content is not None:
+        content.core_group = _core_group(session, decision, content, lead, loc)
+        for index, action in enumerate(content.actions):
+            if action.who and _looks_like_ref(action.who):
+                _person(session, action.who, (*loc, "plan", "actions", index, "who"))
+    new_version = content is not None and (previous_content is None or content != previous_content)
+    interpreter = decision.interpreter or Interpreter(
+        needed=child.interpreter_needed,
+        language=child.preferred_language if child.interpreter_needed else None,
+    )
+    details = DecisionDetails(
+        evidence=decision.evidence, child_views=decision.child_views, parent_views=decision.parent_views,
+        dissent=decision.dissent, not_discussed_with=decision.not_discussed_with, interpreter=interpreter,
+        cultural_needs=decision.cultural_needs if decision.cultural_needs is not None else child.culture_religion,
+        end_reason=decision.end_reason, step_down=decision.step_down,
+    )
+    found_gaps = plans.gaps(content, details) if decision.outcome in PLAN_OUTCOMES else []
+    return PreparedDecision(
+        child=child, input=decision, categories=categories, lead_worker=lead, current_plan=current,
+        previous_plans=previous, content=content, details=details, gaps=found_gaps, new_version=new_version,
+    )
+
+
+def _check_birth(child: Child, conf: ConferenceIn, loc: tuple[Any, ...]) -> None:
+    born_by_then = child.date_of_birth is not None and child.date_of_birth <= conf.date
+    if conf.kind == "pre-birth-initial" and born_by_then:
+        raise FieldError(loc, (
+            f"child {child.ref} was born on {child.date_of_birth.isoformat()}, before this conference: "  # type: ignore[union-attr]
+            "record an initial conference, not a pre-birth one."))
+    if conf.kind in ("initial", "review", "transfer-in") and not born_by_then:
+        when = (f"born on {child.date_of_birth.isoformat()}, after this conference" if child.date_of_birth
+                else "not born yet")
+        raise FieldError(loc, (
+            f"child {child.ref} is {when}: a conference before birth is a pre-birth conference "
+            "(kind pre-birth-initial or pre-birth-review); if the baby has been born, record it with "
+            f"`cpctl child edit {child.ref} --dob DATE`."))
+
+
+def _categories(rules: ConferenceRules, decision: DecisionIn, loc: tuple[Any, ...],
+                current: Plan | None) -> list[str]:
+    known = ", ".join(f"{code} ({label})" for code, label in rules.categories.items())
+    if decision.outcome not in PLAN_OUTCOMES:
+        if decision.categories:
+            raise FieldError(loc, "categories are recorded only when a plan starts, continues or changes.")
+        return []
+    if not decision.categories:
+        if decision.outcome == "plan-continues" and current is not None:
+            return plans.categories_of(current.latest_categories)
+        raise FieldError(loc, f"name the category of harm: one of {known}.")
+    codes: list[str] = []
+    by_label = {label.lower(): code for code, label in rules.categories.items()}
+    by_code = {code.lower(): code for code in rules.categories}
+    for index, given in enumerate(decision.categories):
+        key = str(given).strip().lower()
+        code = by_code.get(key) or by_label.get(key)
+        if code is None:
+            raise FieldError((*loc, index), f"{str(given)[:40]!r} is not a category in {rules.jurisdiction}: use {known}.")
+        if code not in codes:
+            codes.append(code)
+    if rules.single_category and len(codes) > 1:
+        multiple = next((code for code, label in rules.categories.items() if "multiple" in label.lower()), None)
+        hint = f"; use {multiple} when more than one applies" if multiple else ""
+        raise FieldError(loc, f"{rules.jurisdiction} records one category per child{hint}.")
+    return codes
+
+
+def _content(session: Session, decision: DecisionIn, current: Plan | None,
+             loc: tuple[Any, ...]) -> tuple[PlanContent | None, PlanContent | None]:
+    """The plan this decision leaves in force, and the version it follows (None for a new plan)."""
+    if decision.outcome not in PLAN_OUTCOMES:
+        return None, None
+    previous_row = plans.version(session, current) if current is not None else None
+    previous = plans.content_of(previous_row) if previous_row is not None else None
+    if decision.plan is not None:
+        return plans.number_actions(decision.plan.model_copy(deep=True), previous), previous
+    if decision.outcome == "plan-changes":
+        raise FieldError((*loc, "plan"), "the plan changes: give the changed plan (plan).")
+    if previous is not None:
+        return previous.model_copy(deep=True), previous
+    return PlanContent(), None
+
+
+def _core_group(session: Session, decision: DecisionIn, content: PlanContent, lead: Person | None,
+                loc: tuple[Any, ...]) -> list[str]:
+    refs = decision.core_group if decision.core_group is not None else content.core_group
+    members: list[str] = []
+    for index, key in enumerate(refs):
+        members.append(_person(session, key, (*loc, "core_group", index)).ref)
+    if lead is not None and lead.ref not in members:
+        members.insert(0, lead.ref)
+    return list(dict.fromkeys(members))
+
+
+def _looks_like_ref(text: str) -> bool:
+    return bool(re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]{0,63}", text)) and any(ch.isdigit() for ch in text)
+
+
+# -- saving -----------------------------------------------------------------------------------------------------
+@dataclass
+class Saved:
+    conference: Conference
+    outcomes: list[dict[str, Any]]
+
+
+def save(session: Session, prepared: PreparedConference) -> Saved:
+    """Write a prepared conference, its decisions, plans, versions, events and audit records."""
+    data = prepared.input
+    drafts = [d for d in prepared.decisions if d.gaps and not d.input.save_as_draft]
+    if drafts:
+        index = prepared.decisions.index(drafts[0])
+        raise FieldError(("decisions", index, "plan"), (
+            f"the outline plan for child {drafts[0].child.ref} still lacks: {'; '.join(drafts[0].gaps)}. "
+            "Fill these in, or set save_as_draft: true to save it as a draft with the gaps recorded."))
+    number = (session.exec(select(func.max(Conference.id))).one() or 0) + 1
+    ref = f"CF{number:05d}"
+    while session.exec(select(Conference.id).where(Conference.ref == ref)).first() is not None:
+        number += 1
+        ref = f"CF{number:05d}"
+    conference = Conference(
+        ref=ref, kind=data.kind, held_on=data.date, start_time=data.time, venue=data.venue, virtual=data.virtual,
+        chair_id=prepared.chair.id or 0, agencies_present=len(prepared.agencies), quorate=prepared.quorate,
+        inquorate_reason=data.inquorate_reason if not prepared.quorate else None, recorded_at=utc_now_iso(),
+    )
+    session.add(conference)
+    session.flush()
+    for person, entry in prepared.attendees:
+        session.add(ConferenceAttendee(conference_id=conference.id or 0, person_id=person.id or 0,
+                                       status=entry.status, reason=entry.reason, role=person.role,
+                                       agency=person.agency))
+    author = audit.current_actor(session)
+    outcomes = [_save_decision(session, prepared, conference, d, author) for d in prepared.decisions]
+    audit.record(session, "conference.add", "conference", conference.ref,
+                 f"{data.kind} conference {conference.ref} on {data.date.isoformat()} recorded",
+                 {"kind": data.kind, "date": data.date.isoformat(), "chair": prepared.chair.ref,
+                  "children": [o["child"] for o in outcomes], "quorate": prepared.quorate,
+                  "attendance": {p.ref: a.status for p, a in prepared.attendees}})
+    return Saved(conference=conference, outcomes=outcomes)
+
+
+def _save_decision(session: Session, prepared: PreparedConference, conference: Conference,
+                   decision: PreparedDecision, author: str) -> dict[str, Any]:
+    data = prepared.input
+    child = decision.child
+    outcome = decision.input.outcome
+    plan_row = decision.current_plan
+    version_number: int | None = None
+    if data.strategy_discussion:
+        _event(session, child, None, "strategy-discussion", None, data.strategy_discussion, None)
+    if outcome == "plan-starts":
+        plan_row = Plan(
+            child_id=child.id or 0, number=decision.previous_plans + 1, started_on=data.date,
+            start_conference_id=conference.id or 0, pre_birth=data.kind == "pre-birth-initial",
+            initial_categories=json.dumps(decision.categories), latest_categories=json.dumps(decision.categories),
+            lead_worker_id=decision.lead_worker.id or 0 if decision.lead_worker else 0,
+        )
+        session.add(plan_row)
+        session.flush()
+        _event(session, child, plan_row, "plan-start", data.kind, data.date, conference)
+    elif plan_row is not None and outcome in ("plan-continues", "plan-changes"):
+        plan_row.latest_categories = json.dumps(decision.categories)
+        if decision.lead_worker is not None:
+            plan_row.lead_worker_id = decision.lead_worker.id or 0
+        session.add(plan_row)
+    elif plan_row is not None and outcome == "plan-ends":
+        plan_row.ended_on = data.date
+        plan_row.end_conference_id = conference.id
+        plan_row.end_reason = decision.details.end_reason
+        plan_row.step_down = decision.details.step_down
+        session.add(plan_row)
+        session.flush()
+        _event(session, child, plan_row, "plan-end", decision.details.step_down, data.date, conference)
+    _event(session, child, plan_row, "conference", data.kind, data.date, conference)
+    if plan_row is not None and decision.content is not None and decision.new_version:
+        last = plans.version(session, plan_row)
+        version_number = (last.number if last else 0) + 1
+        session.add(PlanVersion(
+            plan_id=plan_row.id or 0, number=version_number, made_on=data.date, made_at=utc_now_iso(),
+            source="conference", conference_id=conference.id, draft=bool(decision.gaps),
+            gaps=json.dumps(decision.gaps, ensure_ascii=False), content=decision.content.model_dump_json(),
+            author=author,
+        ))
+    session.add(Decision(
+        conference_id=conference.id or 0, child_id=child.id or 0, outcome=outcome,
+        categories=json.dumps(decision.categories), plan_id=plan_row.id if plan_row else None,
+        lead_worker_id=decision.lead_worker.id if decision.lead_worker else None,
+        details=decision.details.model_dump_json(),
+    ))
+    session.flush()
+    summary = {
+        "child": child.ref, "outcome": outcome, "categories": decision.categories,
+        "plan": plan_row.number if plan_row else None, "version": version_number,
+        "draft": bool(decision.gaps) if version_number else False, "gaps": decision.gaps,
+    }
+    audit.record(session, "decision.add", "child", child.ref,
+                 f"{outcome} for child {child.ref} at {conference.ref}", summary)
+    return summary
+
+
+def _event(session: Session, child: Child, plan_row: Plan | None, kind: str, detail: str | None, on: date,
+           conference: Conference | None) -> None:
+    session.add(CaseEvent(child_id=child.id or 0, plan_id=plan_row.id if plan_row else None, kind=kind,
+                          detail=detail, happened_on=on, conference_id=conference.id if conference else None))
+
+
+# -- reading ----------------------------------------------------------------------------------------------------
+def find(session: Session, ref: str) -> Conference:
+    from cpctl.errors import NotFound
+
+    row = session.exec(select(Conference).where(Conference.ref == (ref or "").strip())).first()
+    if row is None:
+        raise NotFound(f"no conference {ref[:40]!r}; see `cpctl conference list`.")
+    return row
+
+
+def listing(session: Session, *, child: Child | None = None) -> list[dict[str, Any]]:
+    query = select(Conference).order_by(col(Conference.held_on).desc(), col(Conference.id).desc())
+    if child is not None:
+        query = query.join(Decision, Decision.conference_id == Conference.id).where(Decision.child_id == child.id)
+    rows = session.exec(query).all()
+    out = []
+    for row in rows:
+        decisions = session.exec(
+            select(Decision, Child).join(Child, Child.id == Decision.child_id)
+            .where(Decision.conference_id == row.id).order_by(col(Decision.id))
+        ).all()
+        chair = session.get(Person, row.chair_id)
+        out.append({
+            "ref": row.ref, "kind": row.kind, "date": row.held_on.isoformat(), "time": row.start_time,
+            "chair": chair.name if chair else None, "quorate": row.quorate,
+            "decisions": [{"child": c.ref, "outcome": d.outcome, "categories": json.loads(d.categories)}
+                          for d, c in decisions],
+        })
+    return out
+
+
+def record(session: Session, row: Conference) -> dict[str, Any]:
+    """A conference as plain data, for `conference show` and --json."""
+    chair = session.get(Person, row.chair_id)
+    attendees = session.exec(
+        select(ConferenceAttendee, Person).join(Person, Person.id == ConferenceAttendee.person_id)
+        .where(ConferenceAttendee.conference_id == row.id).order_by(col(Person.name))
+    ).all()
+    decisions = session.exec(
+        select(Decision, Child).join(Child, Child.id == Decision.child_id)
+        .where(Decision.conference_id == row.id).order_by(col(Decision.id))
+    ).all()
+    out_decisions = []
+    for decision, child in decisions:
+        lead = session.get(Person, decision.lead_worker_id) if decision.lead_worker_id else None
+        plan_row = session.get(Plan, decision.plan_id) if decision.plan_id else None
+        version_row = session.exec(
+            select(PlanVersion).where(PlanVersion.conference_id == row.id, PlanVersion.plan_id == decision.plan_id)
+        ).first() if plan_row else None
+        out_decisions.append({
+            "child": child.ref, "child_name": child.full_name, "outcome": decision.outcome,
+            "categories": json.loads(decision.categories),
+            "lead_worker": {"ref": lead.ref, "name": lead.name} if lead else None,
+            "plan": plan_row.number if plan_row else None,
+            "plan_version": version_row.number if version_row else None,
+            "draft": version_row.draft if version_row else None,
+            "gaps": json.loads(version_row.gaps) if version_row else [],
+            "details": json.loads(decision.details),
+            "plan_content": json.loads(version_row.content) if version_row else None,
+        })
+    return {
+        "ref": row.ref, "kind": row.kind, "date": row.held_on.isoformat(), "time": row.start_time,
+        "venue": row.venue, "virtual": row.virtual,
+        "chair": {"ref": chair.ref, "name": chair.name} if chair else None,
+        "agencies_present": row.agencies_present, "quorate": row.quorate,
+        "inquorate_reason": row.inquorate_reason,
+        "attendance": [{"ref": p.ref, "name": p.name, "role": a.role, "agency": a.agency, "status": a.status,
+                        "reason": a.reason} for a, p in attendees],
+        "decisions": out_decisions,
+    }

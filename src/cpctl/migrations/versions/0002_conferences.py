@@ -1,0 +1,146 @@
+"""Conferences, attendance, decisions, plans and their versions, and the case events deadlines come from.
+
+Revision ID: 0002
+Revises: 0001
+"""
+
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
+revision = "0002"
+down_revision = "0001"
+branch_labels = None
+depends_on = None
+
+_str = sqlmodel.sql.sqltypes.AutoString
+
+
+def upgrade() -> None:
+    op.create_table(
+        "conference",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("ref", _str(length=64), nullable=False),
+        sa.Column("kind", _str(length=32), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("start_time", _str(length=5), nullable=True),
+        sa.Column("venue", _str(), nullable=True),
+        sa.Column("virtual", sa.Boolean(), nullable=False),
+        sa.Column("chair_id", sa.Integer(), nullable=False),
+        sa.Column("agencies_present", sa.Integer(), nullable=False),
+        sa.Column("quorate", sa.Boolean(), nullable=False),
+        sa.Column("inquorate_reason", _str(), nullable=True),
+        sa.Column("recorded_at", _str(length=32), nullable=False),
+        sa.ForeignKeyConstraint(["chair_id"], ["person.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_conference_ref", "conference", ["ref"], unique=True)
+    op.create_index("ix_conference_held_on", "conference", ["held_on"], unique=False)
+    op.create_index("ix_conference_chair_id", "conference", ["chair_id"], unique=False)
+    op.create_table(
+        "conference_attendee",
+        sa.Column("conference_id", sa.Integer(), nullable=False),
+        sa.Column("person_id", sa.Integer(), nullable=False),
+        sa.Column("status", _str(length=16), nullable=False),
+        sa.Column("reason", _str(), nullable=True),
+        sa.Column("role", _str(), nullable=True),
+        sa.Column("agency", _str(), nullable=True),
+        sa.ForeignKeyConstraint(["conference_id"], ["conference.id"]),
+        sa.ForeignKeyConstraint(["person_id"], ["person.id"]),
+        sa.PrimaryKeyConstraint("conference_id", "person_id"),
+    )
+    op.create_index("ix_conference_attendee_person_id", "conference_attendee", ["person_id"], unique=False)
+    op.create_table(
+        "plan",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("started_on", sa.Date(), nullable=False),
+        sa.Column("ended_on", sa.Date(), nullable=True),
+        sa.Column("start_conference_id", sa.Integer(), nullable=False),
+        sa.Column("end_conference_id", sa.Integer(), nullable=True),
+        sa.Column("pre_birth", sa.Boolean(), nullable=False),
+        sa.Column("initial_categories", _str(), nullable=False),
+        sa.Column("latest_categories", _str(), nullable=False),
+        sa.Column("lead_worker_id", sa.Integer(), nullable=False),
+        sa.Column("end_reason", _str(), nullable=True),
+        sa.Column("step_down", _str(), nullable=True),
+        sa.ForeignKeyConstraint(["child_id"], ["child.id"]),
+        sa.ForeignKeyConstraint(["start_conference_id"], ["conference.id"]),
+        sa.ForeignKeyConstraint(["end_conference_id"], ["conference.id"]),
+        sa.ForeignKeyConstraint(["lead_worker_id"], ["person.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("child_id", "number", name="uq_plan_child_number"),
+    )
+    op.create_index("ix_plan_child_id", "plan", ["child_id"], unique=False)
+    op.create_index("ix_plan_lead_worker_id", "plan", ["lead_worker_id"], unique=False)
+    # At most one plan in force per child, whatever two writers do at the same moment.
+    op.create_index(
+        "uq_plan_one_active_per_child", "plan", ["child_id"], unique=True,
+        sqlite_where=sa.text("ended_on IS NULL"), postgresql_where=sa.text("ended_on IS NULL"),
+    )
+    op.create_table(
+        "decision",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("conference_id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.Integer(), nullable=False),
+        sa.Column("outcome", _str(length=16), nullable=False),
+        sa.Column("categories", _str(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=True),
+        sa.Column("lead_worker_id", sa.Integer(), nullable=True),
+        sa.Column("details", _str(), nullable=False),
+        sa.ForeignKeyConstraint(["conference_id"], ["conference.id"]),
+        sa.ForeignKeyConstraint(["child_id"], ["child.id"]),
+        sa.ForeignKeyConstraint(["plan_id"], ["plan.id"]),
+        sa.ForeignKeyConstraint(["lead_worker_id"], ["person.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_decision_conference_id", "decision", ["conference_id"], unique=False)
+    op.create_index("ix_decision_child_id", "decision", ["child_id"], unique=False)
+    op.create_index("ix_decision_plan_id", "decision", ["plan_id"], unique=False)
+    op.create_table(
+        "plan_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("made_on", sa.Date(), nullable=False),
+        sa.Column("made_at", _str(length=32), nullable=False),
+        sa.Column("source", _str(length=16), nullable=False),
+        sa.Column("conference_id", sa.Integer(), nullable=True),
+        sa.Column("draft", sa.Boolean(), nullable=False),
+        sa.Column("gaps", _str(), nullable=False),
+        sa.Column("content", _str(), nullable=False),
+        sa.Column("author", _str(), nullable=False),
+        sa.Column("agreed_by", _str(), nullable=True),
+        sa.ForeignKeyConstraint(["plan_id"], ["plan.id"]),
+        sa.ForeignKeyConstraint(["conference_id"], ["conference.id"]),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("plan_id", "number", name="uq_plan_version_number"),
+    )
+    op.create_index("ix_plan_version_plan_id", "plan_version", ["plan_id"], unique=False)
+    op.create_table(
+        "case_event",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=True),
+        sa.Column("kind", _str(length=32), nullable=False),
+        sa.Column("detail", _str(length=32), nullable=True),
+        sa.Column("happened_on", sa.Date(), nullable=False),
+        sa.Column("conference_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(["child_id"], ["child.id"]),
+        sa.ForeignKeyConstraint(["plan_id"], ["plan.id"]),
+        sa.ForeignKeyConstraint(["conference_id"], ["conference.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_case_event_child_id", "case_event", ["child_id"], unique=False)
+    op.create_index("ix_case_event_plan_id", "case_event", ["plan_id"], unique=False)
+
+
+def downgrade() -> None:
+    op.drop_table("case_event")
+    op.drop_table("plan_version")
+    op.drop_table("decision")
+    op.drop_index("uq_plan_one_active_per_child", table_name="plan")
+    op.drop_table("plan")
+    op.drop_table("conference_attendee")
+    op.drop_table("conference")
