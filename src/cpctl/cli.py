@@ -12,7 +12,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from cpctl import __version__
-from cpctl.commands import audit_log, child, db, demo, init, person
+from cpctl.commands import audit_log, child, db, deadline, demo, init, person, profile
 from cpctl.commands.common import CliState
 from cpctl.errors import CpctlError
 
@@ -117,6 +117,8 @@ app.add_typer(child.app, name="child")
 app.add_typer(person.app, name="person")
 app.add_typer(db.app, name="db")
 app.add_typer(audit_log.app, name="audit")
+app.add_typer(profile.app, name="profile")
+app.add_typer(deadline.app, name="deadline")
 
 
 def main() -> None:
