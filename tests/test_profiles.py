@@ -154,6 +154,17 @@ def test_words_and_categories():
     assert england.event_words("plan-start") == "start of the child protection plan"
 
 
+def test_terms_read_as_attributes_or_as_a_mapping():
+    terms = profile.load("scotland").terms
+    assert terms["conference"] == terms.conference == "Child Protection Planning Meeting"
+    as_dict = dict(terms)
+    assert list(as_dict) == list(profile.TERM_KEYS)
+    assert as_dict["register"] == "child protection register"
+    assert terms.get("no-such-term", "fallback") == "fallback"
+    with pytest.raises(KeyError):
+        terms["no-such-term"]
+
+
 def test_profile_names_are_forgiving_but_not_guessed():
     assert profile.load("Northern Ireland").name == "northern-ireland"
     assert profile.load("northern_ireland").name == "northern-ireland"

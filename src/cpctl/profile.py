@@ -18,7 +18,7 @@ import copy
 import functools
 import os
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
@@ -88,7 +88,10 @@ class Category:
 
 @dataclass(frozen=True)
 class Terms:
-    """What the jurisdiction calls things: in Scotland a conference is a Child Protection Planning Meeting."""
+    """What the jurisdiction calls things: in Scotland a conference is a Child Protection Planning Meeting.
+
+    Read as attributes (``terms.lead_worker``) or like a mapping (``terms["lead_worker"]``, ``dict(terms)``).
+    """
 
     conference: str
     initial_conference: str
@@ -100,6 +103,21 @@ class Terms:
     core_group: str
     register: str | None  # None where there is no register (England)
     step_down: str
+
+    def keys(self) -> tuple[str, ...]:
+        return TERM_KEYS
+
+    def __getitem__(self, key: str) -> str | None:
+        if key not in TERM_KEYS:
+            raise KeyError(key)
+        value: str | None = getattr(self, key)
+        return value
+
+    def get(self, key: str, default: str | None = None) -> str | None:
+        return self[key] if key in TERM_KEYS else default
+
+    def items(self) -> Iterator[tuple[str, str | None]]:
+        return ((key, self[key]) for key in TERM_KEYS)
 
 
 @dataclass(frozen=True)

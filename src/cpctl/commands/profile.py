@@ -155,10 +155,14 @@ def profile_record(loaded: Profile) -> dict[str, Any]:
         "name": loaded.name,
         "title": loaded.title,
         "override_file": str(loaded.override_file) if loaded.override_file else None,
-        "terms": dict(vars(loaded.terms)),
+        "terms": dict(loaded.terms),
         "categories": [{"code": c.code, "label": c.label} for c in loaded.categories],
         "category_mode": loaded.category_mode,
-        "quorum": dict(vars(loaded.quorum)),
+        "quorum": {
+            "min_agencies": loaded.quorum.min_agencies,
+            "source": loaded.quorum.source,
+            "note": loaded.quorum.note,
+        },
         "calendar": {"country": loaded.calendar.country, "subdiv": loaded.calendar.subdiv},
         "day_zero": loaded.day_zero,
         "rules": {
@@ -201,7 +205,7 @@ def _profile_lines(loaded: Profile) -> list[str]:
     lines.append(f"Categories ({many}): {categories}{overridden('categories')}")
     quorum = loaded.quorum
     lines.append(f"Quorum: at least {quorum.min_agencies} agencies ({quorum.source}){overridden('quorum')}")
-    terms = vars(loaded.terms)
+    terms = loaded.terms
     words = "; ".join(f"{key}: {value or 'none'}" for key, value in terms.items())
     lines.append(f"Words: {words}{overridden('terms')}")
     lines.append("Rules:")
