@@ -86,8 +86,10 @@ def child_show(
     child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Show one child: details, family, the people around them, their plans and conferences."""
-    from cpctl import conference, people
+    """Show one child: details, family, people around them, plans, and the case as a timeline."""
+    from dataclasses import asdict
+
+    from cpctl import conference, people, schedule, timeline
     from cpctl import plan as plans
 
     store = open_store(ctx)
@@ -107,6 +109,14 @@ def child_show(
              "outcome": next((d["outcome"] for d in c["decisions"] if d["child"] == found.ref), None)}
             for c in conference.listing(session, child=found)
         ]
+        if record["plans"]:
+            profile = schedule.load_profile(session)
+            terms = asdict(profile.terms)
+            record["register"] = terms.get("register")
+            record["timeline"] = timeline.entries(session, found, terms=terms)
+        else:
+            record["register"] = None
+            record["timeline"] = []
     if as_json:
         emit_json(record)
         return
@@ -155,10 +165,19 @@ def _print_plans(record: dict[str, Any]) -> None:
             console.print(f"    version {p['version']}{draft}", markup=False)
         if p["ended_on"]:
             console.print(f"    ended because: {p['end_reason']}; next: {p['step_down']}", markup=False)
-    if record["conferences"]:
-        grid = table("Ref", "Date", "Kind", "Decision", title="Conferences")
-        for c in record["conferences"]:
-            grid.add_row(c["ref"], short_british(date.fromisoformat(c["date"])), c["kind"], c["outcome"] or "")
+    if record["register"] and record["plans"]:
+        latest = record["plans"][0]
+        since = short_british(date.fromisoformat(latest["started_on"]))
+        if latest["ended_on"]:
+            until = short_british(date.fromisoformat(latest["ended_on"]))
+            console.print(f"  On the {record['register']} from {since} to {until}.", markup=False)
+        else:
+            console.print(f"  On the {record['register']} since {since}.", markup=False)
+    if record["timeline"]:
+        grid = table("Date", "What happened", title="Timeline")
+        for entry in record["timeline"]:
+            style = "red" if entry.get("status") in ("late", "missed", "overdue") else None
+            grid.add_row(short_british(date.fromisoformat(entry["date"])), entry["text"], style=style)
         console.print(grid)
 
 

@@ -200,7 +200,8 @@ def print_conference(record: dict[str, Any], rules: ConferenceRules) -> None:
         for item in details["not_discussed_with"]:
             console.print(f"  Not discussed with {item['who']}: {item['why']}{_private(item)}", markup=False)
         if details["end_reason"]:
-            console.print(f"  Why the plan ends: {details['end_reason']}; next: {details['step_down']}", markup=False)
+            console.print(f"  Why the plan ends: {details['end_reason'].rstrip('.')}. Next: {details['step_down']}.",
+                          markup=False)
         if d["plan_version"]:
             state = "draft" if d["draft"] else "complete"
             console.print(f"  Outline plan: plan {d['plan']}, version {d['plan_version']} ({state}); "
