@@ -12,7 +12,7 @@ from typer._click.exceptions import ClickException, NoArgsIsHelpError
 from typer.core import TyperGroup
 
 from cpctl import __version__
-from cpctl.commands import audit_log, child, conference, db, demo, init, person, plan
+from cpctl.commands import audit_log, child, conference, db, deadline, demo, due, init, person, plan, profile
 from cpctl.commands.common import CliState
 from cpctl.errors import CpctlError
 
@@ -113,12 +113,15 @@ def root(
 
 app.command("init")(init.init)
 app.command("demo")(demo.demo)
+app.command("due")(due.due)
 app.add_typer(child.app, name="child")
 app.add_typer(person.app, name="person")
 app.add_typer(conference.app, name="conference")
 app.add_typer(plan.app, name="plan")
 app.add_typer(db.app, name="db")
 app.add_typer(audit_log.app, name="audit")
+app.add_typer(profile.app, name="profile")
+app.add_typer(deadline.app, name="deadline")
 
 
 def main() -> None:

@@ -139,6 +139,8 @@ class ConferenceRules:
 
 
 def rules_for(jurisdiction: str) -> ConferenceRules:
+    from dataclasses import asdict
+
     from cpctl import profile
 
     loaded = profile.load(jurisdiction)
@@ -147,7 +149,7 @@ def rules_for(jurisdiction: str) -> ConferenceRules:
         categories={c.code: c.label for c in loaded.categories},
         single_category=loaded.category_mode == "single",
         min_agencies=loaded.quorum.min_agencies,
-        terms=dict(loaded.terms),
+        terms={key: value for key, value in asdict(loaded.terms).items() if value},
     )
 
 
@@ -430,6 +432,10 @@ def save(session: Session, prepared: PreparedConference) -> Saved:
                                        agency=person.agency))
     author = audit.current_actor(session)
     outcomes = [_save_decision(session, prepared, conference, d, author) for d in prepared.decisions]
+    from cpctl import schedule
+
+    for decision in prepared.decisions:
+        schedule.refresh_child(session, decision.child)
     audit.record(session, "conference.add", "conference", conference.ref,
                  f"{data.kind} conference {conference.ref} on {data.date.isoformat()} recorded",
                  {"kind": data.kind, "date": data.date.isoformat(), "chair": prepared.chair.ref,
@@ -445,7 +451,10 @@ def _save_decision(session: Session, prepared: PreparedConference, conference: C
     outcome = decision.input.outcome
     plan_row = decision.current_plan
     version_number: int | None = None
-    if data.strategy_discussion:
+    if data.strategy_discussion and session.exec(
+        select(CaseEvent.id).where(CaseEvent.child_id == child.id, CaseEvent.kind == "strategy-discussion",
+                                   CaseEvent.happened_on == data.strategy_discussion)
+    ).first() is None:
         _event(session, child, None, "strategy-discussion", None, data.strategy_discussion, None)
     if outcome == "plan-starts":
         plan_row = Plan(
@@ -573,3 +582,99 @@ def record(session: Session, row: Conference) -> dict[str, Any]:
                         "reason": a.reason} for a, p in attendees],
         "decisions": out_decisions,
     }
+
+
+# -- changing what was recorded ---------------------------------------------------------------------------------
+def move(session: Session, row: Conference, new_date: date, *, today: date | None = None) -> date:
+    """Correct the date a conference was held on; its plans, versions, events and deadlines follow."""
+    from cpctl import schedule
+
+    today = today or date.today()
+    old = row.held_on
+    if new_date == old:
+        return old
+    if new_date > today:
+        raise FieldError((), f"{new_date.isoformat()} is in the future: a conference is recorded once it has been held.")
+    decisions = session.exec(select(Decision).where(Decision.conference_id == row.id)).all()
+    for decision in decisions:
+        child = session.get(Child, decision.child_id)
+        assert child is not None
+        others = session.exec(
+            select(CaseEvent.happened_on).where(
+                CaseEvent.child_id == child.id, CaseEvent.kind == "conference", CaseEvent.conference_id != row.id)
+        ).all()
+        earlier = [d for d in others if d < old]
+        later = [d for d in others if d > old]
+        if earlier and new_date <= max(earlier):
+            raise FieldError((), f"child {child.ref} had a conference on {max(earlier).isoformat()}; this one must "
+                                 "stay after it.")
+        if later and new_date >= min(later):
+            raise FieldError((), f"child {child.ref} has a later conference on {min(later).isoformat()}; this one "
+                                 "must stay before it.")
+        _check_birth(child, ConferenceIn.model_construct(kind=row.kind, date=new_date), ())
+        if decision.plan_id is not None:
+            plan_row = session.get(Plan, decision.plan_id)
+            assert plan_row is not None
+            if plan_row.start_conference_id == row.id:
+                stray = session.exec(
+                    select(CaseEvent.happened_on).where(
+                        CaseEvent.plan_id == plan_row.id, CaseEvent.conference_id != row.id,
+                        col(CaseEvent.conference_id).is_not(None) | (CaseEvent.kind != "conference"),
+                        CaseEvent.happened_on < new_date)
+                ).first()
+                if stray is not None:
+                    raise FieldError((), f"child {child.ref}'s plan has a record dated {stray.isoformat()}, before "
+                                         f"{new_date.isoformat()}: correct that first.")
+                plan_row.started_on = new_date
+            if plan_row.end_conference_id == row.id:
+                plan_row.ended_on = new_date
+            session.add(plan_row)
+        discussion = session.exec(
+            select(func.max(CaseEvent.happened_on)).where(CaseEvent.child_id == child.id,
+                                                         CaseEvent.kind == "strategy-discussion")
+        ).one()
+        if row.kind in ("initial", "pre-birth-initial") and discussion is not None and discussion > new_date:
+            raise FieldError((), f"the strategy discussion for child {child.ref} was on {discussion.isoformat()}, "
+                                 "after that date.")
+    for event in session.exec(select(CaseEvent).where(CaseEvent.conference_id == row.id)).all():
+        event.happened_on = new_date
+        session.add(event)
+    for version_row in session.exec(select(PlanVersion).where(PlanVersion.conference_id == row.id)).all():
+        version_row.made_on = new_date
+        session.add(version_row)
+    row.held_on = new_date
+    session.add(row)
+    session.flush()
+    audit.record(session, "conference.move", "conference", row.ref,
+                 f"conference {row.ref} moved from {old.isoformat()} to {new_date.isoformat()}",
+                 {"date": [old.isoformat(), new_date.isoformat()]})
+    for decision in decisions:
+        child = session.get(Child, decision.child_id)
+        assert child is not None
+        schedule.refresh_child(session, child)
+    return old
+
+
+def record_strategy_discussion(session: Session, child: Child, on: date, *, today: date | None = None) -> bool:
+    """A strategy discussion that decided to convene an initial conference: it starts that conference's clock."""
+    from cpctl import schedule
+
+    today = today or date.today()
+    if on > today:
+        raise FieldError((), f"{on.isoformat()} is in the future: record a strategy discussion once it has happened.")
+    current = plans.active_plan(session, child)
+    if current is not None:
+        raise FieldError((), f"child {child.ref} has had a plan since {current.started_on.isoformat()}; a strategy "
+                             "discussion about a child on a plan leads to a review conference instead.")
+    exists = session.exec(
+        select(CaseEvent.id).where(CaseEvent.child_id == child.id, CaseEvent.kind == "strategy-discussion",
+                                   CaseEvent.happened_on == on)
+    ).first()
+    if exists is not None:
+        return False
+    _event(session, child, None, "strategy-discussion", None, on, None)
+    session.flush()
+    audit.record(session, "strategy.add", "child", child.ref,
+                 f"strategy discussion for child {child.ref} on {on.isoformat()}", {"date": on.isoformat()})
+    schedule.refresh_child(session, child)
+    return True

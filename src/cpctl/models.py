@@ -204,3 +204,23 @@ class CaseEvent(SQLModel, table=True):
     detail: str | None = Field(default=None, max_length=32)
     happened_on: date
     conference_id: int | None = Field(default=None, foreign_key="conference.id")
+
+
+class Deadline(SQLModel, table=True):
+    """A deadline derived from a case event by a profile rule; recomputed whenever its inputs change."""
+
+    __table_args__ = (Index("ix_deadline_status_due", "status", "due_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    plan_id: int | None = Field(default=None, foreign_key="plan.id", index=True)
+    kind: str = Field(max_length=32)
+    due_on: date
+    status: str = Field(max_length=8)
+    met_on: date | None = None
+    closed_on: date | None = None
+    event_id: int | None = Field(default=None, foreign_key="case_event.id")
+    met_event_id: int | None = Field(default=None, foreign_key="case_event.id")
+    worker_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    chair_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    explanation: str

@@ -175,7 +175,18 @@ def edit_child(session: Session, child: Child, *, today: date | None = None, fam
     changed = audit.diff(before, child_record(session, child))
     if changed:
         audit.record(session, "child.edit", "child", child.ref, f"child {child.ref} edited", changed)
+        if {"date_of_birth", "expected_date"} & set(changed):
+            _refresh_deadlines(session, child)
     return changed
+
+
+def _refresh_deadlines(session: Session, child: Child) -> None:
+    """A birth recorded (or corrected) moves pre-birth reviews and visits: recompute if the child has a case."""
+    from cpctl import schedule
+    from cpctl.models import CaseEvent
+
+    if session.exec(select(CaseEvent.id).where(CaseEvent.child_id == child.id).limit(1)).first() is not None:
+        schedule.refresh_child(session, child)
 
 
 def child_record(session: Session, child: Child) -> dict[str, Any]:

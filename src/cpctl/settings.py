@@ -11,9 +11,10 @@ from cpctl.audit import os_login
 from cpctl.errors import CpctlError, Invalid
 from cpctl.models import AppUser, Person, Setting
 from cpctl.people import new_person_ref
+from cpctl.profile import names as profile_names
 from cpctl.text import clean
 
-JURISDICTIONS = ("england", "wales", "scotland", "northern-ireland")
+JURISDICTIONS = profile_names()  # one per profile shipped in cpctl/profiles/ (england, guernsey, ...)
 USER_ROLES = {
     "chair": "Conference chair",
     "social-worker": "Lead social worker",

@@ -201,6 +201,29 @@ def child_edit(
         out().print(f"Child {ref} already had those details; nothing changed.")
 
 
+@app.command("strategy")
+def child_strategy(
+    ctx: typer.Context,
+    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
+    on: Annotated[date, typer.Option(
+        "--on", parser=date_value, metavar="DATE", help="When the strategy discussion was held.")],
+) -> None:
+    """Record a strategy discussion that decided to hold an initial conference (it starts that clock)."""
+    from cpctl import conference, people
+    from cpctl.dates import british
+
+    store = open_store(ctx)
+    with store.write() as session:
+        found = people.find_child(session, child)
+        added = conference.record_strategy_discussion(session, found, on)
+        ref = found.ref
+    if added:
+        out().print(f"Recorded a strategy discussion for {ref} on {british(on)}; see `cpctl due --child {ref}`.",
+                    markup=False)
+    else:
+        out().print(f"{ref} already had a strategy discussion on {british(on)}; nothing changed.", markup=False)
+
+
 def _born(dob: date | None, expected: date | None) -> str:
     from cpctl.dates import british
 

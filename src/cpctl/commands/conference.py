@@ -220,3 +220,25 @@ def print_conference(record: dict[str, Any], rules: ConferenceRules) -> None:
 
 def _private(item: dict[str, Any]) -> str:
     return "  [not for the family's copy]" if item.get("private") else ""
+
+
+@app.command("move")
+def conference_move(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(help="The conference's reference (CF00001).")],
+    new_date: Annotated[str, typer.Argument(metavar="DATE", help="The date it was really held.")],
+) -> None:
+    """Correct the date a conference was held on; plans, events and deadlines follow."""
+    from cpctl import conference
+    from cpctl.commands.common import date_value
+    from cpctl.dates import british
+
+    when = date_value(new_date)
+    store = open_store(ctx)
+    with store.write() as session:
+        row = conference.find(session, ref)
+        old = conference.move(session, row, when)
+    if old == when:
+        out().print(f"{ref} was already recorded on {british(when)}; nothing changed.", markup=False)
+    else:
+        out().print(f"Moved {ref} from {british(old)} to {british(when)}; its deadlines follow.", markup=False)

@@ -1,4 +1,4 @@
-"""Conferences, attendance, decisions, plans and their versions, and the case events deadlines come from.
+"""Conferences, attendance, decisions, plans and their versions, case events, and the deadlines they give.
 
 Revision ID: 0002
 Revises: 0001
@@ -134,9 +134,38 @@ def upgrade() -> None:
     )
     op.create_index("ix_case_event_child_id", "case_event", ["child_id"], unique=False)
     op.create_index("ix_case_event_plan_id", "case_event", ["plan_id"], unique=False)
+    op.create_table(
+        "deadline",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=True),
+        sa.Column("kind", _str(length=32), nullable=False),
+        sa.Column("due_on", sa.Date(), nullable=False),
+        sa.Column("status", _str(length=8), nullable=False),
+        sa.Column("met_on", sa.Date(), nullable=True),
+        sa.Column("closed_on", sa.Date(), nullable=True),
+        sa.Column("event_id", sa.Integer(), nullable=True),
+        sa.Column("met_event_id", sa.Integer(), nullable=True),
+        sa.Column("worker_id", sa.Integer(), nullable=True),
+        sa.Column("chair_id", sa.Integer(), nullable=True),
+        sa.Column("explanation", _str(), nullable=False),
+        sa.ForeignKeyConstraint(["child_id"], ["child.id"]),
+        sa.ForeignKeyConstraint(["plan_id"], ["plan.id"]),
+        sa.ForeignKeyConstraint(["event_id"], ["case_event.id"]),
+        sa.ForeignKeyConstraint(["met_event_id"], ["case_event.id"]),
+        sa.ForeignKeyConstraint(["worker_id"], ["person.id"]),
+        sa.ForeignKeyConstraint(["chair_id"], ["person.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_deadline_child_id", "deadline", ["child_id"], unique=False)
+    op.create_index("ix_deadline_plan_id", "deadline", ["plan_id"], unique=False)
+    op.create_index("ix_deadline_worker_id", "deadline", ["worker_id"], unique=False)
+    op.create_index("ix_deadline_chair_id", "deadline", ["chair_id"], unique=False)
+    op.create_index("ix_deadline_status_due", "deadline", ["status", "due_on"], unique=False)
 
 
 def downgrade() -> None:
+    op.drop_table("deadline")
     op.drop_table("case_event")
     op.drop_table("plan_version")
     op.drop_table("decision")

@@ -1,0 +1,189 @@
+"""`cpctl due`: what is coming up and what is late."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from cpctl.commands.common import date_value, emit_json, open_store, out, table
+
+KINDS_HELP = ("initial-conference, first-core-group, core-group, plan-circulated, first-review, review, "
+              "child-seen, long-plan")
+
+
+def due(
+    ctx: typer.Context,
+    days: Annotated[int, typer.Option(min=0, max=3660, help="How many days ahead to look.")] = 14,
+    every: Annotated[bool, typer.Option("--all", help="Every open deadline, however far ahead.")] = False,
+    worker: Annotated[str | None, typer.Option(help="Only the plans of this lead worker (reference or name).")] = None,
+    chair: Annotated[str | None, typer.Option(help="Only the plans this chair last chaired.")] = None,
+    child: Annotated[str | None, typer.Option(help="Only this child (id or full name).")] = None,
+    kind: Annotated[str | None, typer.Option(help=f"Only one kind: {KINDS_HELP}.")] = None,
+    by: Annotated[str | None, typer.Option(help="Group the table by worker, chair or child.")] = None,
+    explain: Annotated[bool, typer.Option(
+        "--explain", help="Say which rule, which event and which source gave each date.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (ISO dates).")] = False,
+    as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (ISO dates).")] = False,
+    as_ics: Annotated[bool, typer.Option(
+        "--ics", help="Print an iCalendar file to import into Outlook (children by id only).")] = False,
+    output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead.")] = None,
+    on: Annotated[date | None, typer.Option(
+        "--on", parser=date_value, metavar="DATE", help="Count from this day instead of today.")] = None,
+    fail_if_overdue: Annotated[bool, typer.Option(
+        "--fail-if-overdue", help="Exit with code 3 when anything is overdue (for scripts).")] = False,
+) -> None:
+    """What is due in the next days, and everything overdue, soonest first."""
+    from dataclasses import asdict
+
+    from cpctl import people, schedule, settings
+    from cpctl.errors import Invalid
+
+    formats = [name for name, flag in (("--json", as_json), ("--csv", as_csv), ("--ics", as_ics)) if flag]
+    if len(formats) > 1:
+        raise typer.BadParameter(f"choose one output format, not {' and '.join(formats)}.")
+    if by is not None and by not in ("worker", "chair", "child"):
+        raise typer.BadParameter("group by worker, chair or child.", param_hint="--by")
+    today = on or date.today()
+    store = open_store(ctx)
+    recomputed = schedule.ensure_current(store)
+    with store.read() as session:
+        terms = asdict(schedule.load_profile(session).terms)
+        authority = settings.current(session).authority
+        rows = schedule.upcoming(
+            session, on=today, days=days, every=every,
+            child_id=people.find_child(session, child).id if child else None,
+            worker_id=people.find_person(session, worker).id if worker else None,
+            chair_id=people.find_person(session, chair).id if chair else None,
+            kind=schedule.check_kind(kind) if kind else None, terms=terms,
+        )
+    if recomputed:
+        from cpctl.commands.common import err
+
+        err().print(f"The profile in force has changed: recomputed {recomputed} deadlines.")
+    if as_json:
+        text = None
+        _write_or_emit(output, rows, kind="json")
+    elif as_csv:
+        text = _csv(rows)
+    elif as_ics:
+        text = _ics(rows, authority)
+    else:
+        text = None
+        if output is not None:
+            raise Invalid("--output goes with --json, --csv or --ics.")
+        _print_table(rows, today=today, days=days, every=every, explain=explain, by=by)
+    if text is not None:
+        _write_or_emit(output, text, kind="text")
+    if fail_if_overdue and any(r["overdue"] for r in rows):
+        raise typer.Exit(3)
+
+
+def _write_or_emit(output: Path | None, payload: Any, *, kind: str) -> None:
+    import json
+
+    if kind == "json":
+        if output is None:
+            emit_json(payload)
+            return
+        payload = json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"
+    if output is None:
+        typer.echo(payload, nl=False)
+        return
+    partial = output.with_name(f".{output.name}.partial")
+    partial.write_text(payload, encoding="utf-8")
+    partial.replace(output)
+    out().print(f"Wrote {output}", markup=False)
+
+
+def _when(days: int) -> str:
+    if days < 0:
+        return f"{-days} day{'s' if days != -1 else ''} overdue"
+    if days == 0:
+        return "today"
+    return f"in {days} day{'s' if days != 1 else ''}"
+
+
+def _print_table(rows: list[dict[str, Any]], *, today: date, days: int, every: bool, explain: bool,
+                 by: str | None) -> None:
+    from cpctl.dates import british
+
+    console = out()
+    scope = "every open deadline" if every else f"due by {british(date.fromordinal(today.toordinal() + days))}"
+    if not rows:
+        console.print(f"Nothing overdue and nothing {scope}.", markup=False)
+        return
+    overdue = sum(1 for r in rows if r["overdue"])
+    console.print(f"{len(rows)} deadline{'s' if len(rows) != 1 else ''} ({overdue} overdue), {scope}; "
+                  f"today is {british(today)}.", markup=False)
+    groups: dict[str, list[dict[str, Any]]] = {}
+    for row in rows:
+        if by == "worker":
+            key = row["lead_worker"]["name"] if row["lead_worker"] else "No lead worker"
+        elif by == "chair":
+            key = row["chair"]["name"] if row["chair"] else "No chair"
+        elif by == "child":
+            key = f"{row['child_name']} ({row['child']})"
+        else:
+            key = ""
+        groups.setdefault(key, []).append(row)
+    for title, members in groups.items():
+        grid = table("Due", "When", "Child", "What", "Lead worker", title=title or None)
+        for row in members:
+            style = "red" if row["overdue"] else None
+            grid.add_row(british(row["due"]), _when(row["days"]), f"{row['child']} {row['child_name']}",
+                         row["what"], row["lead_worker"]["name"] if row["lead_worker"] else "", style=style)
+            if explain:
+                grid.add_row("", "", "", f"[dim]{_escape(row['explanation']['sentence'])}[/dim]", "")
+        console.print(grid)
+
+
+def _escape(text: str) -> str:
+    from rich.markup import escape
+
+    return escape(text)
+
+
+def _csv(rows: list[dict[str, Any]]) -> str:
+    import csv
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(["due", "days", "overdue", "kind", "what", "child", "child_name", "plan", "lead_worker",
+                     "chair", "rule", "source", "explanation"])
+    for r in rows:
+        writer.writerow([
+            r["due"].isoformat(), r["days"], "yes" if r["overdue"] else "no", r["kind"], r["what"], r["child"],
+            r["child_name"], r["plan"] or "", r["lead_worker"]["name"] if r["lead_worker"] else "",
+            r["chair"]["name"] if r["chair"] else "", r["explanation"]["rule"], r["explanation"]["source"],
+            r["explanation"]["sentence"],
+        ])
+    return buffer.getvalue()
+
+
+def _ics(rows: list[dict[str, Any]], authority: str) -> str:
+    """An iCalendar file of all-day events; a child appears by id only, never by name."""
+    from datetime import UTC, datetime, timedelta
+
+    from icalendar import Calendar, Event
+
+    calendar = Calendar()
+    calendar.add("prodid", "-//cpctl//deadlines//EN")
+    calendar.add("version", "2.0")
+    calendar.add("x-wr-calname", f"cpctl deadlines ({authority})")
+    stamp = datetime.now(UTC)
+    for r in rows:
+        event = Event()
+        anchor = r["explanation"].get("event_date", "")
+        event.add("uid", f"{r['child']}-{r['kind']}-{anchor}@cpctl")
+        event.add("summary", f"{r['what']} due: {r['child']}")
+        event.add("dtstart", r["due"])
+        event.add("dtend", r["due"] + timedelta(days=1))
+        event.add("dtstamp", stamp)
+        event.add("description", r["explanation"]["sentence"])
+        event.add("categories", [r["kind"]])
+        calendar.add_component(event)
+    return calendar.to_ical().decode("utf-8")

@@ -1,0 +1,439 @@
+"""Deadlines derived from case events by the jurisdiction's rules, never typed in by hand.
+
+Every deadline says which rule, which event and which source produced it. They are kept in the `deadline`
+table so that `cpctl due` is one indexed query at any scale, and recomputed from the events in the same
+transaction as anything that changes them: a conference recorded or moved, a core group, a visit, a birth.
+When the profile in force changes (an authority's override), its fingerprint no longer matches and every
+child's deadlines are recomputed before they are read.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import delete
+from sqlmodel import Session, col, select
+
+from cpctl.errors import NotFound
+from cpctl.models import CaseEvent, Child, Conference, Deadline, Plan, PlanVersion, Setting
+
+if TYPE_CHECKING:
+    from cpctl.profile import Profile
+    from cpctl.timescales import Explanation
+
+FINGERPRINT_KEY = "schedule.fingerprint"
+KINDS = {
+    "initial-conference": "initial conference",
+    "first-core-group": "first core group",
+    "core-group": "next core group",
+    "plan-circulated": "revised plan and minutes sent out",
+    "first-review": "first review conference",
+    "review": "review conference",
+    "child-seen": "child seen",
+    "long-plan": "plan reaches two years",
+}
+REVIEW_KINDS = ("review", "pre-birth-review")
+STARTING_KINDS = ("initial", "pre-birth-initial", "transfer-in")
+
+
+def label(kind: str, terms: dict[str, Any] | None = None) -> str:
+    """The deadline in words, in the jurisdiction's own terms where it has them."""
+    terms = terms or {}
+    words = KINDS.get(kind, kind.replace("-", " "))
+    if kind == "initial-conference" and terms.get("initial_conference"):
+        words = str(terms["initial_conference"])
+    elif kind in ("first-review", "review") and terms.get("review_conference"):
+        words = ("first " if kind == "first-review" else "") + str(terms["review_conference"])
+    elif kind in ("first-core-group", "core-group") and terms.get("core_group"):
+        words = ("first " if kind == "first-core-group" else "next ") + str(terms["core_group"])
+    return words[:1].upper() + words[1:]
+
+
+def fingerprint(profile: Profile) -> str:
+    """Changes whenever any value of the profile in force changes (rules, calendar, reading)."""
+    return hashlib.sha256(repr(profile).encode("utf-8")).hexdigest()[:32]
+
+
+def load_profile(session: Session) -> Profile:
+    from cpctl import profile, settings
+
+    return profile.load(settings.current(session).jurisdiction)
+
+
+# -- computing ------------------------------------------------------------------------------------------------
+@dataclass
+class Computed:
+    kind: str
+    plan_id: int | None
+    due_on: date
+    explanation: dict[str, Any]
+    event_id: int | None
+    met: CaseEvent | None = None
+    closed_on: date | None = None
+
+    @property
+    def status(self) -> str:
+        if self.met is not None:
+            return "met"
+        return "closed" if self.closed_on is not None else "open"
+
+
+def _explained(when: date, explanation: Explanation) -> dict[str, Any]:
+    return {
+        "sentence": explanation.sentence(),
+        "rule": explanation.rule,
+        "amount": explanation.amount,
+        "unit": explanation.unit,
+        "event": explanation.event,
+        "event_date": explanation.event_date.isoformat(),
+        "reading": explanation.day_zero,
+        "skipped": [[day.isoformat(), name] for day, name in explanation.skipped],
+        "source": explanation.source,
+        "origin": explanation.origin,
+        "due": when.isoformat(),
+    }
+
+
+def _rule(profile: Profile, rule: str, on: date) -> tuple[date, dict[str, Any]] | None:
+    """Due date and explanation for a rule, or None where the profile has no such rule."""
+    from cpctl.timescales import due
+
+    try:
+        when, explanation = due(profile, rule, on)
+    except NotFound:
+        return None
+    return when, _explained(when, explanation)
+
+
+_EVERY = re.compile(
+    r"(?:every|each|once every)?\s*(\d+)?\s*(working days?|days?|weeks?|months?)", re.IGNORECASE
+)
+_WORDS = {"daily": (1, "days"), "weekly": (1, "weeks"), "fortnightly": (2, "weeks"), "monthly": (1, "months")}
+
+
+def seen_frequency(text: str | None) -> tuple[int, str] | None:
+    """'every 10 working days', 'fortnightly', 'every 4 weeks' as (amount, unit); None if it says no number."""
+    if not text:
+        return None
+    lowered = text.lower()
+    for word, value in _WORDS.items():
+        if word in lowered:
+            return value
+    match = _EVERY.search(lowered)
+    if not match:
+        return None
+    amount = int(match.group(1) or 1)
+    unit = match.group(2)
+    unit = "working-days" if unit.startswith("working") else unit.rstrip("s") + "s"
+    return (amount, unit) if amount > 0 else None
+
+
+def _seen_rule(profile: Profile, on: date, frequency: tuple[int, str] | None) -> tuple[date, dict[str, Any]] | None:
+    """Child seen: the profile's minimum, or the plan's own frequency when that is sooner."""
+    from cpctl.timescales import add, due
+
+    base = _rule(profile, "child-seen", on)
+    if frequency is None:
+        return base
+    amount, unit = frequency
+    when = add(on, amount, unit, profile.calendar, profile.day_zero)
+    if base is not None and base[0] <= when:
+        return base
+    try:
+        _, template = due(profile, "child-seen", on)
+    except NotFound:
+        return None
+    explanation = dataclasses.replace(
+        template, amount=amount, unit=unit, due=when, skipped=(), closed=(), working_day_before=None,
+        source="the plan's own arrangement for seeing the child", note=None,
+    )
+    return when, _explained(when, explanation)
+
+
+def compute(child: Child, plans: Sequence[Plan], events: Sequence[CaseEvent], profile: Profile,
+            frequencies: dict[int, tuple[int, str] | None] | None = None) -> list[Computed]:
+    """Every deadline of one child, from their events, plans and the profile (pure: reads nothing)."""
+    frequencies = frequencies or {}
+    ordered = sorted(events, key=lambda e: (e.happened_on, e.id or 0))
+    out: list[Computed] = []
+
+    def add(kind: str, plan: Plan | None, anchor: CaseEvent | None, result: tuple[date, dict[str, Any]] | None,
+            met: CaseEvent | None) -> None:
+        if result is None:
+            return
+        out.append(Computed(kind=kind, plan_id=plan.id if plan else None, due_on=result[0],
+                            explanation=result[1], event_id=anchor.id if anchor else None, met=met))
+
+    conferences = [e for e in ordered if e.kind == "conference"]
+    for discussion in (e for e in ordered if e.kind == "strategy-discussion"):
+        met = next((c for c in conferences if c.detail in STARTING_KINDS
+                    and c.happened_on >= discussion.happened_on), None)
+        add("initial-conference", None, discussion, _rule(profile, "initial-conference", discussion.happened_on), met)
+
+    for plan in plans:
+        mine = [e for e in ordered if e.plan_id == plan.id]
+        start = next((e for e in mine if e.kind == "conference" and e.conference_id == plan.start_conference_id),
+                     None)
+        if start is None:
+            continue
+        before = len(out)
+        core_groups = [e for e in mine if e.kind == "core-group"]
+        sent = [e for e in mine if e.kind == "plan-circulated"]
+        reviews = [e for e in mine if e.kind == "conference" and e.detail in REVIEW_KINDS]
+        visits = [e for e in mine if e.kind == "visit"]
+
+        add("first-core-group", plan, start, _rule(profile, "first-core-group", start.happened_on),
+            next((g for g in core_groups if g.happened_on >= start.happened_on), None))
+        for index, group in enumerate(core_groups):
+            following = core_groups[index + 1] if index + 1 < len(core_groups) else None
+            add("core-group", plan, group, _rule(profile, "core-group-cycle", group.happened_on), following)
+            add("plan-circulated", plan, group, _rule(profile, "plan-circulated", group.happened_on),
+                next((s for s in sent if s.happened_on >= group.happened_on), None))
+
+        first_review = _first_review(child, plan, start, profile)
+        add("first-review", plan, start, first_review, reviews[0] if reviews else None)
+        for index, review in enumerate(reviews):
+            if review.conference_id == plan.end_conference_id:
+                break
+            following = reviews[index + 1] if index + 1 < len(reviews) else None
+            add("review", plan, review, _rule(profile, "later-review", review.happened_on), following)
+
+        frequency = frequencies.get(plan.id or 0)
+        anchors: list[tuple[date, CaseEvent | None]] = [(start.happened_on, start)]
+        if plan.pre_birth and child.date_of_birth and child.date_of_birth > start.happened_on:
+            anchors = [(child.date_of_birth, None)]
+        anchors += [(v.happened_on, v) for v in visits]
+        for on, anchor in anchors:
+            if child.date_of_birth is None or on < child.date_of_birth:
+                continue  # an unborn baby is not visited
+            if anchor is not None and anchor.kind == "visit":
+                met = next((v for v in visits if (v.happened_on, v.id or 0) > (on, anchor.id or 0)), None)
+            else:
+                met = next((v for v in visits if v.happened_on >= on), None)
+            add("child-seen", plan, anchor, _seen_rule(profile, on, frequency), met)
+
+        add("long-plan", plan, start, _rule(profile, "long-plan", start.happened_on), None)
+        if plan.ended_on is not None:
+            for item in out[before:]:
+                if item.met is None:
+                    item.closed_on = plan.ended_on
+    return out
+
+
+def _first_review(child: Child, plan: Plan, start: CaseEvent, profile: Profile) -> tuple[date, dict[str, Any]] | None:
+    if not plan.pre_birth:
+        return _rule(profile, "first-review", start.happened_on)
+    options = [_rule(profile, "pre-birth-review", start.happened_on)]
+    if child.date_of_birth is not None and child.date_of_birth >= start.happened_on:
+        options.append(_rule(profile, "pre-birth-review-after-birth", child.date_of_birth))
+    found = [o for o in options if o is not None]
+    if not found:
+        return _rule(profile, "first-review", start.happened_on)
+    when, explanation = min(found, key=lambda o: o[0])
+    if len(found) > 1:
+        explanation = {**explanation, "sentence": explanation["sentence"] + " (the earlier of the pre-birth rules)"}
+    return when, explanation
+
+
+# -- storing --------------------------------------------------------------------------------------------------
+def recompute(session: Session, profile: Profile, child_ids: Iterable[int] | None = None) -> int:
+    """Replace the stored deadlines of these children (all, when None) with freshly computed ones."""
+    ids = None if child_ids is None else sorted(set(child_ids))
+    children_query = select(Child)
+    events_query = select(CaseEvent)
+    plans_query = select(Plan)
+    if ids is not None:
+        if not ids:
+            return 0
+        children_query = children_query.where(col(Child.id).in_(ids))
+        events_query = events_query.where(col(CaseEvent.child_id).in_(ids))
+        plans_query = plans_query.where(col(Plan.child_id).in_(ids))
+    else:
+        involved = select(CaseEvent.child_id).distinct()
+        children_query = children_query.where(col(Child.id).in_(involved))
+    children = {c.id: c for c in session.exec(children_query).all()}
+    events_by_child: dict[int, list[CaseEvent]] = defaultdict(list)
+    for event in session.exec(events_query).all():
+        events_by_child[event.child_id].append(event)
+    plans_by_child: dict[int, list[Plan]] = defaultdict(list)
+    for plan in session.exec(plans_query.order_by(col(Plan.number))).all():
+        plans_by_child[plan.child_id].append(plan)
+    plan_ids = [p.id for group in plans_by_child.values() for p in group]
+    frequencies = _frequencies(session, plan_ids)
+    chairs = _chairs(session, [e for group in events_by_child.values() for e in group])
+
+    delete_query = delete(Deadline)
+    if ids is not None:
+        delete_query = delete_query.where(col(Deadline.child_id).in_(ids))
+    session.exec(delete_query)  # type: ignore[call-overload]
+    written = 0
+    rows: list[Deadline] = []
+    for child_id, child in children.items():
+        plans = plans_by_child.get(child_id or 0, [])
+        events = events_by_child.get(child_id or 0, [])
+        workers = {p.id: p.lead_worker_id for p in plans}
+        for item in compute(child, plans, events, profile, frequencies):
+            rows.append(Deadline(
+                child_id=child_id or 0, plan_id=item.plan_id, kind=item.kind, due_on=item.due_on,
+                status=item.status, met_on=item.met.happened_on if item.met else None, closed_on=item.closed_on,
+                event_id=item.event_id, met_event_id=item.met.id if item.met else None,
+                worker_id=workers.get(item.plan_id) if item.plan_id else None,
+                chair_id=chairs.get(item.plan_id) if item.plan_id else None,
+                explanation=json.dumps(item.explanation, ensure_ascii=False),
+            ))
+    session.add_all(rows)
+    written = len(rows)
+    session.flush()
+    return written
+
+
+def _frequencies(session: Session, plan_ids: Sequence[int | None]) -> dict[int, tuple[int, str] | None]:
+    """How often each plan says the child will be seen (the most frequent arrangement), from its latest version."""
+    from cpctl.plan import PlanContent
+
+    out: dict[int, tuple[int, str] | None] = {}
+    ids = [i for i in plan_ids if i is not None]
+    if not ids:
+        return out
+    rows = session.exec(
+        select(PlanVersion).where(col(PlanVersion.plan_id).in_(ids)).order_by(col(PlanVersion.number))
+    ).all()
+    latest = {row.plan_id: row for row in rows}
+    for plan_id, row in latest.items():
+        content = PlanContent.model_validate_json(row.content)
+        found = [seen_frequency(s.how_often) for s in content.child_seen]
+        known = [f for f in found if f is not None]
+        out[plan_id] = min(known, key=_rough_days) if known else None
+    return out
+
+
+def _rough_days(frequency: tuple[int, str]) -> float:
+    amount, unit = frequency
+    return amount * {"days": 1, "working-days": 1.4, "weeks": 7, "months": 30.4}[unit]
+
+
+def _chairs(session: Session, events: Sequence[CaseEvent]) -> dict[int, int]:
+    """The chair of each plan's latest conference."""
+    latest: dict[int, tuple[date, int]] = {}
+    for event in events:
+        if event.kind == "conference" and event.plan_id and event.conference_id:
+            current = latest.get(event.plan_id)
+            if current is None or (event.happened_on, event.conference_id) > current:
+                latest[event.plan_id] = (event.happened_on, event.conference_id)
+    if not latest:
+        return {}
+    conference_ids = {conf for _, conf in latest.values()}
+    chair_of = dict(session.exec(
+        select(Conference.id, Conference.chair_id).where(col(Conference.id).in_(conference_ids))
+    ).all())
+    return {plan_id: chair_of[conf] for plan_id, (_, conf) in latest.items() if conf in chair_of}
+
+
+def refresh_child(session: Session, child: Child) -> None:
+    """Recompute one child's deadlines after something about them changed (in the same transaction).
+
+    If the profile changed since the store's deadlines were computed, every child's are recomputed, so that the
+    stored deadlines always match the stored fingerprint.
+    """
+    profile = load_profile(session)
+    wanted = fingerprint(profile)
+    stored = session.get(Setting, FINGERPRINT_KEY)
+    if stored is not None and stored.value == wanted:
+        recompute(session, profile, [child.id or 0])
+        return
+    recompute(session, profile)
+    _set_fingerprint(session, stored, wanted)
+
+
+def _set_fingerprint(session: Session, row: Setting | None, value: str) -> None:
+    if row is None:
+        session.add(Setting(key=FINGERPRINT_KEY, value=value))
+    else:
+        row.value = value
+        session.add(row)
+    session.flush()
+
+
+def ensure_current(store: Any) -> int | None:
+    """Recompute every deadline if the profile in force changed since they were computed; returns how many."""
+    with store.read() as session:
+        profile = load_profile(session)
+        stored = session.get(Setting, FINGERPRINT_KEY)
+        wanted = fingerprint(profile)
+        if stored is not None and stored.value == wanted:
+            return None
+    with store.write() as session:
+        stored = session.get(Setting, FINGERPRINT_KEY)
+        if stored is not None and stored.value == wanted:
+            return None  # another process got there first
+        count = recompute(session, profile)
+        _set_fingerprint(session, stored, wanted)
+    return count
+
+
+# -- reading ----------------------------------------------------------------------------------------------------
+def upcoming(session: Session, *, on: date, days: int = 14, every: bool = False, child_id: int | None = None,
+             worker_id: int | None = None, chair_id: int | None = None, kind: str | None = None,
+             terms: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+    """Open deadlines due within `days` of `on`, and all overdue ones, soonest first: one query at any scale."""
+    from datetime import timedelta
+
+    from sqlalchemy.orm import aliased
+
+    from cpctl.models import Person
+
+    worker = aliased(Person)
+    chair = aliased(Person)
+    query = (
+        select(Deadline, Child.ref, Child.given_name, Child.family_name, worker.ref, worker.name, chair.ref,
+               chair.name, Plan.number)
+        .join(Child, Child.id == Deadline.child_id)
+        .outerjoin(worker, worker.id == Deadline.worker_id)
+        .outerjoin(chair, chair.id == Deadline.chair_id)
+        .outerjoin(Plan, Plan.id == Deadline.plan_id)
+        .where(Deadline.status == "open")
+    )
+    if not every:
+        query = query.where(Deadline.due_on <= on + timedelta(days=days))
+    if child_id is not None:
+        query = query.where(Deadline.child_id == child_id)
+    if worker_id is not None:
+        query = query.where(Deadline.worker_id == worker_id)
+    if chair_id is not None:
+        query = query.where(Deadline.chair_id == chair_id)
+    if kind is not None:
+        query = query.where(Deadline.kind == kind)
+    query = query.order_by(col(Deadline.due_on), col(Child.ref), col(Deadline.kind))
+    out = []
+    for row, ref, given, family, worker_ref, worker_name, chair_ref, chair_name, plan_number in session.exec(query):
+        out.append({
+            "due": row.due_on,
+            "days": (row.due_on - on).days,
+            "overdue": row.due_on < on,
+            "kind": row.kind,
+            "what": label(row.kind, terms),
+            "child": ref,
+            "child_name": f"{given} {family}",
+            "plan": plan_number,
+            "lead_worker": {"ref": worker_ref, "name": worker_name} if worker_ref else None,
+            "chair": {"ref": chair_ref, "name": chair_name} if chair_ref else None,
+            "explanation": json.loads(row.explanation),
+        })
+    return out
+
+
+def check_kind(kind: str) -> str:
+    from cpctl.errors import Invalid
+
+    key = kind.strip().lower()
+    if key not in KINDS:
+        raise Invalid(f"unknown kind of deadline {kind!r}: choose one of {', '.join(KINDS)}.")
+    return key

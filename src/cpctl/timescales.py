@@ -1,0 +1,255 @@
+"""Timescale arithmetic: when a step is due, counted in one nation's working days, days, weeks or months.
+
+A due date is the last day a procedure allows ("within 10 working days of the conference"):
+
+- ``working-days``: weekends and the nation's bank holidays do not count. With the ``event`` reading (the
+  default) the event is day 0 and the due date is the Nth working day after it; with the ``day-one`` reading
+  (the DfE census validator's) the event counts as day 1 when it is itself a working day. Either way a
+  working-day due date is always a working day.
+- ``days`` and ``weeks``: the event date plus that many calendar days.
+- ``months``: calendar months, clamped to the end of a shorter month (30 Nov + 3 months = 28 Feb, or 29 Feb
+  in a leap year).
+
+Calendar-unit due dates are left where they fall, even on a weekend or a bank holiday: "within 15 days" allows
+up to that day and no further, so moving the date later would allow more than the rule does, and moving it
+earlier would be a different rule. The `Explanation` says when a due date is not a working day and which
+working day comes before it, so that a person can act on it.
+
+Heavy libraries (holidays, dateutil) are imported on first use, so importing this module stays cheap.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+from types import MappingProxyType
+from typing import TYPE_CHECKING
+
+from cpctl.dates import british, short_british
+from cpctl.errors import Invalid
+
+if TYPE_CHECKING:
+    from cpctl.profile import Profile
+
+UNITS = ("working-days", "days", "weeks", "months")
+READINGS = ("event", "day-one")
+
+_UNIT_WORDS = {
+    "working-days": ("working day", "working days"),
+    "days": ("day", "days"),
+    "weeks": ("week", "weeks"),
+    "months": ("month", "months"),
+}
+
+
+@dataclass(frozen=True)
+class Calendar:
+    """Weekends plus the bank holidays of one country (and subdivision) as the holidays library knows them."""
+
+    country: str
+    subdiv: str | None = None
+
+    @property
+    def label(self) -> str:
+        """GB-SCT, GG."""
+        return f"{self.country}-{self.subdiv}" if self.subdiv else self.country
+
+    def holidays_in(self, year: int) -> Mapping[date, str]:
+        """The bank holidays of one year, by date (cached per year)."""
+        return _holidays(self.country, self.subdiv, year)
+
+    def holiday(self, day: date) -> str | None:
+        """The holiday's name ("Boxing Day (substitute day)"), or None on an ordinary day."""
+        return self.holidays_in(day.year).get(day)
+
+    def is_working_day(self, day: date) -> bool:
+        return day.weekday() < 5 and day not in self.holidays_in(day.year)
+
+
+def calendar_problem(country: str, subdiv: str | None) -> str | None:
+    """Why the holidays library cannot give this calendar, or None if it can."""
+    import holidays
+
+    supported = holidays.list_supported_countries()
+    if country not in supported:
+        return f"country {country!r} is not known to the holidays library (e.g. GB, GG, JE, IM)"
+    subdivisions = supported[country]
+    if subdiv is None:
+        return None
+    if subdiv not in subdivisions:
+        known = ", ".join(subdivisions) if subdivisions else "none: leave subdiv empty"
+        return f"subdivision {subdiv!r} is not one of {country}'s ({known})"
+    return None
+
+
+@functools.lru_cache(maxsize=512)
+def _holidays(country: str, subdiv: str | None, year: int) -> Mapping[date, str]:
+    import holidays
+
+    found = holidays.country_holidays(country, subdiv=subdiv, years=year)
+    return MappingProxyType({day: _british_name(name) for day, name in found.items() if day.year == year})
+
+
+def _british_name(name: str) -> str:
+    """gov.uk calls a moved bank holiday a "substitute day"; the holidays library says "observed"."""
+    return "; ".join(part.replace("(observed)", "(substitute day)") for part in name.split("; "))
+
+
+def timescale_words(amount: int, unit: str) -> str:
+    """'10 working days', '1 month'."""
+    one, many = _UNIT_WORDS[unit]
+    return f"{amount} {one if amount == 1 else many}"
+
+
+def add(start: date, amount: int, unit: str, calendar: Calendar, day_zero: str = "event") -> date:
+    """The due date `amount` `unit`s after `start`, by `calendar`; `day_zero` only changes working days."""
+    _check(amount, unit, day_zero)
+    if unit == "working-days":
+        return _working_days_after(start, amount, calendar, day_zero)
+    if unit == "days":
+        return start + timedelta(days=amount)
+    if unit == "weeks":
+        return start + timedelta(weeks=amount)
+    from dateutil.relativedelta import relativedelta
+
+    result: date = start + relativedelta(months=amount)
+    return result
+
+
+def _check(amount: int, unit: str, day_zero: str) -> None:
+    if unit not in UNITS:
+        raise Invalid(f"unknown unit {unit!r}: use one of {', '.join(UNITS)}.")
+    if day_zero not in READINGS:
+        raise Invalid(f"unknown day-zero reading {day_zero!r}: use one of {', '.join(READINGS)}.")
+    if isinstance(amount, bool) or not isinstance(amount, int) or amount < 1:
+        raise Invalid(f"a timescale must be a whole number of 1 or more, not {amount!r}.")
+
+
+def _working_days_after(start: date, amount: int, calendar: Calendar, day_zero: str) -> date:
+    remaining = amount
+    if day_zero == "day-one" and calendar.is_working_day(start):
+        remaining -= 1
+    day = start
+    while remaining:
+        day += timedelta(days=1)
+        if calendar.is_working_day(day):
+            remaining -= 1
+    return day
+
+
+def skipped_holidays(
+    start: date, due: date, calendar: Calendar, day_zero: str = "event"
+) -> tuple[tuple[date, str], ...]:
+    """The bank holidays on weekdays that a working-day count from `start` to `due` passed over."""
+    first = start if day_zero == "day-one" else start + timedelta(days=1)
+    found = []
+    day = first
+    while day <= due:
+        name = calendar.holiday(day)
+        if name is not None and day.weekday() < 5:
+            found.append((day, name))
+        day += timedelta(days=1)
+    return tuple(found)
+
+
+def working_day_before(day: date, calendar: Calendar) -> date:
+    """The last working day before `day`."""
+    day -= timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def closed_because(day: date, calendar: Calendar) -> tuple[str, ...]:
+    """Why `day` is not a working day ("Saturday", "New Year Holiday"); empty if it is one."""
+    reasons = []
+    if day.weekday() >= 5:
+        reasons.append(f"{day:%A}")
+    name = calendar.holiday(day)
+    if name is not None:
+        reasons.append(name)
+    return tuple(reasons)
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """How a due date was reached: enough to say "due ...: N units after X on ..., skipping ...; rule ..."."""
+
+    profile: str
+    rule: str
+    amount: int
+    unit: str
+    after: str  # the event's key in the profile, e.g. "conference"
+    event: str  # the event in the profile's own words, e.g. "Child Protection Planning Meeting"
+    event_date: date
+    event_is_working_day: bool
+    due: date
+    day_zero: str  # the reading in force; only working days depend on it
+    skipped: tuple[tuple[date, str], ...]  # bank holidays on weekdays that the count passed over
+    closed: tuple[str, ...]  # why `due` is not a working day (calendar units only); empty if it is one
+    working_day_before: date | None  # the last working day before `due` when `due` is not a working day
+    source: str
+    note: str | None
+    origin: str  # where the rule's values came from: the packaged profile or an override file
+
+    def timescale(self) -> str:
+        """'10 working days', '1 month'."""
+        return timescale_words(self.amount, self.unit)
+
+    def counting(self) -> str:
+        """'10 working days after the conference on Friday 18 December 2026 (the conference day is day 0)'."""
+        text = f"{self.timescale()} after the {self.event} on {british(self.event_date)}"
+        if self.unit != "working-days":
+            return text
+        if self.day_zero == "event":
+            return f"{text} (that day is day 0)"
+        if not self.event_is_working_day:
+            return f"{text} (that day would count as day 1, but it is not a working day)"
+        return f"{text} (that day counts as day 1)"
+
+    def skipping(self) -> str:
+        """ "Christmas Day on 25 Dec 2026, New Year's Day on 1 Jan 2027", or "" when none were skipped."""
+        return ", ".join(f"{name} on {short_british(day)}" for day, name in self.skipped)
+
+    def sentence(self) -> str:
+        """The whole explanation on one line."""
+        parts = [f"due {british(self.due)}: {self.counting()}"]
+        if self.skipped:
+            parts.append(f", skipping {self.skipping()}")
+        if self.closed and self.working_day_before is not None:
+            parts.append(
+                f"; that is not a working day ({', '.join(self.closed)}): the working day before it is "
+                f"{british(self.working_day_before)}"
+            )
+        parts.append(f"; rule {self.rule}, {self.source}")
+        return "".join(parts)
+
+
+def due(profile: Profile, rule: str, event_date: date) -> tuple[date, Explanation]:
+    """When `rule` of `profile` falls due after an event on `event_date`, and how that was worked out."""
+    found = profile.rule(rule)
+    calendar = profile.calendar
+    when = add(event_date, found.amount, found.unit, calendar, profile.day_zero)
+    working = found.unit == "working-days"
+    closed = () if working else closed_because(when, calendar)
+    explanation = Explanation(
+        profile=profile.name,
+        rule=found.name,
+        amount=found.amount,
+        unit=found.unit,
+        after=found.after,
+        event=profile.event_words(found.after),
+        event_date=event_date,
+        event_is_working_day=calendar.is_working_day(event_date),
+        due=when,
+        day_zero=profile.day_zero,
+        skipped=skipped_holidays(event_date, when, calendar, profile.day_zero) if working else (),
+        closed=closed,
+        working_day_before=working_day_before(when, calendar) if closed else None,
+        source=found.source,
+        note=found.note,
+        origin=found.origin,
+    )
+    return when, explanation

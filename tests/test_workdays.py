@@ -1,0 +1,327 @@
+"""Timescale arithmetic: working days by each nation's calendar, calendar days, weeks and clamped months."""
+
+from __future__ import annotations
+
+import calendar as stdlib_calendar
+from datetime import date, timedelta
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cpctl import profile, timescales
+from cpctl.errors import Invalid
+from cpctl.timescales import Calendar, add
+
+ENG = Calendar("GB", "ENG")
+WLS = Calendar("GB", "WLS")
+SCT = Calendar("GB", "SCT")
+NIR = Calendar("GB", "NIR")
+GGY = Calendar("GG")
+CALENDARS = {"england": ENG, "wales": WLS, "scotland": SCT, "northern-ireland": NIR, "guernsey": GGY}
+
+
+@pytest.fixture(autouse=True)
+def _no_local_overrides(tmp_path, monkeypatch):
+    monkeypatch.setenv("CPCTL_DATA_DIR", str(tmp_path))
+    monkeypatch.delenv("CPCTL_PROFILE_OVERRIDES", raising=False)
+
+
+def test_each_profile_has_its_nations_calendar():
+    assert {name: profile.load(name).calendar for name in profile.names()} == CALENDARS
+
+
+# -- the holidays themselves, as the holidays library gives them ---------------------------------------------
+
+
+def test_christmas_2026_and_new_year_2027_everywhere():
+    for cal in CALENDARS.values():
+        assert cal.holiday(date(2026, 12, 25)) == "Christmas Day"
+        assert cal.holiday(date(2026, 12, 26)) == "Boxing Day"  # a Saturday
+        assert cal.holiday(date(2026, 12, 28)) == "Boxing Day (substitute day)"
+        assert cal.holiday(date(2027, 1, 1)) == "New Year's Day"
+        assert not cal.is_working_day(date(2026, 12, 28))
+        assert cal.is_working_day(date(2026, 12, 29))
+
+
+def test_scotlands_2_january_and_its_substitute():
+    # 2 Jan 2027 is a Saturday: Scotland's substitute is Monday 4 January, a working day elsewhere.
+    assert SCT.holiday(date(2027, 1, 2)) == "New Year Holiday"
+    assert SCT.holiday(date(2027, 1, 4)) == "New Year Holiday (substitute day)"
+    assert not SCT.is_working_day(date(2027, 1, 4))
+    for cal in (ENG, WLS, NIR, GGY):
+        assert cal.is_working_day(date(2027, 1, 4))
+    # In 2026 it is a Friday.
+    assert not SCT.is_working_day(date(2026, 1, 2))
+    assert ENG.is_working_day(date(2026, 1, 2))
+
+
+def test_nations_own_holidays():
+    assert SCT.holiday(date(2026, 11, 30)) == "Saint Andrew's Day"
+    assert NIR.holiday(date(2027, 3, 17)) == "Saint Patrick's Day"
+    assert NIR.holiday(date(2027, 7, 12)) == "Battle of the Boyne"
+    assert GGY.holiday(date(2028, 5, 9)) == "Liberation Day"
+    assert ENG.is_working_day(date(2027, 3, 17))
+    assert ENG.is_working_day(date(2027, 7, 12))
+    assert ENG.is_working_day(date(2028, 5, 9))
+    assert ENG.is_working_day(date(2026, 11, 30))
+
+
+def test_easter_monday_is_not_a_scottish_holiday():
+    good_friday, easter_monday = date(2027, 3, 26), date(2027, 3, 29)
+    for cal in CALENDARS.values():
+        assert not cal.is_working_day(good_friday)
+    assert SCT.is_working_day(easter_monday)
+    for cal in (ENG, WLS, NIR, GGY):
+        assert not cal.is_working_day(easter_monday)
+
+
+# -- working days -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("england", date(2027, 1, 6)),
+        ("wales", date(2027, 1, 6)),
+        ("northern-ireland", date(2027, 1, 6)),
+        ("guernsey", date(2027, 1, 6)),
+        # Scotland also loses Monday 4 January (the substitute for Saturday 2 January).
+        ("scotland", date(2027, 1, 7)),
+    ],
+)
+def test_ten_working_days_over_christmas(name, expected):
+    conference = date(2026, 12, 18)  # a Friday
+    assert add(conference, 10, "working-days", CALENDARS[name]) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("england", date(2027, 1, 5)),
+        ("wales", date(2027, 1, 5)),
+        ("northern-ireland", date(2027, 1, 5)),
+        ("guernsey", date(2027, 1, 5)),
+        ("scotland", date(2027, 1, 6)),
+    ],
+)
+def test_ten_working_days_over_christmas_counting_the_event_as_day_one(name, expected):
+    assert add(date(2026, 12, 18), 10, "working-days", CALENDARS[name], "day-one") == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("england", date(2027, 4, 5)),
+        ("wales", date(2027, 4, 5)),
+        ("northern-ireland", date(2027, 4, 5)),
+        ("guernsey", date(2027, 4, 5)),
+        ("scotland", date(2027, 4, 2)),  # works on Easter Monday
+    ],
+)
+def test_ten_working_days_over_easter(name, expected):
+    assert add(date(2027, 3, 18), 10, "working-days", CALENDARS[name]) == expected
+
+
+def test_scottish_2_january_on_a_weekday():
+    assert add(date(2025, 12, 31), 1, "working-days", SCT) == date(2026, 1, 5)
+    assert add(date(2025, 12, 31), 1, "working-days", ENG) == date(2026, 1, 2)
+    assert add(date(2025, 12, 31), 10, "working-days", SCT) == date(2026, 1, 16)
+    assert add(date(2025, 12, 31), 10, "working-days", ENG) == date(2026, 1, 15)
+
+
+def test_nations_own_holidays_move_working_day_dates():
+    assert add(date(2027, 3, 15), 5, "working-days", NIR) == date(2027, 3, 23)  # St Patrick's Day
+    assert add(date(2027, 3, 15), 5, "working-days", ENG) == date(2027, 3, 22)
+    assert add(date(2027, 7, 9), 1, "working-days", NIR) == date(2027, 7, 13)  # the Twelfth
+    assert add(date(2026, 11, 27), 1, "working-days", SCT) == date(2026, 12, 1)  # St Andrew's Day
+    assert add(date(2028, 5, 8), 1, "working-days", GGY) == date(2028, 5, 10)  # Liberation Day
+    assert add(date(2028, 5, 8), 1, "working-days", ENG) == date(2028, 5, 9)
+
+
+def test_the_dfe_reading_of_a_section_47_target():
+    s47_start = date(2027, 1, 4)  # a Monday
+    assert add(s47_start, 15, "working-days", ENG, "event") == date(2027, 1, 25)
+    assert add(s47_start, 15, "working-days", ENG, "day-one") == date(2027, 1, 22)
+
+
+def test_day_one_reading_when_the_event_is_not_a_working_day():
+    saturday = date(2026, 12, 19)
+    assert (
+        add(saturday, 10, "working-days", ENG, "day-one")
+        == add(saturday, 10, "working-days", ENG)
+        == date(2027, 1, 6)
+    )
+    christmas = date(2026, 12, 25)
+    assert add(christmas, 1, "working-days", ENG, "day-one") == date(2026, 12, 29)
+
+
+def test_one_working_day_after_a_friday_is_monday():
+    assert add(date(2027, 2, 5), 1, "working-days", ENG) == date(2027, 2, 8)
+    assert add(date(2027, 2, 5), 1, "working-days", ENG, "day-one") == date(2027, 2, 5)
+
+
+# -- calendar days, weeks and months -------------------------------------------------------------------------
+
+
+def test_calendar_units_stay_where_they_fall():
+    # Within 15 days of Friday 18 December 2026 is Saturday 2 January 2027 (a Scottish holiday as well): the
+    # rule allows up to that day, so it is not moved.
+    assert add(date(2026, 12, 18), 15, "days", SCT) == date(2027, 1, 2)
+    assert add(date(2026, 12, 18), 15, "days", SCT, "day-one") == date(2027, 1, 2)
+    assert add(date(2027, 3, 18), 4, "weeks", NIR) == date(2027, 4, 15)
+    assert add(date(2026, 12, 25), 6, "weeks", ENG) == date(2027, 2, 5)
+
+
+@pytest.mark.parametrize(
+    ("start", "months", "expected"),
+    [
+        (date(2026, 11, 30), 3, date(2027, 2, 28)),
+        (date(2027, 11, 30), 3, date(2028, 2, 29)),  # leap year
+        (date(2026, 8, 31), 6, date(2027, 2, 28)),
+        (date(2027, 8, 31), 6, date(2028, 2, 29)),
+        (date(2028, 2, 29), 24, date(2030, 2, 28)),
+        (date(2028, 2, 29), 48, date(2032, 2, 29)),
+        (date(2027, 1, 31), 1, date(2027, 2, 28)),
+        (date(2027, 5, 31), 6, date(2027, 11, 30)),
+        (date(2026, 12, 18), 3, date(2027, 3, 18)),
+    ],
+)
+def test_months_are_clamped_to_the_month_end(start, months, expected):
+    assert add(start, months, "months", ENG) == expected
+
+
+@pytest.mark.parametrize(
+    ("amount", "unit", "reading"),
+    [
+        (0, "working-days", "event"),
+        (-1, "days", "event"),
+        (True, "days", "event"),
+        (3, "fortnights", "event"),
+        (3, "days", "day-two"),
+    ],
+)
+def test_refuses_nonsense(amount, unit, reading):
+    with pytest.raises(Invalid):
+        add(date(2027, 1, 4), amount, unit, ENG, reading)
+
+
+# -- due dates with their explanation ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("england", date(2027, 1, 6)),
+        ("wales", date(2027, 1, 6)),
+        ("northern-ireland", date(2027, 1, 6)),
+        ("guernsey", date(2027, 1, 6)),
+        ("scotland", date(2027, 1, 2)),  # 15 calendar days
+    ],
+)
+def test_first_core_group_after_a_conference_before_christmas(name, expected):
+    due, why = timescales.due(profile.load(name), "first-core-group", date(2026, 12, 18))
+    assert due == why.due == expected
+
+
+def test_explanation_of_a_working_day_rule():
+    _due, why = timescales.due(profile.load("england"), "first-core-group", date(2026, 12, 18))
+    assert why.skipped == (
+        (date(2026, 12, 25), "Christmas Day"),
+        (date(2026, 12, 28), "Boxing Day (substitute day)"),
+        (date(2027, 1, 1), "New Year's Day"),
+    )
+    assert why.closed == ()
+    assert why.working_day_before is None
+    assert why.origin == "packaged profile england.yaml"
+    assert why.sentence() == (
+        "due Wednesday 6 January 2027: 10 working days after the child protection conference on Friday "
+        "18 December 2026 (that day is day 0), skipping Christmas Day on 25 Dec 2026, Boxing Day (substitute "
+        "day) on 28 Dec 2026, New Year's Day on 1 Jan 2027; rule first-core-group, Working Together to "
+        "Safeguard Children 2023, local procedures (Liverpool, Sefton, Sussex, Tees)"
+    )
+
+
+def test_explanation_of_a_calendar_rule_that_lands_on_a_holiday():
+    _due, why = timescales.due(profile.load("scotland"), "first-core-group", date(2026, 12, 18))
+    assert why.event == "Child Protection Planning Meeting"
+    assert why.skipped == ()
+    assert why.closed == ("Saturday", "New Year Holiday")
+    assert why.working_day_before == date(2026, 12, 31)
+    assert why.counting() == "15 days after the Child Protection Planning Meeting on Friday 18 December 2026"
+
+
+def test_explanation_of_a_review_falling_on_a_sunday():
+    due, why = timescales.due(profile.load("england"), "first-review", date(2026, 11, 30))
+    assert due == date(2027, 2, 28)
+    assert why.closed == ("Sunday",)
+    assert why.working_day_before == date(2027, 2, 26)
+    assert why.timescale() == "3 months"
+
+
+def test_explanation_says_which_reading_it_used():
+    _due, why = timescales.due(profile.load("england"), "first-core-group", date(2026, 12, 19))
+    assert why.counting().endswith("(that day is day 0)")
+
+
+# -- properties ----------------------------------------------------------------------------------------------
+
+starts = st.dates(min_value=date(1995, 1, 1), max_value=date(2095, 12, 31))
+calendars = st.sampled_from(sorted(CALENDARS.values(), key=lambda cal: cal.label))
+readings = st.sampled_from(timescales.READINGS)
+units = st.sampled_from(timescales.UNITS)
+amounts = st.integers(min_value=1, max_value=60)
+
+
+def working_days_between(first: date, last: date, cal: Calendar) -> int:
+    return sum(cal.is_working_day(first + timedelta(days=n)) for n in range((last - first).days + 1))
+
+
+@settings(deadline=None)
+@given(start=starts, amount=amounts, cal=calendars, reading=readings)
+def test_working_day_due_dates_are_working_days_and_count_right(start, amount, cal, reading):
+    due = add(start, amount, "working-days", cal, reading)
+    assert due.weekday() < 5
+    assert due not in cal.holidays_in(due.year)
+    first = start if reading == "day-one" else start + timedelta(days=1)
+    assert working_days_between(first, due, cal) == amount
+
+
+@settings(deadline=None)
+@given(start=starts, months=st.integers(min_value=1, max_value=120))
+def test_months_never_overflow_the_month(start, months):
+    due = add(start, months, "months", ENG)
+    month_index = start.month - 1 + months
+    assert (due.year, due.month) == (start.year + month_index // 12, month_index % 12 + 1)
+    assert due.day == min(start.day, stdlib_calendar.monthrange(due.year, due.month)[1])
+
+
+@settings(deadline=None)
+@given(start=starts, amount=amounts, unit=units, cal=calendars)
+def test_day_one_is_never_later_than_day_zero(start, amount, unit, cal):
+    day_one = add(start, amount, unit, cal, "day-one")
+    day_zero = add(start, amount, unit, cal, "event")
+    assert day_one <= day_zero
+    if unit == "working-days" and cal.is_working_day(start):
+        assert day_one < day_zero
+
+
+@settings(deadline=None)
+@given(
+    first=starts,
+    gap=st.integers(min_value=0, max_value=400),
+    amount=amounts,
+    unit=units,
+    cal=calendars,
+    reading=readings,
+)
+def test_due_dates_are_monotonic_in_the_start_date(first, gap, amount, unit, cal, reading):
+    later = first + timedelta(days=gap)
+    assert add(first, amount, unit, cal, reading) <= add(later, amount, unit, cal, reading)
+
+
+@settings(deadline=None)
+@given(start=starts, amount=amounts, cal=calendars)
+def test_days_and_weeks_are_plain_calendar_arithmetic(start, amount, cal):
+    assert add(start, amount, "days", cal) == start + timedelta(days=amount)
+    assert add(start, amount, "weeks", cal) == start + timedelta(days=7 * amount)
