@@ -1,7 +1,6 @@
-"""What the conference tests share: their own store, the synthetic Testwood family, and keystrokes for the wizard.
+"""What the conference tests share: their own store, the synthetic Testwood family, keystrokes for the wizard.
 
-Imported by test_conference.py and test_conference_wizard.py (`from conference_fixtures import ...`); the fixtures
-are re-exported there so that pytest finds them.
+test_conference.py and test_conference_wizard.py import the fixtures from here by name, so pytest finds them.
 """
 
 from __future__ import annotations
@@ -57,7 +56,7 @@ def family_db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def demo_db(tmp_path: Path) -> Path:
-    """What `cpctl demo --db FILE` makes: the family, and an initial conference six days ago (plans for 1001/1002)."""
+    """What `cpctl demo --db FILE` makes: the family, and an initial conference six days ago (two plans)."""
     path = tmp_path / "demo.db"
     result = cli("demo", "--db", str(path))
     assert result.exit_code == 0, result.output
@@ -84,7 +83,7 @@ def cli(*args: str, input: str | None = None) -> Any:
 
 
 def rows(store_or_path: Store | Path) -> dict[str, int]:
-    """How many rows every table holds (the audit trail included): equal before and after = nothing written."""
+    """How many rows each table holds (the audit trail too): the same before and after = nothing written."""
     store = Store(sqlite_url(store_or_path)) if isinstance(store_or_path, Path) else store_or_path
     with store.engine.connect() as conn:
         tables = inspect(conn).get_table_names()

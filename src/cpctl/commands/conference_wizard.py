@@ -200,13 +200,14 @@ class Draft:
     decisions: dict[str, DecisionDraft] = field(default_factory=dict)
 
     def to_input(self, *, as_draft: bool = False) -> ConferenceIn:
-        from cpctl.conference import AttendeeIn, ConferenceIn, DecisionIn
+        from cpctl.conference import PLAN_OUTCOMES, AttendeeIn, ConferenceIn, DecisionIn
 
         assert self.details is not None and self.attendance is not None
         d = self.details
         decisions = []
         for ref in self.children:
             x = self.decisions[ref]
+            with_plan = x.outcome in PLAN_OUTCOMES
             decisions.append(
                 DecisionIn(
                     child=ref,
@@ -223,7 +224,7 @@ class Draft:
                     cultural_needs=x.cultural_needs,
                     end_reason=x.end_reason,
                     step_down=x.step_down,
-                    plan=x.plan.model_copy(deep=True) if x.plan is not None else None,
+                    plan=x.plan.model_copy(deep=True) if x.plan is not None and with_plan else None,
                     save_as_draft=as_draft,
                 )
             )
@@ -330,6 +331,7 @@ def _checkbox(
         answer(
             questionary.checkbox(
                 message,
+                instruction="(space ticks or unticks, enter goes on)",
                 choices=[
                     questionary.Choice(title, value, checked=ticked) for title, value, ticked in choices
                 ],
@@ -384,7 +386,7 @@ def _items(label: str, existing: list[Item]) -> list[Item]:
     kept = list(existing)
     if existing:
         chosen = _checkbox(
-            f"{label}: keep which? (space to untick, enter when done)",
+            f"{label}: keep which?",
             [(_short(item.text), index, True) for index, item in enumerate(existing)],
         )
         kept = [existing[index] for index in chosen]
@@ -415,14 +417,25 @@ def _pairs(label: str, existing: list[Any], first: str, second: str, make: Any) 
         kept.append(make(who, why))
 
 
-def _mark_private(groups: list[tuple[str, list[Any], str]]) -> None:
-    """One checkbox for a section: which of its entries must stay out of the family's copy."""
-    entries = [(label, obj, getattr(obj, attr)) for label, objs, attr in groups for obj in objs]
+def _place(jurisdiction: str) -> str:
+    return jurisdiction.replace("-", " ").title()
+
+
+def _mark_private(groups: list[tuple[str, list[Any], Any]]) -> None:
+    """One checkbox for a section: which of its entries must stay out of the family's copy.
+
+    Each group is (label, entries, how to show one: an attribute's name or a function of the entry).
+    """
+    entries = [
+        (label, obj, shown(obj) if callable(shown) else getattr(obj, shown))
+        for label, objs, shown in groups
+        for obj in objs
+    ]
     if not entries:
         return
     chosen = set(
         _checkbox(
-            "Any of these not for the family's copy? (space to tick, enter when done)",
+            "Any of these not for the family's copy?",
             [
                 (_short(f"{label}: {text}", 90), index, bool(obj.private))
                 for index, (label, obj, text) in enumerate(entries)
@@ -445,7 +458,7 @@ def run_wizard(store: Store) -> tuple[Saved, ConferenceRules]:
         raise CpctlError("there is no professional in this store to chair the conference: run `cpctl init`.")
     out().print(
         f"[bold]Recording a {ctx.rules.term('conference', 'child protection conference')}[/bold] "
-        f"({ctx.jurisdiction}). Ctrl-C at any question stops without saving anything."
+        f"({_place(ctx.jurisdiction)}). Ctrl-C at any question stops without saving anything."
     )
     wizard = Wizard(ctx)
     wizard.complete()
@@ -690,7 +703,7 @@ class Wizard:
             ordered = sorted(others, key=lambda c: c.ref not in siblings)
             ticked = set(current[1:]) if current and current[0] == first else siblings
             chosen += _checkbox(
-                "Also at this conference (brothers and sisters are ticked; space to change, enter when done)",
+                "Also at this conference (brothers and sisters are ticked)",
                 [(c.label, c.ref, c.ref in ticked) for c in ordered],
             )
         self.draft.children = chosen
@@ -731,7 +744,7 @@ class Wizard:
             return status == "attended" and ref in expected
 
         for status, question in (
-            ("attended", "Who attended? (space to tick, enter when done)"),
+            ("attended", "Who attended?"),
             ("apologies", "Who sent apologies?"),
             ("report", "Who sent a report but did not attend?"),
         ):
@@ -820,7 +833,7 @@ class Wizard:
             return
         out().print(
             f"Only {count} agenc{'y' if count == 1 else 'ies'} took part (with the chair's); "
-            f"{self.ctx.jurisdiction} needs {needed} for a quorate conference."
+            f"{_place(self.ctx.jurisdiction)} needs {needed} for a quorate conference."
         )
         self.draft.inquorate_reason = _text(
             "Why did it go ahead without a quorum?",
@@ -848,8 +861,13 @@ class Wizard:
             decision.plan, decision.plan_asked = before.plan, before.plan_asked and before.outcome == outcome
         with_plan = outcome in PLAN_OUTCOMES
         if with_plan:
+            siblings_here = [
+                d.categories for r, d in self.draft.decisions.items() if r != ref and d.categories
+            ]
             decision.categories = self.ask_categories(
-                before.categories if before and before.categories else child.categories
+                (before.categories if before and before.categories else None)
+                or child.categories
+                or (siblings_here[0] if siblings_here else [])
             )
         evidence_word = "Evidence of significant harm" if with_plan else "Evidence considered"
         decision.evidence = _items(evidence_word, before.evidence if before else [])
@@ -877,8 +895,8 @@ class Wizard:
                 ("Evidence", decision.evidence, "text"),
                 ("Child's views", decision.child_views, "text"),
                 ("Parents' views", decision.parent_views, "text"),
-                ("Dissent", decision.dissent, "reason"),
-                ("Not discussed", decision.not_discussed_with, "why"),
+                ("Dissent", decision.dissent, lambda x: f"{x.who}: {x.reason}"),
+                ("Not discussed with", decision.not_discussed_with, lambda x: f"{x.who}: {x.why}"),
             ]
         )
         if with_plan:
@@ -902,8 +920,7 @@ class Wizard:
         decision.interpreter = Interpreter(needed=needed, language=language)
         culture = before.cultural_needs if before else child.culture
         decision.cultural_needs = (
-            _text("Cultural, religious or disability needs to respect (blank if none):", culture or "")
-            or None
+            _text("Cultural or religious needs to respect (blank if none):", culture or "") or None
         )
         if outcome == "plan-ends":
             decision.end_reason = _text(
@@ -919,7 +936,7 @@ class Wizard:
         if self.rules.single_category:
             return [_select("Category of harm:", choices, default=defaults[0] if defaults else None)]
         return _checkbox(
-            "Categories (areas of concern; space to tick, enter when done):",
+            "Categories (areas of concern):",
             [(title, code, code in defaults) for title, code in choices],
             at_least_one="Tick at least one.",
         )
@@ -945,31 +962,35 @@ class Wizard:
         )
 
     def ask_core_group(self, ref: str, lead: str | None, before: DecisionDraft | None) -> list[str]:
-        assert self.draft.details is not None
+        """The core group as it stands (or as answered), else parents, lead and attending professionals.
+
+        Members keep their order from the plan, so that ticking the same people is not a change to the plan.
+        """
         child = self.ctx.children[ref]
         if before is not None and before.core_group is not None:
-            defaults = set(before.core_group)
+            order = list(before.core_group)
         elif child.content is not None and child.content.core_group:
-            defaults = set(child.content.core_group)
+            order = list(child.content.core_group)
         else:
-            defaults = {r for r, _ in child.people if self.person(r).kind == "parent"}
-            defaults |= {
+            order = [r for r, _ in child.people if self.person(r).kind == "parent"]
+            order += [
                 r
                 for r, (status, _) in (self.draft.attendance or {}).items()
                 if status == "attended" and self.person(r).kind == "professional"
-            }
-        if lead:
-            defaults.add(lead)
-        members = [p for p in self.candidates()]
+            ]
+        if lead and lead not in order:
+            order.insert(0, lead)
+        members = self.candidates()
         known = {p.ref for p in members}
-        members += [self.person(r) for r in defaults if r not in known and r in self.ctx.people]
+        members += [self.person(r) for r in order if r not in known and r in self.ctx.people]
         chosen = _checkbox(
-            f"{self.rules.term('core_group', 'core group').capitalize()} (space to change):",
-            [(self.title(p), p.ref, p.ref in defaults) for p in members],
+            f"{self.rules.term('core_group', 'core group').capitalize()}:",
+            [(self.title(p), p.ref, p.ref in order) for p in members],
         )
         if lead and lead not in chosen:
             chosen.insert(0, lead)
-        return chosen
+        listed = [p.ref for p in members]
+        return sorted(chosen, key=lambda r: order.index(r) if r in order else len(order) + listed.index(r))
 
     def ask_step_down(self, before: str | None) -> str:
         step = self.rules.term("step_down", "child in need plan")
@@ -995,7 +1016,7 @@ class Wizard:
         decision = self.draft.decisions[ref]
         out().print(f"\n[bold]Outline plan for {child.name}[/bold] ({ref})")
         sources: list[tuple[str, Any]] = []
-        if decision.plan_asked:
+        if decision.plan is not None:
             sources.append(("The answers given already", "mine"))
         if child.content is not None:
             if decision.outcome == "plan-continues":
@@ -1005,16 +1026,21 @@ class Wizard:
         for other in self.draft.children:
             theirs = self.draft.decisions.get(other)
             if other != ref and theirs is not None and theirs.plan is not None and theirs.plan_asked:
-                sources.append(
-                    (
-                        f"Start from {self.ctx.children[other].name}'s outline plan (this conference)",
-                        f"copy:{other}",
-                    )
-                )
+                name = self.ctx.children[other].name
+                sources.append((f"The same as {name}'s outline plan (this conference)", f"same:{other}"))
+                sources.append((f"Start from {name}'s outline plan and change it", f"copy:{other}"))
         sources.append(("Start from a blank outline plan", "blank"))
         source = sources[0][1] if len(sources) == 1 else _select("Outline plan:", sources)
         if source == "keep":
             decision.plan, decision.plan_asked = None, True
+            return
+        if str(source).startswith("same:"):
+            theirs = self.draft.decisions[str(source)[5:]].plan
+            assert theirs is not None
+            decision.plan = theirs.model_copy(
+                deep=True, update={"core_group": list(decision.core_group or [])}
+            )
+            decision.plan_asked = True
             return
         if source == "mine" and decision.plan is not None:
             start = decision.plan.model_copy(deep=True)
@@ -1056,8 +1082,8 @@ class Wizard:
                 ("Objective", plan.objectives.child_development, "text"),
                 ("Objective", plan.objectives.parenting_capacity, "text"),
                 ("Objective", plan.objectives.family_environment, "text"),
-                ("Action", plan.actions, "what"),
-                ("Seen by", plan.child_seen, "who"),
+                ("Action", plan.actions, lambda x: f"{x.what} ({self.who_label(x.who)})"),
+                ("Seen by", plan.child_seen, lambda x: f"{self.who_label(x.who)}, {x.how_often or ''}"),
                 ("Contingency", plan.contingency, "text"),
                 ("Must change", plan.must_change, "text"),
             ]
@@ -1070,9 +1096,12 @@ class Wizard:
         return self.person(who).name if who in self.ctx.people or who.startswith(NEW_KEY) else who
 
     def ask_who(self, message: str, default: str | None, *, done: bool = False) -> str | None:
-        """A person from the list, or an agency or name typed in (a family member, a service)."""
+        """A person from the list, or an agency or name typed in (a family member, a service).
+
+        `done` is for the people who see the child: professionals only, and a way to finish the list.
+        """
         choices: list[tuple[str, Any]] = [("No one more (done)", _DONE)] if done else []
-        choices += [(self.title(p), p.ref) for p in self.candidates()]
+        choices += [(self.title(p), p.ref) for p in self.candidates() if not done or p.kind == "professional"]
         typed = default if default and default not in [v for _, v in choices] else None
         choices.append(("An agency or someone else (type it)", _TYPE_IT))
         if not done:
@@ -1222,7 +1251,7 @@ class Wizard:
         quorate = len(agencies) >= self.rules.min_agencies
         line = (
             f"  Quorum: {len(agencies)} agenc{'y' if len(agencies) == 1 else 'ies'} took part; "
-            f"{self.ctx.jurisdiction} needs {self.rules.min_agencies}: "
+            f"{_place(self.ctx.jurisdiction)} needs {self.rules.min_agencies}: "
         )
         console.print(
             line + ("quorate." if quorate else f"NOT quorate. Why: {self.draft.inquorate_reason}"),
