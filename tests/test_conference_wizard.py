@@ -24,6 +24,7 @@ from conference_fixtures import (  # noqa: F401  (pytest finds the fixtures by n
     DOWN,
     ENTER,
     TODAY,
+    UP,
     USER,
     checkbox,
     child_json,
@@ -575,3 +576,41 @@ def test_cpctl_conference_new_in_a_pseudo_terminal(tmp_path: Path) -> None:
         ("DEMO-1002", "plan-continues"),
     ]
     assert conferences(db) == listed
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_pseudo_terminal_exits_130_and_writes_nothing(tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    cpctl = Path(sys.executable).with_name("cpctl")
+    db = tmp_path / "pty.db"
+    env = {**os.environ, "CPCTL_USER": USER, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    assert pexpect.run(f"{cpctl} demo --db {db}", env=env, timeout=60, withexitstatus=True)[1] == 0
+    before = rows(db)
+    child = pexpect.spawn(
+        str(cpctl),
+        ["--db", str(db), "conference", "new"],
+        env=env,
+        timeout=30,
+        encoding="utf-8",
+        dimensions=(50, 160),
+    )
+    child.expect_exact("Which kind of conference?")
+    child.send("\r")
+    child.expect_exact("Date held")
+    child.send("\x03")
+    child.expect_exact("Cancelled: nothing was saved.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert rows(db) == before
+
+
+def test_a_kind_no_child_can_have_sends_the_chair_back_to_choose_another(family: Store) -> None:
+    keys = details("review")  # no Testwood child has a plan in force yet
+    keys += (
+        UP + ENTER + ENTER * 6
+    )  # asked again, the last answers as defaults: initial instead, the rest kept
+    keys += ENTER + checkbox(0) + checkbox(JORDAN, OLA) + ENTER + ENTER + "n"
+    keys += decision(**VIEWS) + full_plan() + SAVE
+    saved, _ = wizard(family, keys)
+    assert saved.conference.kind == "initial"
