@@ -189,7 +189,7 @@ def test_profile_change_recomputes_deadlines(demo_store: Path, tmp_path: Path, m
     override = tmp_path / "northshire.yaml"
     override.write_text("rules:\n  first-core-group:\n    amount: 15\n    source: Northshire procedure 4.2\n")
     monkeypatch.setenv("CPCTL_PROFILE_OVERRIDES", str(override))
-    result = run(demo_store, "due", "--json", "--on", TODAY.isoformat(), "--kind", "first-core-group")
+    result = run(demo_store, "due", "--json", "--all", "--on", TODAY.isoformat(), "--kind", "first-core-group")
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert {r["due"] for r in rows} == {"2026-12-07"}  # 15 working days after Monday 16 November

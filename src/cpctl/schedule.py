@@ -102,15 +102,38 @@ def _explained(when: date, explanation: Explanation) -> dict[str, Any]:
     }
 
 
-def _rule(profile: Profile, rule: str, on: date) -> tuple[date, dict[str, Any]] | None:
-    """Due date and explanation for a rule, or None where the profile has no such rule."""
+def _rule(profile: Profile, rule: str, on: date, anchor: CaseEvent | None = None) -> tuple[date, dict[str, Any]] | None:
+    """Due date and explanation for a rule, or None where the profile has no such rule.
+
+    The explanation names the event that really anchors the deadline (a transfer-in conference, a birth), which
+    may be more specific than the event the rule is written against.
+    """
     from cpctl.timescales import due
 
     try:
         when, explanation = due(profile, rule, on)
     except NotFound:
         return None
+    words = anchor_words(profile, anchor)
+    if words is not None:
+        explanation = dataclasses.replace(explanation, event=words)
     return when, _explained(when, explanation)
+
+
+def anchor_words(profile: Profile, anchor: CaseEvent | None) -> str | None:
+    """The event in the jurisdiction's words: 'initial child protection conference', 'birth', 'visit'."""
+    terms = profile.terms
+    if anchor is None:
+        return "birth"
+    if anchor.kind == "conference":
+        return {
+            "initial": terms.initial_conference, "review": terms.review_conference,
+            "pre-birth-initial": terms.pre_birth_conference, "pre-birth-review": terms.pre_birth_conference,
+            "transfer-in": terms.transfer_in_conference,
+        }.get(anchor.detail or "", terms.conference)
+    if anchor.kind == "core-group":
+        return profile.event_words("core-group")
+    return anchor.kind.replace("-", " ")
 
 
 _EVERY = re.compile(
@@ -136,11 +159,12 @@ def seen_frequency(text: str | None) -> tuple[int, str] | None:
     return (amount, unit) if amount > 0 else None
 
 
-def _seen_rule(profile: Profile, on: date, frequency: tuple[int, str] | None) -> tuple[date, dict[str, Any]] | None:
+def _seen_rule(profile: Profile, on: date, frequency: tuple[int, str] | None,
+               anchor: CaseEvent | None) -> tuple[date, dict[str, Any]] | None:
     """Child seen: the profile's minimum, or the plan's own frequency when that is sooner."""
     from cpctl.timescales import add, due
 
-    base = _rule(profile, "child-seen", on)
+    base = _rule(profile, "child-seen", on, anchor)
     if frequency is None:
         return base
     amount, unit = frequency
@@ -154,6 +178,7 @@ def _seen_rule(profile: Profile, on: date, frequency: tuple[int, str] | None) ->
     explanation = dataclasses.replace(
         template, amount=amount, unit=unit, due=when, skipped=(), closed=(), working_day_before=None,
         source="the plan's own arrangement for seeing the child", note=None,
+        event=anchor_words(profile, anchor) or template.event,
     )
     return when, _explained(when, explanation)
 
@@ -176,7 +201,8 @@ def compute(child: Child, plans: Sequence[Plan], events: Sequence[CaseEvent], pr
     for discussion in (e for e in ordered if e.kind == "strategy-discussion"):
         met = next((c for c in conferences if c.detail in STARTING_KINDS
                     and c.happened_on >= discussion.happened_on), None)
-        add("initial-conference", None, discussion, _rule(profile, "initial-conference", discussion.happened_on), met)
+        add("initial-conference", None, discussion,
+            _rule(profile, "initial-conference", discussion.happened_on, discussion), met)
 
     for plan in plans:
         mine = [e for e in ordered if e.plan_id == plan.id]
@@ -190,12 +216,12 @@ def compute(child: Child, plans: Sequence[Plan], events: Sequence[CaseEvent], pr
         reviews = [e for e in mine if e.kind == "conference" and e.detail in REVIEW_KINDS]
         visits = [e for e in mine if e.kind == "visit"]
 
-        add("first-core-group", plan, start, _rule(profile, "first-core-group", start.happened_on),
+        add("first-core-group", plan, start, _rule(profile, "first-core-group", start.happened_on, start),
             next((g for g in core_groups if g.happened_on >= start.happened_on), None))
         for index, group in enumerate(core_groups):
             following = core_groups[index + 1] if index + 1 < len(core_groups) else None
-            add("core-group", plan, group, _rule(profile, "core-group-cycle", group.happened_on), following)
-            add("plan-circulated", plan, group, _rule(profile, "plan-circulated", group.happened_on),
+            add("core-group", plan, group, _rule(profile, "core-group-cycle", group.happened_on, group), following)
+            add("plan-circulated", plan, group, _rule(profile, "plan-circulated", group.happened_on, group),
                 next((s for s in sent if s.happened_on >= group.happened_on), None))
 
         first_review = _first_review(child, plan, start, profile)
@@ -204,7 +230,7 @@ def compute(child: Child, plans: Sequence[Plan], events: Sequence[CaseEvent], pr
             if review.conference_id == plan.end_conference_id:
                 break
             following = reviews[index + 1] if index + 1 < len(reviews) else None
-            add("review", plan, review, _rule(profile, "later-review", review.happened_on), following)
+            add("review", plan, review, _rule(profile, "later-review", review.happened_on, review), following)
 
         frequency = frequencies.get(plan.id or 0)
         anchors: list[tuple[date, CaseEvent | None]] = [(start.happened_on, start)]
@@ -218,9 +244,9 @@ def compute(child: Child, plans: Sequence[Plan], events: Sequence[CaseEvent], pr
                 met = next((v for v in visits if (v.happened_on, v.id or 0) > (on, anchor.id or 0)), None)
             else:
                 met = next((v for v in visits if v.happened_on >= on), None)
-            add("child-seen", plan, anchor, _seen_rule(profile, on, frequency), met)
+            add("child-seen", plan, anchor, _seen_rule(profile, on, frequency, anchor), met)
 
-        add("long-plan", plan, start, _rule(profile, "long-plan", start.happened_on), None)
+        add("long-plan", plan, start, _rule(profile, "long-plan", start.happened_on, start), None)
         if plan.ended_on is not None:
             for item in out[before:]:
                 if item.met is None:
@@ -230,13 +256,13 @@ def compute(child: Child, plans: Sequence[Plan], events: Sequence[CaseEvent], pr
 
 def _first_review(child: Child, plan: Plan, start: CaseEvent, profile: Profile) -> tuple[date, dict[str, Any]] | None:
     if not plan.pre_birth:
-        return _rule(profile, "first-review", start.happened_on)
-    options = [_rule(profile, "pre-birth-review", start.happened_on)]
+        return _rule(profile, "first-review", start.happened_on, start)
+    options = [_rule(profile, "pre-birth-review", start.happened_on, start)]
     if child.date_of_birth is not None and child.date_of_birth >= start.happened_on:
-        options.append(_rule(profile, "pre-birth-review-after-birth", child.date_of_birth))
+        options.append(_rule(profile, "pre-birth-review-after-birth", child.date_of_birth, None))
     found = [o for o in options if o is not None]
     if not found:
-        return _rule(profile, "first-review", start.happened_on)
+        return _rule(profile, "first-review", start.happened_on, start)
     when, explanation = min(found, key=lambda o: o[0])
     if len(found) > 1:
         explanation = {**explanation, "sentence": explanation["sentence"] + " (the earlier of the pre-birth rules)"}

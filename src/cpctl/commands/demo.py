@@ -19,7 +19,7 @@ def demo(
     from pathlib import Path
 
     from cpctl import demo as demo_data
-    from cpctl.commands import child, conference, person
+    from cpctl.commands import child, conference, due
     from cpctl.paths import sqlite_url
     from cpctl.store import Store
 
@@ -41,5 +41,5 @@ def demo(
     ctx.invoke(conference.conference_show, ctx=ctx, ref=conference_ref, as_json=False)
     console.print(f"\n[bold]$ cpctl child show {made.children[0]}[/bold]")
     ctx.invoke(child.child_show, ctx=ctx, child=made.children[0], as_json=False)
-    console.print("\n[bold]$ cpctl person list --kind professional[/bold]")
-    ctx.invoke(person.person_list, ctx=ctx, kind="professional", child=None, as_json=False)
+    console.print("\n[bold]$ cpctl due --explain[/bold]")
+    ctx.invoke(due.due, ctx=ctx, explain=True)

@@ -135,15 +135,11 @@ def _print_table(rows: list[dict[str, Any]], *, today: date, days: int, every: b
             style = "red" if row["overdue"] else None
             grid.add_row(british(row["due"]), _when(row["days"]), f"{row['child']} {row['child_name']}",
                          row["what"], row["lead_worker"]["name"] if row["lead_worker"] else "", style=style)
-            if explain:
-                grid.add_row("", "", "", f"[dim]{_escape(row['explanation']['sentence'])}[/dim]", "")
         console.print(grid)
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+        if explain:
+            console.print("How each date was worked out:")
+            for row in members:
+                console.print(f"  {row['child']}, {row['what']}: {row['explanation']['sentence']}.", markup=False)
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:
