@@ -614,3 +614,15 @@ def test_a_kind_no_child_can_have_sends_the_chair_back_to_choose_another(family:
     keys += decision(**VIEWS) + full_plan() + SAVE
     saved, _ = wizard(family, keys)
     assert saved.conference.kind == "initial"
+
+
+def test_the_wizard_module_leaves_questionary_and_the_store_unimported(tmp_path: Path) -> None:
+    """`cpctl --help` stays quick: the wizard imports questionary and SQLModel only when it runs."""
+    import subprocess
+
+    code = (
+        "import sys, cpctl.cli, cpctl.commands.conference_wizard; "
+        "print(sorted(m for m in ('questionary', 'sqlmodel', 'prompt_toolkit') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"

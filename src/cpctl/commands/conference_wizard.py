@@ -417,6 +417,13 @@ def _pairs(label: str, existing: list[Any], first: str, second: str, make: Any) 
         kept.append(make(who, why))
 
 
+def _escape(text: str) -> str:
+    """Text shown inside rich markup: a '[...]' in a name or a message is shown, not read as a style."""
+    from rich.markup import escape
+
+    return escape(text)
+
+
 def _place(jurisdiction: str) -> str:
     return jurisdiction.replace("-", " ").title()
 
@@ -489,7 +496,7 @@ def run_wizard(store: Store) -> tuple[Saved, ConferenceRules]:
         except CpctlError as exc:  # the store changed since the check (another user): show it and go back
             if exc.exit_code == 130:
                 raise
-            out().print(f"[red]Not saved:[/red] {exc.message}")
+            out().print(f"[red]Not saved:[/red] {_escape(exc.message)}")
 
 
 @dataclass
@@ -779,6 +786,13 @@ class Wizard:
                 reason = _text(f"Why was {new.name} not invited?", required="Say why; it is recorded.")
             statuses[new.key] = (status, reason)
         self.draft.attendance = {p.ref: statuses[p.ref] for p in self.candidates() if p.ref in statuses}
+        agencies, needed = self.agencies(), self.rules.min_agencies
+        out().print(
+            f"{len(agencies)} agenc{'y' if len(agencies) == 1 else 'ies'} took part, the chair's included "
+            f"({'; '.join(agencies) or 'none'}); {_place(self.ctx.jurisdiction)} needs {needed}"
+            + (": quorate." if len(agencies) >= needed else "."),
+            markup=False,
+        )
 
     def ask_new_person(self) -> NewPerson:
         kind = _select(
@@ -832,8 +846,9 @@ class Wizard:
         if only_if_needed and self.draft.inquorate_reason:
             return
         out().print(
-            f"Only {count} agenc{'y' if count == 1 else 'ies'} took part (with the chair's); "
-            f"{_place(self.ctx.jurisdiction)} needs {needed} for a quorate conference."
+            f"Only {count} agenc{'y' if count == 1 else 'ies'} took part (the chair's included); "
+            f"{_place(self.ctx.jurisdiction)} needs {needed} for a quorate conference.",
+            markup=False,
         )
         self.draft.inquorate_reason = _text(
             "Why did it go ahead without a quorum?",
@@ -849,7 +864,7 @@ class Wizard:
         assert self.draft.details is not None
         child = self.ctx.children[ref]
         before = self.draft.decisions.get(ref)
-        out().print(f"\n[bold]{child.name}[/bold] ({ref})")
+        out().print(f"\n[bold]{_escape(child.name)}[/bold] ({_escape(ref)})")
         allowed = OUTCOMES_FOR_KIND[self.draft.details.kind]
         outcome = _select(
             "Decision:",
@@ -1014,7 +1029,7 @@ class Wizard:
 
         child = self.ctx.children[ref]
         decision = self.draft.decisions[ref]
-        out().print(f"\n[bold]Outline plan for {child.name}[/bold] ({ref})")
+        out().print(f"\n[bold]Outline plan for {_escape(child.name)}[/bold] ({_escape(ref)})")
         sources: list[tuple[str, Any]] = []
         if decision.plan is not None:
             sources.append(("The answers given already", "mine"))
@@ -1261,7 +1276,8 @@ class Wizard:
             self.show_decision(ref, checked)
         if checked.problem is not None:
             console.print(
-                f"\n[red bold]This cannot be saved yet:[/red bold] {checked.problem}", highlight=False
+                f"\n[red bold]This cannot be saved yet:[/red bold] {_escape(checked.problem)}",
+                highlight=False,
             )
             console.print("Go back and change the section it names.")
 
@@ -1269,7 +1285,7 @@ class Wizard:
         console = out()
         child = self.ctx.children[ref]
         x = self.draft.decisions[ref]
-        console.print(f"\n  [bold]{child.name}[/bold] ({ref}): {OUTCOME_WORDS[x.outcome]}")
+        console.print(f"\n  [bold]{_escape(child.name)}[/bold] ({_escape(ref)}): {OUTCOME_WORDS[x.outcome]}")
         lines = []
         if x.categories:
             lines.append(
