@@ -41,20 +41,21 @@ class Document:
         self._root = root
 
     def line_of(self, loc: Loc) -> int | None:
+        """The line of the field at `loc`: its key's line (a block list or mapping starts on the next one)."""
         node = self._root
         line = node.start_mark.line + 1 if node is not None else None
         for part in loc:
             if isinstance(node, yaml.MappingNode):
-                match = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
-                if match is None:
-                    key = next((k for k, _ in node.value if getattr(k, "value", None) == part), None)
-                    return key.start_mark.line + 1 if key is not None else line
-                node = match
+                pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == part), None)
+                if pair is None:
+                    return line
+                node = pair[1]
+                line = pair[0].start_mark.line + 1
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
                 node = node.value[part]
+                line = node.start_mark.line + 1
             else:
                 return line
-            line = node.start_mark.line + 1
         return line
 
     def error(self, loc: Loc, message: str) -> Invalid:

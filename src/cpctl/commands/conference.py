@@ -10,6 +10,10 @@ import typer
 from cpctl.commands.common import emit_json, interactive, open_store, out, table
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlmodel import Session
+
     from cpctl.conference import ConferenceIn, ConferenceRules, Saved
     from cpctl.store import Store
 
@@ -59,14 +63,21 @@ def _save_from_file(store: Store, path: Path, *, draft: bool) -> tuple[Saved, Co
     return save_checked(store, data, document=document)
 
 
-def save_checked(store: Store, data: ConferenceIn,
-                 document: Any = None) -> tuple[Saved, ConferenceRules]:
-    """Check and save in one write transaction; a field error names the file's line when there is a file."""
+def save_checked(store: Store, data: ConferenceIn, document: Any = None, *,
+                 before: Callable[[Session, ConferenceIn], ConferenceIn] | None = None,
+                 ) -> tuple[Saved, ConferenceRules]:
+    """Check and save in one write transaction; a field error names the file's line when there is a file.
+
+    `before` runs first in the same transaction (the wizard adds people typed in inline there) and returns
+    the conference to save, so that a failure or a refusal leaves nothing behind.
+    """
     from cpctl import conference
     from cpctl.fileinput import FieldError
 
     with store.write() as session:
         try:
+            if before is not None:
+                data = before(session, data)
             prepared = conference.prepare(session, data)
             saved = conference.save(session, prepared)
         except FieldError as exc:
