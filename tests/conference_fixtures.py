@@ -56,10 +56,12 @@ def family_db(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def demo_db(tmp_path: Path) -> Path:
-    """What `cpctl demo --db FILE` makes: the family, and an initial conference six days ago (two plans)."""
+    """The demo family with the example initial conference held six days ago (two plans just begun)."""
     path = tmp_path / "demo.db"
-    result = cli("demo", "--db", str(path))
-    assert result.exit_code == 0, result.output
+    store = Store(sqlite_url(path))
+    demo.build(store)
+    demo.record_initial_conference(store)
+    store.dispose()
     return path
 
 

@@ -176,7 +176,7 @@ def test_the_packaged_example_records_for_the_demo_family(tmp_path: Path, family
 
 
 def test_the_example_again_on_the_demo_store_is_refused(tmp_path: Path, demo_db: Path) -> None:
-    """`cpctl demo` has already recorded this conference six days ago: the children already have plans."""
+    """The example was already recorded six days ago: the children already have plans."""
     path = _template(tmp_path)
     error = refused(demo_db, path)
     assert error.startswith(
@@ -461,7 +461,7 @@ def test_child_show_includes_conferences_and_the_plan_in_force(demo_db: Path) ->
     assert (
         f"  Plan 1: from {held.day} {held:%b %Y}, in force; categories NEG; lead worker Jordan Ashby" in text
     )
-    assert "CF00001" in text and "plan-starts" in text
+    assert "initial conference CF00001: plan starts" in text  # the timeline
 
 
 def test_a_second_plan_after_one_ended_knows_its_number(tmp_path: Path, family_db: Path) -> None:
