@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from helpers import AUTHORITY, CHAIR, USER, dump, run_cli
+pytest.register_assert_rewrite("helpers")
+
+from helpers import AUTHORITY, CHAIR, USER, dump, run_cli  # noqa: E402
 
 CLEARED = ("CPCTL_DB", "CPCTL_DATABASE_URL", "CPCTL_NO_AUTO_UPGRADE", "CPCTL_DEBUG")
 
