@@ -6,15 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from typer.testing import Result
 
 pytest.register_assert_rewrite("helpers")
 
-from helpers import AUTHORITY, CHAIR, USER, dump, run_cli  # noqa: E402
+from helpers import AUTHORITY, CHAIR, USER, Run, dump, run_cli  # noqa: E402
 
 CLEARED = ("CPCTL_DB", "CPCTL_DATABASE_URL", "CPCTL_NO_AUTO_UPGRADE", "CPCTL_DEBUG")
-
-Run = Callable[..., Result]
 
 
 @pytest.fixture(autouse=True)

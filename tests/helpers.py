@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import closing
 from pathlib import Path
 from typing import Any
@@ -18,6 +18,8 @@ AUTHORITY = "Testshire County Council (synthetic)"
 CHAIR = "Ada Fictional"
 ACCEPTED_FORMS = "use YYYY-MM-DD (2027-01-05), DD/MM/YYYY (05/01/2027), 'today' or 'tomorrow'."
 CANCELLED = "Cancelled: nothing was saved."
+
+Run = Callable[..., Result]  # the `cli` fixture: cli("child", "list") runs `cpctl child list`
 
 
 def run_cli(*args: str, input: str | None = None) -> Result:

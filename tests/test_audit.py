@@ -9,10 +9,9 @@ from typing import Any
 
 import pytest
 
-from conftest import Run
 from cpctl import audit
 from cpctl.errors import CpctlError
-from helpers import AUTHORITY, CHAIR, USER, audit_actions, dump, failed, ok, ok_json, rows
+from helpers import AUTHORITY, CHAIR, USER, Run, audit_actions, dump, failed, ok, ok_json, rows
 
 ACTOR = f"{CHAIR} ({USER})"
 
@@ -47,7 +46,7 @@ def count(path: Path) -> int:
     return rows(path, "SELECT count(*) FROM audit_entry")[0][0]
 
 
-# -- one record per change -----
+# -- one record per change
 def test_init_records_the_settings_and_the_new_user(initialised: Path) -> None:
     first, second = entries(initialised)
     assert (first["action"], first["entity"], first["entity_id"], first["actor"]) == (
@@ -189,7 +188,7 @@ def test_reading_records_nothing(cli: Run, initialised: Path) -> None:
     assert dump(initialised) == before
 
 
-# -- a failed change leaves nothing -----
+# -- a failed change leaves nothing
 def test_a_refused_change_leaves_no_record(cli: Run, initialised: Path) -> None:
     ok(cli("child", "add", "Jamie", "Testwood", "--id", "TW-1", "--dob", "2019-03-04"))
     before = dump(initialised)
@@ -250,7 +249,7 @@ def test_a_failure_right_after_the_audit_record_leaves_nothing(
     assert dump(initialised) == before
 
 
-# -- the chain -----
+# -- the chain
 def test_the_hash_chain_links_every_record(cli: Run, initialised: Path) -> None:
     ok(
         cli(
@@ -312,7 +311,7 @@ def test_a_tampered_record_no_longer_matches_its_hash(cli: Run, initialised: Pat
     )
 
 
-# -- cpctl audit log -----
+# -- cpctl audit log
 def test_audit_log_json(cli: Run, initialised: Path) -> None:
     ok(cli("child", "add", "Jamie", "Testwood", "--id", "TW-1", "--dob", "2019-03-04"))
     logged = ok_json(cli("audit", "log", "--json"))

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run
-from helpers import dump, failed, ok, rows
+from helpers import Run, dump, failed, ok, rows
 
 
 def test_demo_in_a_new_file(cli: Run, tmp_path: Path, store_path: Path) -> None:

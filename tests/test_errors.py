@@ -11,9 +11,8 @@ import pytest
 import typer
 
 import cpctl
-from conftest import Run
 from cpctl import people
-from helpers import CANCELLED, failed, ok, rows
+from helpers import CANCELLED, Run, failed, ok, rows
 
 INTERNAL = (
     "Error: cpctl hit an internal problem (RuntimeError); nothing was saved. "
@@ -37,7 +36,7 @@ def raising(exc: BaseException, *, after_writing: bool = False) -> Callable[...,
 ADD = ("child", "add", "Jamie", "Testwood", "--dob", "2019-03-04")
 
 
-# -- Ctrl-C -----
+# -- Ctrl-C
 @pytest.mark.parametrize("after_writing", [False, True], ids=["before-writing", "after-writing"])
 @pytest.mark.parametrize("interrupt", [KeyboardInterrupt, EOFError, typer.Abort], ids=lambda e: e.__name__)
 def test_ctrl_c_during_a_change_exits_130_and_saves_nothing(
@@ -59,7 +58,7 @@ def test_ctrl_c_while_reading(cli: Run, initialised: Path, monkeypatch: pytest.M
     failed(cli("child", "list"), CANCELLED, code=130)
 
 
-# -- bugs -----
+# -- bugs
 @pytest.mark.parametrize("after_writing", [False, True], ids=["before-writing", "after-writing"])
 def test_an_unexpected_error_is_one_line_without_details(
     cli: Run, unchanged, monkeypatch: pytest.MonkeyPatch, after_writing: bool
@@ -112,7 +111,7 @@ def test_a_permission_error_inside_a_change(cli: Run, unchanged, monkeypatch: py
     unchanged()
 
 
-# -- usage errors -----
+# -- usage errors
 @pytest.mark.parametrize(
     ("args", "line"),
     [
@@ -148,7 +147,7 @@ def test_a_value_given_to_a_flag_points_at_the_commands_help(cli: Run) -> None:
     )
 
 
-# -- no arguments, --help, --version -----
+# -- no arguments, --help, --version
 @pytest.mark.parametrize("path", [(), ("child",), ("person",), ("db",), ("audit",)], ids=" ".join)
 def test_no_arguments_shows_help(cli: Run, store_path: Path, path: tuple[str, ...]) -> None:
     result = cli(*path)

@@ -10,9 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run
 from cpctl.commands import init as init_command
-from helpers import AUTHORITY, CANCELLED, CHAIR, failed, ok, rows
+from helpers import AUTHORITY, CANCELLED, CHAIR, Run, failed, ok, rows
 
 CPCTL = Path(sys.executable).with_name("cpctl")
 DOWN, ENTER, CTRL_C = "\x1b[B", "\r", "\x03"
@@ -25,7 +24,7 @@ def settings_of(store: Path) -> list[tuple[str, str]]:
     return rows(store, "SELECT key, value FROM setting ORDER BY key")
 
 
-# -- without a terminal -----
+# -- without a terminal
 def test_init_without_a_terminal_fails_at_once(cli: Run, store_path: Path) -> None:
     failed(cli("init"), NEEDS_ALL)
     assert settings_of(store_path) == []
@@ -47,7 +46,7 @@ def test_init_with_stdin_not_a_terminal_never_waits_for_input(store_path: Path) 
     assert (done.returncode, done.stderr, done.stdout) == (1, NEEDS_ALL + "\n", "")
 
 
-# -- questions answered in-process, through prompt_toolkit's pipe input -----
+# -- questions answered in-process, through prompt_toolkit's pipe input
 @pytest.fixture
 def keyboard() -> Iterator:
     """A pipe that questionary reads keys from, with output thrown away (questionary's own test set-up)."""
@@ -122,7 +121,7 @@ def test_ctrl_c_in_init_saves_nothing(
     assert rows(store_path, "SELECT count(*) FROM audit_entry") == [(0,)]
 
 
-# -- the real program in a pseudo-terminal, typed into as a person would -----
+# -- the real program in a pseudo-terminal, typed into as a person would
 def spawn_init():  # type: ignore[no-untyped-def]
     import pexpect
 

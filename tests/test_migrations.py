@@ -14,8 +14,7 @@ from pathlib import Path
 import pytest
 
 import cpctl.migrations
-from conftest import Run
-from helpers import dump, failed, ok, ok_json, rows
+from helpers import Run, dump, failed, ok, ok_json, rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stores"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.sql"))
@@ -48,7 +47,7 @@ def schema(path: Path) -> list[tuple[str, str, str]]:
     return rows(path, "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name")
 
 
-# -- the history -----
+# -- the history
 def test_revisions_equal_alembics_history() -> None:
     from alembic.script import ScriptDirectory
 
@@ -105,7 +104,7 @@ def test_the_comparison_sees_a_column_the_models_lack(cli: Run, store_path: Path
     assert "remove_index" in [diff[0] for diff in differences if isinstance(diff, tuple)]
 
 
-# -- fixture stores written by each released revision -----
+# -- fixture stores written by each released revision
 def test_every_revision_has_a_fixture_store() -> None:
     """When you add a migration, run tests/fixtures/stores/make_fixture.py and commit the file it writes."""
     assert [path.stem for path in FIXTURE_FILES] == list(REVISIONS)
@@ -193,7 +192,7 @@ def test_no_upgrade_refuses_a_store_from_an_older_revision(cli: Run, tmp_path: P
     assert list(tmp_path.glob("*.bak")) == []
 
 
-# -- an upgrade, rehearsed with a real next revision -----
+# -- an upgrade, rehearsed with a real next revision
 NEXT_REVISION = textwrap.dedent(
     '''
     """A rehearsal revision, made by the tests: adds a column to child.
@@ -311,7 +310,7 @@ def test_db_status_and_db_upgrade_of_an_older_store(cli: Run, initialised: Path,
     assert revision_of(backup) == HEAD
 
 
-# -- a store from the future -----
+# -- a store from the future
 def test_a_store_written_by_a_newer_cpctl_is_refused(cli: Run, initialised: Path) -> None:
     with closing(sqlite3.connect(initialised)) as conn:
         conn.execute("UPDATE alembic_version SET version_num = '0999'")

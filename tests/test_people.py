@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run
-from helpers import ACCEPTED_FORMS, AUTHORITY, CHAIR, dump, failed, ok, ok_json, rows
+from helpers import ACCEPTED_FORMS, AUTHORITY, CHAIR, Run, dump, failed, ok, ok_json, rows
 
 pytestmark = pytest.mark.usefixtures("initialised")
 
@@ -19,7 +18,7 @@ def child_list(cli: Run, *args: str) -> list[dict]:
     return ok_json(cli("child", "list", "--json", *args))
 
 
-# -- init -----
+# -- init
 def test_init_registers_the_authority_and_the_user(cli: Run, initialised: Path) -> None:
     assert rows(initialised, "SELECT key, value FROM setting ORDER BY key") == [
         ("authority", AUTHORITY),
@@ -78,7 +77,7 @@ def test_init_refuses_bad_values(cli: Run, unchanged, option: str, value: str, l
     unchanged()
 
 
-# -- children -----
+# -- children
 def test_child_add_list_show_round_trip_in_json(cli: Run) -> None:
     out = ok(
         cli(
@@ -428,7 +427,7 @@ def test_child_edit_round_trip(cli: Run) -> None:
     assert ok_json(cli("child", "show", "C00001", "--json"))["interpreter_needed"] is False
 
 
-# -- people -----
+# -- people
 def test_person_add_list_show_round_trip_in_json(cli: Run) -> None:
     out = ok(
         cli(

@@ -16,8 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Run
-from helpers import failed, ok, ok_json, rows
+from helpers import Run, failed, ok, ok_json, rows
 
 
 def permissions_bind() -> bool:
@@ -53,7 +52,7 @@ def open_umask() -> Iterator[None]:
         os.umask(old)
 
 
-# -- where the store is -----
+# -- where the store is
 @pytest.mark.usefixtures("open_umask")
 def test_a_new_store_is_private_and_so_is_the_folder_cpctl_makes(
     cli: Run, data_dir: Path, store_path: Path
@@ -97,7 +96,7 @@ def test_which_store_is_used(
     assert used("--db", str(tmp_path / "from-option.db")) == str(tmp_path / "from-option.db")
 
 
-# -- stores that cannot be used -----
+# -- stores that cannot be used
 def unwritable_folder(tmp_path: Path) -> tuple[Path, str]:
     """An existing folder in which this user cannot create a file, and the reason the system gives.
 
@@ -188,7 +187,7 @@ def test_a_sqlite_database_that_is_not_a_cpctl_store(cli: Run, tmp_path: Path) -
     assert rows(other, "SELECT name FROM sqlite_master") == [("recipe",)]
 
 
-# -- db status and db upgrade -----
+# -- db status and db upgrade
 def test_db_status_of_a_new_store(cli: Run, store_path: Path) -> None:
     status = ok_json(cli("db", "status", "--json"))
     size = store_path.stat().st_size
@@ -237,7 +236,7 @@ def test_db_upgrade(cli: Run, store_path: Path) -> None:
     assert sorted(p.name for p in store_path.parent.glob("*.bak")) == []
 
 
-# -- backups -----
+# -- backups
 @pytest.mark.usefixtures("open_umask")
 def test_db_backup_is_private_and_holds_the_data(cli: Run, initialised: Path, tmp_path: Path) -> None:
     ok(cli("child", "add", "Jamie", "Testwood", "--id", "TW-1", "--dob", "2019-03-04"))
@@ -279,7 +278,7 @@ def test_db_backup_refuses_the_store_itself_and_a_missing_folder(
     assert rows(initialised, "SELECT count(*) FROM setting") == [(2,)]
 
 
-# -- how the store is opened -----
+# -- how the store is opened
 IMPORTS_AFTER = textwrap.dedent(
     """
     import json, sys
