@@ -49,3 +49,4 @@ def test_demo_refuses_a_store_that_holds_children(cli: Run, initialised: Path) -
         "Error: that store already holds children; give the demo a new file with --db PATH.",
     )
     assert dump(initialised) == before
+    assert not initialised.with_name("cpctl.db-wal").exists()  # the demo's connection was closed again

@@ -328,6 +328,7 @@ def test_a_store_written_by_a_newer_cpctl_is_refused(cli: Run, initialised: Path
     )
     assert dump(initialised) == before
     assert list(initialised.parent.glob("*.bak")) == []
+    assert not initialised.with_name("cpctl.db-wal").exists()  # the refused store was closed again
 
 
 def test_db_upgrade_leaves_a_database_that_is_not_a_cpctl_store_alone(cli: Run, tmp_path: Path) -> None:

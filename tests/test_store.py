@@ -333,3 +333,15 @@ def test_wal_mode_and_foreign_keys(initialised: Path) -> None:
     finally:
         store.dispose()
     assert rows(initialised, "SELECT count(*) FROM child_person") == [(0,)]
+
+
+def test_each_command_closes_the_store(cli: Run, initialised: Path) -> None:
+    """SQLite removes the WAL files when the last connection closes: none may stay open after a command."""
+    wal, shm = initialised.with_name("cpctl.db-wal"), initialised.with_name("cpctl.db-shm")
+    for args in (
+        ("child", "add", "Jamie", "Testwood", "--dob", "2019-03-04"),
+        ("child", "list"),
+        ("child", "add", "Jamie", "Testwood", "--dob", "2999-01-01"),
+    ):
+        cli(*args)
+        assert not wal.exists() and not shm.exists(), args

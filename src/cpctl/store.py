@@ -52,7 +52,11 @@ class Store:
             self.engine = self._make_engine()
             self._writer = self.engine.execution_options(cpctl_write=True)
             if check_schema:
-                self._ensure_schema(auto_upgrade)
+                try:
+                    self._ensure_schema(auto_upgrade)
+                except BaseException:
+                    self.engine.dispose()  # a refused store leaves no connection open
+                    raise
 
     # -- connection setup ------------------------------------------------------------------------------------
     @property
