@@ -45,7 +45,7 @@ def new_person_ref(session: Session) -> str:
 # -- families -----------------------------------------------------------------------------------------------
 def family_named(session: Session, name: str, *, create: bool = True) -> Family:
     text = clean(name, "the family's name", required=True)
-    family = session.exec(select(Family).where(func.lower(Family.name) == text.lower())).first()  # type: ignore[union-attr]
+    family = session.exec(select(Family).where(func.lower(Family.name) == func.lower(text))).first()  # type: ignore[union-attr]
     if family is None:
         if not create:
             raise NotFound(f"no family called {text!r}; see `cpctl child list` for the families in this store.")
@@ -130,7 +130,7 @@ def find_child(session: Session, key: str) -> Child:
         return child
     matches = session.exec(
         select(Child).where(
-            func.lower(Child.given_name + " " + Child.family_name) == text.lower()  # type: ignore[operator]
+            func.lower(Child.given_name + " " + Child.family_name) == func.lower(text)  # type: ignore[operator]
         )
     ).all()
     if len(matches) == 1:
@@ -284,7 +284,7 @@ def find_person(session: Session, key: str) -> Person:
     person = session.exec(select(Person).where(Person.ref == text)).first()
     if person is not None:
         return person
-    matches = session.exec(select(Person).where(func.lower(Person.name) == text.lower())).all()
+    matches = session.exec(select(Person).where(func.lower(Person.name) == func.lower(text))).all()
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:

@@ -30,6 +30,7 @@ def open_store(ctx: typer.Context, *, check_schema: bool = True) -> Store:
 
     state = ctx.find_root().obj or CliState()
     store = Store(database_url(state.db_path), auto_upgrade=state.auto_upgrade, check_schema=check_schema)
+    ctx.call_on_close(store.dispose)  # close its connections when the command ends, even on failure
     if store.backup_made is not None:
         err().print(f"Upgraded the store's schema; a copy of it as it was is at {store.backup_made}")
     return store

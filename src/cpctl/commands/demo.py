@@ -27,9 +27,11 @@ def demo(
     chosen = db_path or root_state.db_path
     path = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="cpctl-demo-")) / "demo.db"
     store = Store(sqlite_url(path))
-    made = demo_data.build(store)
-    review_ref = demo_data.record_plan_life(store)
-    store.dispose()
+    try:
+        made = demo_data.build(store)
+        review_ref = demo_data.record_plan_life(store)
+    finally:
+        store.dispose()
     console = out()
     console.print(f"[bold]cpctl demo[/bold]: a synthetic family in {path}", highlight=False)
     console.print("Everyone here is invented. Explore it with:  "
