@@ -143,9 +143,8 @@ def test_deadline_calc_unknown_profile():
     )
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: there is no profile 'atlantis'; the profiles are england, guernsey, northern-ireland, "
-        "scotland, "
-        "wales.\n"
+        "Error: there is no profile 'atlantis'; the profiles are england, wales, scotland, "
+        "northern-ireland, guernsey.\n"
     )
 
 
@@ -163,7 +162,7 @@ def test_without_a_profile_or_a_store_asks_for_a_name(data_dir):
     result = run("deadline", "calc", "--rule", "first-review", "--from", "2026-12-18")
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: name a profile (england, guernsey, northern-ireland, scotland, wales), or run `cpctl init` "
+        "Error: name a profile (england, wales, scotland, northern-ireland, guernsey), or run `cpctl init` "
         "so "
         "that cpctl knows this store's jurisdiction.\n"
     )
@@ -214,10 +213,10 @@ def test_profile_list():
     assert result.exit_code == 0, result.stderr
     assert lines(result.stdout) == [
         "england           England",
-        "guernsey          Guernsey",
-        "northern-ireland  Northern Ireland",
-        "scotland          Scotland",
         "wales             Wales",
+        "scotland          Scotland",
+        "northern-ireland  Northern Ireland",
+        "guernsey          Guernsey",
     ]
 
 

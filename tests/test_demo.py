@@ -16,11 +16,18 @@ def test_demo_in_a_new_file(cli: Run, tmp_path: Path, store_path: Path) -> None:
     assert out.startswith(f"cpctl demo: a synthetic family in {target}\nEveryone here is invented.")
     for shown in (
         "$ cpctl child list",
-        "DEMO-1001",
         "Jamie Testwood",
+        "$ cpctl conference show CF00001",
+        "Initial child protection conference CF00001",
+        "$ cpctl plan diff DEMO-1001 1 3",
+        "+ Action A3 'Breakfast club place at school' added",
+        "~ Action A2 'Money and debt advice': how often fortnightly → weekly",
+        "$ cpctl conference show CF00002",
+        "Mia Testwood (DEMO-1002): the plan ends",
         "$ cpctl child show DEMO-1001",
-        "$ cpctl person list --kind professional",
-        "Jordan Ashby",
+        "Timeline",
+        "$ cpctl due --explain",
+        "How each date was worked out:",
     ):
         assert shown in out
     assert rows(target, "SELECT ref FROM child ORDER BY ref") == [
@@ -28,6 +35,14 @@ def test_demo_in_a_new_file(cli: Run, tmp_path: Path, store_path: Path) -> None:
         ("DEMO-1002",),
         ("DEMO-1003",),
     ]
+    # The whole loop: an initial and a review conference, two core groups, visits, three plan versions.
+    assert rows(target, "SELECT kind FROM conference ORDER BY id") == [("initial",), ("review",)]
+    assert rows(target, "SELECT count(*) FROM core_group_meeting") == [(2,)]
+    assert rows(target, "SELECT count(*) FROM visit") == [(7,)]
+    assert rows(target, "SELECT count(*) FROM plan_version v JOIN plan p ON p.id = v.plan_id "
+                        "JOIN child c ON c.id = p.child_id WHERE c.ref = 'DEMO-1001'") == [(3,)]
+    assert rows(target, "SELECT c.ref, p.ended_on IS NOT NULL FROM plan p JOIN child c ON c.id = p.child_id "
+                        "ORDER BY c.ref") == [("DEMO-1001", 0), ("DEMO-1002", 1)]
     assert not store_path.exists()  # the user's own store is not touched
 
 

@@ -58,7 +58,7 @@ def test_init_again_changes_the_settings_and_keeps_the_user(cli: Run, initialise
         (
             "--jurisdiction",
             "narnia",
-            "Error: unknown jurisdiction 'narnia': choose one of england, wales, scotland, northern-ireland.",
+            "Error: unknown jurisdiction 'narnia': choose one of england, wales, scotland, northern-ireland, guernsey.",
         ),
         ("--role", "boss", "Error: unknown role 'boss': choose one of chair, social-worker, manager, other."),
         ("--name", "   ", "Error: your name cannot be empty."),
@@ -118,7 +118,9 @@ def test_child_add_list_show_round_trip_in_json(cli: Run) -> None:
         "family": "Testwood household",
     }
     assert child_list(cli) == [expected]
-    assert ok_json(cli("child", "show", "TW-0001", "--json")) == {**expected, "siblings": [], "people": []}
+    assert ok_json(cli("child", "show", "TW-0001", "--json")) == {
+        **expected, "siblings": [], "people": [], "plans": [], "conferences": [], "register": None, "timeline": []
+    }
 
 
 def test_child_add_defaults_and_made_up_ids(cli: Run) -> None:

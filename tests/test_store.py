@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from cpctl.migrations import HEAD
+
 from helpers import Run, failed, ok, ok_json, rows
 
 
@@ -195,7 +197,7 @@ def test_db_status_of_a_new_store(cli: Run, store_path: Path) -> None:
         "url": f"sqlite:///{store_path}",
         "backend": "sqlite",
         "revision": None,
-        "head": "0001",
+        "head": HEAD,
         "up_to_date": False,
         "file": str(store_path),
         "mode": "0600",
@@ -204,7 +206,7 @@ def test_db_status_of_a_new_store(cli: Run, store_path: Path) -> None:
     assert ok(cli("db", "status")) == (
         f"Store:     sqlite:///{store_path} (sqlite)\n"
         f"File mode: 0600, {size} bytes\n"
-        "Schema:    none yet (a new store; it is created at revision 0001 on first use)\n"
+        f"Schema:    none yet (a new store; it is created at revision {HEAD} on first use)\n"
     )
     assert rows(store_path, "SELECT count(*) FROM sqlite_master") == [(0,)]
 
@@ -216,8 +218,8 @@ def test_db_status_of_a_store_in_use(cli: Run, initialised: Path) -> None:
     assert status == {
         "url": f"sqlite:///{initialised}",
         "backend": "sqlite",
-        "revision": "0001",
-        "head": "0001",
+        "revision": HEAD,
+        "head": HEAD,
         "up_to_date": True,
         "file": str(initialised),
         "mode": "0600",
@@ -226,13 +228,13 @@ def test_db_status_of_a_store_in_use(cli: Run, initialised: Path) -> None:
     assert ok(cli("db", "status")).splitlines() == [
         f"Store:     sqlite:///{initialised} (sqlite)",
         f"File mode: 0600, {size} bytes",
-        "Schema:    revision 0001 (up to date)",
+        f"Schema:    revision {HEAD} (up to date)",
     ]
 
 
 def test_db_upgrade(cli: Run, store_path: Path) -> None:
-    assert ok(cli("db", "upgrade")) == "Upgraded the store from revision none to 0001.\n"
-    assert ok(cli("db", "upgrade")) == "The store is already at revision 0001; nothing to do.\n"
+    assert ok(cli("db", "upgrade")) == f"Upgraded the store from revision none to {HEAD}.\n"
+    assert ok(cli("db", "upgrade")) == f"The store is already at revision {HEAD}; nothing to do.\n"
     assert sorted(p.name for p in store_path.parent.glob("*.bak")) == []
 
 

@@ -235,13 +235,14 @@ class OverrideChange:
 # -- finding profiles ----------------------------------------------------------------------------------------
 
 
+_USUAL_ORDER = ("england", "wales", "scotland", "northern-ireland", "guernsey")
+
+
 def names() -> tuple[str, ...]:
-    """The profiles shipped with cpctl ("england", "guernsey", ...), from the packaged file names."""
-    return tuple(
-        sorted(
-            entry.name[: -len(".yaml")] for entry in _packaged_dir().iterdir() if entry.name.endswith(".yaml")
-        )
-    )
+    """The profiles shipped with cpctl, from the packaged file names: the UK nations in their usual order, then
+    any other (Guernsey, or a profile added later) alphabetically."""
+    found = {entry.name[: -len(".yaml")] for entry in _packaged_dir().iterdir() if entry.name.endswith(".yaml")}
+    return tuple(n for n in _USUAL_ORDER if n in found) + tuple(sorted(found - set(_USUAL_ORDER)))
 
 
 def _packaged_dir() -> Any:

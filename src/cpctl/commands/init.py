@@ -8,7 +8,7 @@ import typer
 
 from cpctl.commands.common import answer, interactive, open_store, out
 
-JURISDICTION_HELP = "england, wales, scotland or northern-ireland"
+JURISDICTION_HELP = "england, wales, scotland, northern-ireland or guernsey"
 ROLE_HELP = "chair, social-worker, manager or other"
 
 
