@@ -45,9 +45,7 @@ def cli() -> Run:
 @pytest.fixture
 def initialised(cli: Run, store_path: Path) -> Path:
     """A store set up for a synthetic English authority, with the test login registered as its chair."""
-    result = cli(
-        "init", "--authority", AUTHORITY, "--jurisdiction", "england", "--name", CHAIR, "--role", "chair"
-    )
+    result = cli("init", "--authority", AUTHORITY, "--jurisdiction", "england", "--name", CHAIR, "--role", "chair")
     assert result.exit_code == 0, result.output
     return store_path
 

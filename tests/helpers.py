@@ -24,9 +24,7 @@ Run = Callable[..., Result]  # the `cli` fixture: cli("child", "list") runs `cpc
 
 def run_cli(*args: str, input: str | None = None) -> Result:
     """`cpctl ARGS` in this process, through the root group's own error handling."""
-    result = CliRunner().invoke(
-        cpctl.cli.app, list(args), input=input, prog_name="cpctl", catch_exceptions=False
-    )
+    result = CliRunner().invoke(cpctl.cli.app, list(args), input=input, prog_name="cpctl", catch_exceptions=False)
     assert "Traceback" not in result.output
     return result
 

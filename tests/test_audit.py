@@ -142,11 +142,7 @@ def test_child_edit_records_old_and_new_values(cli: Run, initialised: Path) -> N
 
 def test_person_add_and_link_are_recorded(cli: Run, initialised: Path) -> None:
     ok(cli("child", "add", "Jamie", "Testwood", "--id", "TW-1", "--dob", "2019-03-04"))
-    ok(
-        cli(
-            "person", "add", "Sam Testwood", "--kind", "parent", "--child", "TW-1", "--relationship", "mother"
-        )
-    )
+    ok(cli("person", "add", "Sam Testwood", "--kind", "parent", "--child", "TW-1", "--relationship", "mother"))
     assert new_entries(initialised, 3) == [
         ("person.add", "person", "P00002", "person P00002 added"),
         ("person.link", "child", "TW-1", "P00002 linked to child TW-1"),
@@ -193,9 +189,7 @@ def test_a_refused_change_leaves_no_record(cli: Run, initialised: Path) -> None:
     ok(cli("child", "add", "Jamie", "Testwood", "--id", "TW-1", "--dob", "2019-03-04"))
     before = dump(initialised)
     failed(
-        cli(
-            "child", "add", "Mia", "Testwood", "--id", "TW-1", "--dob", "2021-08-30", "--family", "Testwoods"
-        ),
+        cli("child", "add", "Mia", "Testwood", "--id", "TW-1", "--dob", "2021-08-30", "--family", "Testwoods"),
         "Error: a child with id TW-1 already exists; choose another id or see `cpctl child show TW-1`.",
     )
     assert dump(initialised) == before
@@ -236,9 +230,7 @@ def test_a_failure_right_after_the_audit_record_leaves_nothing(
 
     def record_then_fail(session, action, *args, **kwargs):  # type: ignore[no-untyped-def]
         real_record(session, action, *args, **kwargs)
-        assert rows(initialised, "SELECT count(*) FROM child") == [
-            (0,)
-        ]  # not visible outside the transaction
+        assert rows(initialised, "SELECT count(*) FROM child") == [(0,)]  # not visible outside the transaction
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(audit, "record", record_then_fail)
@@ -265,11 +257,7 @@ def test_the_hash_chain_links_every_record(cli: Run, initialised: Path) -> None:
             "Testwoods",
         )
     )
-    ok(
-        cli(
-            "person", "add", "Sam Testwood", "--kind", "parent", "--child", "TW-1", "--relationship", "mother"
-        )
-    )
+    ok(cli("person", "add", "Sam Testwood", "--kind", "parent", "--child", "TW-1", "--relationship", "mother"))
     ok(cli("child", "edit", "TW-1", "--gender", "boy"))
     records = entries(initialised)
     assert len(records) == 7
@@ -317,10 +305,7 @@ def test_audit_log_json(cli: Run, initialised: Path) -> None:
     logged = ok_json(cli("audit", "log", "--json"))
     stored = list(reversed(entries(initialised)))
     assert logged == [
-        {
-            key: e[key]
-            for key in ("id", "at", "actor", "action", "entity", "entity_id", "summary", "changes", "hash")
-        }
+        {key: e[key] for key in ("id", "at", "actor", "action", "entity", "entity_id", "summary", "changes", "hash")}
         for e in stored
     ]
     assert [e["action"] for e in logged] == ["child.add", "user.add", "store.init"]
@@ -335,8 +320,7 @@ def test_audit_log_limit_and_child(cli: Run, initialised: Path) -> None:
         "child.add",
     ]
     assert [
-        (e["action"], e["entity_id"])
-        for e in ok_json(cli("audit", "log", "--json", "--child", "Jamie Testwood"))
+        (e["action"], e["entity_id"]) for e in ok_json(cli("audit", "log", "--json", "--child", "Jamie Testwood"))
     ] == [("child.edit", "TW-1"), ("child.add", "TW-1")]
     failed(
         cli("audit", "log", "--child", "TW-404"),
@@ -344,8 +328,7 @@ def test_audit_log_limit_and_child(cli: Run, initialised: Path) -> None:
     )
     failed(
         cli("audit", "log", "--limit", "0"),
-        "Error: Invalid value for '--limit': Input should be greater than or equal to 1 "
-        "(see 'cpctl audit log --help')",
+        "Error: Invalid value for '--limit': Input should be greater than or equal to 1 (see 'cpctl audit log --help')",
         code=2,
     )
 
@@ -355,11 +338,7 @@ def test_audit_log_text(cli: Run, initialised: Path) -> None:
     text = ok(cli("audit", "log"))
     for heading in ("When (UTC)", "Who", "Action", "What"):
         assert heading in text
-    lines = [
-        line
-        for line in text.splitlines()
-        if "child.add" in line or "user.add" in line or "store.init" in line
-    ]
+    lines = [line for line in text.splitlines() if "child.add" in line or "user.add" in line or "store.init" in line]
     assert len(lines) == 3
     assert "child.add" in lines[0] and "child TW-1 added" in lines[0] and ACTOR in lines[0]
     assert "store.init" in lines[2] and "store set up for england" in lines[2]

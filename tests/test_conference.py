@@ -180,8 +180,7 @@ def test_the_example_again_on_the_demo_store_is_refused(tmp_path: Path, demo_db:
     path = _template(tmp_path)
     error = refused(demo_db, path)
     assert error.startswith(
-        f"Error: example.yaml, line {line_of(path, 'date:')}: date: child DEMO-1001 already had "
-        "a conference on "
+        f"Error: example.yaml, line {line_of(path, 'date:')}: date: child DEMO-1001 already had a conference on "
     )
 
 
@@ -200,9 +199,7 @@ def test_a_complete_file_records_one_conference(tmp_path: Path, family_db: Path)
     assert after["audit_entry"] > before["audit_entry"]
 
 
-def test_a_partial_file_is_refused_with_its_gaps_then_saved_as_a_draft(
-    tmp_path: Path, family_db: Path
-) -> None:
+def test_a_partial_file_is_refused_with_its_gaps_then_saved_as_a_draft(tmp_path: Path, family_db: Path) -> None:
     data = initial()
     decision = data["decisions"][0]
     del decision["child_views"]
@@ -244,8 +241,7 @@ def test_malformed_yaml_names_the_line(tmp_path: Path, family_db: Path) -> None:
 def test_malformed_json_names_the_line(tmp_path: Path, family_db: Path) -> None:
     path = write(tmp_path, '{\n  "kind": "initial",\n  "date": "2026-01-05",\n}\n', "conference.json")
     assert refused(family_db, path) == (
-        "Error: conference.json, line 4: not valid JSON (Expecting property name enclosed in double "
-        "quotes).\n"
+        "Error: conference.json, line 4: not valid JSON (Expecting property name enclosed in double quotes).\n"
     )
 
 
@@ -293,10 +289,7 @@ def _future(data: dict[str, Any]) -> None:
     data["date"] = iso(TODAY + timedelta(days=1))
 
 
-ENGLAND = (
-    "NEG (Neglect), PHY (Physical abuse), EMO (Emotional abuse), SAB (Sexual abuse), "
-    "MUL (Multiple categories)"
-)
+ENGLAND = "NEG (Neglect), PHY (Physical abuse), EMO (Emotional abuse), SAB (Sexual abuse), MUL (Multiple categories)"
 FILE_ERRORS = [
     (
         _unknown_field,
@@ -320,15 +313,13 @@ FILE_ERRORS = [
         _unknown_person,
         "P09999",
         "attendance[1].person",
-        "no person with reference or name 'P09999'; see `cpctl person list`, or add them with `cpctl person "
-        "add`.",
+        "no person with reference or name 'P09999'; see `cpctl person list`, or add them with `cpctl person add`.",
     ),
     (
         _review_without_plan,
         "- child:",
         "decisions[0].child",
-        "child DEMO-1001 has no plan in force, so there is nothing to review: record an initial conference "
-        "instead.",
+        "child DEMO-1001 has no plan in force, so there is nothing to review: record an initial conference instead.",
     ),
     (
         _before_birth,
@@ -458,9 +449,7 @@ def test_child_show_includes_conferences_and_the_plan_in_force(demo_db: Path) ->
     assert plan["lead_worker"] == {"ref": "P00004", "name": "Jordan Ashby"}
     text = cli("--db", str(demo_db), "child", "show", "DEMO-1002").stdout
     held = days_ago(6)
-    assert (
-        f"  Plan 1: from {held.day} {held:%b %Y}, in force; categories NEG; lead worker Jordan Ashby" in text
-    )
+    assert f"  Plan 1: from {held.day} {held:%b %Y}, in force; categories NEG; lead worker Jordan Ashby" in text
     assert "initial conference CF00001: plan starts" in text  # the timeline
 
 
@@ -493,9 +482,7 @@ def test_a_second_plan_after_one_ended_knows_its_number(tmp_path: Path, family_d
 
 
 # -- the jurisdiction's own words and rules --------------------------------------------------------
-def test_a_scottish_store_calls_it_a_child_protection_planning_meeting(
-    tmp_path: Path, family_db: Path
-) -> None:
+def test_a_scottish_store_calls_it_a_child_protection_planning_meeting(tmp_path: Path, family_db: Path) -> None:
     _jurisdiction(family_db, "scotland")
     data = initial()
     data["decisions"][0]["categories"] = ["neglect", "Domestic abuse"]  # codes or labels
@@ -508,9 +495,7 @@ def test_a_scottish_store_calls_it_a_child_protection_planning_meeting(
     assert "Lead professional: Jordan Ashby (P00004)" in text
     data["decisions"][0].update({"child": "DEMO-1002", "categories": ["NEG"]})
     error = refused(family_db, write(tmp_path, data, "again.yaml"))
-    assert (
-        "'NEG' is not a category in scotland: use domestic-abuse (Domestic abuse), neglect (Neglect)" in error
-    )
+    assert "'NEG' is not a category in scotland: use domestic-abuse (Domestic abuse), neglect (Neglect)" in error
 
 
 def test_wales_records_an_inquorate_conference_only_with_its_reason(tmp_path: Path, family_db: Path) -> None:

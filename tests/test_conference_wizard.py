@@ -140,17 +140,13 @@ SAVE = ENTER  # the first choice at the summary: Save (or Save as a draft when t
 
 
 # -- each kind of conference ---------------------------------------------------------------------
-def test_initial_conference_for_siblings_with_a_person_added_on_the_way(
-    family: Store, family_db: Path
-) -> None:
+def test_initial_conference_for_siblings_with_a_person_added_on_the_way(family: Store, family_db: Path) -> None:
     before = rows(family)
     keys = details("initial", time="10:00", venue="Civic Centre, Room 2", strategy=uk(days_ago(10)))
     keys += ENTER + ENTER  # Jamie, and his sister Mia (ticked already)
     keys += checkbox(GRACE, JORDAN, OLA)  # the parents are ticked already
     keys += checkbox(0) + checkbox(0)  # apologies: Hannah; a report: Tom
-    keys += (
-        "y" + ENTER + "Pat Quill" + ENTER + "Police officer" + ENTER + "Northshire Police (synthetic)" + ENTER
-    )
+    keys += "y" + ENTER + "Pat Quill" + ENTER + "Police officer" + ENTER + "Northshire Police (synthetic)" + ENTER
     keys += ENTER + "n"  # Pat attended; no one else
     keys += decision(
         **VIEWS,
@@ -202,9 +198,7 @@ def test_initial_conference_for_siblings_with_a_person_added_on_the_way(
             "private": False,
         }
     ]
-    assert (
-        jamie["details"]["cultural_needs"] == "Family are practising Muslims; avoid appointments during Eid."
-    )
+    assert jamie["details"]["cultural_needs"] == "Family are practising Muslims; avoid appointments during Eid."
     assert (jamie["plan"], jamie["plan_version"], jamie["draft"], jamie["gaps"]) == (1, 1, False, [])
     assert (mia["plan"], mia["plan_version"], mia["draft"]) == (1, 1, False)
     plan = jamie["plan_content"]
@@ -314,9 +308,7 @@ def test_review_changes_the_plan_from_the_current_version(demo_store: Store, dem
         "Jamie and Mia may go hungry and cold, and miss health appointments, if the home stays as it is.",
         "Jamie has been missing school on Mondays.",
     ]
-    assert [(a["id"], a["what"]) for a in content["actions"]] == [
-        ("A1", "Parenting course (Positive Routines)")
-    ]
+    assert [(a["id"], a["what"]) for a in content["actions"]] == [("A1", "Parenting course (Positive Routines)")]
     plans = child_json(demo_db, "DEMO-1001")["plans"]
     assert [(p["number"], p["latest_categories"], p["initial_categories"], p["version"]) for p in plans] == [
         (1, ["PHY"], ["NEG"], 2)
@@ -420,9 +412,7 @@ def test_cancel_at_the_summary_writes_nothing_not_even_the_person_added(family: 
     before = rows(family)
     keys = details("initial") + ENTER + checkbox(0)  # Jamie alone
     keys += checkbox(JORDAN, OLA) + ENTER + ENTER
-    keys += (
-        "y" + ENTER + "Pat Quill" + ENTER + "Police officer" + ENTER + "Northshire Police (synthetic)" + ENTER
-    )
+    keys += "y" + ENTER + "Pat Quill" + ENTER + "Police officer" + ENTER + "Northshire Police (synthetic)" + ENTER
     keys += ENTER + "n" + decision(**VIEWS) + full_plan()
     keys += DOWN * 2 + ENTER  # Save, Go back, Cancel
     with pytest.raises(Cancelled):
@@ -611,9 +601,7 @@ def test_ctrl_c_in_a_pseudo_terminal_exits_130_and_writes_nothing(tmp_path: Path
 
 def test_a_kind_no_child_can_have_sends_the_chair_back_to_choose_another(family: Store) -> None:
     keys = details("review")  # no Testwood child has a plan in force yet
-    keys += (
-        UP + ENTER + ENTER * 6
-    )  # asked again, the last answers as defaults: initial instead, the rest kept
+    keys += UP + ENTER + ENTER * 6  # asked again, the last answers as defaults: initial instead, the rest kept
     keys += ENTER + checkbox(0) + checkbox(JORDAN, OLA) + ENTER + ENTER + "n"
     keys += decision(**VIEWS) + full_plan() + SAVE
     saved, _ = wizard(family, keys)

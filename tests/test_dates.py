@@ -79,11 +79,7 @@ def test_anything_else_is_refused_with_the_accepted_forms(typed: str) -> None:
 def test_age_goes_up_on_the_birthday(born: date, years: int) -> None:
     assert age_on(born, born) == 0
     if (born.month, born.day) == (2, 29):  # in other years, the birthday counts from 1 March
-        birthday = (
-            born.replace(year=born.year + years)
-            if _leap(born.year + years)
-            else date(born.year + years, 3, 1)
-        )
+        birthday = born.replace(year=born.year + years) if _leap(born.year + years) else date(born.year + years, 3, 1)
     else:
         birthday = born.replace(year=born.year + years)
     assert age_on(born, birthday) == years

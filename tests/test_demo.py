@@ -39,10 +39,15 @@ def test_demo_in_a_new_file(cli: Run, tmp_path: Path, store_path: Path) -> None:
     assert rows(target, "SELECT kind FROM conference ORDER BY id") == [("initial",), ("review",)]
     assert rows(target, "SELECT count(*) FROM core_group_meeting") == [(2,)]
     assert rows(target, "SELECT count(*) FROM visit") == [(7,)]
-    assert rows(target, "SELECT count(*) FROM plan_version v JOIN plan p ON p.id = v.plan_id "
-                        "JOIN child c ON c.id = p.child_id WHERE c.ref = 'DEMO-1001'") == [(3,)]
-    assert rows(target, "SELECT c.ref, p.ended_on IS NOT NULL FROM plan p JOIN child c ON c.id = p.child_id "
-                        "ORDER BY c.ref") == [("DEMO-1001", 0), ("DEMO-1002", 1)]
+    assert rows(
+        target,
+        "SELECT count(*) FROM plan_version v JOIN plan p ON p.id = v.plan_id "
+        "JOIN child c ON c.id = p.child_id WHERE c.ref = 'DEMO-1001'",
+    ) == [(3,)]
+    assert rows(
+        target,
+        "SELECT c.ref, p.ended_on IS NOT NULL FROM plan p JOIN child c ON c.id = p.child_id ORDER BY c.ref",
+    ) == [("DEMO-1001", 0), ("DEMO-1002", 1)]
     assert not store_path.exists()  # the user's own store is not touched
 
 

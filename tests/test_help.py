@@ -46,9 +46,7 @@ def test_every_command_has_help_text(path: tuple[str, ...], command: Any) -> Non
     for param in command.params:
         if getattr(param, "hidden", False):
             continue
-        assert (getattr(param, "help", None) or "").strip(), (
-            f"{param.name} of `cpctl {' '.join(path)}` has no help"
-        )
+        assert (getattr(param, "help", None) or "").strip(), f"{param.name} of `cpctl {' '.join(path)}` has no help"
 
 
 @pytest.mark.parametrize(("path", "command"), PATHS, ids=IDS)

@@ -15,9 +15,7 @@ from helpers import AUTHORITY, CANCELLED, CHAIR, Run, failed, ok, rows
 
 CPCTL = Path(sys.executable).with_name("cpctl")
 DOWN, ENTER, CTRL_C = "\x1b[B", "\r", "\x03"
-NEEDS_ALL = (
-    "Error: cpctl init needs --authority, --jurisdiction, --name, --role when it is not run in a terminal."
-)
+NEEDS_ALL = "Error: cpctl init needs --authority, --jurisdiction, --name, --role when it is not run in a terminal."
 
 
 def settings_of(store: Path) -> list[tuple[str, str]]:
@@ -40,9 +38,7 @@ def test_init_without_a_terminal_names_only_what_is_missing(cli: Run, store_path
 
 def test_init_with_stdin_not_a_terminal_never_waits_for_input(store_path: Path) -> None:
     """The real program, its input at end of file: it must answer at once, not sit waiting for a person."""
-    done = subprocess.run(
-        [str(CPCTL), "init"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120
-    )
+    done = subprocess.run([str(CPCTL), "init"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr, done.stdout) == (1, NEEDS_ALL + "\n", "")
 
 
@@ -59,9 +55,7 @@ def keyboard() -> Iterator:
 
 
 def test_the_questions_and_their_defaults(keyboard) -> None:
-    keyboard.send_text(
-        "Testshire County Council (synthetic)" + ENTER + DOWN + ENTER + CHAIR + ENTER + DOWN + ENTER
-    )
+    keyboard.send_text("Testshire County Council (synthetic)" + ENTER + DOWN + ENTER + CHAIR + ENTER + DOWN + ENTER)
     answers = init_command.ask_init(
         ["authority", "jurisdiction", "name", "role"], authority=None, jurisdiction=None, name=None
     )
@@ -75,9 +69,7 @@ def test_the_questions_and_their_defaults(keyboard) -> None:
 
 def test_only_missing_questions_are_asked_and_the_store_offers_defaults(keyboard) -> None:
     keyboard.send_text(ENTER + ENTER)  # accept what the store already holds
-    answers = init_command.ask_init(
-        ["jurisdiction", "name"], authority=AUTHORITY, jurisdiction="scotland", name=CHAIR
-    )
+    answers = init_command.ask_init(["jurisdiction", "name"], authority=AUTHORITY, jurisdiction="scotland", name=CHAIR)
     assert answers == {"jurisdiction": "scotland", "name": CHAIR}
 
 
@@ -102,16 +94,11 @@ def test_init_in_a_terminal_sets_the_store_up(
     monkeypatch.setattr(init_command, "interactive", lambda: True)
     keyboard.send_text(DOWN + DOWN + ENTER + "Ada Fictional" + ENTER)
     out = ok(cli("init", "--authority", AUTHORITY, "--role", "manager"))
-    assert (
-        out
-        == f"This store is set up for {AUTHORITY} (scotland). You are Ada Fictional, Team manager (P00001).\n"
-    )
+    assert out == f"This store is set up for {AUTHORITY} (scotland). You are Ada Fictional, Team manager (P00001).\n"
     assert settings_of(store_path) == [("authority", AUTHORITY), ("jurisdiction", "scotland")]
 
 
-def test_ctrl_c_in_init_saves_nothing(
-    cli: Run, store_path: Path, keyboard, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_ctrl_c_in_init_saves_nothing(cli: Run, store_path: Path, keyboard, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(init_command, "interactive", lambda: True)
     keyboard.send_text("Testshire" + ENTER + CTRL_C)
     result = cli("init")

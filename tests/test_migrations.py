@@ -79,9 +79,7 @@ def model_differences(path: Path) -> list:
     engine = create_engine(f"sqlite:///{path}")
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(
-                conn, opts={"compare_type": True, "compare_server_default": True}
-            )
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
             return compare_metadata(context, SQLModel.metadata)
     finally:
         engine.dispose()
@@ -110,9 +108,7 @@ def test_every_revision_has_a_fixture_store() -> None:
     assert [path.stem for path in FIXTURE_FILES] == list(REVISIONS)
 
 
-def test_the_head_fixture_has_the_schema_the_migrations_make(
-    cli: Run, store_path: Path, tmp_path: Path
-) -> None:
+def test_the_head_fixture_has_the_schema_the_migrations_make(cli: Run, store_path: Path, tmp_path: Path) -> None:
     """A released migration is never edited: a schema change needs a new revision (and a new fixture)."""
     ok(cli("child", "list"))
     fixture = load(FIXTURES / f"{HEAD}.sql", tmp_path / "fixture.db")
@@ -303,9 +299,7 @@ def test_db_status_and_db_upgrade_of_an_older_store(cli: Run, initialised: Path,
 
     out = ok(cli("db", "upgrade"))
     (backup,) = initialised.parent.glob(f"cpctl.db.before-{HEAD}-*.bak")
-    assert (
-        out == f"Upgraded the store from revision {HEAD} to {new_head}. The store as it was is at {backup}\n"
-    )
+    assert out == f"Upgraded the store from revision {HEAD} to {new_head}. The store as it was is at {backup}\n"
     assert revision_of(initialised) == new_head
     assert revision_of(backup) == HEAD
 

@@ -119,7 +119,13 @@ def test_child_add_list_show_round_trip_in_json(cli: Run) -> None:
     }
     assert child_list(cli) == [expected]
     assert ok_json(cli("child", "show", "TW-0001", "--json")) == {
-        **expected, "siblings": [], "people": [], "plans": [], "conferences": [], "register": None, "timeline": []
+        **expected,
+        "siblings": [],
+        "people": [],
+        "plans": [],
+        "conferences": [],
+        "register": None,
+        "timeline": [],
     }
 
 
@@ -182,10 +188,7 @@ def test_child_show_and_list_in_text(cli: Run) -> None:
 
 
 def test_an_empty_store_says_how_to_add_a_child(cli: Run) -> None:
-    assert (
-        ok(cli("child", "list"))
-        == "No children yet: add one with `cpctl child add GIVEN FAMILY --dob DATE`.\n"
-    )
+    assert ok(cli("child", "list")) == "No children yet: add one with `cpctl child add GIVEN FAMILY --dob DATE`.\n"
     assert child_list(cli) == []
 
 
@@ -358,8 +361,7 @@ def test_dates_in_each_accepted_form(cli: Run) -> None:
         ),
         (
             (),
-            "Error: give a date of birth (--dob), or for an unborn baby the expected date of delivery "
-            "(--expected).",
+            "Error: give a date of birth (--dob), or for an unborn baby the expected date of delivery (--expected).",
         ),
     ],
 )
@@ -415,9 +417,7 @@ def test_child_edit_to_the_same_values_changes_nothing(cli: Run, initialised: Pa
 
 def test_child_edit_round_trip(cli: Run) -> None:
     ok(cli("child", "add", "Jamie", "Testwood", "--dob", "2019-03-04"))
-    out = ok(
-        cli("child", "edit", "Jamie Testwood", "--language", "Welsh", "--interpreter", "--gender", "boy")
-    )
+    out = ok(cli("child", "edit", "Jamie Testwood", "--language", "Welsh", "--interpreter", "--gender", "boy"))
     assert out == "Updated child C00001: gender, preferred language, interpreter needed\n"
     record = ok_json(cli("child", "show", "C00001", "--json"))
     assert (record["gender"], record["preferred_language"], record["interpreter_needed"]) == (
@@ -566,9 +566,9 @@ def test_a_link_without_a_relationship_uses_the_role(cli: Run) -> None:
 
 def test_person_edit_round_trip(cli: Run) -> None:
     ok(cli("person", "add", "Ola Brennan", "--role", "Health visitor"))
-    assert ok(
-        cli("person", "edit", "P00002", "--phone", "+44 7700 900456", "--agency", "Testshire Health")
-    ) == ("Updated P00002: agency, phone\n")
+    assert ok(cli("person", "edit", "P00002", "--phone", "+44 7700 900456", "--agency", "Testshire Health")) == (
+        "Updated P00002: agency, phone\n"
+    )
     shown = ok_json(cli("person", "show", "P00002", "--json"))
     assert (shown["phone"], shown["agency"]) == ("+44 7700 900456", "Testshire Health")
     assert ok(cli("person", "edit", "P00002", "--phone", "+44 7700 900456")) == (
@@ -617,13 +617,11 @@ def test_duplicate_person_reference(cli: Run, unchanged) -> None:
     [
         (
             ("Sam\nTestwood",),
-            "Error: the person's name cannot contain line breaks or control characters; "
-            "type it again as plain text.",
+            "Error: the person's name cannot contain line breaks or control characters; type it again as plain text.",
         ),
         (
             ("Sam \x07Testwood",),
-            "Error: the person's name cannot contain line breaks or control characters; "
-            "type it again as plain text.",
+            "Error: the person's name cannot contain line breaks or control characters; type it again as plain text.",
         ),
         (
             ("Sam Testwood", "--kind", "neighbour"),
@@ -657,15 +655,9 @@ def test_person_edit_relationship_without_a_child(cli: Run) -> None:
 
 
 def test_a_family_name_with_an_accented_capital_groups_siblings(cli: Run) -> None:
-    ok(
-        cli(
-            "child", "add", "Aoife", "Ó Briain", "--id", "OB-1", "--dob", "2019-03-04", "--family", "Ó Briain"
-        )
-    )
+    ok(cli("child", "add", "Aoife", "Ó Briain", "--id", "OB-1", "--dob", "2019-03-04", "--family", "Ó Briain"))
     ok(cli("child", "add", "Cian", "Ó Briain", "--id", "OB-2", "--dob", "2021-08-30", "--family", "Ó Briain"))
-    assert ok_json(cli("child", "show", "OB-1", "--json"))["siblings"] == [
-        {"id": "OB-2", "name": "Cian Ó Briain"}
-    ]
+    assert ok_json(cli("child", "show", "OB-1", "--json"))["siblings"] == [{"id": "OB-2", "name": "Cian Ó Briain"}]
 
 
 def test_a_person_with_an_accented_capital_is_found_by_name(cli: Run) -> None:

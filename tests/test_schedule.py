@@ -23,8 +23,13 @@ TODAY = date(2026, 11, 22)  # a Sunday; the demo's conference is held 6 days bef
 @pytest.fixture(autouse=True)
 def _environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CPCTL_DATA_DIR", str(tmp_path / "data"))
-    for name in ("CPCTL_DB", "CPCTL_DATABASE_URL", "CPCTL_NO_AUTO_UPGRADE", "CPCTL_DEBUG",
-                 "CPCTL_PROFILE_OVERRIDES"):
+    for name in (
+        "CPCTL_DB",
+        "CPCTL_DATABASE_URL",
+        "CPCTL_NO_AUTO_UPGRADE",
+        "CPCTL_DEBUG",
+        "CPCTL_PROFILE_OVERRIDES",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("CPCTL_USER", "synthetic-chair")
     monkeypatch.setenv("COLUMNS", "220")
@@ -57,7 +62,10 @@ def test_demo_family_has_first_core_groups_due(demo_store: Path) -> None:
     rows = due_json(demo_store, "--on", TODAY.isoformat())
     first = [r for r in rows if r["kind"] == "first-core-group"]
     # 10 working days after Monday 16 November 2026 (day 0): Monday 30 November.
-    assert [(r["child"], r["due"]) for r in first] == [("DEMO-1001", "2026-11-30"), ("DEMO-1002", "2026-11-30")]
+    assert [(r["child"], r["due"]) for r in first] == [
+        ("DEMO-1001", "2026-11-30"),
+        ("DEMO-1002", "2026-11-30"),
+    ]
     assert all(r["lead_worker"]["ref"] == "P00004" for r in first)
     assert all(r["chair"]["ref"] == "P00001" for r in first)
     assert first[0]["explanation"]["rule"] == "first-core-group"
@@ -231,13 +239,26 @@ def test_pre_birth_review_is_the_earlier_of_its_rules(tmp_path: Path) -> None:
 
     store = Store(sqlite_url(tmp_path / "pb.db"))
     demo.build(store, today=TODAY)
-    data = conference.ConferenceIn.model_validate({
-        "kind": "pre-birth-initial", "date": "2026-11-20",
-        "attendance": [{"person": "P00004", "status": "attended"}, {"person": "P00008", "status": "attended"},
-                       {"person": "P00005", "status": "attended"}],
-        "decisions": [{"child": "DEMO-1003", "outcome": "plan-starts", "categories": ["NEG"],
-                       "lead_worker": "P00004", "save_as_draft": True}],
-    })
+    data = conference.ConferenceIn.model_validate(
+        {
+            "kind": "pre-birth-initial",
+            "date": "2026-11-20",
+            "attendance": [
+                {"person": "P00004", "status": "attended"},
+                {"person": "P00008", "status": "attended"},
+                {"person": "P00005", "status": "attended"},
+            ],
+            "decisions": [
+                {
+                    "child": "DEMO-1003",
+                    "outcome": "plan-starts",
+                    "categories": ["NEG"],
+                    "lead_worker": "P00004",
+                    "save_as_draft": True,
+                }
+            ],
+        }
+    )
     with store.write() as session:
         conference.save(session, conference.prepare(session, data, today=TODAY))
     db = tmp_path / "pb.db"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
+import shutil
 import sqlite3
 import stat
 import subprocess
@@ -17,7 +18,6 @@ from pathlib import Path
 import pytest
 
 from cpctl.migrations import HEAD
-
 from helpers import Run, failed, ok, ok_json, rows
 
 
@@ -56,9 +56,7 @@ def open_umask() -> Iterator[None]:
 
 # -- where the store is
 @pytest.mark.usefixtures("open_umask")
-def test_a_new_store_is_private_and_so_is_the_folder_cpctl_makes(
-    cli: Run, data_dir: Path, store_path: Path
-) -> None:
+def test_a_new_store_is_private_and_so_is_the_folder_cpctl_makes(cli: Run, data_dir: Path, store_path: Path) -> None:
     assert not data_dir.exists()
     ok(cli("child", "list"))
     assert mode(data_dir) == 0o700
@@ -84,9 +82,7 @@ def test_an_existing_folder_keeps_its_mode(cli: Run, tmp_path: Path) -> None:
     assert mode(shared / "cpctl.db") == 0o600
 
 
-def test_which_store_is_used(
-    cli: Run, tmp_path: Path, store_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_which_store_is_used(cli: Run, tmp_path: Path, store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def used(*args: str) -> str:
         return ok_json(cli(*args, "db", "status", "--json"))["file"]
 
@@ -145,16 +141,46 @@ def test_a_store_under_a_file(cli: Run, tmp_path: Path) -> None:
     assert (tmp_path / "notes.txt").read_text() == "not a folder\n"
 
 
-@pytest.mark.skipif(not PERMISSIONS_BIND, reason="file permissions do not stop this user (root) from writing")
 def test_a_read_only_store(cli: Run, initialised: Path) -> None:
+    """As root (CI), the command runs in a subprocess without CAP_DAC_OVERRIDE, so file modes bind for it too."""
     initialised.chmod(0o400)
+    args = ["--db", str(initialised), "child", "add", "Jamie", "Testwood", "--dob", "2019-03-04"]
     try:
-        failed(
-            cli("child", "add", "Jamie", "Testwood", "--dob", "2019-03-04"),
-            f"Error: the store {initialised} is read-only for you: nothing was saved. Check its permissions.",
-        )
+        if PERMISSIONS_BIND:
+            result = cli(*args)
+            code, stdout, stderr = result.exit_code, result.stdout, result.stderr
+        else:
+            setpriv = shutil.which("setpriv")
+            if setpriv is None:
+                if os.environ.get("CI"):
+                    pytest.fail("setpriv (util-linux) is needed to test a read-only store as root")
+                pytest.skip("file permissions do not stop root, and setpriv is not installed")
+            dropped = "-dac_override,-dac_read_search"
+            done = subprocess.run(
+                [
+                    setpriv,
+                    "--bounding-set",
+                    dropped,
+                    "--inh-caps",
+                    dropped,
+                    sys.executable,
+                    "-m",
+                    "cpctl",
+                    *args,
+                ],
+                capture_output=True,
+                text=True,
+                env=os.environ.copy(),
+                timeout=60,
+            )
+            code, stdout, stderr = done.returncode, done.stdout, done.stderr
     finally:
         initialised.chmod(0o600)
+    assert (code, stdout, stderr) == (
+        1,
+        "",
+        f"Error: the store {initialised} is read-only for you: nothing was saved. Check its permissions.\n",
+    )
     assert rows(initialised, "SELECT count(*) FROM child") == [(0,)]
 
 
@@ -265,9 +291,7 @@ def test_db_backup_will_not_overwrite_without_force(cli: Run, initialised: Path,
     assert rows(target, "SELECT value FROM setting WHERE key = 'jurisdiction'") == [("england",)]
 
 
-def test_db_backup_refuses_the_store_itself_and_a_missing_folder(
-    cli: Run, initialised: Path, tmp_path: Path
-) -> None:
+def test_db_backup_refuses_the_store_itself_and_a_missing_folder(cli: Run, initialised: Path, tmp_path: Path) -> None:
     failed(
         cli("db", "backup", str(initialised), "--force"),
         "Error: the backup path is the store itself; choose another path.",
@@ -295,9 +319,7 @@ IMPORTS_AFTER = textwrap.dedent(
 
 
 def modules_after(*args: str) -> dict[str, bool]:
-    done = subprocess.run(
-        [sys.executable, "-c", IMPORTS_AFTER, *args], capture_output=True, text=True, check=True
-    )
+    done = subprocess.run([sys.executable, "-c", IMPORTS_AFTER, *args], capture_output=True, text=True, check=True)
     return json.loads(done.stdout.splitlines()[-1])
 
 
@@ -328,9 +350,7 @@ def test_wal_mode_and_foreign_keys(initialised: Path) -> None:
             assert session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
         with pytest.raises(StoreError, match="breaks a rule of the store"), store.write() as session:
             session.connection().execute(
-                text(
-                    "INSERT INTO child_person (child_id, person_id, relationship) VALUES (999, 999, 'mother')"
-                )
+                text("INSERT INTO child_person (child_id, person_id, relationship) VALUES (999, 999, 'mother')")
             )
     finally:
         store.dispose()

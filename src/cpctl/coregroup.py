@@ -22,8 +22,13 @@ from cpctl.models import CaseEvent, Child, CoreGroupMeeting, Plan, PlanVersion
 from cpctl.plan import Action, Day, Item, OptText, PlanContent, Strict
 
 PROGRESS = ("done", "on-track", "some-concern", "not-started", "no-longer-needed")
-PROGRESS_WORDS = {"done": "done", "on-track": "on track", "some-concern": "some concern",
-                  "not-started": "not started", "no-longer-needed": "no longer needed"}
+PROGRESS_WORDS = {
+    "done": "done",
+    "on-track": "on track",
+    "some-concern": "some concern",
+    "not-started": "not started",
+    "no-longer-needed": "no longer needed",
+}
 Progress = Literal["done", "on-track", "some-concern", "not-started", "no-longer-needed"]
 
 
@@ -94,8 +99,10 @@ def revised(current: PlanContent, data: CoreGroupIn) -> PlanContent:
     known = {a.id for a in content.actions}
     for index, change in enumerate(data.changed_actions):
         if change.id not in known:
-            raise FieldError(("changed_actions", index, "id"), f"the plan has no action {change.id}; its actions "
-                                                              f"are {', '.join(sorted(k or '' for k in known))}.")
+            raise FieldError(
+                ("changed_actions", index, "id"),
+                f"the plan has no action {change.id}; its actions are {', '.join(sorted(k or '' for k in known))}.",
+            )
         action = next(a for a in content.actions if a.id == change.id)
         for field, value in change.model_dump(exclude={"id"}, exclude_none=True).items():
             setattr(action, field, value)
@@ -118,15 +125,21 @@ def record(session: Session, data: CoreGroupIn, *, today: date | None = None) ->
     if plan_row is None:
         raise FieldError(("child",), f"child {child.ref} has no plan in force, so there is no core group.")
     if data.date > today:
-        raise FieldError(("date",), f"{data.date.isoformat()} is in the future: record a meeting once it has been held.")
+        raise FieldError(
+            ("date",), f"{data.date.isoformat()} is in the future: record a meeting once it has been held."
+        )
     if data.sent_on is not None and data.sent_on > today:
         raise FieldError(("sent_on",), f"{data.sent_on.isoformat()} is in the future.")
     if data.date < plan_row.started_on:
-        raise FieldError(("date",), f"the plan began on {plan_row.started_on.isoformat()}; a core group for it "
-                                    "cannot be earlier.")
+        raise FieldError(
+            ("date",),
+            f"the plan began on {plan_row.started_on.isoformat()}; a core group for it cannot be earlier.",
+        )
     last = session.exec(
-        select(CoreGroupMeeting.held_on).where(CoreGroupMeeting.plan_id == plan_row.id)
-        .order_by(col(CoreGroupMeeting.held_on).desc()).limit(1)
+        select(CoreGroupMeeting.held_on)
+        .where(CoreGroupMeeting.plan_id == plan_row.id)
+        .order_by(col(CoreGroupMeeting.held_on).desc())
+        .limit(1)
     ).first()
     if last is not None and data.date <= last:
         raise FieldError(("date",), f"a core group on {last.isoformat()} is already recorded; this one must be later.")
@@ -142,25 +155,40 @@ def record(session: Session, data: CoreGroupIn, *, today: date | None = None) ->
     actions = {a.id for a in current.actions}
     for index, item in enumerate(data.progress):
         if item.action not in actions:
-            raise FieldError(("progress", index, "action"),
-                             f"the plan has no action {item.action}; its actions are {', '.join(sorted(actions))}.")
+            raise FieldError(
+                ("progress", index, "action"),
+                f"the plan has no action {item.action}; its actions are {', '.join(sorted(actions))}.",
+            )
     content = revised(current, data)
     meeting = CoreGroupMeeting(
-        child_id=child.id or 0, plan_id=plan_row.id or 0, held_on=data.date,
+        child_id=child.id or 0,
+        plan_id=plan_row.id or 0,
+        held_on=data.date,
         attendance=json.dumps(attendance, ensure_ascii=False),
-        progress=json.dumps({p.action: {"status": p.status, "note": p.note} for p in data.progress},
-                            ensure_ascii=False),
+        progress=json.dumps(
+            {p.action: {"status": p.status, "note": p.note} for p in data.progress}, ensure_ascii=False
+        ),
         parent_views=json.dumps([i.model_dump() for i in data.parent_views], ensure_ascii=False),
         child_views=json.dumps([i.model_dump() for i in data.child_views], ensure_ascii=False),
         notes=json.dumps([i.model_dump() for i in data.notes], ensure_ascii=False),
-        next_meeting=data.next_meeting, sent_on=data.sent_on, recorded_at=utc_now_iso(),
+        next_meeting=data.next_meeting,
+        sent_on=data.sent_on,
+        recorded_at=utc_now_iso(),
     )
     session.add(meeting)
     session.flush()
     try:
-        version = revision.add_version(session, child, plan_row, content, made_on=data.date, source="core-group",
-                                       agreed_by=data.agreed_by, core_group_id=meeting.id,
-                                       allow_gaps=data.save_as_draft)
+        version = revision.add_version(
+            session,
+            child,
+            plan_row,
+            content,
+            made_on=data.date,
+            source="core-group",
+            agreed_by=data.agreed_by,
+            core_group_id=meeting.id,
+            allow_gaps=data.save_as_draft,
+        )
     except FieldError:
         raise
     except CpctlError as exc:
@@ -168,21 +196,31 @@ def record(session: Session, data: CoreGroupIn, *, today: date | None = None) ->
     changes = revision.diff(current, plans.content_of(version)) if version is not None else []
     session.add(CaseEvent(child_id=child.id or 0, plan_id=plan_row.id, kind="core-group", happened_on=data.date))
     if data.sent_on is not None:
-        session.add(CaseEvent(child_id=child.id or 0, plan_id=plan_row.id, kind="plan-circulated",
-                              happened_on=data.sent_on))
+        session.add(
+            CaseEvent(child_id=child.id or 0, plan_id=plan_row.id, kind="plan-circulated", happened_on=data.sent_on)
+        )
     session.flush()
-    audit.record(session, "core-group.add", "child", child.ref,
-                 f"core group for child {child.ref} on {data.date.isoformat()} recorded",
-                 {"date": data.date.isoformat(), "attendance": attendance,
-                  "progress": {p.action: p.status for p in data.progress},
-                  "version": version.number if version else None,
-                  "sent_on": data.sent_on.isoformat() if data.sent_on else None})
+    audit.record(
+        session,
+        "core-group.add",
+        "child",
+        child.ref,
+        f"core group for child {child.ref} on {data.date.isoformat()} recorded",
+        {
+            "date": data.date.isoformat(),
+            "attendance": attendance,
+            "progress": {p.action: p.status for p in data.progress},
+            "version": version.number if version else None,
+            "sent_on": data.sent_on.isoformat() if data.sent_on else None,
+        },
+    )
     schedule.refresh_child(session, child)
     return Recorded(meeting=meeting, version=version, changes=changes)
 
 
-def record_sent(session: Session, child: Child, sent_on: date, *, held_on: date | None = None,
-                today: date | None = None) -> CoreGroupMeeting:
+def record_sent(
+    session: Session, child: Child, sent_on: date, *, held_on: date | None = None, today: date | None = None
+) -> CoreGroupMeeting:
     """The revised plan and minutes of a meeting went out: this meets its circulation deadline."""
     today = today or date.today()
     plan_row = revision.active_plan_of(session, child)
@@ -192,29 +230,42 @@ def record_sent(session: Session, child: Child, sent_on: date, *, held_on: date 
     meeting = session.exec(query.order_by(col(CoreGroupMeeting.held_on).desc()).limit(1)).first()
     if meeting is None:
         which = f"on {held_on.isoformat()}" if held_on else "yet"
-        raise CpctlError(f"child {child.ref}'s plan has no core group {which}; record it with `cpctl core-group record`.")
+        raise CpctlError(
+            f"child {child.ref}'s plan has no core group {which}; record it with `cpctl core-group record`."
+        )
     if sent_on > today:
         raise CpctlError(f"{sent_on.isoformat()} is in the future.")
     if sent_on < meeting.held_on:
         raise CpctlError(f"the meeting was on {meeting.held_on.isoformat()}; the plan cannot go out before it.")
     if meeting.sent_on is not None:
-        raise CpctlError(f"the plan and minutes of the meeting on {meeting.held_on.isoformat()} were already recorded "
-                         f"as sent on {meeting.sent_on.isoformat()}.")
+        raise CpctlError(
+            f"the plan and minutes of the meeting on {meeting.held_on.isoformat()} were already recorded "
+            f"as sent on {meeting.sent_on.isoformat()}."
+        )
     meeting.sent_on = sent_on
     session.add(meeting)
     session.add(CaseEvent(child_id=child.id or 0, plan_id=plan_row.id, kind="plan-circulated", happened_on=sent_on))
     session.flush()
-    audit.record(session, "core-group.sent", "child", child.ref,
-                 f"plan and minutes of {meeting.held_on.isoformat()} sent on {sent_on.isoformat()}",
-                 {"meeting": meeting.held_on.isoformat(), "sent_on": sent_on.isoformat()})
+    audit.record(
+        session,
+        "core-group.sent",
+        "child",
+        child.ref,
+        f"plan and minutes of {meeting.held_on.isoformat()} sent on {sent_on.isoformat()}",
+        {"meeting": meeting.held_on.isoformat(), "sent_on": sent_on.isoformat()},
+    )
     schedule.refresh_child(session, child)
     return meeting
 
 
 def meetings(session: Session, plan_row: Plan) -> list[CoreGroupMeeting]:
-    return list(session.exec(
-        select(CoreGroupMeeting).where(CoreGroupMeeting.plan_id == plan_row.id).order_by(col(CoreGroupMeeting.held_on))
-    ).all())
+    return list(
+        session.exec(
+            select(CoreGroupMeeting)
+            .where(CoreGroupMeeting.plan_id == plan_row.id)
+            .order_by(col(CoreGroupMeeting.held_on))
+        ).all()
+    )
 
 
 def latest_progress(session: Session, plan_row: Plan, *, until: date | None = None) -> dict[str, dict[str, Any]]:

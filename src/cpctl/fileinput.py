@@ -89,7 +89,9 @@ def load(path: Path) -> Document:
             raise Invalid(f"{path} is a folder; give the path of a YAML or JSON file.")
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise Invalid(f"there is no file {path}; check the path (`cpctl conference template` writes an example).") from None
+        raise Invalid(
+            f"there is no file {path}; check the path (`cpctl conference template` writes an example)."
+        ) from None
     except PermissionError:
         raise Invalid(f"cannot read {path}: permission denied.") from None
     if len(raw) > MAX_BYTES:
@@ -138,7 +140,7 @@ def _message(problem: dict[str, Any]) -> str:
     message = str(problem["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
-            message = message[len(prefix):]
+            message = message[len(prefix) :]
     value = problem.get("input")
     if kind.endswith("_type") or kind.startswith("literal") or kind.startswith("date"):
         shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__

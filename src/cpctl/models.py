@@ -140,8 +140,13 @@ class Plan(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("child_id", "number", name="uq_plan_child_number"),
-        Index("uq_plan_one_active_per_child", "child_id", unique=True,
-              sqlite_where=text("ended_on IS NULL"), postgresql_where=text("ended_on IS NULL")),
+        Index(
+            "uq_plan_one_active_per_child",
+            "child_id",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)

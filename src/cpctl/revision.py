@@ -27,8 +27,15 @@ ITEM_SECTIONS = {
     "must_change": "What must change before the plan can end",
 }
 ACTION_FIELDS = {
-    "what": "what", "why": "why", "who": "who", "start": "start", "frequency": "how often",
-    "length": "how long", "outcome": "outcome", "by": "outcome due by", "measure": "how success is measured",
+    "what": "what",
+    "why": "why",
+    "who": "who",
+    "start": "start",
+    "frequency": "how often",
+    "length": "how long",
+    "outcome": "outcome",
+    "by": "outcome due by",
+    "measure": "how success is measured",
     "private": "kept from the family's copy",
 }
 
@@ -76,8 +83,16 @@ def _items(section: str, label: str, old: list[Item], new: list[Item]) -> list[C
             changes.append(Change("added", section, f"{label}: {item.text}"))
         elif old_texts[item.text].private != item.private:
             where = "now kept from the family's copy" if item.private else "now shared with the family"
-            changes.append(Change("changed", section, f"{label}: '{plans._short(item.text)}' {where}",
-                                  field="private", before=not item.private, after=item.private))
+            changes.append(
+                Change(
+                    "changed",
+                    section,
+                    f"{label}: '{plans._short(item.text)}' {where}",
+                    field="private",
+                    before=not item.private,
+                    after=item.private,
+                )
+            )
     for item in old:
         if item.text not in new_texts:
             changes.append(Change("removed", section, f"{label}: {item.text}"))
@@ -99,23 +114,45 @@ def diff(old: PlanContent, new: PlanContent) -> list[Change]:
     for key, label in ITEM_SECTIONS.items():
         changes += _items(key, label, getattr(old, key), getattr(new, key))
     for key, label in DOMAINS.items():
-        changes += _items(f"objectives.{key}", f"Objective for {label}", getattr(old.objectives, key),
-                          getattr(new.objectives, key))
+        changes += _items(
+            f"objectives.{key}",
+            f"Objective for {label}",
+            getattr(old.objectives, key),
+            getattr(new.objectives, key),
+        )
     old_actions = {a.id: a for a in old.actions}
     new_actions = {a.id: a for a in new.actions}
     for action in new.actions:
         before = old_actions.get(action.id)
         if before is None:
-            details = "; ".join(f"{ACTION_FIELDS[f]}: {_shown(getattr(action, f))}" for f in ("who", "start", "frequency")
-                                if getattr(action, f))
-            changes.append(Change("added", "actions", f"{_action_label(action)} added" + (f" ({details})" if details else ""),
-                                  id=action.id))
+            details = "; ".join(
+                f"{ACTION_FIELDS[f]}: {_shown(getattr(action, f))}"
+                for f in ("who", "start", "frequency")
+                if getattr(action, f)
+            )
+            changes.append(
+                Change(
+                    "added",
+                    "actions",
+                    f"{_action_label(action)} added" + (f" ({details})" if details else ""),
+                    id=action.id,
+                )
+            )
             continue
         for field, words in ACTION_FIELDS.items():
             a, b = getattr(before, field), getattr(action, field)
             if a != b:
-                changes.append(Change("changed", "actions", f"{_action_label(action)}: {words} {_shown(a)} → {_shown(b)}",
-                                      id=action.id, field=field, before=a, after=b))
+                changes.append(
+                    Change(
+                        "changed",
+                        "actions",
+                        f"{_action_label(action)}: {words} {_shown(a)} → {_shown(b)}",
+                        id=action.id,
+                        field=field,
+                        before=a,
+                        after=b,
+                    )
+                )
     for action in old.actions:
         if action.id not in new_actions:
             changes.append(Change("removed", "actions", f"{_action_label(action)} removed", id=action.id))
@@ -134,9 +171,16 @@ def diff(old: PlanContent, new: PlanContent) -> list[Change]:
         if ref not in new.core_group:
             changes.append(Change("removed", "core_group", f"Core group: {ref} leaves", id=ref))
     if old.safety_scale != new.safety_scale:
-        changes.append(Change("changed", "safety_scale",
-                              f"Safety scale: {_shown(old.safety_scale)} → {_shown(new.safety_scale)}",
-                              field="safety_scale", before=old.safety_scale, after=new.safety_scale))
+        changes.append(
+            Change(
+                "changed",
+                "safety_scale",
+                f"Safety scale: {_shown(old.safety_scale)} → {_shown(new.safety_scale)}",
+                field="safety_scale",
+                before=old.safety_scale,
+                after=new.safety_scale,
+            )
+        )
     return changes
 
 
@@ -165,10 +209,16 @@ def significant(old: PlanContent, new: PlanContent) -> list[str]:
     if old.child_seen and not new.child_seen:
         found.append("no arrangement is left for seeing the child")
     else:
-        best_old = min((seen_frequency(s.how_often) for s in old_seen if seen_frequency(s.how_often)),
-                       key=_days, default=None)
-        best_new = min((seen_frequency(s.how_often) for s in new.child_seen if seen_frequency(s.how_often)),
-                       key=_days, default=None)
+        best_old = min(
+            (seen_frequency(s.how_often) for s in old_seen if seen_frequency(s.how_often)),
+            key=_days,
+            default=None,
+        )
+        best_new = min(
+            (seen_frequency(s.how_often) for s in new.child_seen if seen_frequency(s.how_often)),
+            key=_days,
+            default=None,
+        )
         if best_old is not None and best_new is not None and _days(best_new) > _days(best_old):
             found.append("the child will be seen less often")
     for key in ("contingency", "must_change"):
@@ -184,9 +234,18 @@ def _days(frequency: tuple[int, str] | None) -> float:
     return _rough_days(frequency) if frequency else float("inf")
 
 
-def add_version(session: Session, child: Child, plan_row: Plan, content: PlanContent, *, made_on: date,
-                source: str, agreed_by: str | None = None, core_group_id: int | None = None,
-                allow_gaps: bool = False) -> PlanVersion | None:
+def add_version(
+    session: Session,
+    child: Child,
+    plan_row: Plan,
+    content: PlanContent,
+    *,
+    made_on: date,
+    source: str,
+    agreed_by: str | None = None,
+    core_group_id: int | None = None,
+    allow_gaps: bool = False,
+) -> PlanVersion | None:
     """Save a revised plan as a new version; refuse a significant change that nobody with authority agreed.
 
     Returns None when the revision changes nothing.
@@ -212,25 +271,44 @@ def add_version(session: Session, child: Child, plan_row: Plan, content: PlanCon
         )
     number = (current.number if current else 0) + 1
     row = PlanVersion(
-        plan_id=plan_row.id or 0, number=number, made_on=made_on, made_at=utc_now_iso(), source=source,
-        draft=bool(gaps), gaps=json.dumps(gaps, ensure_ascii=False), content=content.model_dump_json(),
-        author=audit.current_actor(session), core_group_id=core_group_id, significant=bool(big),
+        plan_id=plan_row.id or 0,
+        number=number,
+        made_on=made_on,
+        made_at=utc_now_iso(),
+        source=source,
+        draft=bool(gaps),
+        gaps=json.dumps(gaps, ensure_ascii=False),
+        content=content.model_dump_json(),
+        author=audit.current_actor(session),
+        core_group_id=core_group_id,
+        significant=bool(big),
         agreed_by=agreed_by if big else None,
     )
     session.add(row)
     session.flush()
     changes = diff(previous, content)
-    audit.record(session, "plan.revise", "child", child.ref,
-                 f"plan {plan_row.number} of child {child.ref}: version {number} ({source})",
-                 {"version": number, "changes": [c.line() for c in changes], "significant": big,
-                  "agreed_by": agreed_by if big else None})
+    audit.record(
+        session,
+        "plan.revise",
+        "child",
+        child.ref,
+        f"plan {plan_row.number} of child {child.ref}: version {number} ({source})",
+        {
+            "version": number,
+            "changes": [c.line() for c in changes],
+            "significant": big,
+            "agreed_by": agreed_by if big else None,
+        },
+    )
     return row
 
 
 def active_plan_of(session: Session, child: Child) -> Plan:
     current = plans.active_plan(session, child)
     if current is None:
-        raise CpctlError(f"child {child.ref} has no plan in force; a plan starts at a conference (`cpctl conference new`).")
+        raise CpctlError(
+            f"child {child.ref} has no plan in force; a plan starts at a conference (`cpctl conference new`)."
+        )
     return current
 
 
@@ -255,7 +333,9 @@ def version_row(session: Session, child: Child, plan_row: Plan, number: int | No
     return row
 
 
-def view(session: Session, child: Child, *, number: int | None = None, plan_number: int | None = None) -> dict[str, Any]:
+def view(
+    session: Session, child: Child, *, number: int | None = None, plan_number: int | None = None
+) -> dict[str, Any]:
     """A version of the child's plan as plain data, with each action's progress as of that version."""
     from cpctl import coregroup
     from cpctl.models import Person
@@ -270,16 +350,24 @@ def view(session: Session, child: Child, *, number: int | None = None, plan_numb
     progress = coregroup.latest_progress(session, plan_row, until=until)
     names = {p.ref: p.name for p in session.exec(select_people(content)).all()}
     return {
-        "child": child.ref, "child_name": child.full_name, "plan": plan_row.number,
+        "child": child.ref,
+        "child_name": child.full_name,
+        "plan": plan_row.number,
         "started_on": plan_row.started_on.isoformat(),
         "ended_on": plan_row.ended_on.isoformat() if plan_row.ended_on else None,
         "initial_categories": plans.categories_of(plan_row.initial_categories),
         "latest_categories": plans.categories_of(plan_row.latest_categories),
         "lead_worker": {"ref": lead.ref, "name": lead.name} if lead else None,
-        "version": row.number, "versions": latest.number if latest else row.number,
-        "made_on": row.made_on.isoformat(), "source": row.source, "draft": row.draft,
-        "gaps": json.loads(row.gaps), "significant": row.significant, "agreed_by": row.agreed_by,
-        "author": row.author, "content": content.model_dump(mode="json"),
+        "version": row.number,
+        "versions": latest.number if latest else row.number,
+        "made_on": row.made_on.isoformat(),
+        "source": row.source,
+        "draft": row.draft,
+        "gaps": json.loads(row.gaps),
+        "significant": row.significant,
+        "agreed_by": row.agreed_by,
+        "author": row.author,
+        "content": content.model_dump(mode="json"),
         "progress": {a.id: progress.get(a.id or "") for a in content.actions},
         "names": names,
     }
@@ -290,8 +378,11 @@ def select_people(content: PlanContent) -> Any:
 
     from cpctl.models import Person
 
-    refs = set(content.core_group) | {a.who for a in content.actions if a.who} | {
-        s.who for s in content.child_seen if s.who}
+    refs = (
+        set(content.core_group)
+        | {a.who for a in content.actions if a.who}
+        | {s.who for s in content.child_seen if s.who}
+    )
     return select(Person).where(col(Person.ref).in_(refs))
 
 
@@ -304,18 +395,27 @@ def history(session: Session, child: Child, plan_number: int | None = None) -> l
     for row in rows:
         content = plans.content_of(row)
         changes = diff(previous, content) if row.number > 1 else []
-        out.append({
-            "version": row.number, "made_on": row.made_on.isoformat(), "source": row.source,
-            "author": row.author, "draft": row.draft, "significant": row.significant, "agreed_by": row.agreed_by,
-            "added": sum(c.change == "added" for c in changes), "changed": sum(c.change == "changed" for c in changes),
-            "removed": sum(c.change == "removed" for c in changes),
-        })
+        out.append(
+            {
+                "version": row.number,
+                "made_on": row.made_on.isoformat(),
+                "source": row.source,
+                "author": row.author,
+                "draft": row.draft,
+                "significant": row.significant,
+                "agreed_by": row.agreed_by,
+                "added": sum(c.change == "added" for c in changes),
+                "changed": sum(c.change == "changed" for c in changes),
+                "removed": sum(c.change == "removed" for c in changes),
+            }
+        )
         previous = content
     return out
 
 
-def compare(session: Session, child: Child, a: int | None, b: int | None,
-            plan_number: int | None = None) -> tuple[int, int, list[Change]]:
+def compare(
+    session: Session, child: Child, a: int | None, b: int | None, plan_number: int | None = None
+) -> tuple[int, int, list[Change]]:
     """The changes from version a to version b (default: the one before the latest, to the latest)."""
     plan_row = plan_for(session, child, plan_number)
     latest = plans.version(session, plan_row)
@@ -324,7 +424,9 @@ def compare(session: Session, child: Child, a: int | None, b: int | None,
     b = b if b is not None else latest.number
     a = a if a is not None else b - 1
     if a < 1:
-        raise CpctlError(f"plan {plan_row.number} of child {child.ref} has only version 1; there is nothing to compare.")
+        raise CpctlError(
+            f"plan {plan_row.number} of child {child.ref} has only version 1; there is nothing to compare."
+        )
     old = plans.content_of(version_row(session, child, plan_row, a))
     new = plans.content_of(version_row(session, child, plan_row, b))
     return a, b, diff(old, new)

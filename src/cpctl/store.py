@@ -117,9 +117,7 @@ class Store:
             how = "run `cpctl db upgrade`" + (
                 " after backing the database up (pg_dump)" if self.path is None else " (it backs the store up first)"
             )
-            raise StoreError(
-                f"the store is at schema revision {state.revision} but this cpctl needs {HEAD}; {how}."
-            )
+            raise StoreError(f"the store is at schema revision {state.revision} but this cpctl needs {HEAD}; {how}.")
         self.upgrade(backup=True)
 
     def _refuse_unknown(self, state: SchemaState) -> None:
@@ -161,9 +159,7 @@ class Store:
     def backup_to(self, target: Path, *, force: bool = False) -> Path:
         """A consistent copy of a SQLite store, taken with SQLite's online backup while others may write."""
         if self.path is None:
-            raise StoreError(
-                "`cpctl db backup` copies SQLite stores; back a PostgreSQL store up with pg_dump."
-            )
+            raise StoreError("`cpctl db backup` copies SQLite stores; back a PostgreSQL store up with pg_dump.")
         target = target.expanduser().absolute()
         if target.exists() and not force:
             raise StoreError(f"{target} already exists; choose another path or add --force to replace it.")

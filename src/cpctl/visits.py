@@ -45,22 +45,47 @@ def record(session: Session, data: VisitIn, *, visitor: Person | None = None, to
     if data.date > today:
         raise FieldError(("date",), f"{data.date.isoformat()} is in the future: record a visit once it has happened.")
     if child.date_of_birth is None or data.date < child.date_of_birth:
-        raise FieldError(("date",), f"child {child.ref} was not born by {data.date.isoformat()}; record the birth "
-                                    f"first (`cpctl child edit {child.ref} --dob DATE`).")
+        raise FieldError(
+            ("date",),
+            f"child {child.ref} was not born by {data.date.isoformat()}; record the birth "
+            f"first (`cpctl child edit {child.ref} --dob DATE`).",
+        )
     plan_row = _plan_on(session, child, data.date)
     visit = Visit(
-        child_id=child.id or 0, plan_id=plan_row.id if plan_row else None, visited_on=data.date,
-        visitor_id=visitor.id or 0, announced=data.announced, seen_alone=data.seen_alone,
-        bedroom_seen=data.bedroom_seen, notes=json.dumps([i.model_dump() for i in data.notes], ensure_ascii=False),
+        child_id=child.id or 0,
+        plan_id=plan_row.id if plan_row else None,
+        visited_on=data.date,
+        visitor_id=visitor.id or 0,
+        announced=data.announced,
+        seen_alone=data.seen_alone,
+        bedroom_seen=data.bedroom_seen,
+        notes=json.dumps([i.model_dump() for i in data.notes], ensure_ascii=False),
         recorded_at=utc_now_iso(),
     )
     session.add(visit)
-    session.add(CaseEvent(child_id=child.id or 0, plan_id=plan_row.id if plan_row else None, kind="visit",
-                          happened_on=data.date))
+    session.add(
+        CaseEvent(
+            child_id=child.id or 0,
+            plan_id=plan_row.id if plan_row else None,
+            kind="visit",
+            happened_on=data.date,
+        )
+    )
     session.flush()
-    audit.record(session, "visit.add", "child", child.ref, f"visit to child {child.ref} on {data.date.isoformat()}",
-                 {"date": data.date.isoformat(), "visitor": visitor.ref, "announced": data.announced,
-                  "seen_alone": data.seen_alone, "bedroom_seen": data.bedroom_seen})
+    audit.record(
+        session,
+        "visit.add",
+        "child",
+        child.ref,
+        f"visit to child {child.ref} on {data.date.isoformat()}",
+        {
+            "date": data.date.isoformat(),
+            "visitor": visitor.ref,
+            "announced": data.announced,
+            "seen_alone": data.seen_alone,
+            "bedroom_seen": data.bedroom_seen,
+        },
+    )
     schedule.refresh_child(session, child)
     return visit
 
@@ -74,9 +99,19 @@ def _plan_on(session: Session, child: Child, day: date) -> Plan | None:
 
 def listing(session: Session, child: Child) -> list[dict[str, object]]:
     rows = session.exec(
-        select(Visit, Person).join(Person, Person.id == Visit.visitor_id)
-        .where(Visit.child_id == child.id).order_by(col(Visit.visited_on), col(Visit.id))
+        select(Visit, Person)
+        .join(Person, Person.id == Visit.visitor_id)
+        .where(Visit.child_id == child.id)
+        .order_by(col(Visit.visited_on), col(Visit.id))
     ).all()
-    return [{"date": v.visited_on.isoformat(), "visitor": {"ref": p.ref, "name": p.name}, "announced": v.announced,
-             "seen_alone": v.seen_alone, "bedroom_seen": v.bedroom_seen, "notes": json.loads(v.notes)}
-            for v, p in rows]
+    return [
+        {
+            "date": v.visited_on.isoformat(),
+            "visitor": {"ref": p.ref, "name": p.name},
+            "announced": v.announced,
+            "seen_alone": v.seen_alone,
+            "bedroom_seen": v.bedroom_seen,
+            "notes": json.loads(v.notes),
+        }
+        for v, p in rows
+    ]

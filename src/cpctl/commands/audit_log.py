@@ -28,8 +28,17 @@ def audit_log(
         entity_id = people.find_child(session, child).ref if child else None
         rows = audit.entries(session, limit=limit, entity="child" if child else None, entity_id=entity_id)
         records = [
-            {"id": r.id, "at": r.at, "actor": r.actor, "action": r.action, "entity": r.entity,
-             "entity_id": r.entity_id, "summary": r.summary, "changes": json.loads(r.changes), "hash": r.hash}
+            {
+                "id": r.id,
+                "at": r.at,
+                "actor": r.actor,
+                "action": r.action,
+                "entity": r.entity,
+                "entity_id": r.entity_id,
+                "summary": r.summary,
+                "changes": json.loads(r.changes),
+                "hash": r.hash,
+            }
             for r in rows
         ]
     if as_json:

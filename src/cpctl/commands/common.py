@@ -97,5 +97,9 @@ def yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-STATUS_WORDS = {"attended": "attended", "apologies": "sent apologies", "report": "sent a report",
-                "not-invited": "not invited"}
+STATUS_WORDS = {
+    "attended": "attended",
+    "apologies": "sent apologies",
+    "report": "sent a report",
+    "not-invited": "not invited",
+}

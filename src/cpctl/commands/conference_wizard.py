@@ -113,9 +113,7 @@ def load_context(store: Store) -> Context:
         state = settings.current(session)
         rules = conference.rules_for(state.jurisdiction)
         me = settings.current_user_person(session)
-        everyone = {
-            p.ref: PersonInfo(p.ref, p.name, p.kind, p.role, p.agency) for p in people.list_people(session)
-        }
+        everyone = {p.ref: PersonInfo(p.ref, p.name, p.kind, p.role, p.agency) for p in people.list_people(session)}
         children: dict[str, ChildInfo] = {}
         for child in people.list_children(session):
             info = ChildInfo(
@@ -252,9 +250,7 @@ def add_new_people(session: Session, data: ConferenceIn, new_people: list[NewPer
 
     dumped = data.model_dump()
     named = _strings(dumped)
-    wanted = [
-        new for new in new_people if new.key in named
-    ]  # someone added, then left out again, is not kept
+    wanted = [new for new in new_people if new.key in named]  # someone added, then left out again, is not kept
     if not wanted:
         return data
     children = [people.find_child(session, d.child) for d in data.decisions]
@@ -319,9 +315,7 @@ def _select(message: str, choices: list[tuple[str, Any]], default: Any = None) -
     )
 
 
-def _checkbox(
-    message: str, choices: list[tuple[str, Any, bool]], *, at_least_one: str | None = None
-) -> list[Any]:
+def _checkbox(message: str, choices: list[tuple[str, Any, bool]], *, at_least_one: str | None = None) -> list[Any]:
     import questionary
 
     def validate(chosen: list[Any]) -> bool | str:
@@ -332,9 +326,7 @@ def _checkbox(
             questionary.checkbox(
                 message,
                 instruction="(space ticks or unticks, enter goes on)",
-                choices=[
-                    questionary.Choice(title, value, checked=ticked) for title, value, ticked in choices
-                ],
+                choices=[questionary.Choice(title, value, checked=ticked) for title, value, ticked in choices],
                 validate=validate if at_least_one else lambda _: True,
             ).ask()
         )
@@ -403,10 +395,7 @@ def _pairs(label: str, existing: list[Any], first: str, second: str, make: Any) 
     if existing:
         chosen = _checkbox(
             f"{label}: keep which?",
-            [
-                (_short(f"{getattr(x, first)}: {getattr(x, second)}"), index, True)
-                for index, x in enumerate(existing)
-            ],
+            [(_short(f"{getattr(x, first)}: {getattr(x, second)}"), index, True) for index, x in enumerate(existing)],
         )
         kept = [existing[index] for index in chosen]
     while True:
@@ -700,9 +689,7 @@ class Wizard:
             eligible = self.eligible(kind, day)
         by_ref = {c.ref: c for c in eligible}
         current = [ref for ref in self.draft.children if ref in by_ref]
-        first = _select(
-            "Child:", [(c.label, c.ref) for c in eligible], default=current[0] if current else None
-        )
+        first = _select("Child:", [(c.label, c.ref) for c in eligible], default=current[0] if current else None)
         others = [c for c in eligible if c.ref != first]
         chosen = [first]
         if others:
@@ -760,9 +747,7 @@ class Wizard:
             chosen = _checkbox(question, [(self.title(p), p.ref, ticked(p.ref, status)) for p in remaining])
             statuses.update({ref: (status, None) for ref in chosen})
             remaining = [p for p in remaining if p.ref not in statuses]
-        left_out = [
-            p for p in remaining if p.ref in expected or (before or {}).get(p.ref, ("",))[0] == "not-invited"
-        ]
+        left_out = [p for p in remaining if p.ref in expected or (before or {}).get(p.ref, ("",))[0] == "not-invited"]
         if left_out:
             chosen = _checkbox(
                 "Was anyone in the family or the core group not invited?",
@@ -805,9 +790,7 @@ class Wizard:
         agency = None
         relationship = None
         if kind == "professional":
-            agency = _text(
-                "Their agency or organisation:", required="Give their agency: it counts for the quorum."
-            )
+            agency = _text("Their agency or organisation:", required="Give their agency: it counts for the quorum.")
         else:
             names = ", ".join(self.ctx.children[c].name for c in self.draft.children)
             relationship = _text(
@@ -876,9 +859,7 @@ class Wizard:
             decision.plan, decision.plan_asked = before.plan, before.plan_asked and before.outcome == outcome
         with_plan = outcome in PLAN_OUTCOMES
         if with_plan:
-            siblings_here = [
-                d.categories for r, d in self.draft.decisions.items() if r != ref and d.categories
-            ]
+            siblings_here = [d.categories for r, d in self.draft.decisions.items() if r != ref and d.categories]
             decision.categories = self.ask_categories(
                 (before.categories if before and before.categories else None)
                 or child.categories
@@ -886,9 +867,7 @@ class Wizard:
             )
         evidence_word = "Evidence of significant harm" if with_plan else "Evidence considered"
         decision.evidence = _items(evidence_word, before.evidence if before else [])
-        decision.child_views = _items(
-            f"{child.name}'s wishes and feelings", before.child_views if before else []
-        )
+        decision.child_views = _items(f"{child.name}'s wishes and feelings", before.child_views if before else [])
         decision.parent_views = _items("The parents' views", before.parent_views if before else [])
         decision.dissent = _pairs(
             "Dissent from the decision",
@@ -1052,9 +1031,7 @@ class Wizard:
         if str(source).startswith("same:"):
             theirs = self.draft.decisions[str(source)[5:]].plan
             assert theirs is not None
-            decision.plan = theirs.model_copy(
-                deep=True, update={"core_group": list(decision.core_group or [])}
-            )
+            decision.plan = theirs.model_copy(deep=True, update={"core_group": list(decision.core_group or [])})
             decision.plan_asked = True
             return
         if source == "mine" and decision.plan is not None:
@@ -1071,9 +1048,7 @@ class Wizard:
         plan.working_well = _items("What is working well", start.working_well)
         plan.immediate_actions = _items("Immediate action to keep the child safe", start.immediate_actions)
         plan.objectives = Objectives(
-            child_development=_items(
-                "Objective: the child's developmental needs", start.objectives.child_development
-            ),
+            child_development=_items("Objective: the child's developmental needs", start.objectives.child_development),
             parenting_capacity=_items("Objective: parenting capacity", start.objectives.parenting_capacity),
             family_environment=_items(
                 "Objective: family and environmental factors", start.objectives.family_environment
@@ -1172,9 +1147,7 @@ class Wizard:
                 )
             )
 
-    def ask_child_seen(
-        self, child: ChildInfo, existing: list[ChildSeen], lead: str | None
-    ) -> list[ChildSeen]:
+    def ask_child_seen(self, child: ChildInfo, existing: list[ChildSeen], lead: str | None) -> list[ChildSeen]:
         from cpctl.plan import ChildSeen
 
         kept = list(existing)
@@ -1183,9 +1156,7 @@ class Wizard:
                 f"How {child.name} will be seen: keep which?",
                 [
                     (
-                        _short(
-                            f"{self.who_label(s.who)}, {s.how_often or 'how often not said'}, {s.where or ''}"
-                        ),
+                        _short(f"{self.who_label(s.who)}, {s.how_often or 'how often not said'}, {s.where or ''}"),
                         index,
                         True,
                     )
@@ -1288,9 +1259,7 @@ class Wizard:
         console.print(f"\n  [bold]{_escape(child.name)}[/bold] ({_escape(ref)}): {OUTCOME_WORDS[x.outcome]}")
         lines = []
         if x.categories:
-            lines.append(
-                "Categories: " + ", ".join(f"{c} ({self.rules.categories.get(c, c)})" for c in x.categories)
-            )
+            lines.append("Categories: " + ", ".join(f"{c} ({self.rules.categories.get(c, c)})" for c in x.categories))
         if x.lead_worker:
             lines.append(
                 f"{self.rules.term('lead_worker', 'lead social worker').capitalize()}: "

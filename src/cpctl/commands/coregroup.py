@@ -21,8 +21,10 @@ app = typer.Typer(help="Record core group meetings and when the revised plan wen
 def core_group_record(
     ctx: typer.Context,
     child: Annotated[str | None, typer.Argument(help="The child's id (or full name); asked if not given.")] = None,
-    from_file: Annotated[Path | None, typer.Option(
-        "--from", metavar="FILE", help="Read the meeting from a YAML or JSON file instead of asking.")] = None,
+    from_file: Annotated[
+        Path | None,
+        typer.Option("--from", metavar="FILE", help="Read the meeting from a YAML or JSON file instead of asking."),
+    ] = None,
     draft: Annotated[bool, typer.Option("--draft", help="Save an incomplete revised plan as a draft.")] = False,
 ) -> None:
     """Record a core group meeting: attendance, progress on each action, views, plan changes, next meeting."""
@@ -82,8 +84,10 @@ def print_recorded(recorded: Recorded) -> None:
     if meeting.sent_on:
         console.print(f"  Revised plan and minutes sent on {british(meeting.sent_on)}.", markup=False)
     else:
-        console.print("  When the revised plan and minutes go out: `cpctl core-group sent CHILD --on DATE`.",
-                      markup=False)
+        console.print(
+            "  When the revised plan and minutes go out: `cpctl core-group sent CHILD --on DATE`.",
+            markup=False,
+        )
     if meeting.next_meeting:
         console.print(f"  Next meeting: {british(meeting.next_meeting)}.", markup=False)
 
@@ -92,10 +96,14 @@ def print_recorded(recorded: Recorded) -> None:
 def core_group_sent(
     ctx: typer.Context,
     child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
-    on: Annotated[date, typer.Option("--on", parser=date_value, metavar="DATE",
-                                     help="When the revised plan and minutes went out.")],
-    meeting: Annotated[date | None, typer.Option(
-        "--meeting", parser=date_value, metavar="DATE", help="Which meeting (default: the latest).")] = None,
+    on: Annotated[
+        date,
+        typer.Option("--on", parser=date_value, metavar="DATE", help="When the revised plan and minutes went out."),
+    ],
+    meeting: Annotated[
+        date | None,
+        typer.Option("--meeting", parser=date_value, metavar="DATE", help="Which meeting (default: the latest)."),
+    ] = None,
 ) -> None:
     """Record that the revised plan and minutes went to the core group and the chair (meets that deadline)."""
     from cpctl import coregroup, people
@@ -125,9 +133,13 @@ def core_group_list(
         found = people.find_child(session, child)
         plan_row = revision.active_plan_of(session, found)
         rows = [
-            {"date": m.held_on.isoformat(), "attendance": json.loads(m.attendance),
-             "progress": json.loads(m.progress), "next_meeting": m.next_meeting.isoformat() if m.next_meeting else None,
-             "sent_on": m.sent_on.isoformat() if m.sent_on else None}
+            {
+                "date": m.held_on.isoformat(),
+                "attendance": json.loads(m.attendance),
+                "progress": json.loads(m.progress),
+                "next_meeting": m.next_meeting.isoformat() if m.next_meeting else None,
+                "sent_on": m.sent_on.isoformat() if m.sent_on else None,
+            }
             for m in coregroup.meetings(session, plan_row)
         ]
     if as_json:

@@ -45,11 +45,15 @@ def db_status(
     if state.current:
         console.print(f"Schema:    revision {state.revision} (up to date)", markup=False)
     elif state.empty:
-        console.print(f"Schema:    none yet (a new store; it is created at revision {state.head} on first use)",
-                      markup=False)
+        console.print(
+            f"Schema:    none yet (a new store; it is created at revision {state.head} on first use)",
+            markup=False,
+        )
     else:
-        console.print(f"Schema:    revision {state.revision}; this cpctl needs {state.head}: run `cpctl db upgrade`",
-                      markup=False)
+        console.print(
+            f"Schema:    revision {state.revision}; this cpctl needs {state.head}: run `cpctl db upgrade`",
+            markup=False,
+        )
 
 
 @app.command("upgrade")

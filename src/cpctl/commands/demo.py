@@ -11,8 +11,12 @@ from cpctl.commands.common import CliState, out
 
 def demo(
     ctx: typer.Context,
-    db_path: Annotated[str | None, typer.Option(
-        "--db", metavar="PATH", help="Build the demo in this (new) store file instead of a throwaway one.")] = None,
+    db_path: Annotated[
+        str | None,
+        typer.Option(
+            "--db", metavar="PATH", help="Build the demo in this (new) store file instead of a throwaway one."
+        ),
+    ] = None,
 ) -> None:
     """Build a synthetic family (the Testwoods) in a throwaway store and show what cpctl holds for them."""
     import tempfile
@@ -34,8 +38,10 @@ def demo(
         store.dispose()
     console = out()
     console.print(f"[bold]cpctl demo[/bold]: a synthetic family in {path}", highlight=False)
-    console.print("Everyone here is invented. Explore it with:  "
-                  f"cpctl --db {path} child show {made.children[0]}\n", markup=False)
+    console.print(
+        f"Everyone here is invented. Explore it with:  cpctl --db {path} child show {made.children[0]}\n",
+        markup=False,
+    )
     ctx.find_root().obj = CliState(db_path=str(path))
     console.print("[bold]$ cpctl child list[/bold]")
     ctx.invoke(child.child_list, ctx=ctx, family=None, as_json=False)

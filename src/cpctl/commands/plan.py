@@ -28,15 +28,21 @@ def plan_check(
         found = people.find_child(session, child)
         current = plans.active_plan(session, found)
         if current is None:
-            raise NotFound(f"child {found.ref} has no plan in force; a plan starts at a conference "
-                           "(`cpctl conference new`).")
+            raise NotFound(
+                f"child {found.ref} has no plan in force; a plan starts at a conference (`cpctl conference new`)."
+            )
         row = plans.version(session, current)
         decision = plans.latest_decision(session, current)
         content = plans.content_of(row) if row is not None else None
         details = plans.details_of(decision) if decision is not None else None
         gaps = plans.gaps(content, details)
-        result = {"child": found.ref, "plan": current.number, "version": row.number if row else None,
-                  "draft": bool(row.draft) if row else True, "gaps": gaps}
+        result = {
+            "child": found.ref,
+            "plan": current.number,
+            "version": row.number if row else None,
+            "draft": bool(row.draft) if row else True,
+            "gaps": gaps,
+        }
     if as_json:
         emit_json(result)
         return
@@ -51,14 +57,18 @@ def plan_check(
 
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-PlanOpt = Annotated[int | None, typer.Option("--plan", min=1, help="Which of the child's plans (default: the current one).")]
+PlanOpt = Annotated[
+    int | None, typer.Option("--plan", min=1, help="Which of the child's plans (default: the current one).")
+]
 
 
 @app.command("show")
 def plan_show(
     ctx: typer.Context,
     child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
-    version: Annotated[int | None, typer.Option("--version", min=1, help="Which version (default: the latest).")] = None,
+    version: Annotated[
+        int | None, typer.Option("--version", min=1, help="Which version (default: the latest).")
+    ] = None,
     plan_number: PlanOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -91,11 +101,16 @@ def print_plan(record: dict) -> None:  # type: ignore[type-arg]
         return f"{names[ref]} ({ref})" if ref in names else (ref or "")
 
     state = "draft" if record["draft"] else "complete"
-    console.print(f"[bold]Plan {record['plan']} for {record['child_name']}[/bold] ({record['child']}): version "
-                  f"{record['version']} of {record['versions']}, {state}; made {record['made_on']} ({record['source']})")
-    console.print(f"  Categories: {', '.join(record['latest_categories'])} (at the start: "
-                  f"{', '.join(record['initial_categories'])}); lead worker "
-                  f"{record['lead_worker']['name'] if record['lead_worker'] else 'none'}", markup=False)
+    console.print(
+        f"[bold]Plan {record['plan']} for {record['child_name']}[/bold] ({record['child']}): version "
+        f"{record['version']} of {record['versions']}, {state}; made {record['made_on']} ({record['source']})"
+    )
+    console.print(
+        f"  Categories: {', '.join(record['latest_categories'])} (at the start: "
+        f"{', '.join(record['initial_categories'])}); lead worker "
+        f"{record['lead_worker']['name'] if record['lead_worker'] else 'none'}",
+        markup=False,
+    )
     if record["significant"]:
         console.print(f"  A significant change, agreed by {record['agreed_by']}", markup=False)
     console.print(f"  Core group: {', '.join(who(r) for r in content['core_group']) or 'none'}", markup=False)
@@ -117,10 +132,16 @@ def print_plan(record: dict) -> None:  # type: ignore[type-arg]
         for action in content["actions"]:
             progress = record["progress"].get(action["id"])
             shown = progress_words(progress["status"]) if progress else "not reviewed yet"
-            grid.add_row(action["id"], action["what"], who(action["who"]),
-                         short_british(date.fromisoformat(action["start"])) if action["start"] else "",
-                         action["frequency"] or "", action["length"] or "",
-                         short_british(date.fromisoformat(action["by"])) if action["by"] else "", shown)
+            grid.add_row(
+                action["id"],
+                action["what"],
+                who(action["who"]),
+                short_british(date.fromisoformat(action["start"])) if action["start"] else "",
+                action["frequency"] or "",
+                action["length"] or "",
+                short_british(date.fromisoformat(action["by"])) if action["by"] else "",
+                shown,
+            )
         console.print(grid)
     if content["child_seen"]:
         console.print("\n[bold]How the child will be seen[/bold]")
@@ -197,10 +218,14 @@ def plan_diff(
 def plan_edit(
     ctx: typer.Context,
     child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
-    from_file: Annotated[Path | None, typer.Option(
-        "--from", metavar="FILE", help="Read the whole revised plan from a YAML or JSON file.")] = None,
-    agreed_by: Annotated[str | None, typer.Option(
-        "--agreed-by", help="Who agreed a significant change (seed 002 §3.13), e.g. a review conference.")] = None,
+    from_file: Annotated[
+        Path | None,
+        typer.Option("--from", metavar="FILE", help="Read the whole revised plan from a YAML or JSON file."),
+    ] = None,
+    agreed_by: Annotated[
+        str | None,
+        typer.Option("--agreed-by", help="Who agreed a significant change (seed 002 §3.13), e.g. a review conference."),
+    ] = None,
     draft: Annotated[bool, typer.Option("--draft", help="Save an incomplete plan as a draft.")] = False,
 ) -> None:
     """Revise the child's plan: a new version, with the completeness check; nothing is overwritten."""
@@ -210,8 +235,10 @@ def plan_edit(
     from cpctl.errors import CpctlError
 
     if from_file is None and not interactive():
-        raise CpctlError("cpctl plan edit asks its questions in a terminal, and there is none here: give the revised "
-                         "plan with --from FILE (`cpctl plan show CHILD --json` gives the current one under 'content').")
+        raise CpctlError(
+            "cpctl plan edit asks its questions in a terminal, and there is none here: give the revised "
+            "plan with --from FILE (`cpctl plan show CHILD --json` gives the current one under 'content')."
+        )
     store = open_store(ctx)
     if from_file is not None:
         from cpctl import fileinput
@@ -225,12 +252,23 @@ def plan_edit(
     with store.write() as session:
         found = people.find_child(session, child)
         plan_row = revision.active_plan_of(session, found)
-        row = revision.add_version(session, found, plan_row, content, made_on=date.today(), source="edit",
-                                   agreed_by=agreed_by, allow_gaps=draft)
+        row = revision.add_version(
+            session,
+            found,
+            plan_row,
+            content,
+            made_on=date.today(),
+            source="edit",
+            agreed_by=agreed_by,
+            allow_gaps=draft,
+        )
         result = (row.number, row.draft) if row is not None else None
         ref = found.ref
     if result is None:
         out().print(f"The plan for {ref} already says that; nothing changed.", markup=False)
     else:
-        out().print(f"Saved version {result[0]} of the plan for {ref}{' as a draft' if result[1] else ''}; "
-                    f"see `cpctl plan diff {ref}`.", markup=False)
+        out().print(
+            f"Saved version {result[0]} of the plan for {ref}{' as a draft' if result[1] else ''}; "
+            f"see `cpctl plan diff {ref}`.",
+            markup=False,
+        )

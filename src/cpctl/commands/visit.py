@@ -17,17 +17,22 @@ app = typer.Typer(help="Record and list visits to the child.", no_args_is_help=T
 def visit_record(
     ctx: typer.Context,
     child: Annotated[str | None, typer.Argument(help="The child's id (or full name).")] = None,
-    on: Annotated[date | None, typer.Option("--on", parser=date_value, metavar="DATE",
-                                            help="When the visit was (default today).")] = None,
+    on: Annotated[
+        date | None,
+        typer.Option("--on", parser=date_value, metavar="DATE", help="When the visit was (default today)."),
+    ] = None,
     visitor: Annotated[str | None, typer.Option(help="Who visited (default: you).")] = None,
     announced: Annotated[bool | None, typer.Option("--announced/--unannounced", help="Was it announced?")] = None,
     alone: Annotated[bool | None, typer.Option("--alone/--not-alone", help="Was the child seen alone?")] = None,
     bedroom: Annotated[bool | None, typer.Option("--bedroom/--no-bedroom", help="Was the bedroom seen?")] = None,
     note: Annotated[list[str] | None, typer.Option("--note", help="A note (repeat for more).")] = None,
-    private_note: Annotated[list[str] | None, typer.Option(
-        "--private-note", help="A note kept out of the family's copy (repeat for more).")] = None,
-    from_file: Annotated[Path | None, typer.Option(
-        "--from", metavar="FILE", help="Read the visit from a YAML or JSON file.")] = None,
+    private_note: Annotated[
+        list[str] | None,
+        typer.Option("--private-note", help="A note kept out of the family's copy (repeat for more)."),
+    ] = None,
+    from_file: Annotated[
+        Path | None, typer.Option("--from", metavar="FILE", help="Read the visit from a YAML or JSON file.")
+    ] = None,
 ) -> None:
     """Record a visit to the child: when, who, announced or not, seen alone, bedroom seen."""
     from cpctl import settings, visits
@@ -42,18 +47,35 @@ def visit_record(
     else:
         if child is None or any(v is None for v in (announced, alone, bedroom)):
             if not interactive():
-                raise CpctlError("give the child, --announced/--unannounced, --alone/--not-alone and "
-                                 "--bedroom/--no-bedroom (or --from FILE), or run this in a terminal to be asked.")
+                raise CpctlError(
+                    "give the child, --announced/--unannounced, --alone/--not-alone and "
+                    "--bedroom/--no-bedroom (or --from FILE), or run this in a terminal to be asked."
+                )
             from cpctl.commands.plan_wizard import ask_visit
 
-            data = ask_visit(store, child=child, on=on, visitor=visitor, announced=announced, alone=alone,
-                             bedroom=bedroom, notes=(note or []))
+            data = ask_visit(
+                store,
+                child=child,
+                on=on,
+                visitor=visitor,
+                announced=announced,
+                alone=alone,
+                bedroom=bedroom,
+                notes=(note or []),
+            )
         else:
             items = [{"text": t} for t in (note or [])] + [{"text": t, "private": True} for t in (private_note or [])]
-            data = visits.VisitIn.model_validate({
-                "child": child, "date": on or date.today(), "visitor": visitor, "announced": announced,
-                "seen_alone": alone, "bedroom_seen": bedroom, "notes": items,
-            })
+            data = visits.VisitIn.model_validate(
+                {
+                    "child": child,
+                    "date": on or date.today(),
+                    "visitor": visitor,
+                    "announced": announced,
+                    "seen_alone": alone,
+                    "bedroom_seen": bedroom,
+                    "notes": items,
+                }
+            )
         document = None
     from cpctl.fileinput import FieldError
 
@@ -95,8 +117,7 @@ def visit_list(
         return
     grid = table("Date", "Visitor", "Announced", "Seen alone", "Bedroom seen")
     for r in rows:
-        grid.add_row(r["date"], r["visitor"]["name"], _yn(r["announced"]), _yn(r["seen_alone"]),
-                     _yn(r["bedroom_seen"]))
+        grid.add_row(r["date"], r["visitor"]["name"], _yn(r["announced"]), _yn(r["seen_alone"]), _yn(r["bedroom_seen"]))
     out().print(grid)
 
 

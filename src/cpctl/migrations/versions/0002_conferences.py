@@ -76,8 +76,12 @@ def upgrade() -> None:
     op.create_index("ix_plan_lead_worker_id", "plan", ["lead_worker_id"], unique=False)
     # At most one plan in force per child, whatever two writers do at the same moment.
     op.create_index(
-        "uq_plan_one_active_per_child", "plan", ["child_id"], unique=True,
-        sqlite_where=sa.text("ended_on IS NULL"), postgresql_where=sa.text("ended_on IS NULL"),
+        "uq_plan_one_active_per_child",
+        "plan",
+        ["child_id"],
+        unique=True,
+        sqlite_where=sa.text("ended_on IS NULL"),
+        postgresql_where=sa.text("ended_on IS NULL"),
     )
     op.create_table(
         "decision",
