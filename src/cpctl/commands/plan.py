@@ -103,7 +103,8 @@ def print_plan(record: dict) -> None:  # type: ignore[type-arg]
     state = "draft" if record["draft"] else "complete"
     console.print(
         f"[bold]Plan {record['plan']} for {record['child_name']}[/bold] ({record['child']}): version "
-        f"{record['version']} of {record['versions']}, {state}; made {record['made_on']} ({record['source']})"
+        f"{record['version']} of {record['versions']}, {state}; made "
+        f"{short_british(date.fromisoformat(record['made_on']))} ({record['source']})"
     )
     console.print(
         f"  Categories: {', '.join(record['latest_categories'])} (at the start: "
