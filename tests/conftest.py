@@ -1,17 +1,122 @@
-"""Every test gets its own store, a fixed synthetic login and plain, wide output."""
+"""Every test gets its own store, a fixed synthetic login and plain, wide output.
+
+The whole suite runs once per backend: on SQLite, and on PostgreSQL (a database per test on the server named by
+$CPCTL_TEST_POSTGRESQL_URL). `--backend sqlite|postgresql|all` (or $CPCTL_TEST_BACKEND) picks; the default is all.
+Without a server the PostgreSQL pass is skipped, saying why; in CI (CI=true) it fails instead.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 pytest.register_assert_rewrite("helpers")
 
+from backends import BACKENDS, SERVER_VARIABLE, PostgresServer, StoreRef, server_url  # noqa: E402
 from helpers import AUTHORITY, CHAIR, USER, Run, dump, run_cli  # noqa: E402
 
 CLEARED = ("CPCTL_DB", "CPCTL_DATABASE_URL", "CPCTL_NO_AUTO_UPGRADE", "CPCTL_DEBUG")
+
+
+# -- which backends ----------------------------------------------------------------------------------------------
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--backend",
+        choices=(*BACKENDS, "all"),
+        default=None,
+        help="the store backend to run the suite on (default: $CPCTL_TEST_BACKEND, else all: SQLite, then "
+        f"PostgreSQL at ${SERVER_VARIABLE})",
+    )
+
+
+def chosen_backends(config: pytest.Config) -> tuple[str, ...]:
+    """The backends this run covers: PostgreSQL only with a server, and never silently left out in CI."""
+    choice = config.getoption("--backend") or os.environ.get("CPCTL_TEST_BACKEND") or "all"
+    if choice not in (*BACKENDS, "all"):
+        raise pytest.UsageError(f"CPCTL_TEST_BACKEND={choice!r}: choose sqlite, postgresql or all")
+    backends = BACKENDS if choice == "all" else (choice,)
+    if "postgresql" in backends and server_url() is None:
+        if choice == "postgresql" or os.environ.get("CI"):
+            raise pytest.UsageError(
+                f"{NO_SERVER}; {'in CI ' if os.environ.get('CI') else ''}the PostgreSQL pass must run"
+            )
+        backends = tuple(b for b in backends if b != "postgresql")
+    return backends
+
+
+NO_SERVER = f"no PostgreSQL server for the tests: set {SERVER_VARIABLE} (scripts/postgres-for-tests starts one)"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.stash[BACKENDS_KEY] = chosen_backends(config)
+
+
+BACKENDS_KEY = pytest.StashKey[tuple[str, ...]]()
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Every test runs on each chosen backend, except those about SQLite's files (marked sqlite_only)."""
+    if "backend" not in metafunc.fixturenames:
+        return
+    backends = metafunc.config.stash[BACKENDS_KEY]
+    if metafunc.definition.get_closest_marker("sqlite_only"):
+        backends = tuple(b for b in backends if b == "sqlite")
+    metafunc.parametrize("backend", backends, indirect=True, scope="session")
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    backends = config.stash[BACKENDS_KEY]
+    return f"cpctl store backends: {', '.join(backends)}" + ("" if "postgresql" in backends else f" ({NO_SERVER})")
+
+
+def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    if "postgresql" not in config.stash[BACKENDS_KEY] and (config.getoption("--backend") or "all") == "all":
+        terminalreporter.write_line(f"PostgreSQL pass not run: {NO_SERVER}.", yellow=True)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """The PostgreSQL server of the tests, with a migrated template database."""
+    url = server_url()
+    assert url is not None  # chosen_backends() leaves PostgreSQL out without one
+    server = PostgresServer(url)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def backend(request: pytest.FixtureRequest) -> str:
+    """The backend this test runs on ('sqlite' or 'postgresql')."""
+    name = getattr(request, "param", "sqlite")
+    if name == "postgresql":
+        request.getfixturevalue("postgres")
+    return name
+
+
+@pytest.fixture
+def make_store(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Callable[..., StoreRef]:
+    """make_store("family.db") -> a new store of this test's own on its backend.
+
+    On SQLite the file is created (and migrated) by the first cpctl that opens it; on PostgreSQL the database is
+    already migrated, unless empty=True asks for one that no cpctl has touched yet.
+    """
+
+    def make(name: str = "cpctl.db", *, empty: bool = False) -> StoreRef:
+        if backend == "sqlite":
+            from cpctl.paths import sqlite_url
+
+            return StoreRef(sqlite_url(tmp_path / name))
+        server: PostgresServer = request.getfixturevalue("postgres")
+        url = server.create(empty=empty)
+        request.addfinalizer(lambda: server.drop(url))
+        return StoreRef(url)
+
+    return make
 
 
 @pytest.fixture(autouse=True)
@@ -30,9 +135,35 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return data
 
 
+@pytest.fixture(autouse=True)
+def store(
+    data_dir: Path, backend: str, make_store: Callable[..., StoreRef], monkeypatch: pytest.MonkeyPatch
+) -> StoreRef:
+    """The store every command opens by default: cpctl.db in the data folder, or this test's own database."""
+    if backend == "sqlite":
+        from cpctl.paths import sqlite_url
+
+        return StoreRef(sqlite_url(data_dir / "cpctl.db"))
+    ref = make_store()
+    monkeypatch.setenv("CPCTL_DATABASE_URL", ref.url)
+    return ref
+
+
+@pytest.fixture
+def empty_store(
+    store: StoreRef, backend: str, make_store: Callable[..., StoreRef], monkeypatch: pytest.MonkeyPatch
+) -> StoreRef:
+    """The default store before any cpctl touched it: no file yet (SQLite), or an empty database (a server)."""
+    if backend == "sqlite":
+        return store
+    ref = make_store(empty=True)
+    monkeypatch.setenv("CPCTL_DATABASE_URL", ref.url)
+    return ref
+
+
 @pytest.fixture
 def store_path(data_dir: Path) -> Path:
-    """The default store every command opens (it does not exist until a command creates it)."""
+    """The default SQLite store file (it does not exist until a command creates it; unused on PostgreSQL)."""
     return data_dir / "cpctl.db"
 
 
@@ -43,15 +174,15 @@ def cli() -> Run:
 
 
 @pytest.fixture
-def initialised(cli: Run, store_path: Path) -> Path:
+def initialised(cli: Run, store: StoreRef) -> StoreRef:
     """A store set up for a synthetic English authority, with the test login registered as its chair."""
     result = cli("init", "--authority", AUTHORITY, "--jurisdiction", "england", "--name", CHAIR, "--role", "chair")
     assert result.exit_code == 0, result.output
-    return store_path
+    return store
 
 
 @pytest.fixture
-def unchanged(initialised: Path) -> Callable[[], None]:
+def unchanged(initialised: StoreRef) -> Callable[[], None]:
     """Call it after a failed command: asserts that nothing at all in the store changed."""
     before = dump(initialised)
 

@@ -6,12 +6,14 @@ import json
 import sqlite3
 from collections.abc import Callable, Sequence
 from contextlib import closing
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from typer.testing import CliRunner, Result
 
 import cpctl.cli
+from backends import StoreRef
 
 USER = "test.chair"
 AUTHORITY = "Testshire County Council (synthetic)"
@@ -46,16 +48,66 @@ def failed(result: Result, line: str, code: int = 1) -> None:
     assert result.stdout == ""
 
 
-def rows(path: Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
-    """Read the store directly, bypassing cpctl."""
-    with closing(sqlite3.connect(path)) as conn:
-        return conn.execute(sql, params).fetchall()
+def rows(store: StoreRef | Path, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+    """Read the store directly, bypassing cpctl (`?` placeholders; dates come back as ISO text on both backends)."""
+    path = store if isinstance(store, Path) else store.path
+    if path is not None:
+        with closing(sqlite3.connect(path)) as conn:
+            return conn.execute(sql, params).fetchall()
+    with _server(store).connect() as conn:
+        found = conn.exec_driver_sql(sql.replace("?", "%s"), tuple(params)) if params else conn.exec_driver_sql(sql)
+        return [tuple(_plain(value) for value in row) for row in found.all()]
 
 
-def dump(path: Path) -> list[str]:
-    """Everything in a store, as SQL text."""
-    with closing(sqlite3.connect(path)) as conn:
-        return list(conn.iterdump())
+def execute(store: StoreRef | Path, *statements: str) -> None:
+    """Change the store directly, bypassing cpctl (as someone with a database tool could), and commit."""
+    path = store if isinstance(store, Path) else store.path
+    if path is not None:
+        with closing(sqlite3.connect(path)) as conn:
+            for sql in statements:
+                conn.execute(sql)
+            conn.commit()
+        return
+    with _server(store).begin() as conn:
+        for sql in statements:
+            conn.exec_driver_sql(sql)
+
+
+def dump(store: StoreRef | Path) -> list[str]:
+    """Everything in a store, as text: SQLite's own SQL dump, or every table's rows from a server."""
+    path = store if isinstance(store, Path) else store.path
+    if path is not None:
+        with closing(sqlite3.connect(path)) as conn:
+            return list(conn.iterdump())
+    from sqlalchemy import inspect
+
+    out: list[str] = []
+    with _server(store).connect() as conn:
+        for table in sorted(inspect(conn).get_table_names()):
+            found = conn.exec_driver_sql(f'SELECT * FROM "{table}"').all()
+            out += sorted(f"{table}: {tuple(_plain(value) for value in row)!r}" for row in found)
+    return out
+
+
+_engines: dict[str, Any] = {}
+
+
+def _server(store: StoreRef | Path) -> Any:
+    """A connection pool-less engine on the store's server database (its URL's database)."""
+    assert isinstance(store, StoreRef)
+    if store.url not in _engines:
+        from sqlalchemy import create_engine
+        from sqlalchemy.pool import NullPool
+
+        _engines[store.url] = create_engine(store.url, poolclass=NullPool)
+    return _engines[store.url]
+
+
+def _plain(value: Any) -> Any:
+    """Dates as SQLite returns them (ISO text), so that the same assertion holds on both backends."""
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
 
 
 def audit_actions(path: Path) -> list[str]:

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from backends import StoreRef
 from cpctl import audit
 from cpctl.errors import CpctlError
 from helpers import AUTHORITY, CHAIR, USER, Run, audit_actions, dump, failed, ok, ok_json, rows
@@ -351,7 +352,7 @@ def test_audit_log_of_an_empty_store(cli: Run) -> None:
     assert ok_json(cli("audit", "log", "--json")) == []
 
 
-def test_changes_before_init_are_recorded_under_the_login(cli: Run, store_path: Path) -> None:
+def test_changes_before_init_are_recorded_under_the_login(cli: Run, store: StoreRef) -> None:
     ok(cli("child", "add", "Jamie", "Testwood", "--dob", "2019-03-04"))
-    assert [(e["action"], e["actor"]) for e in entries(store_path)] == [("child.add", USER)]
-    assert audit_actions(store_path) == ["child.add"]
+    assert [(e["action"], e["actor"]) for e in entries(store)] == [("child.add", USER)]
+    assert audit_actions(store) == ["child.add"]

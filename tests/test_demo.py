@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from backends import StoreRef
 from helpers import Run, dump, failed, ok, rows
 
 
-def test_demo_in_a_new_file(cli: Run, tmp_path: Path, store_path: Path) -> None:
-    target = tmp_path / "demo.db"
+def assert_untouched(store: StoreRef) -> None:
+    """The user's own store was never created (SQLite), or holds nothing (a server's database)."""
+    if store.path is not None:
+        assert not store.path.exists()
+    else:
+        assert rows(store, "SELECT count(*) FROM audit_entry") == [(0,)]
+
+
+def test_demo_in_a_new_file(cli: Run, make_store: Callable[..., StoreRef], store: StoreRef) -> None:
+    target = make_store("demo.db")
     out = ok(cli("demo", "--db", str(target)))
-    assert out.startswith(f"cpctl demo: a synthetic family in {target}\nEveryone here is invented.")
+    assert out.startswith(f"cpctl demo: a synthetic family in {target.shown}\nEveryone here is invented.")
     for shown in (
         "$ cpctl child list",
         "Jamie Testwood",
@@ -48,20 +58,22 @@ def test_demo_in_a_new_file(cli: Run, tmp_path: Path, store_path: Path) -> None:
         target,
         "SELECT c.ref, p.ended_on IS NOT NULL FROM plan p JOIN child c ON c.id = p.child_id ORDER BY c.ref",
     ) == [("DEMO-1001", 0), ("DEMO-1002", 1)]
-    assert not store_path.exists()  # the user's own store is not touched
+    assert_untouched(store)  # the user's own store is not touched
 
 
 def test_demo_without_a_path_uses_a_throwaway_folder(
-    cli: Run, tmp_path: Path, store_path: Path, monkeypatch: pytest.MonkeyPatch
+    cli: Run, tmp_path: Path, store_path: Path, store: StoreRef, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """The throwaway store is a SQLite file on every backend: the demo never uses the configured database."""
     monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
     ok(cli("demo"))
     (made,) = tmp_path.glob("cpctl-demo-*/demo.db")
     assert rows(made, "SELECT count(*) FROM child") == [(3,)]
     assert not store_path.exists()
+    assert_untouched(store)
 
 
-def test_demo_refuses_a_store_that_holds_children(cli: Run, initialised: Path) -> None:
+def test_demo_refuses_a_store_that_holds_children(cli: Run, initialised: StoreRef) -> None:
     ok(cli("child", "add", "Jamie", "Testwood", "--dob", "2019-03-04"))
     before = dump(initialised)
     failed(
@@ -69,4 +81,5 @@ def test_demo_refuses_a_store_that_holds_children(cli: Run, initialised: Path) -
         "Error: that store already holds children; give the demo a new file with --db PATH.",
     )
     assert dump(initialised) == before
-    assert not initialised.with_name("cpctl.db-wal").exists()  # the demo's connection was closed again
+    if initialised.path is not None:
+        assert not initialised.path.with_name("cpctl.db-wal").exists()  # the demo's connection was closed again

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from backends import StoreRef
 from cpctl.commands import init as init_command
 from helpers import AUTHORITY, CANCELLED, CHAIR, Run, failed, ok, rows
 
@@ -18,25 +19,25 @@ DOWN, ENTER, CTRL_C = "\x1b[B", "\r", "\x03"
 NEEDS_ALL = "Error: cpctl init needs --authority, --jurisdiction, --name, --role when it is not run in a terminal."
 
 
-def settings_of(store: Path) -> list[tuple[str, str]]:
+def settings_of(store: StoreRef) -> list[tuple[str, str]]:
     return rows(store, "SELECT key, value FROM setting ORDER BY key")
 
 
 # -- without a terminal
-def test_init_without_a_terminal_fails_at_once(cli: Run, store_path: Path) -> None:
+def test_init_without_a_terminal_fails_at_once(cli: Run, store: StoreRef) -> None:
     failed(cli("init"), NEEDS_ALL)
-    assert settings_of(store_path) == []
+    assert settings_of(store) == []
 
 
-def test_init_without_a_terminal_names_only_what_is_missing(cli: Run, store_path: Path) -> None:
+def test_init_without_a_terminal_names_only_what_is_missing(cli: Run, store: StoreRef) -> None:
     failed(
         cli("init", "--authority", AUTHORITY, "--role", "chair"),
         "Error: cpctl init needs --jurisdiction, --name when it is not run in a terminal.",
     )
-    assert settings_of(store_path) == []
+    assert settings_of(store) == []
 
 
-def test_init_with_stdin_not_a_terminal_never_waits_for_input(store_path: Path) -> None:
+def test_init_with_stdin_not_a_terminal_never_waits_for_input(store: StoreRef) -> None:
     """The real program, its input at end of file: it must answer at once, not sit waiting for a person."""
     done = subprocess.run([str(CPCTL), "init"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=120)
     assert (done.returncode, done.stderr, done.stdout) == (1, NEEDS_ALL + "\n", "")
@@ -89,23 +90,23 @@ def test_ctrl_c_at_a_question_cancels(keyboard) -> None:
 
 
 def test_init_in_a_terminal_sets_the_store_up(
-    cli: Run, store_path: Path, keyboard, monkeypatch: pytest.MonkeyPatch
+    cli: Run, store: StoreRef, keyboard, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(init_command, "interactive", lambda: True)
     keyboard.send_text(DOWN + DOWN + ENTER + "Ada Fictional" + ENTER)
     out = ok(cli("init", "--authority", AUTHORITY, "--role", "manager"))
     assert out == f"This store is set up for {AUTHORITY} (scotland). You are Ada Fictional, Team manager (P00001).\n"
-    assert settings_of(store_path) == [("authority", AUTHORITY), ("jurisdiction", "scotland")]
+    assert settings_of(store) == [("authority", AUTHORITY), ("jurisdiction", "scotland")]
 
 
-def test_ctrl_c_in_init_saves_nothing(cli: Run, store_path: Path, keyboard, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_in_init_saves_nothing(cli: Run, store: StoreRef, keyboard, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(init_command, "interactive", lambda: True)
     keyboard.send_text("Testshire" + ENTER + CTRL_C)
     result = cli("init")
     assert (result.exit_code, result.stderr) == (130, CANCELLED + "\n")
     assert result.stdout.strip() == "Cancelled by user"  # questionary's own word, as it leaves the question
-    assert settings_of(store_path) == []
-    assert rows(store_path, "SELECT count(*) FROM audit_entry") == [(0,)]
+    assert settings_of(store) == []
+    assert rows(store, "SELECT count(*) FROM audit_entry") == [(0,)]
 
 
 # -- the real program in a pseudo-terminal, typed into as a person would
@@ -117,7 +118,7 @@ def spawn_init():  # type: ignore[no-untyped-def]
 
 
 @pytest.mark.slow
-def test_init_in_a_pseudo_terminal(store_path: Path) -> None:
+def test_init_in_a_pseudo_terminal(store: StoreRef) -> None:
     import pexpect
 
     child = spawn_init()
@@ -136,15 +137,15 @@ def test_init_in_a_pseudo_terminal(store_path: Path) -> None:
     finally:
         child.close()
     assert child.exitstatus == 0
-    assert settings_of(store_path) == [
+    assert settings_of(store) == [
         ("authority", "Testshire County Council (synthetic)"),
         ("jurisdiction", "wales"),
     ]
-    assert rows(store_path, "SELECT name, role FROM person") == [(CHAIR, "Lead social worker")]
+    assert rows(store, "SELECT name, role FROM person") == [(CHAIR, "Lead social worker")]
 
 
 @pytest.mark.slow
-def test_ctrl_c_at_the_second_question_in_a_pseudo_terminal(store_path: Path) -> None:
+def test_ctrl_c_at_the_second_question_in_a_pseudo_terminal(store: StoreRef) -> None:
     import pexpect
 
     child = spawn_init()
@@ -158,6 +159,6 @@ def test_ctrl_c_at_the_second_question_in_a_pseudo_terminal(store_path: Path) ->
     finally:
         child.close()
     assert child.exitstatus == 130
-    assert settings_of(store_path) == []
-    assert rows(store_path, "SELECT count(*) FROM person") == [(0,)]
-    assert rows(store_path, "SELECT count(*) FROM audit_entry") == [(0,)]
+    assert settings_of(store) == []
+    assert rows(store, "SELECT count(*) FROM person") == [(0,)]
+    assert rows(store, "SELECT count(*) FROM audit_entry") == [(0,)]

@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 import cpctl.migrations
-from helpers import Run, dump, failed, ok, ok_json, rows
+from backends import StoreRef
+from helpers import Run, dump, execute, failed, ok, ok_json, rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stores"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.sql"))
@@ -30,20 +31,48 @@ def alembic_config():  # type: ignore[no-untyped-def]  (alembic is imported lazi
     return config
 
 
-def revision_of(path: Path) -> str | None:
-    found = rows(path, "SELECT version_num FROM alembic_version")
+def revision_of(store: StoreRef | Path) -> str | None:
+    found = rows(store, "SELECT version_num FROM alembic_version")
     return found[0][0] if found else None
 
 
-def load(fixture: Path, target: Path) -> Path:
-    """A SQLite file holding what `fixture` (SQL text) describes, as the cpctl that made it left it."""
-    with closing(sqlite3.connect(target)) as conn:
+def load(fixture: Path, target: StoreRef) -> StoreRef:
+    """A store holding what `fixture` (SQL text) describes, as the cpctl that made it left it.
+
+    On a server the fixture's revision is made by cpctl's own migrations, then its rows are copied in, the way
+    `cpctl db restore` copies them (a SQLite file is the fixture's only form).
+    """
+    path = target.path or target_file(fixture)
+    with closing(sqlite3.connect(path)) as conn:
         conn.executescript(fixture.read_text(encoding="utf-8"))
-    target.chmod(0o600)
+    path.chmod(0o600)
+    if target.path is not None:
+        return target
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    from cpctl.store import _copy_rows, _migrate, _reset_sequences
+
+    source = create_engine(f"sqlite:///{path}", poolclass=NullPool)
+    dest = create_engine(target.url, poolclass=NullPool)
+    try:
+        with source.connect() as reading, dest.begin() as writing:
+            _migrate(writing, fixture.stem)
+            _copy_rows(reading, writing)
+            _reset_sequences(writing)
+    finally:
+        source.dispose()
+        dest.dispose()
     return target
 
 
-def schema(path: Path) -> list[tuple[str, str, str]]:
+def target_file(fixture: Path) -> Path:
+    import tempfile
+
+    return Path(tempfile.mkdtemp(prefix="cpctl-fixture-")) / f"{fixture.stem}.db"
+
+
+def schema(path: StoreRef) -> list[tuple[str, str, str]]:
     return rows(path, "SELECT type, name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name")
 
 
@@ -57,18 +86,29 @@ def test_revisions_equal_alembics_history() -> None:
     assert scripts.get_heads() == [HEAD]
 
 
-def test_a_blank_store_is_created_at_head(cli: Run, store_path: Path) -> None:
+def table_names(store: StoreRef) -> set[str]:
+    from sqlalchemy import create_engine, inspect
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(store.url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            return set(inspect(conn).get_table_names())
+    finally:
+        engine.dispose()
+
+
+def test_a_blank_store_is_created_at_head(cli: Run, empty_store: StoreRef) -> None:
     from sqlmodel import SQLModel
 
     import cpctl.models  # noqa: F401
 
     ok(cli("child", "list"))
-    assert revision_of(store_path) == HEAD
-    tables = {name for (name,) in rows(store_path, "SELECT name FROM sqlite_master WHERE type = 'table'")}
-    assert tables == set(SQLModel.metadata.tables) | {"alembic_version"}
+    assert revision_of(empty_store) == HEAD
+    assert table_names(empty_store) == set(SQLModel.metadata.tables) | {"alembic_version"}
 
 
-def model_differences(path: Path) -> list:
+def model_differences(store: StoreRef) -> list:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
     from sqlalchemy import create_engine
@@ -76,7 +116,7 @@ def model_differences(path: Path) -> list:
 
     import cpctl.models  # noqa: F401
 
-    engine = create_engine(f"sqlite:///{path}")
+    engine = create_engine(store.url)
     try:
         with engine.connect() as conn:
             context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
@@ -85,19 +125,20 @@ def model_differences(path: Path) -> list:
         engine.dispose()
 
 
-def test_the_models_and_the_migrations_agree(cli: Run, store_path: Path) -> None:
+def test_the_models_and_the_migrations_agree(cli: Run, empty_store: StoreRef) -> None:
     ok(cli("child", "list"))
-    assert model_differences(store_path) == []
+    assert model_differences(empty_store) == []
 
 
-def test_the_comparison_sees_a_column_the_models_lack(cli: Run, store_path: Path) -> None:
+def test_the_comparison_sees_a_column_the_models_lack(cli: Run, empty_store: StoreRef) -> None:
     """Guards the test above: the comparison is live, not vacuously empty."""
     ok(cli("child", "list"))
-    with closing(sqlite3.connect(store_path)) as conn:
-        conn.execute("ALTER TABLE child ADD COLUMN shoe_size INTEGER")
-        conn.execute("CREATE INDEX ix_person_phone ON person (phone)")
-        conn.commit()
-    differences = model_differences(store_path)
+    execute(
+        empty_store,
+        "ALTER TABLE child ADD COLUMN shoe_size INTEGER",
+        "CREATE INDEX ix_person_phone ON person (phone)",
+    )
+    differences = model_differences(empty_store)
     assert ("remove_column", None, "child") in [diff[:3] for diff in differences if isinstance(diff, tuple)]
     assert "remove_index" in [diff[0] for diff in differences if isinstance(diff, tuple)]
 
@@ -108,11 +149,12 @@ def test_every_revision_has_a_fixture_store() -> None:
     assert [path.stem for path in FIXTURE_FILES] == list(REVISIONS)
 
 
-def test_the_head_fixture_has_the_schema_the_migrations_make(cli: Run, store_path: Path, tmp_path: Path) -> None:
+@pytest.mark.sqlite_only(reason="compares SQLite's own record of the schema")
+def test_the_head_fixture_has_the_schema_the_migrations_make(cli: Run, store: StoreRef, tmp_path: Path) -> None:
     """A released migration is never edited: a schema change needs a new revision (and a new fixture)."""
     ok(cli("child", "list"))
-    fixture = load(FIXTURES / f"{HEAD}.sql", tmp_path / "fixture.db")
-    assert schema(fixture) == schema(store_path)
+    fixture = load(FIXTURES / f"{HEAD}.sql", StoreRef(f"sqlite:///{tmp_path / 'fixture.db'}"))
+    assert schema(fixture) == schema(store)
 
 
 FIXTURE_CHILDREN = [  # as `child list` orders them: by name
@@ -133,9 +175,12 @@ FIXTURE_PEOPLE = {
 
 
 @pytest.mark.parametrize("fixture", FIXTURE_FILES, ids=[path.stem for path in FIXTURE_FILES])
-def test_a_store_from_each_released_revision_opens_at_head(cli: Run, tmp_path: Path, fixture: Path) -> None:
+def test_a_store_from_each_released_revision_opens_at_head(
+    cli: Run, make_store: Callable[..., StoreRef], data_dir: Path, fixture: Path
+) -> None:
+    """A SQLite store is backed up beside itself and upgraded when opened; a server's database on request."""
     revision = fixture.stem
-    store = load(fixture, tmp_path / "cpctl.db")
+    store = load(fixture, make_store("cpctl.db", empty=True))
     assert revision_of(store) == revision
     counts = {
         table: rows(store, f'SELECT count(*) FROM "{table}"')[0][0]
@@ -143,14 +188,28 @@ def test_a_store_from_each_released_revision_opens_at_head(cli: Run, tmp_path: P
     }
     hashes = rows(store, "SELECT id, hash FROM audit_entry ORDER BY id")
 
+    if store.path is None and revision != HEAD:
+        failed(
+            cli("--db", str(store), "child", "list"),
+            f"Error: the store is at schema revision {revision} but this cpctl needs {HEAD}; "
+            "run `cpctl db upgrade` (it backs the store up first).",
+        )
+        upgraded = ok(cli("--db", str(store), "db", "upgrade"))
+        (backup,) = data_dir.rglob(f"*.before-{revision}-*.bak")
+        assert (
+            upgraded == f"Upgraded the store from revision {revision} to {HEAD}. The store as it was is at {backup}\n"
+        )
+        assert stat.S_IMODE(backup.stat().st_mode) == 0o600
+        assert revision_of(backup) == revision
+        assert rows(backup, "SELECT id, hash FROM audit_entry ORDER BY id") == hashes
     result = cli("--db", str(store), "child", "list", "--json")
     assert result.exit_code == 0, result.output
     children = json.loads(result.stdout)
     if revision == HEAD:
         assert result.stderr == ""
-        assert list(tmp_path.glob("*.bak")) == []
-    else:
-        (backup,) = tmp_path.glob(f"cpctl.db.before-{revision}-*.bak")
+        assert list(data_dir.parent.rglob("*.bak")) == []
+    elif store.path is not None:
+        (backup,) = store.path.parent.glob(f"cpctl.db.before-{revision}-*.bak")
         assert result.stderr == f"Upgraded the store's schema; a copy of it as it was is at {backup}\n"
         assert stat.S_IMODE(backup.stat().st_mode) == 0o600
         assert revision_of(backup) == revision
@@ -176,8 +235,10 @@ OLDER_FIXTURES = [path for path in FIXTURE_FILES if path.stem != HEAD]
 
 
 @pytest.mark.parametrize("fixture", OLDER_FIXTURES, ids=[path.stem for path in OLDER_FIXTURES])
-def test_no_upgrade_refuses_a_store_from_an_older_revision(cli: Run, tmp_path: Path, fixture: Path) -> None:
-    store = load(fixture, tmp_path / "cpctl.db")
+def test_no_upgrade_refuses_a_store_from_an_older_revision(
+    cli: Run, make_store: Callable[..., StoreRef], data_dir: Path, fixture: Path
+) -> None:
+    store = load(fixture, make_store("cpctl.db", empty=True))
     before = dump(store)
     failed(
         cli("--db", str(store), "--no-upgrade", "child", "list"),
@@ -185,7 +246,7 @@ def test_no_upgrade_refuses_a_store_from_an_older_revision(cli: Run, tmp_path: P
         "run `cpctl db upgrade` (it backs the store up first).",
     )
     assert dump(store) == before
-    assert list(tmp_path.glob("*.bak")) == []
+    assert list(data_dir.parent.rglob("*.bak")) == []
 
 
 # -- an upgrade, rehearsed with a real next revision
@@ -249,14 +310,16 @@ def next_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[
     return activate
 
 
-def test_an_older_store_is_backed_up_then_upgraded(cli: Run, initialised: Path, next_revision) -> None:
+@pytest.mark.sqlite_only(reason="upgrading on opening is for a SQLite store; a server's waits for `db upgrade`")
+def test_an_older_store_is_backed_up_then_upgraded(cli: Run, initialised: StoreRef, next_revision) -> None:
     ok(cli("child", "add", "Jamie", "Testwood", "--id", "TW-1", "--dob", "2019-03-04"))
     before = dump(initialised)
     new_head = next_revision()
 
     result = cli("child", "list", "--json")
     assert result.exit_code == 0, result.output
-    (backup,) = initialised.parent.glob(f"cpctl.db.before-{HEAD}-*.bak")
+    assert initialised.path is not None
+    (backup,) = initialised.path.parent.glob(f"cpctl.db.before-{HEAD}-*.bak")
     assert result.stderr == f"Upgraded the store's schema; a copy of it as it was is at {backup}\n"
     assert [c["id"] for c in json.loads(result.stdout)] == ["TW-1"]
     assert revision_of(initialised) == new_head
@@ -267,12 +330,12 @@ def test_an_older_store_is_backed_up_then_upgraded(cli: Run, initialised: Path, 
     assert stat.S_IMODE(backup.stat().st_mode) == 0o600
     # the next command opens the upgraded store without another backup
     ok(cli("child", "list"))
-    assert len(list(initialised.parent.glob("*.bak"))) == 1
+    assert len(list(initialised.path.parent.glob("*.bak"))) == 1
 
 
 @pytest.mark.parametrize("how", ["option", "environment"])
 def test_no_upgrade_refuses_an_older_store(
-    cli: Run, initialised: Path, next_revision, how: str, monkeypatch: pytest.MonkeyPatch
+    cli: Run, initialised: StoreRef, data_dir: Path, next_revision, how: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     before = dump(initialised)
     new_head = next_revision()
@@ -285,10 +348,12 @@ def test_no_upgrade_refuses_an_older_store(
         "run `cpctl db upgrade` (it backs the store up first).",
     )
     assert dump(initialised) == before
-    assert list(initialised.parent.glob("*.bak")) == []
+    assert list(data_dir.rglob("*.bak")) == []
 
 
-def test_db_status_and_db_upgrade_of_an_older_store(cli: Run, initialised: Path, next_revision) -> None:
+def test_db_status_and_db_upgrade_of_an_older_store(
+    cli: Run, initialised: StoreRef, data_dir: Path, next_revision
+) -> None:
     new_head = next_revision()
     status = ok_json(cli("db", "status", "--json"))
     assert (status["revision"], status["head"], status["up_to_date"]) == (HEAD, new_head, False)
@@ -298,17 +363,15 @@ def test_db_status_and_db_upgrade_of_an_older_store(cli: Run, initialised: Path,
     assert revision_of(initialised) == HEAD  # looking does not upgrade
 
     out = ok(cli("db", "upgrade"))
-    (backup,) = initialised.parent.glob(f"cpctl.db.before-{HEAD}-*.bak")
+    (backup,) = data_dir.rglob(f"*.before-{HEAD}-*.bak")
     assert out == f"Upgraded the store from revision {HEAD} to {new_head}. The store as it was is at {backup}\n"
     assert revision_of(initialised) == new_head
     assert revision_of(backup) == HEAD
 
 
 # -- a store from the future
-def test_a_store_written_by_a_newer_cpctl_is_refused(cli: Run, initialised: Path) -> None:
-    with closing(sqlite3.connect(initialised)) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = '0999'")
-        conn.commit()
+def test_a_store_written_by_a_newer_cpctl_is_refused(cli: Run, initialised: StoreRef, data_dir: Path) -> None:
+    execute(initialised, "UPDATE alembic_version SET version_num = '0999'")
     before = dump(initialised)
     failed(
         cli("child", "list"),
@@ -321,20 +384,21 @@ def test_a_store_written_by_a_newer_cpctl_is_refused(cli: Run, initialised: Path
         "newer cpctl. Install that version (or newer) to open it.",
     )
     assert dump(initialised) == before
-    assert list(initialised.parent.glob("*.bak")) == []
-    assert not initialised.with_name("cpctl.db-wal").exists()  # the refused store was closed again
+    assert list(data_dir.rglob("*.bak")) == []
+    if initialised.path is not None:
+        assert not initialised.path.with_name("cpctl.db-wal").exists()  # the refused store was closed again
 
 
-def test_db_upgrade_leaves_a_database_that_is_not_a_cpctl_store_alone(cli: Run, tmp_path: Path) -> None:
-    other = tmp_path / "other.db"
-    with closing(sqlite3.connect(other)) as conn:
-        conn.execute("CREATE TABLE recipe (name TEXT)")
-        conn.commit()
+def test_db_upgrade_leaves_a_database_that_is_not_a_cpctl_store_alone(
+    cli: Run, make_store: Callable[..., StoreRef], tmp_path: Path
+) -> None:
+    other = make_store("other.db", empty=True)
+    execute(other, "CREATE TABLE recipe (name TEXT)")
     before = dump(other)
     failed(
         cli("--db", str(other), "db", "upgrade"),
-        f"Error: sqlite:///{other} holds tables that are not a cpctl store; "
+        f"Error: {other.url if other.path else other.shown} holds tables that are not a cpctl store; "
         "point --db (or CPCTL_DB / CPCTL_DATABASE_URL) at a cpctl store or at a new file.",
     )
     assert dump(other) == before
-    assert list(tmp_path.glob("*.bak")) == []
+    assert list(tmp_path.rglob("*.bak")) == []

@@ -5,16 +5,17 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Iterator
 from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from backends import StoreRef
 from cpctl import demo
 from cpctl.cli import app
 from cpctl.models import CaseEvent, Child, Plan
-from cpctl.paths import sqlite_url
 from cpctl.store import Store
 
 TODAY = date(2026, 11, 22)  # a Sunday; the demo's conference is held 6 days before, Monday 16 November
@@ -25,7 +26,6 @@ def _environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CPCTL_DATA_DIR", str(tmp_path / "data"))
     for name in (
         "CPCTL_DB",
-        "CPCTL_DATABASE_URL",
         "CPCTL_NO_AUTO_UPGRADE",
         "CPCTL_DEBUG",
         "CPCTL_PROFILE_OVERRIDES",
@@ -36,29 +36,29 @@ def _environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def demo_store(tmp_path: Path) -> Path:
+def demo_store(make_store) -> StoreRef:
     """The demo family with their initial conference (16 Nov 2026), as `cpctl demo` makes them."""
-    path = tmp_path / "demo.db"
-    store = Store(sqlite_url(path))
+    path = make_store("demo.db")
+    store = path.open()
     demo.build(store, today=TODAY)
     demo.record_initial_conference(store, today=TODAY)
     store.dispose()
     return path
 
 
-def run(db: Path, *args: str):
+def run(db: StoreRef, *args: str):
     result = CliRunner().invoke(app, ["--db", str(db), *args])
     assert "Traceback" not in result.output
     return result
 
 
-def due_json(db: Path, *args: str) -> list[dict]:
+def due_json(db: StoreRef, *args: str) -> list[dict]:
     result = run(db, "due", "--json", *args)
     assert result.exit_code == 0, result.output
     return json.loads(result.stdout)
 
 
-def test_demo_family_has_first_core_groups_due(demo_store: Path) -> None:
+def test_demo_family_has_first_core_groups_due(demo_store: StoreRef) -> None:
     rows = due_json(demo_store, "--on", TODAY.isoformat())
     first = [r for r in rows if r["kind"] == "first-core-group"]
     # 10 working days after Monday 16 November 2026 (day 0): Monday 30 November.
@@ -72,7 +72,7 @@ def test_demo_family_has_first_core_groups_due(demo_store: Path) -> None:
     assert "Working Together" in first[0]["explanation"]["source"]
 
 
-def test_table_is_british_and_soonest_first(demo_store: Path) -> None:
+def test_table_is_british_and_soonest_first(demo_store: StoreRef) -> None:
     result = run(demo_store, "due", "--on", TODAY.isoformat())
     assert result.exit_code == 0, result.output
     assert "Monday 30 November 2026" in result.stdout
@@ -80,7 +80,7 @@ def test_table_is_british_and_soonest_first(demo_store: Path) -> None:
     assert result.stdout.index("DEMO-1001") < result.stdout.index("DEMO-1002")
 
 
-def test_all_includes_first_review_and_long_plan_flag(demo_store: Path) -> None:
+def test_all_includes_first_review_and_long_plan_flag(demo_store: StoreRef) -> None:
     rows = due_json(demo_store, "--all", "--on", TODAY.isoformat(), "--child", "DEMO-1001")
     by_kind = {r["kind"]: r["due"] for r in rows}
     assert by_kind["first-review"] == "2027-02-16"  # three calendar months
@@ -88,7 +88,7 @@ def test_all_includes_first_review_and_long_plan_flag(demo_store: Path) -> None:
     assert by_kind["child-seen"] == "2026-11-30"  # every 10 working days, from the plan and the profile
 
 
-def test_overdue_is_flagged_and_exit_code_for_scripts(demo_store: Path) -> None:
+def test_overdue_is_flagged_and_exit_code_for_scripts(demo_store: StoreRef) -> None:
     later = (TODAY + timedelta(days=30)).isoformat()
     result = run(demo_store, "due", "--on", later, "--fail-if-overdue")
     assert result.exit_code == 3
@@ -99,7 +99,7 @@ def test_overdue_is_flagged_and_exit_code_for_scripts(demo_store: Path) -> None:
     assert calm.exit_code == 0
 
 
-def test_explain_names_rule_event_and_source(demo_store: Path) -> None:
+def test_explain_names_rule_event_and_source(demo_store: StoreRef) -> None:
     result = run(demo_store, "due", "--on", TODAY.isoformat(), "--explain", "--kind", "first-core-group")
     assert result.exit_code == 0, result.output
     text = " ".join(result.stdout.split())
@@ -108,7 +108,7 @@ def test_explain_names_rule_event_and_source(demo_store: Path) -> None:
     assert "rule first-core-group" in text
 
 
-def test_filters_by_worker_chair_child_and_kind(demo_store: Path) -> None:
+def test_filters_by_worker_chair_child_and_kind(demo_store: StoreRef) -> None:
     everything = due_json(demo_store, "--all", "--on", TODAY.isoformat())
     assert due_json(demo_store, "--all", "--on", TODAY.isoformat(), "--worker", "P00004") == everything
     assert due_json(demo_store, "--all", "--on", TODAY.isoformat(), "--worker", "P00005") == []
@@ -122,7 +122,7 @@ def test_filters_by_worker_chair_child_and_kind(demo_store: Path) -> None:
     assert bad.stderr.startswith("Error: unknown kind of deadline 'tea-break'")
 
 
-def test_csv_and_ics_parse_back(demo_store: Path) -> None:
+def test_csv_and_ics_parse_back(demo_store: StoreRef) -> None:
     from icalendar import Calendar
 
     result = run(demo_store, "due", "--csv", "--all", "--on", TODAY.isoformat())
@@ -140,7 +140,7 @@ def test_csv_and_ics_parse_back(demo_store: Path) -> None:
     assert len({str(e["uid"]) for e in events}) == len(events)
 
 
-def test_output_file_and_one_format_only(demo_store: Path, tmp_path: Path) -> None:
+def test_output_file_and_one_format_only(demo_store: StoreRef, tmp_path: Path) -> None:
     target = tmp_path / "due.ics"
     result = run(demo_store, "due", "--ics", "-o", str(target), "--on", TODAY.isoformat())
     assert result.exit_code == 0, result.output
@@ -150,7 +150,7 @@ def test_output_file_and_one_format_only(demo_store: Path, tmp_path: Path) -> No
     assert "choose one output format" in both.stderr
 
 
-def test_moved_conference_moves_its_deadlines(demo_store: Path) -> None:
+def test_moved_conference_moves_its_deadlines(demo_store: StoreRef) -> None:
     result = run(demo_store, "conference", "move", "CF00001", "2026-11-13")
     assert result.exit_code == 0, result.output
     first = due_json(demo_store, "--on", TODAY.isoformat(), "--kind", "first-core-group")
@@ -163,7 +163,7 @@ def test_moved_conference_moves_its_deadlines(demo_store: Path) -> None:
     assert "future" in bad.stderr
 
 
-def test_ended_plan_closes_its_open_deadlines(demo_store: Path, tmp_path: Path) -> None:
+def test_ended_plan_closes_its_open_deadlines(demo_store: StoreRef, tmp_path: Path) -> None:
     review = tmp_path / "review.yaml"
     review.write_text(
         "kind: review\ndate: 2026-11-20\ndecisions:\n"
@@ -179,9 +179,9 @@ def test_ended_plan_closes_its_open_deadlines(demo_store: Path, tmp_path: Path) 
     assert due_json(demo_store, "--all", "--on", TODAY.isoformat(), "--child", "DEMO-1001")
 
 
-def test_strategy_discussion_starts_the_initial_conference_clock(tmp_path: Path) -> None:
-    path = tmp_path / "s.db"
-    store = Store(sqlite_url(path))
+def test_strategy_discussion_starts_the_initial_conference_clock(make_store) -> None:
+    path = make_store("s.db")
+    store = path.open()
     demo.build(store, today=TODAY)
     store.dispose()
     result = run(path, "child", "strategy", "DEMO-1001", "--on", "2026-11-02")
@@ -193,7 +193,7 @@ def test_strategy_discussion_starts_the_initial_conference_clock(tmp_path: Path)
     assert "nothing changed" in again.stdout
 
 
-def test_profile_change_recomputes_deadlines(demo_store: Path, tmp_path: Path, monkeypatch) -> None:
+def test_profile_change_recomputes_deadlines(demo_store: StoreRef, tmp_path: Path, monkeypatch) -> None:
     override = tmp_path / "northshire.yaml"
     override.write_text("rules:\n  first-core-group:\n    amount: 15\n    source: Northshire procedure 4.2\n")
     monkeypatch.setenv("CPCTL_PROFILE_OVERRIDES", str(override))
@@ -205,17 +205,19 @@ def test_profile_change_recomputes_deadlines(demo_store: Path, tmp_path: Path, m
     assert "recomputed" in result.stderr
 
 
-def _store_with_plan(tmp_path: Path) -> Store:
-    store = Store(sqlite_url(tmp_path / "p.db"))
+@pytest.fixture
+def plan_store(make_store) -> Iterator[Store]:
+    store = make_store("p.db").open()
     demo.build(store, today=TODAY)
     demo.record_initial_conference(store, today=TODAY)
-    return store
+    yield store
+    store.dispose()
 
 
-def test_late_core_group_meets_the_deadline_late_and_starts_the_cycle(tmp_path: Path) -> None:
+def test_late_core_group_meets_the_deadline_late_and_starts_the_cycle(plan_store: Store) -> None:
     from cpctl import schedule
 
-    store = _store_with_plan(tmp_path)
+    store = plan_store
     with store.write() as session:
         child = session.exec(schedule.select(Child).where(Child.ref == "DEMO-1001")).one()
         plan = session.exec(schedule.select(Plan).where(Plan.child_id == child.id)).one()
@@ -234,10 +236,11 @@ def test_late_core_group_meets_the_deadline_late_and_starts_the_cycle(tmp_path: 
         assert sent.due_on == date(2026, 12, 11)  # five working days
 
 
-def test_pre_birth_review_is_the_earlier_of_its_rules(tmp_path: Path) -> None:
+def test_pre_birth_review_is_the_earlier_of_its_rules(make_store) -> None:
     from cpctl import conference
 
-    store = Store(sqlite_url(tmp_path / "pb.db"))
+    db = make_store("pb.db")
+    store = db.open()
     demo.build(store, today=TODAY)
     data = conference.ConferenceIn.model_validate(
         {
@@ -261,7 +264,7 @@ def test_pre_birth_review_is_the_earlier_of_its_rules(tmp_path: Path) -> None:
     )
     with store.write() as session:
         conference.save(session, conference.prepare(session, data, today=TODAY))
-    db = tmp_path / "pb.db"
+    store.dispose()
     first = due_json(db, "--all", "--on", TODAY.isoformat(), "--kind", "first-review")
     assert [r["due"] for r in first] == ["2027-02-20"]  # three months after the pre-birth conference
     assert not due_json(db, "--all", "--on", TODAY.isoformat(), "--kind", "child-seen")  # not born yet

@@ -6,19 +6,18 @@ import errno
 import json
 import os
 import shutil
-import sqlite3
 import stat
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
-from contextlib import closing
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
+from backends import StoreRef
 from cpctl.migrations import HEAD
-from helpers import Run, failed, ok, ok_json, rows
+from helpers import Run, dump, execute, failed, ok, ok_json, rows
 
 
 def permissions_bind() -> bool:
@@ -55,6 +54,7 @@ def open_umask() -> Iterator[None]:
 
 
 # -- where the store is
+@pytest.mark.sqlite_only(reason="file and folder modes")
 @pytest.mark.usefixtures("open_umask")
 def test_a_new_store_is_private_and_so_is_the_folder_cpctl_makes(cli: Run, data_dir: Path, store_path: Path) -> None:
     assert not data_dir.exists()
@@ -66,6 +66,7 @@ def test_a_new_store_is_private_and_so_is_the_folder_cpctl_makes(cli: Run, data_
             assert mode(side) == 0o600
 
 
+@pytest.mark.sqlite_only(reason="file and folder modes")
 @pytest.mark.usefixtures("open_umask")
 def test_a_store_given_with_db_in_a_new_folder(cli: Run, tmp_path: Path) -> None:
     target = tmp_path / "cases" / "2026" / "store.db"
@@ -73,6 +74,7 @@ def test_a_store_given_with_db_in_a_new_folder(cli: Run, tmp_path: Path) -> None
     assert (mode(target), mode(target.parent)) == (0o600, 0o700)
 
 
+@pytest.mark.sqlite_only(reason="file and folder modes")
 def test_an_existing_folder_keeps_its_mode(cli: Run, tmp_path: Path) -> None:
     shared = tmp_path / "shared"
     shared.mkdir()
@@ -82,6 +84,7 @@ def test_an_existing_folder_keeps_its_mode(cli: Run, tmp_path: Path) -> None:
     assert mode(shared / "cpctl.db") == 0o600
 
 
+@pytest.mark.sqlite_only(reason="which file: --db, CPCTL_DATABASE_URL, CPCTL_DB, the data folder")
 def test_which_store_is_used(cli: Run, tmp_path: Path, store_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     def used(*args: str) -> str:
         return ok_json(cli(*args, "db", "status", "--json"))["file"]
@@ -108,6 +111,7 @@ def unwritable_folder(tmp_path: Path) -> tuple[Path, str]:
     return folder, os.strerror(errno.EACCES)
 
 
+@pytest.mark.sqlite_only(reason="a file the system will not create")
 def test_a_store_in_a_folder_that_cannot_be_written(cli: Run, tmp_path: Path) -> None:
     folder, reason = unwritable_folder(tmp_path)
     target = folder / "cpctl-test-store.db"
@@ -118,6 +122,7 @@ def test_a_store_in_a_folder_that_cannot_be_written(cli: Run, tmp_path: Path) ->
     assert not target.exists()
 
 
+@pytest.mark.sqlite_only(reason="a folder the system will not create")
 def test_a_store_folder_that_cannot_be_made(cli: Run, tmp_path: Path) -> None:
     folder, reason = unwritable_folder(tmp_path)
     target = folder / "cpctl-test-folder" / "cpctl.db"
@@ -129,6 +134,7 @@ def test_a_store_folder_that_cannot_be_made(cli: Run, tmp_path: Path) -> None:
     assert not target.parent.exists()
 
 
+@pytest.mark.sqlite_only(reason="a file under a file")
 def test_a_store_under_a_file(cli: Run, tmp_path: Path) -> None:
     """A path whose folder is a file fails for everyone, root included."""
     (tmp_path / "notes.txt").write_text("not a folder\n")
@@ -141,10 +147,13 @@ def test_a_store_under_a_file(cli: Run, tmp_path: Path) -> None:
     assert (tmp_path / "notes.txt").read_text() == "not a folder\n"
 
 
-def test_a_read_only_store(cli: Run, initialised: Path) -> None:
+@pytest.mark.sqlite_only(reason="a file's permissions")
+def test_a_read_only_store(cli: Run, initialised: StoreRef) -> None:
     """As root (CI), the command runs in a subprocess without CAP_DAC_OVERRIDE, so file modes bind for it too."""
-    initialised.chmod(0o400)
-    args = ["--db", str(initialised), "child", "add", "Jamie", "Testwood", "--dob", "2019-03-04"]
+    path = initialised.path
+    assert path is not None
+    path.chmod(0o400)
+    args = ["--db", str(path), "child", "add", "Jamie", "Testwood", "--dob", "2019-03-04"]
     try:
         if PERMISSIONS_BIND:
             result = cli(*args)
@@ -175,15 +184,16 @@ def test_a_read_only_store(cli: Run, initialised: Path) -> None:
             )
             code, stdout, stderr = done.returncode, done.stdout, done.stderr
     finally:
-        initialised.chmod(0o600)
+        path.chmod(0o600)
     assert (code, stdout, stderr) == (
         1,
         "",
-        f"Error: the store {initialised} is read-only for you: nothing was saved. Check its permissions.\n",
+        f"Error: the store {path} is read-only for you: nothing was saved. Check its permissions.\n",
     )
     assert rows(initialised, "SELECT count(*) FROM child") == [(0,)]
 
 
+@pytest.mark.sqlite_only(reason="a folder given as the store's file")
 def test_a_store_path_that_is_a_folder(cli: Run, tmp_path: Path) -> None:
     failed(
         cli("--db", str(tmp_path), "child", "list"),
@@ -191,6 +201,7 @@ def test_a_store_path_that_is_a_folder(cli: Run, tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.sqlite_only(reason="a file that is not a SQLite database")
 def test_a_file_that_is_not_a_sqlite_database(cli: Run, tmp_path: Path) -> None:
     notes = tmp_path / "minutes.txt"
     notes.write_text("Core group minutes (synthetic). " * 50)
@@ -202,71 +213,92 @@ def test_a_file_that_is_not_a_sqlite_database(cli: Run, tmp_path: Path) -> None:
     assert sorted(p.name for p in tmp_path.iterdir()) == ["minutes.txt"]
 
 
-def test_a_sqlite_database_that_is_not_a_cpctl_store(cli: Run, tmp_path: Path) -> None:
-    other = tmp_path / "other.db"
-    with closing(sqlite3.connect(other)) as conn:
-        conn.execute("CREATE TABLE recipe (name TEXT)")
-        conn.commit()
+def test_a_database_that_is_not_a_cpctl_store(cli: Run, make_store: Callable[..., StoreRef]) -> None:
+    other = make_store("other.db", empty=True)
+    execute(other, "CREATE TABLE recipe (name TEXT)")
+    before = dump(other)
     failed(
         cli("--db", str(other), "child", "list"),
-        f"Error: sqlite:///{other} holds tables that are not a cpctl store; "
+        f"Error: {other.url if other.path else other.shown} holds tables that are not a cpctl store; "
         "point --db (or CPCTL_DB / CPCTL_DATABASE_URL) at a cpctl store or at a new file.",
     )
-    assert rows(other, "SELECT name FROM sqlite_master") == [("recipe",)]
+    assert dump(other) == before
+
+
+def test_a_url_that_names_no_database_cpctl_can_use(cli: Run) -> None:
+    for url in ("mysql://cpctl@localhost/cpctl", "nonsense://", "http://example.org/cpctl"):
+        failed(
+            cli("--db", url, "child", "list"),
+            "Error: cpctl stores its data in SQLite (a file path) or PostgreSQL (postgresql://user@host/database); "
+            "check --db or CPCTL_DATABASE_URL.",
+        )
+
+
+def test_db_takes_a_database_url(cli: Run, initialised: StoreRef) -> None:
+    """--db names a file or a URL; a server's password never shows in what cpctl prints."""
+    ok(cli("--db", initialised.url, "child", "add", "Jamie", "Testwood", "--id", "TW-1", "--dob", "2019-03-04"))
+    assert rows(initialised, "SELECT ref FROM child") == [("TW-1",)]
+    status = ok(cli("--db", initialised.url, "db", "status"))
+    assert status.startswith(f"Store:     {initialised.url if initialised.path else initialised.shown} (")
+    if initialised.path is None:
+        from sqlalchemy.engine import make_url
+
+        password = make_url(initialised.url).password
+        assert password and password not in status
 
 
 # -- db status and db upgrade
-def test_db_status_of_a_new_store(cli: Run, store_path: Path) -> None:
+def test_db_status_of_a_new_store(cli: Run, empty_store: StoreRef) -> None:
     status = ok_json(cli("db", "status", "--json"))
-    size = store_path.stat().st_size
-    assert status == {
-        "url": f"sqlite:///{store_path}",
-        "backend": "sqlite",
-        "revision": None,
-        "head": HEAD,
-        "up_to_date": False,
-        "file": str(store_path),
-        "mode": "0600",
-        "size_bytes": size,
-    }
+    common = {"backend": empty_store.backend, "revision": None, "head": HEAD, "up_to_date": False}
+    if empty_store.path is None:
+        assert status == {"url": empty_store.shown, **common}
+        assert ok(cli("db", "status")) == (
+            f"Store:     {empty_store.shown} (postgresql)\n"
+            f"Schema:    none yet (a new store; it is created at revision {HEAD} on first use)\n"
+        )
+        assert dump(empty_store) == []
+        return
+    path = empty_store.path
+    size = path.stat().st_size
+    assert status == {"url": empty_store.url, **common, "file": str(path), "mode": "0600", "size_bytes": size}
     assert ok(cli("db", "status")) == (
-        f"Store:     sqlite:///{store_path} (sqlite)\n"
+        f"Store:     {empty_store.url} (sqlite)\n"
         f"File mode: 0600, {size} bytes\n"
         f"Schema:    none yet (a new store; it is created at revision {HEAD} on first use)\n"
     )
-    assert rows(store_path, "SELECT count(*) FROM sqlite_master") == [(0,)]
+    assert rows(path, "SELECT count(*) FROM sqlite_master") == [(0,)]
 
 
-def test_db_status_of_a_store_in_use(cli: Run, initialised: Path) -> None:
+def test_db_status_of_a_store_in_use(cli: Run, initialised: StoreRef) -> None:
     status = ok_json(cli("db", "status", "--json"))
-    size = initialised.stat().st_size
+    common = {"backend": initialised.backend, "revision": HEAD, "head": HEAD, "up_to_date": True}
+    shown = initialised.url if initialised.path else initialised.shown
+    lines = ok(cli("db", "status")).splitlines()
+    if initialised.path is None:
+        assert status == {"url": shown, **common}
+        assert lines == [f"Store:     {shown} (postgresql)", f"Schema:    revision {HEAD} (up to date)"]
+        return
+    size = initialised.path.stat().st_size
     assert size > 0
-    assert status == {
-        "url": f"sqlite:///{initialised}",
-        "backend": "sqlite",
-        "revision": HEAD,
-        "head": HEAD,
-        "up_to_date": True,
-        "file": str(initialised),
-        "mode": "0600",
-        "size_bytes": size,
-    }
-    assert ok(cli("db", "status")).splitlines() == [
-        f"Store:     sqlite:///{initialised} (sqlite)",
+    assert status == {"url": shown, **common, "file": str(initialised.path), "mode": "0600", "size_bytes": size}
+    assert lines == [
+        f"Store:     {shown} (sqlite)",
         f"File mode: 0600, {size} bytes",
         f"Schema:    revision {HEAD} (up to date)",
     ]
 
 
-def test_db_upgrade(cli: Run, store_path: Path) -> None:
+def test_db_upgrade(cli: Run, empty_store: StoreRef, data_dir: Path) -> None:
     assert ok(cli("db", "upgrade")) == f"Upgraded the store from revision none to {HEAD}.\n"
     assert ok(cli("db", "upgrade")) == f"The store is already at revision {HEAD}; nothing to do.\n"
-    assert sorted(p.name for p in store_path.parent.glob("*.bak")) == []
+    assert list(data_dir.rglob("*.bak")) == []  # a new store has nothing to back up
 
 
 # -- backups
 @pytest.mark.usefixtures("open_umask")
-def test_db_backup_is_private_and_holds_the_data(cli: Run, initialised: Path, tmp_path: Path) -> None:
+def test_db_backup_is_private_and_holds_the_data(cli: Run, initialised: StoreRef, tmp_path: Path) -> None:
+    """A backup is one SQLite file, readable only by its owner, whatever database the store is in."""
     ok(cli("child", "add", "Jamie", "Testwood", "--id", "TW-1", "--dob", "2019-03-04"))
     target = tmp_path / "backup.db"
     assert ok(cli("db", "backup", str(target))) == f"Backed the store up to {target}\n"
@@ -274,12 +306,13 @@ def test_db_backup_is_private_and_holds_the_data(cli: Run, initialised: Path, tm
     assert rows(target, "SELECT ref, given_name FROM child") == [("TW-1", "Jamie")]
     assert rows(target, "PRAGMA journal_mode") == [("delete",)]  # one self-contained file
     assert rows(target, "PRAGMA integrity_check") == [("ok",)]
+    assert rows(target, "SELECT version_num FROM alembic_version") == [(HEAD,)]
     assert not list(tmp_path.glob(".*.partial"))
     # and cpctl itself can open the copy
     assert [c["id"] for c in ok_json(cli("--db", str(target), "child", "list", "--json"))] == ["TW-1"]
 
 
-def test_db_backup_will_not_overwrite_without_force(cli: Run, initialised: Path, tmp_path: Path) -> None:
+def test_db_backup_will_not_overwrite_without_force(cli: Run, initialised: StoreRef, tmp_path: Path) -> None:
     target = tmp_path / "backup.db"
     target.write_text("an older backup\n")
     failed(
@@ -291,15 +324,24 @@ def test_db_backup_will_not_overwrite_without_force(cli: Run, initialised: Path,
     assert rows(target, "SELECT value FROM setting WHERE key = 'jurisdiction'") == [("england",)]
 
 
-def test_db_backup_refuses_the_store_itself_and_a_missing_folder(cli: Run, initialised: Path, tmp_path: Path) -> None:
+def test_db_backup_refuses_a_folder_and_a_missing_folder(cli: Run, initialised: StoreRef, tmp_path: Path) -> None:
     failed(
-        cli("db", "backup", str(initialised), "--force"),
-        "Error: the backup path is the store itself; choose another path.",
+        cli("db", "backup", str(tmp_path)),
+        f"Error: {tmp_path} is a folder; give the path of the backup file, e.g. {tmp_path / 'cpctl.bak'}.",
     )
     missing = tmp_path / "no-such-folder" / "backup.db"
     failed(
         cli("db", "backup", str(missing)),
         f"Error: the folder {missing.parent} does not exist; create it or choose another path.",
+    )
+    assert rows(initialised, "SELECT count(*) FROM setting") == [(2,)]
+
+
+@pytest.mark.sqlite_only(reason="the store's own file as the backup's path")
+def test_db_backup_refuses_the_store_itself(cli: Run, initialised: StoreRef) -> None:
+    failed(
+        cli("db", "backup", str(initialised.path), "--force"),
+        "Error: the backup path is the store itself; choose another path.",
     )
     assert rows(initialised, "SELECT count(*) FROM setting") == [(2,)]
 
@@ -323,31 +365,34 @@ def modules_after(*args: str) -> dict[str, bool]:
     return json.loads(done.stdout.splitlines()[-1])
 
 
-def test_opening_an_up_to_date_store_does_not_import_alembic(initialised: Path) -> None:
+def test_opening_an_up_to_date_store_does_not_import_alembic(initialised: StoreRef) -> None:
     assert modules_after("child", "list", "--json") == {"alembic": False, "sqlalchemy": True}
 
 
-def test_creating_a_store_does_import_alembic(tmp_path: Path) -> None:
+def test_creating_a_store_does_import_alembic(empty_store: StoreRef) -> None:
     """The other side of the test above: the check does see Alembic when migrations run."""
-    assert modules_after("--db", str(tmp_path / "new.db"), "child", "list") == {
-        "alembic": True,
-        "sqlalchemy": True,
-    }
+    assert modules_after("child", "list") == {"alembic": True, "sqlalchemy": True}
 
 
-def test_wal_mode_and_foreign_keys(initialised: Path) -> None:
-    from sqlalchemy import text
-
-    from cpctl.errors import StoreError
-    from cpctl.paths import sqlite_url
-    from cpctl.store import Store
-
+@pytest.mark.sqlite_only(reason="SQLite's pragmas")
+def test_wal_mode_and_foreign_keys(initialised: StoreRef) -> None:
     assert rows(initialised, "PRAGMA journal_mode") == [("wal",)]
-    store = Store(sqlite_url(initialised))
+    store = initialised.open()
     try:
         with store.read() as session:
             assert session.connection().exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
             assert session.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() == 30_000
+    finally:
+        store.dispose()
+
+
+def test_a_broken_reference_is_refused_and_nothing_saved(initialised: StoreRef) -> None:
+    from sqlalchemy import text
+
+    from cpctl.errors import StoreError
+
+    store = initialised.open()
+    try:
         with pytest.raises(StoreError, match="breaks a rule of the store"), store.write() as session:
             session.connection().execute(
                 text("INSERT INTO child_person (child_id, person_id, relationship) VALUES (999, 999, 'mother')")
@@ -357,13 +402,25 @@ def test_wal_mode_and_foreign_keys(initialised: Path) -> None:
     assert rows(initialised, "SELECT count(*) FROM child_person") == [(0,)]
 
 
-def test_each_command_closes_the_store(cli: Run, initialised: Path) -> None:
-    """SQLite removes the WAL files when the last connection closes: none may stay open after a command."""
-    wal, shm = initialised.with_name("cpctl.db-wal"), initialised.with_name("cpctl.db-shm")
+def open_connections(store: StoreRef) -> int:
+    """Connections to the store's database other than the one asking (a server's count)."""
+    return rows(
+        store,
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )[0][0]
+
+
+def test_each_command_closes_the_store(cli: Run, initialised: StoreRef) -> None:
+    """No connection stays open after a command: SQLite removes its WAL files when the last one closes, and a
+    server counts the connections to each database."""
     for args in (
         ("child", "add", "Jamie", "Testwood", "--dob", "2019-03-04"),
         ("child", "list"),
         ("child", "add", "Jamie", "Testwood", "--dob", "2999-01-01"),
     ):
         cli(*args)
-        assert not wal.exists() and not shm.exists(), args
+        if initialised.path is not None:
+            wal, shm = initialised.path.with_name("cpctl.db-wal"), initialised.path.with_name("cpctl.db-shm")
+            assert not wal.exists() and not shm.exists(), args
+        else:
+            assert open_connections(initialised) == 0, args

@@ -136,7 +136,8 @@ def root(
         typer.Option(
             "--db",
             metavar="PATH",
-            help="Use the SQLite store at PATH (default: $CPCTL_DATABASE_URL, $CPCTL_DB, "
+            help="Use the SQLite store at PATH, or the database at a URL such as postgresql://cpctl@host/cpctl "
+            "(put a password in $CPCTL_DATABASE_URL, not here) (default: $CPCTL_DATABASE_URL, $CPCTL_DB, "
             "or cpctl.db in your user data folder).",
         ),
     ] = None,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
 
 DB_FILENAME = "cpctl.db"
+_URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
 def data_dir() -> Path:
@@ -19,9 +21,9 @@ def data_dir() -> Path:
 
 
 def database_url(cli_db: str | None = None) -> str:
-    """The store to open: --db PATH, then $CPCTL_DATABASE_URL, then $CPCTL_DB, then the data directory."""
+    """The store to open: --db PATH (or URL), then $CPCTL_DATABASE_URL, then $CPCTL_DB, then the data directory."""
     if cli_db:
-        return sqlite_url(Path(cli_db))
+        return cli_db if is_url(cli_db) else sqlite_url(Path(cli_db))
     url = os.environ.get("CPCTL_DATABASE_URL")
     if url:
         return url
@@ -29,6 +31,11 @@ def database_url(cli_db: str | None = None) -> str:
     if env_path:
         return sqlite_url(Path(env_path))
     return sqlite_url(data_dir() / DB_FILENAME)
+
+
+def is_url(text: str) -> bool:
+    """Whether --db was given a database URL (postgresql+psycopg://...) rather than a file's path."""
+    return bool(_URL.match(text))
 
 
 def sqlite_url(path: Path) -> str:

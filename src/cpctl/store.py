@@ -15,14 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import create_engine, event, inspect, text
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy import Table, create_engine, event, inspect, text
+from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlmodel import Session
 
 from cpctl.errors import CpctlError, StoreError
 from cpctl.migrations import HEAD, REVISIONS
-from cpctl.paths import sqlite_path
+from cpctl.paths import sqlite_path, sqlite_url
 
 BUSY_TIMEOUT_MS = 30_000
 AUDIT_LOCK_KEY = 0x637063746C  # "cpctl": PostgreSQL advisory lock that serialises the audit chain
@@ -46,6 +46,7 @@ class Store:
         self.url = url
         self.path = sqlite_path(url)
         self.backup_made: Path | None = None
+        _check_url(url)
         with translate_errors(self):
             if self.path is not None:
                 _prepare_sqlite_file(self.path)
@@ -68,12 +69,13 @@ class Store:
         return make_url(self.url).render_as_string(hide_password=True)
 
     def _make_engine(self) -> Engine:
+        # hide_parameters: an error never echoes the values of a statement (a child's name, a date of birth).
         if self.path is None and self.url.startswith("sqlite"):
-            engine = create_engine(self.url)
+            engine = create_engine(self.url, hide_parameters=True)
         elif self.path is not None:
-            engine = create_engine(self.url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+            engine = create_engine(self.url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
         else:
-            return create_engine(self.url, pool_pre_ping=True)
+            return create_engine(_server_url(self.url), pool_pre_ping=True, hide_parameters=True)
         _configure_sqlite(engine)
         return engine
 
@@ -87,14 +89,18 @@ class Store:
     def write(self) -> Iterator[Session]:
         """One transaction: everything done in the block, with its audit records, is saved, or nothing is."""
         with translate_errors(self), Session(self._writer, expire_on_commit=False) as session:
-            if self.backend == "postgresql":
-                session.connection().exec_driver_sql(f"SELECT pg_advisory_xact_lock({AUDIT_LOCK_KEY})")
+            self._serialise(session.connection())
             try:
                 yield session
                 session.commit()
             except BaseException:
                 session.rollback()
                 raise
+
+    def _serialise(self, conn: Connection) -> None:
+        """Writers take turns: SQLite's BEGIN IMMEDIATE does it there; PostgreSQL takes an advisory lock."""
+        if self.backend == "postgresql":
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({AUDIT_LOCK_KEY})")
 
     # -- schema -----------------------------------------------------------------------------------------------
     def schema_state(self) -> SchemaState:
@@ -114,10 +120,11 @@ class Store:
             return
         self._refuse_unknown(state)
         if not auto_upgrade or self.path is None:
-            how = "run `cpctl db upgrade`" + (
-                " after backing the database up (pg_dump)" if self.path is None else " (it backs the store up first)"
+            # A server's database is shared: upgrading it is a decision for whoever runs `cpctl db upgrade`.
+            raise StoreError(
+                f"the store is at schema revision {state.revision} but this cpctl needs {HEAD}; "
+                "run `cpctl db upgrade` (it backs the store up first)."
             )
-            raise StoreError(f"the store is at schema revision {state.revision} but this cpctl needs {HEAD}; {how}.")
         self.upgrade(backup=True)
 
     def _refuse_unknown(self, state: SchemaState) -> None:
@@ -134,36 +141,43 @@ class Store:
             )
 
     def upgrade(self, *, backup: bool = True) -> str | None:
-        """Bring the schema to the head revision (backing a SQLite store up first). Returns the old revision."""
+        """Bring the schema to the head revision, backing the store up first. Returns the old revision."""
         state = self.schema_state()
         if state.current:
             return state.revision
         if not state.empty:
             self._refuse_unknown(state)
-        if backup and self.path is not None and not state.empty:
-            stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-            target = self.path.with_name(f"{self.path.name}.before-{state.revision}-{stamp}.bak")
-            self.backup_to(target)
-            self.backup_made = target
-        from alembic import command
-        from alembic.config import Config
-
-        config = Config()
-        config.set_main_option("script_location", "cpctl:migrations")
+        if backup and not state.empty:
+            self.backup_made = self.backup_to(self.safety_copy_path(f"before-{state.revision}"))
         with translate_errors(self), self._writer.begin() as conn:
-            config.attributes["connection"] = conn
-            command.upgrade(config, "head")
+            self._serialise(conn)  # two cpctl creating a new database at once: the second finds it made
+            _migrate(conn, "head")
         return state.revision
 
-    # -- backup -----------------------------------------------------------------------------------------------
+    # -- backup and restore -------------------------------------------------------------------------------------
+    def safety_copy_path(self, why: str) -> Path:
+        """Where cpctl keeps a copy of the store before changing all of it: beside a SQLite file, or in the
+        data folder's backups/ for a server's database."""
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        if self.path is not None:
+            return self.path.with_name(f"{self.path.name}.{why}-{stamp}.bak")
+        from cpctl.paths import data_dir
+
+        folder = data_dir() / "backups"
+        with translate_errors(self):
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        name = make_url(self.url).database or "cpctl"
+        return folder / f"{name}.{why}-{stamp}.bak"
+
     def backup_to(self, target: Path, *, force: bool = False) -> Path:
-        """A consistent copy of a SQLite store, taken with SQLite's online backup while others may write."""
-        if self.path is None:
-            raise StoreError("`cpctl db backup` copies SQLite stores; back a PostgreSQL store up with pg_dump.")
+        """A consistent copy of the store in one SQLite file that only its owner may read, taken while others
+        may be writing: SQLite's online backup for a SQLite store, one snapshot for a server's database."""
         target = target.expanduser().absolute()
+        if target.is_dir():
+            raise StoreError(f"{target} is a folder; give the path of the backup file, e.g. {target / 'cpctl.bak'}.")
         if target.exists() and not force:
             raise StoreError(f"{target} already exists; choose another path or add --force to replace it.")
-        if target.resolve() == self.path.resolve():
+        if self.path is not None and target.resolve() == self.path.resolve():
             raise StoreError("the backup path is the store itself; choose another path.")
         if not target.parent.is_dir():
             raise StoreError(f"the folder {target.parent} does not exist; create it or choose another path.")
@@ -172,21 +186,305 @@ class Store:
         with translate_errors(self):
             fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
             os.close(fd)
-            source = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
-            dest = sqlite3.connect(partial)
             try:
-                source.backup(dest)
-                dest.execute("PRAGMA journal_mode=DELETE")
-                dest.commit()
-            finally:
-                dest.close()
-                source.close()
-            os.chmod(partial, 0o600)
-            os.replace(partial, target)
+                if self.path is not None:
+                    source = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
+                    dest = sqlite3.connect(partial)
+                    try:
+                        source.backup(dest)
+                    finally:
+                        dest.close()
+                        source.close()
+                else:
+                    self._copy_out(partial)
+                _settle_sqlite_file(partial)
+                os.chmod(partial, 0o600)
+                os.replace(partial, target)
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
         return target
+
+    def _copy_out(self, target: Path) -> None:
+        """Copy a server's database, as one snapshot, into a new SQLite file at the same schema revision."""
+        from sqlalchemy.pool import NullPool
+
+        revision = self.schema_state().revision or "head"
+        copy = create_engine(sqlite_url(target), poolclass=NullPool)
+        try:
+            with self.engine.connect() as source:
+                source = source.execution_options(isolation_level="REPEATABLE READ")
+                with source.begin(), copy.begin() as dest:
+                    source.exec_driver_sql("SET TRANSACTION READ ONLY")
+                    _migrate(dest, revision)
+                    _copy_rows(source, dest)
+        finally:
+            copy.dispose()
+
+    def restore_from(self, backup: Path, *, force: bool = False) -> Restored:
+        """Replace everything in the store with a backup's contents, in one transaction, after a safety copy.
+
+        Refused without `force` when the store is newer than the backup (see `newer_than`), or when the backup's
+        audit trail is broken. A restore that is interrupted leaves the store as it was.
+        """
+        import tempfile
+
+        from cpctl import audit
+
+        backup = backup.expanduser().absolute()
+        if not backup.is_file():
+            raise StoreError(f"there is no backup file {backup}; check the path.")
+        if self.path is not None and backup.resolve() == self.path.resolve():
+            raise StoreError("that file is the store itself; give the path of a backup made by `cpctl db backup`.")
+        with tempfile.TemporaryDirectory(prefix="cpctl-restore-") as scratch:
+            copy = _open_backup(backup, Path(scratch) / "backup.db")
+            try:
+                with copy.read() as session:
+                    chain = audit.verify(session)
+                    backup_head = _newest_entry(session.connection())
+                reasons = self.newer_than(copy)
+                if not chain.intact and not force:
+                    raise StoreError(
+                        f"the backup's audit trail is broken {chain.problem}: it may have been altered. "
+                        "Add --force to restore it anyway."
+                    )
+                if reasons and not force:
+                    raise StoreError(
+                        f"the store is newer than the backup ({'; '.join(reasons)}): restoring would lose those "
+                        "changes. Add --force to restore anyway (a safety copy of the store is kept)."
+                    )
+                with self.read() as session:
+                    replaced_head = _newest_entry(session.connection())
+                safety = self.backup_to(self.safety_copy_path("before-restore"))
+                with copy.engine.connect() as source, self.write() as session:
+                    dest = session.connection()
+                    _delete_rows(dest)
+                    _copy_rows(source, dest)
+                    _reset_sequences(dest)
+                    audit.record(
+                        session,
+                        "store.restore",
+                        "store",
+                        None,
+                        f"store restored from the backup {backup.name}",
+                        {
+                            "backup": str(backup),
+                            "backup_revision": copy.original_revision,
+                            "backup_newest_entry": backup_head[1] if backup_head else None,
+                            "replaced_newest_entry": replaced_head[1] if replaced_head else None,
+                            "safety_copy": str(safety),
+                            "forced": bool(force and (reasons or not chain.intact)),
+                        },
+                    )
+                    counts = {
+                        name: dest.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()
+                        for name in ("child", "conference", "audit_entry")
+                    }
+            finally:
+                copy.dispose()
+        return Restored(backup=backup, safety_copy=safety, counts=counts, forced=bool(force and reasons))
+
+    def newer_than(self, other: Store) -> list[str]:
+        """Why this store is newer than `other` (a backup), in words; empty when it is not.
+
+        Newer means a later schema revision, or an audit trail whose newest entry the other does not hold: then
+        the other lacks changes made here, and replacing this store with it would lose them.
+        """
+        reasons = []
+        mine, theirs = self.schema_state().revision, getattr(other, "original_revision", None)
+        theirs = theirs or other.schema_state().revision
+        if mine in REVISIONS and theirs in REVISIONS and REVISIONS.index(mine) > REVISIONS.index(theirs):
+            reasons.append(f"its schema revision {mine} is later than the backup's {theirs}")
+        with self.read() as session:
+            newest = _newest_entry(session.connection())
+        if newest is not None:
+            with other.read() as session:
+                held = (
+                    session.connection()
+                    .execute(text("SELECT 1 FROM audit_entry WHERE hash = :hash"), {"hash": newest[1]})
+                    .first()
+                )
+            if held is None:
+                reasons.append(f"its newest audit entry, {newest[0]} of {newest[2][:10]}, is not in the backup")
+        return reasons
+
+    def engine_problems(self) -> list[str]:
+        """The database's own checks: SQLite's integrity and foreign key checks (a server checks as it writes)."""
+        if self.backend != "sqlite":
+            return []
+        with translate_errors(self), self.engine.connect() as conn:
+            integrity = [row[0] for row in conn.exec_driver_sql("PRAGMA integrity_check").all()]
+            orphans = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+        found = [] if integrity == ["ok"] else [f"SQLite's integrity check failed: {line}" for line in integrity[:10]]
+        for table, rowid, parent, _ in orphans[:10]:
+            found.append(f"SQLite's foreign key check: {table} row {rowid} refers to a {parent} that does not exist")
+        return found
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _check_url(url: str) -> None:
+    """Refuse a URL that names no database cpctl can use (without showing it: it may hold a password)."""
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        backend = make_url(url).get_backend_name()
+    except ArgumentError:
+        backend = None
+    if backend not in ("sqlite", "postgresql", "postgres"):
+        raise StoreError(
+            "cpctl stores its data in SQLite (a file path) or PostgreSQL (postgresql://user@host/database); "
+            "check --db or CPCTL_DATABASE_URL."
+        )
+
+
+def _server_url(url: str) -> URL:
+    """A server's URL with the driver cpctl installs: postgresql:// and postgres:// mean psycopg 3."""
+    parsed = make_url(url.replace("postgres://", "postgresql://", 1) if url.startswith("postgres://") else url)
+    if parsed.drivername == "postgresql":
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    if parsed.drivername == "postgresql+psycopg":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise StoreError(
+                "cpctl needs the psycopg driver for PostgreSQL: install it with `pip install 'cpctl[postgresql]'`."
+            ) from None
+    return parsed
+
+
+@dataclass(frozen=True)
+class Restored:
+    backup: Path
+    safety_copy: Path
+    counts: dict[str, int]
+    forced: bool
+
+
+def _migrate(conn: Connection, revision: str) -> None:
+    """Run cpctl's Alembic migrations on an open connection, up to `revision`."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", "cpctl:migrations")
+    config.attributes["connection"] = conn
+    command.upgrade(config, revision)
+
+
+def _tables(conn: Connection) -> list[Table]:
+    """The store's tables as the database has them, parents before children (alembic_version left out)."""
+    from sqlalchemy import MetaData
+
+    metadata = MetaData()
+    metadata.reflect(bind=conn)
+    return [table for table in metadata.sorted_tables if table.name != "alembic_version"]
+
+
+def _copy_rows(source: Connection, dest: Connection, batch: int = 1000) -> None:
+    """Copy every row of every table from one store to another at the same revision (empty tables)."""
+    from sqlalchemy import select
+
+    wanted = {table.name: table for table in _tables(source)}
+    for table in _tables(dest):
+        mine = wanted.get(table.name)
+        if mine is None:
+            continue
+        names = [column.name for column in table.columns if column.name in mine.columns]
+        order = list(mine.primary_key.columns) or [mine.columns[names[0]]]
+        result = source.execution_options(yield_per=batch).execute(
+            select(*[mine.columns[name] for name in names]).order_by(*order)
+        )
+        for chunk in result.partitions():
+            dest.execute(table.insert(), [dict(zip(names, row, strict=True)) for row in chunk])
+
+
+def _delete_rows(conn: Connection) -> None:
+    for table in reversed(_tables(conn)):
+        conn.execute(table.delete())
+
+
+def _reset_sequences(conn: Connection) -> None:
+    """After rows were copied in with their ids, a server's id sequences carry on after the largest."""
+    if conn.dialect.name != "postgresql":
+        return
+    for table in _tables(conn):
+        if "id" in table.primary_key.columns and table.columns["id"].autoincrement in (True, "auto"):
+            conn.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('\"{table.name}\"', 'id'), "
+                    f'COALESCE(max(id), 1), max(id) IS NOT NULL) FROM "{table.name}"'
+                )
+            )
+
+
+def _newest_entry(conn: Connection) -> tuple[int, str, str] | None:
+    """(id, hash, at) of the newest audit entry, or None for an empty trail."""
+    row = conn.execute(text("SELECT id, hash, at FROM audit_entry ORDER BY id DESC LIMIT 1")).first()
+    return (row[0], row[1], row[2]) if row is not None else None
+
+
+class _Backup(Store):
+    """A private working copy of a backup file, brought up to this cpctl's schema (the file is not touched)."""
+
+    original_revision: str | None = None
+
+
+def _open_backup(backup: Path, copy_path: Path) -> _Backup:
+    where = str(backup)
+    try:
+        fd = os.open(copy_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        dest = sqlite3.connect(copy_path)
+        try:
+            source.backup(dest)
+            problems = dest.execute("PRAGMA quick_check").fetchall()
+        finally:
+            dest.close()
+            source.close()
+    except sqlite3.DatabaseError:
+        raise StoreError(
+            f"{where} is not a cpctl backup (not a SQLite database, or damaged); check the path."
+        ) from None
+    except OSError as exc:
+        raise StoreError(
+            f"cannot read the backup {where} ({exc.strerror}); check the path and its permissions."
+        ) from None
+    if problems != [("ok",)]:
+        raise StoreError(f"the backup {where} is damaged (SQLite's check failed); choose another backup.")
+    copy = _Backup(sqlite_url(copy_path), check_schema=False)
+    try:
+        state = copy.schema_state()
+        if state.empty or state.revision is None:
+            raise StoreError(f"{where} is not a cpctl backup: it holds no cpctl store.")
+        if state.revision not in REVISIONS:
+            raise StoreError(
+                f"the backup {where} is at schema revision {state.revision}, which this cpctl does not know: it "
+                "was written by a newer cpctl. Install that version (or newer) to restore it."
+            )
+        copy.original_revision = state.revision
+        copy.upgrade(backup=False)
+    except BaseException:
+        copy.dispose()
+        raise
+    return copy
+
+
+def _settle_sqlite_file(path: Path) -> None:
+    """Make a copied SQLite file one self-contained file (no WAL beside it), flushed to the disk."""
+    conn = sqlite3.connect(path)
+    try:
+        conn.execute("PRAGMA journal_mode=DELETE")
+        conn.commit()
+    finally:
+        conn.close()
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _configure_sqlite(engine: Engine) -> None:
@@ -279,5 +577,5 @@ def _database_message(detail: str, where: str) -> str:
     if "locked" in lowered or "busy" in lowered:
         return "the store is busy (another cpctl is writing): nothing was saved. Try again in a moment."
     if "could not connect" in lowered or "connection refused" in lowered or "connection to server" in lowered:
-        return f"cannot connect to the database {where}; check CPCTL_DATABASE_URL and that the server is running."
+        return f"cannot connect to the database {where}; check --db or CPCTL_DATABASE_URL and that the server runs."
     return f"the database refused the change ({detail.splitlines()[0][:160]}): nothing was saved."

@@ -14,7 +14,9 @@ def demo(
     db_path: Annotated[
         str | None,
         typer.Option(
-            "--db", metavar="PATH", help="Build the demo in this (new) store file instead of a throwaway one."
+            "--db",
+            metavar="PATH",
+            help="Build the demo in this (new) store file, or empty database URL, instead of a throwaway one.",
         ),
     ] = None,
 ) -> None:
@@ -22,27 +24,34 @@ def demo(
     import tempfile
     from pathlib import Path
 
+    from rich.markup import escape
+
     from cpctl import demo as demo_data
     from cpctl.commands import child, conference, due, plan
-    from cpctl.paths import sqlite_url
+    from cpctl.paths import is_url, sqlite_url
     from cpctl.store import Store
 
     root_state = ctx.find_root().obj or CliState()
     chosen = db_path or root_state.db_path
-    path = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="cpctl-demo-")) / "demo.db"
-    store = Store(sqlite_url(path))
+    if chosen and is_url(chosen):
+        url = chosen
+    else:
+        path = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="cpctl-demo-")) / "demo.db"
+        url = sqlite_url(path)
+    store = Store(url)
+    where = str(store.path) if store.path is not None else store.display_url
     try:
         made = demo_data.build(store)
         review_ref = demo_data.record_plan_life(store)
     finally:
         store.dispose()
     console = out()
-    console.print(f"[bold]cpctl demo[/bold]: a synthetic family in {path}", highlight=False)
+    console.print(f"[bold]cpctl demo[/bold]: a synthetic family in {escape(where)}", highlight=False)
     console.print(
-        f"Everyone here is invented. Explore it with:  cpctl --db {path} child show {made.children[0]}\n",
+        f"Everyone here is invented. Explore it with:  cpctl --db {where} child show {made.children[0]}\n",
         markup=False,
     )
-    ctx.find_root().obj = CliState(db_path=str(path))
+    ctx.find_root().obj = CliState(db_path=str(store.path) if store.path is not None else url)
     console.print("[bold]$ cpctl child list[/bold]")
     ctx.invoke(child.child_list, ctx=ctx, family=None, as_json=False)
     console.print("\n[bold]$ cpctl conference show CF00001[/bold]   (the initial conference, 13 weeks ago)")
