@@ -7,6 +7,7 @@ import hashlib
 import json
 import os
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -104,3 +105,65 @@ def entries(
     if limit:
         query = query.limit(limit)
     return session.exec(query).all()
+
+
+# -- checking the chain ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ChainReport:
+    """What `cpctl audit verify` found: how many entries, the newest, and the first broken link (if any)."""
+
+    entries: int
+    head_id: int | None
+    head_hash: str | None
+    broken_at: int | None = None
+    problem: str | None = None
+
+    @property
+    def intact(self) -> bool:
+        return self.problem is None
+
+
+def verify(session: Session, *, expect: str | None = None) -> ChainReport:
+    """Walk the trail oldest first: each entry must hash to its own hash and name the one before it.
+
+    The chain shows a change made outside cpctl (an edited, deleted, inserted or reordered entry) unless whoever
+    made it also rewrote every later hash; `expect`, a hash printed by an earlier check and kept elsewhere,
+    catches that too, and an entry cut from the end of the trail.
+    """
+    previous_hash, previous_id = GENESIS, None
+    count = 0
+    found_expected = expect is None
+    query = select(AuditEntry).order_by(col(AuditEntry.id)).execution_options(yield_per=1000)
+    for entry in session.exec(query):
+        count += 1
+        ident = entry.id or 0
+        if entry.prev_hash != previous_hash:
+            if previous_id is None:
+                problem = f"at entry {ident}: it is not the first of the trail, so the entries before it were deleted"
+            else:
+                problem = (
+                    f"at entry {ident}: it does not follow entry {previous_id}, so an entry between them was deleted "
+                    "or inserted, one of them was changed, or the entries were reordered"
+                )
+            return ChainReport(count, previous_id, previous_hash, broken_at=ident, problem=problem)
+        recomputed = entry_hash(
+            entry.prev_hash,
+            entry.at,
+            entry.actor,
+            entry.action,
+            entry.entity,
+            entry.entity_id,
+            entry.summary,
+            entry.changes,
+        )
+        if recomputed != entry.hash:
+            problem = f"at entry {ident}: it was changed outside cpctl (what it records no longer matches its hash)"
+            return ChainReport(count, previous_id, previous_hash, broken_at=ident, problem=problem)
+        found_expected = found_expected or entry.hash == expect
+        previous_hash, previous_id = entry.hash, ident
+    if not found_expected:
+        problem = (
+            f"since the hash {str(expect)[:64]} was noted: no entry has it now, so the trail was cut short or rewritten"
+        )
+        return ChainReport(count, previous_id, None if previous_id is None else previous_hash, problem=problem)
+    return ChainReport(count, previous_id, None if previous_id is None else previous_hash)

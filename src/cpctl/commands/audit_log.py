@@ -51,3 +51,48 @@ def audit_log(
     for r in records:
         grid.add_row(r["at"][:19].replace("T", " "), r["actor"], r["action"], r["summary"])
     out().print(grid)
+
+
+@app.command("verify")
+def audit_verify(
+    ctx: typer.Context,
+    expect: Annotated[
+        str | None,
+        typer.Option(
+            "--expect",
+            metavar="HASH",
+            help="A hash printed by an earlier `audit verify` and kept elsewhere: fail if that entry is gone.",
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check that no audit entry was changed, deleted, inserted or reordered outside cpctl (exit 1 if one was)."""
+    from cpctl import audit
+    from cpctl.errors import CpctlError
+
+    store = open_store(ctx)
+    with store.read() as session:
+        report = audit.verify(session, expect=expect.strip().lower() if expect else None)
+    if as_json:
+        emit_json(
+            {
+                "intact": report.intact,
+                "entries": report.entries,
+                "head": {"id": report.head_id, "hash": report.head_hash} if report.head_id else None,
+                "broken_at": report.broken_at,
+                "problem": report.problem,
+            }
+        )
+    if not report.intact:
+        raise CpctlError(f"the audit trail is broken {report.problem}.")
+    if as_json:
+        return
+    if report.head_id is None:
+        out().print("The audit trail is empty.")
+        return
+    out().print(
+        f"The audit trail is intact: {report.entries} entries; the newest is entry {report.head_id} "
+        f"with hash {report.head_hash}.",
+        markup=False,
+        soft_wrap=True,
+    )
