@@ -324,12 +324,24 @@ def _first_review(child: Child, plan: Plan, start: CaseEvent, profile: Profile) 
 def recompute(session: Session, profile: Profile, child_ids: Iterable[int] | None = None) -> int:
     """Replace the stored deadlines of these children (all, when None) with freshly computed ones."""
     ids = None if child_ids is None else sorted(set(child_ids))
+    if ids is not None and not ids:
+        return 0
+    rows = expected(session, profile, ids)
+    delete_query = delete(Deadline)
+    if ids is not None:
+        delete_query = delete_query.where(col(Deadline.child_id).in_(ids))
+    session.exec(delete_query)  # type: ignore[call-overload]
+    session.add_all(rows)
+    session.flush()
+    return len(rows)
+
+
+def expected(session: Session, profile: Profile, ids: Sequence[int] | None = None) -> list[Deadline]:
+    """The deadlines these children (all, when None) should have now, computed afresh and not yet stored."""
     children_query = select(Child)
     events_query = select(CaseEvent)
     plans_query = select(Plan)
     if ids is not None:
-        if not ids:
-            return 0
         children_query = children_query.where(col(Child.id).in_(ids))
         events_query = events_query.where(col(CaseEvent.child_id).in_(ids))
         plans_query = plans_query.where(col(Plan.child_id).in_(ids))
@@ -346,12 +358,6 @@ def recompute(session: Session, profile: Profile, child_ids: Iterable[int] | Non
     plan_ids = [p.id for group in plans_by_child.values() for p in group]
     frequencies = _frequencies(session, plan_ids)
     chairs = _chairs(session, [e for group in events_by_child.values() for e in group])
-
-    delete_query = delete(Deadline)
-    if ids is not None:
-        delete_query = delete_query.where(col(Deadline.child_id).in_(ids))
-    session.exec(delete_query)  # type: ignore[call-overload]
-    written = 0
     rows: list[Deadline] = []
     for child_id, child in children.items():
         plans = plans_by_child.get(child_id or 0, [])
@@ -374,10 +380,7 @@ def recompute(session: Session, profile: Profile, child_ids: Iterable[int] | Non
                     explanation=json.dumps(item.explanation, ensure_ascii=False),
                 )
             )
-    session.add_all(rows)
-    written = len(rows)
-    session.flush()
-    return written
+    return rows
 
 
 def _frequencies(session: Session, plan_ids: Sequence[int | None]) -> dict[int, tuple[int, str] | None]:

@@ -9,7 +9,7 @@ import typer
 
 from cpctl.commands.common import emit_json, open_store, out
 
-app = typer.Typer(help="Check, upgrade and back up the store.", no_args_is_help=True)
+app = typer.Typer(help="Check, upgrade, back up and restore the store.", no_args_is_help=True)
 
 
 @app.command("status")
@@ -39,11 +39,11 @@ def db_status(
         emit_json(info)
         return
     console = out()
-    console.print(f"Store:     {info['url']} ({info['backend']})", markup=False)
+    console.print(f"Store:     {info['url']} ({info['backend']})", markup=False, soft_wrap=True)
     if "mode" in info:
-        console.print(f"File mode: {info['mode']}, {info['size_bytes']} bytes", markup=False)
+        console.print(f"File mode: {info['mode']}, {info['size_bytes']} bytes", markup=False, soft_wrap=True)
     if state.current:
-        console.print(f"Schema:    revision {state.revision} (up to date)", markup=False)
+        console.print(f"Schema:    revision {state.revision} (up to date)", markup=False, soft_wrap=True)
     elif state.empty:
         console.print(
             f"Schema:    none yet (a new store; it is created at revision {state.head} on first use)",
@@ -58,7 +58,7 @@ def db_status(
 
 @app.command("upgrade")
 def db_upgrade(ctx: typer.Context) -> None:
-    """Upgrade the store's schema to this cpctl's version (a SQLite store is backed up first)."""
+    """Upgrade the store's schema to this cpctl's version (the store is backed up first)."""
     store = open_store(ctx, check_schema=False)
     before = store.schema_state()
     if before.current:
@@ -68,7 +68,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     line = f"Upgraded the store from revision {before.revision or 'none'} to {before.head}."
     if store.backup_made is not None:
         line += f" The store as it was is at {store.backup_made}"
-    out().print(line, markup=False)
+    out().print(line, markup=False, soft_wrap=True)
 
 
 @app.command("backup")
@@ -77,7 +77,76 @@ def db_backup(
     path: Annotated[Path, typer.Argument(help="Where to write the copy (readable only by you).")],
     force: Annotated[bool, typer.Option("--force", help="Replace PATH if it exists.")] = False,
 ) -> None:
-    """Copy the store to PATH, consistently, even while others are writing to it."""
+    """Copy the store to PATH, consistently, even while others are writing to it.
+
+    The copy is one SQLite file that only you may read, whatever database the store is in: cpctl opens it with
+    --db PATH, and `cpctl db restore PATH` puts it back.
+    """
     store = open_store(ctx)
     target = store.backup_to(path, force=force)
-    out().print(f"Backed the store up to {target}", markup=False)
+    out().print(f"Backed the store up to {target}", markup=False, soft_wrap=True)
+
+
+@app.command("restore")
+def db_restore(
+    ctx: typer.Context,
+    path: Annotated[Path, typer.Argument(help="A backup made by `cpctl db backup`.")],
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Restore even over a newer store (a later schema revision, or changes the backup lacks), or "
+            "from a backup whose audit trail is broken.",
+        ),
+    ] = False,
+) -> None:
+    """Replace everything in the store with a backup, in one step, keeping a copy of the store as it was.
+
+    Refused over a store that is newer than the backup unless --force: one at a later schema revision, or whose
+    newest audit entry the backup does not hold. An interrupted restore leaves the store as it was.
+    """
+    store = open_store(ctx)
+    restored = store.restore_from(path, force=force)
+    counts = restored.counts
+    out().print(
+        f"Restored the store from {restored.backup}: {counts['child']} children, {counts['conference']} "
+        f"conferences, {counts['audit_entry']} audit entries. The store as it was is at {restored.safety_copy}",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+@app.command("check")
+def db_check(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Check that the store is whole: the database's own checks, then cpctl's rules (exit 1 on a problem).
+
+    References between records, one plan in force per child, plans and versions numbered in order, a decision
+    behind every plan, every change with its audit entry, deadlines that match their events, and an unbroken
+    audit trail.
+    """
+    from cpctl import integrity
+    from cpctl.errors import CpctlError
+
+    store = open_store(ctx)
+    report = integrity.check(store)
+    if as_json:
+        emit_json({"ok": report.ok, "counts": report.counts, "problems": report.problems, "notes": report.notes})
+    else:
+        console = out()
+        counted = ", ".join(f"{count} {name}" for name, count in report.counts.items())
+        console.print(f"Checked {store.display_url}: {counted}.", markup=False, soft_wrap=True)
+        for line in report.problems:
+            console.print(f"  problem: {line}", markup=False, soft_wrap=True)
+        for line in report.notes:
+            console.print(f"  note: {line}", markup=False, soft_wrap=True)
+        if report.ok:
+            console.print("No problems found.")
+    if not report.ok:
+        many = len(report.problems)
+        raise CpctlError(
+            f"the store has {many} problem{'s' if many != 1 else ''}; restore a backup made before it was "
+            "damaged (`cpctl db restore`), or report it."
+        )
