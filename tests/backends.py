@@ -97,6 +97,14 @@ class PostgresServer:
         self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{source}" ENCODING \'UTF8\'')
         return self.url_of(name)
 
+    def copy(self, url: str) -> str:
+        """A new database holding what the database at `url` holds (nobody may be connected to it)."""
+        from sqlalchemy.engine import make_url
+
+        name = f"{self.prefix}_{next(self._numbers)}"
+        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{make_url(url).database}"')
+        return self.url_of(name)
+
     def drop(self, url: str) -> None:
         """Drop a test's database, closing what the test left open; a throwaway cluster may keep a stray one."""
         from sqlalchemy.engine import make_url

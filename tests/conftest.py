@@ -74,8 +74,26 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 def pytest_terminal_summary(terminalreporter: Any, config: pytest.Config) -> None:
+    figures = config.stash.get(FIGURES_KEY, [])
+    if figures:
+        terminalreporter.section("data safety: what the trust tests did")
+        for line in figures:
+            terminalreporter.write_line(line)
     if "postgresql" not in config.stash[BACKENDS_KEY] and (config.getoption("--backend") or "all") == "all":
         terminalreporter.write_line(f"PostgreSQL pass not run: {NO_SERVER}.", yellow=True)
+
+
+FIGURES_KEY = pytest.StashKey[list[str]]()
+
+
+@pytest.fixture
+def figure(request: pytest.FixtureRequest) -> Callable[[str], None]:
+    """figure("...") adds a line to the figures printed at the end of the run (trials run, rows written, ...)."""
+
+    def add(line: str) -> None:
+        request.config.stash.setdefault(FIGURES_KEY, []).append(f"{request.node.name}: {line}")
+
+    return add
 
 
 @pytest.fixture(scope="session")
