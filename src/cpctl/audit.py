@@ -130,11 +130,19 @@ def verify(session: Session, *, expect: str | None = None) -> ChainReport:
     made it also rewrote every later hash; `expect`, a hash printed by an earlier check and kept elsewhere,
     catches that too, and an entry cut from the end of the trail.
     """
+    query = select(AuditEntry).order_by(col(AuditEntry.id)).execution_options(yield_per=1000)
+    result = session.exec(query)
+    try:
+        return _walk(result, expect)
+    finally:
+        result.close()  # a server-side cursor, when the walk stops at a broken link
+
+
+def _walk(entries: Any, expect: str | None) -> ChainReport:
     previous_hash, previous_id = GENESIS, None
     count = 0
     found_expected = expect is None
-    query = select(AuditEntry).order_by(col(AuditEntry.id)).execution_options(yield_per=1000)
-    for entry in session.exec(query):
+    for entry in entries:
         count += 1
         ident = entry.id or 0
         if entry.prev_hash != previous_hash:
