@@ -288,7 +288,8 @@ class Store:
         """Why this store is newer than `other` (a backup), in words; empty when it is not.
 
         Newer means a later schema revision, or an audit trail whose newest entry the other does not hold: then
-        the other lacks changes made here, and replacing this store with it would lose them.
+        the other lacks changes made here, and replacing this store with it would lose them. A restore's own entry
+        at the end of the trail does not count: it changed nothing that the backup it restored lacks.
         """
         reasons = []
         mine, theirs = self.schema_state().revision, getattr(other, "original_revision", None)
@@ -296,7 +297,7 @@ class Store:
         if mine in REVISIONS and theirs in REVISIONS and REVISIONS.index(mine) > REVISIONS.index(theirs):
             reasons.append(f"its schema revision {mine} is later than the backup's {theirs}")
         with self.read() as session:
-            newest = _newest_entry(session.connection())
+            newest = _newest_entry(session.connection(), leave_out="store.restore")
         if newest is not None:
             with other.read() as session:
                 held = (
@@ -419,9 +420,12 @@ def _reset_sequences(conn: Connection) -> None:
             )
 
 
-def _newest_entry(conn: Connection) -> tuple[int, str, str] | None:
-    """(id, hash, at) of the newest audit entry, or None for an empty trail."""
-    row = conn.execute(text("SELECT id, hash, at FROM audit_entry ORDER BY id DESC LIMIT 1")).first()
+def _newest_entry(conn: Connection, leave_out: str = "") -> tuple[int, str, str] | None:
+    """(id, hash, at) of the newest audit entry (of another action than `leave_out`), or None."""
+    row = conn.execute(
+        text("SELECT id, hash, at FROM audit_entry WHERE action <> :action ORDER BY id DESC LIMIT 1"),
+        {"action": leave_out},
+    ).first()
     return (row[0], row[1], row[2]) if row is not None else None
 
 

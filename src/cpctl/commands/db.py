@@ -108,9 +108,16 @@ def db_restore(
     store = open_store(ctx)
     restored = store.restore_from(path, force=force)
     counts = restored.counts
+    held = ", ".join(
+        f"{counts[key]} {one if counts[key] == 1 else many}"
+        for key, one, many in (
+            ("child", "child", "children"),
+            ("conference", "conference", "conferences"),
+            ("audit_entry", "audit entry", "audit entries"),
+        )
+    )
     out().print(
-        f"Restored the store from {restored.backup}: {counts['child']} children, {counts['conference']} "
-        f"conferences, {counts['audit_entry']} audit entries. The store as it was is at {restored.safety_copy}",
+        f"Restored the store from {restored.backup}: {held}. The store as it was is at {restored.safety_copy}",
         markup=False,
         soft_wrap=True,
     )
