@@ -1,0 +1,135 @@
+"""`cpctl db check`: a whole store passes, and each way of breaking one (done in SQL, outside cpctl) is named."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from backends import StoreRef
+from helpers import Run, execute, ok, ok_json, rows
+
+NEWEST_VISIT_ENTRY = "SELECT max(id) FROM audit_entry WHERE action = 'visit.add'"
+NEWEST_VISIT_EVENT = "SELECT max(id) FROM case_event WHERE kind = 'visit'"
+FAILED = (
+    "Error: the store has {n} problem{s}; restore a backup made before it was damaged (`cpctl db restore`), "
+    "or report it.\n"
+)
+
+
+@pytest.fixture
+def casework(cli: Run, make_store: Callable[..., StoreRef]) -> StoreRef:
+    """The demo's whole case: two conferences, plans and versions, core groups, visits, deadlines."""
+    store = make_store("demo.db")
+    ok(cli("demo", "--db", str(store)))
+    return store
+
+
+def check(cli: Run, store: StoreRef) -> list[str]:
+    """The problems `db check` lists (it exits 1 when there are any)."""
+    result = cli("--db", str(store), "db", "check")
+    problems = [line[len("  problem: ") :] for line in result.stdout.splitlines() if line.startswith("  problem: ")]
+    if problems:
+        n = len(problems)
+        assert (result.exit_code, result.stderr) == (1, FAILED.format(n=n, s="s" if n != 1 else ""))
+    else:
+        assert (result.exit_code, result.stderr) == (0, ""), result.output
+    return problems
+
+
+def test_a_whole_store_passes(cli: Run, casework: StoreRef) -> None:
+    assert check(cli, casework) == []
+    result = ok_json(cli("--db", str(casework), "db", "check", "--json"))
+    assert result == {
+        "ok": True,
+        "counts": {
+            "children": 3,
+            "plans": 2,
+            "conferences": 2,
+            "core group meetings": 2,
+            "visits": 8,
+            "audit entries": rows(casework, "SELECT count(*) FROM audit_entry")[0][0],
+        },
+        "problems": [],
+        "notes": [],
+    }
+
+
+def test_a_new_store_passes(cli: Run) -> None:
+    result = cli("db", "check")
+    assert (result.exit_code, result.stderr) == (0, "")
+    assert result.stdout.endswith(
+        ": 0 children, 0 plans, 0 conferences, 0 core group meetings, 0 visits, 0 audit entries.\nNo problems found.\n"
+    )
+
+
+def plan_id(store: StoreRef, child: str = "DEMO-1001") -> int:
+    return rows(store, f"SELECT p.id FROM plan p JOIN child c ON c.id = p.child_id WHERE c.ref = '{child}'")[0][0]
+
+
+@pytest.mark.parametrize(
+    "damage, problem",
+    [
+        (
+            ["UPDATE plan SET end_conference_id = NULL WHERE ended_on IS NOT NULL"],
+            "plan 1 of child DEMO-1002 has an end date without the conference that ended it",
+        ),
+        (["UPDATE plan SET number = 2 WHERE id = {plan}"], "child DEMO-1001's plans are numbered [2], not 1, 2, ..."),
+        (
+            ["UPDATE plan_version SET number = number + 10 WHERE plan_id = {plan} AND number = 3"],
+            "plan 1 of child DEMO-1001 has versions [1, 2, 13], not 1, 2, ...",
+        ),
+        (
+            ["DELETE FROM deadline WHERE id IN (SELECT min(id) FROM deadline)"],
+            "do not match their events",
+        ),
+        (
+            ["UPDATE deadline SET due_on = due_on + 1 WHERE id IN (SELECT max(id) FROM deadline)"],
+            "do not match their events",
+        ),
+        ([f"DELETE FROM audit_entry WHERE id IN ({NEWEST_VISIT_ENTRY})"], "visits but"),
+        (["UPDATE audit_entry SET summary = 'edited' WHERE id = 3"], "the audit trail is broken at entry 3"),
+        ([f"UPDATE case_event SET kind = 'note' WHERE id IN ({NEWEST_VISIT_EVENT})"], "visits but"),
+    ],
+    ids=[
+        "ended-plan",
+        "plan-number",
+        "version-number",
+        "deadline-missing",
+        "deadline-moved",
+        "visit-unaudited",
+        "audit-edited",
+        "visit-event",
+    ],
+)
+def test_damage_is_named(cli: Run, casework: StoreRef, damage: list[str], problem: str) -> None:
+    statements = [sql.format(plan=plan_id(casework)) for sql in damage]
+    if casework.path is not None:
+        statements = [sql.replace("due_on + 1", "date(due_on, '+1 day')") for sql in statements]
+    execute(casework, *statements)
+    found = check(cli, casework)
+    assert any(problem in line for line in found), found
+
+
+def test_a_reference_to_nothing_is_named(cli: Run, casework: StoreRef) -> None:
+    """Made possible only with the database's own check switched off (SQLite), or dropped (a server)."""
+    if casework.path is not None:
+        import sqlite3
+        from contextlib import closing
+
+        with closing(sqlite3.connect(casework.path)) as conn:
+            conn.execute("PRAGMA foreign_keys = OFF")
+            conn.execute("UPDATE visit SET visitor_id = 999 WHERE id = 1")
+            conn.commit()
+        expected = ["SQLite's foreign key check: visit row 1 refers to a person that does not exist"]
+    else:
+        execute(
+            casework,
+            "ALTER TABLE visit DROP CONSTRAINT visit_visitor_id_fkey",
+            "UPDATE visit SET visitor_id = 999 WHERE id = 1",
+        )
+        expected = []
+    found = check(cli, casework)
+    assert "1 visit record refer to a person that does not exist (visit.visitor_id)" in found
+    for line in expected:
+        assert line in found
