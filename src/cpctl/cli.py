@@ -70,7 +70,7 @@ class CpctlGroup(TyperGroup):
             return 130
         except OSError as exc:
             if _debugging():
-                raise
+                return _debug_report(exc)
             if exc.errno == errno.ENOSPC:
                 _fail("Error: the disk is full: nothing was saved. Free some space and try again.")
             else:
@@ -78,7 +78,7 @@ class CpctlGroup(TyperGroup):
             return 1
         except Exception as exc:  # a bug, not a user mistake: say so in one line, details only with --debug
             if _debugging():
-                raise
+                return _debug_report(exc)
             _fail(
                 f"Error: cpctl hit an internal problem ({type(exc).__name__}); nothing was saved. "
                 "Run the command again with --debug for details and report it."
@@ -105,6 +105,50 @@ class CpctlGroup(TyperGroup):
 
 def _fail(line: str) -> None:
     print(line, file=sys.stderr)
+
+
+def _debug_report(exc: BaseException) -> int:
+    """--debug: where it failed (every frame, every exception's type), without what any message said."""
+    print(scrubbed_traceback(exc), end="", file=sys.stderr)
+    _fail(
+        f"Error: cpctl hit an internal problem ({type(exc).__name__}); nothing was saved. Report it with the "
+        "traceback above: it shows where cpctl failed, and no message or value that could hold personal data."
+    )
+    return 1
+
+
+HIDDEN = "(message hidden: it may hold personal data)"
+
+
+def scrubbed_traceback(exc: BaseException) -> str:
+    """A traceback in Python's own shape, each exception's message replaced: messages of database drivers and
+    of cpctl's own checks can quote the values they were given (a child's name, a date of birth)."""
+    import traceback
+
+    chain: list[tuple[BaseException, str]] = []
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    link = ""
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        chain.append((current, link))
+        if current.__cause__ is not None:
+            current, link = current.__cause__, "The above exception was the direct cause of the following exception:"
+        elif current.__context__ is not None and not current.__suppress_context__:
+            current, link = current.__context__, "During handling of the above exception, another exception occurred:"
+        else:
+            current = None
+    lines: list[str] = []
+    for index, (error, _) in enumerate(reversed(chain)):
+        if index:
+            lines.append(f"\n{list(reversed(chain))[index - 1][1]}\n\n")
+        lines.append("Traceback (most recent call last):\n")
+        frames = traceback.StackSummary.extract(traceback.walk_tb(error.__traceback__), capture_locals=False)
+        lines.extend(frames.format())
+        kind = type(error)
+        name = kind.__qualname__ if kind.__module__ == "builtins" else f"{kind.__module__}.{kind.__qualname__}"
+        lines.append(f"{name}: {HIDDEN}\n")
+    return "".join(lines)
 
 
 def _debugging() -> bool:

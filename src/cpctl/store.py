@@ -555,9 +555,10 @@ def translate_errors(store: Store | None = None) -> Iterator[None]:
             "nothing was saved. Check the details and try again."
         ) from None
     except (OperationalError, DatabaseError) as exc:
-        raise StoreError(_database_message(str(exc.orig if exc.orig is not None else exc), where)) from None
+        original = exc.orig if exc.orig is not None else exc
+        raise StoreError(_database_message(str(original), where, _shown(original))) from None
     except sqlite3.DatabaseError as exc:
-        raise StoreError(_database_message(str(exc), where)) from None
+        raise StoreError(_database_message(str(exc), where, _shown(exc))) from None
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise StoreError("the disk is full: nothing was saved. Free some space and try again.") from None
@@ -568,7 +569,15 @@ def translate_errors(store: Store | None = None) -> Iterator[None]:
         raise
 
 
-def _database_message(detail: str, where: str) -> str:
+def _shown(error: BaseException) -> str:
+    """What may be shown of a database's error: SQLite's messages name tables and columns, never values; a
+    server's can quote the values it refused (a name, a date of birth), so only its kind is shown."""
+    if isinstance(error, sqlite3.Error):
+        return str(error).splitlines()[0][:160] if str(error) else type(error).__name__
+    return type(error).__name__
+
+
+def _database_message(detail: str, where: str, shown: str = "") -> str:
     lowered = detail.lower()
     if "disk is full" in lowered or "no space" in lowered:
         return "the disk is full: nothing was saved. Free some space and try again."
@@ -582,4 +591,4 @@ def _database_message(detail: str, where: str) -> str:
         return "the store is busy (another cpctl is writing): nothing was saved. Try again in a moment."
     if "could not connect" in lowered or "connection refused" in lowered or "connection to server" in lowered:
         return f"cannot connect to the database {where}; check --db or CPCTL_DATABASE_URL and that the server runs."
-    return f"the database refused the change ({detail.splitlines()[0][:160]}): nothing was saved."
+    return f"the database refused the change ({shown or 'no reason given'}): nothing was saved."
