@@ -594,7 +594,8 @@ def _save_decision(
         plan_row.step_down = decision.details.step_down
         session.add(plan_row)
         session.flush()
-        _event(session, child, plan_row, "plan-end", decision.details.step_down, data.date, conference)
+        # The step down is the plan's (free text, any length); an event's detail holds a short code only.
+        _event(session, child, plan_row, "plan-end", None, data.date, conference)
     _event(session, child, plan_row, "conference", data.kind, data.date, conference)
     if plan_row is not None and decision.content is not None and decision.new_version:
         last = plans.version(session, plan_row)
