@@ -10,6 +10,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from cpctl.errors import Invalid
+from cpctl.text import shown
 
 MAX_BYTES = 5_000_000
 Model = TypeVar("Model", bound=BaseModel)
@@ -28,8 +29,18 @@ class FieldError(Invalid):
 def dotted(loc: Loc) -> str:
     out = ""
     for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+        out += f"[{part}]" if isinstance(part, int) else (f".{_key(part)}" if out else _key(part))
     return out
+
+
+def _key(part: object) -> str:
+    """A field's name as the file has it: quoted (line breaks, markup and all escaped) unless it is a plain name."""
+    text = str(part)
+    return text if text.isidentifier() and text.isascii() else repr(text[:40])
+
+
+def _name(path: Path) -> str:
+    return shown(path.name)
 
 
 class Document:
@@ -60,14 +71,14 @@ class Document:
 
     def error(self, loc: Loc, message: str) -> Invalid:
         line = self.line_of(loc)
-        where = f"{self.path.name}, line {line}" if line else self.path.name
+        where = f"{_name(self.path)}, line {line}" if line else _name(self.path)
         field = f" {dotted(loc)}:" if loc else ""
         return Invalid(f"{where}:{field} {message}")
 
     def parse(self, model: type[Model]) -> Model:
         """Validate the whole document against a model; the first problem is named with its line."""
         if not isinstance(self.data, dict):
-            raise Invalid(f"{self.path.name}: expected a mapping of fields at the top (see the template).")
+            raise Invalid(f"{_name(self.path)}: expected a mapping of fields at the top (see the template).")
         try:
             return model.model_validate(self.data)
         except ValidationError as exc:
@@ -86,38 +97,43 @@ def load(path: Path) -> Document:
     path = path.expanduser()
     try:
         if path.is_dir():
-            raise Invalid(f"{path} is a folder; give the path of a YAML or JSON file.")
+            raise Invalid(f"{shown(path)} is a folder; give the path of a YAML or JSON file.")
         raw = path.read_bytes()
     except FileNotFoundError:
         raise Invalid(
-            f"there is no file {path}; check the path (`cpctl conference template` writes an example)."
+            f"there is no file {shown(path)}; check the path (`cpctl conference template` writes an example)."
         ) from None
     except PermissionError:
-        raise Invalid(f"cannot read {path}: permission denied.") from None
+        raise Invalid(f"cannot read {shown(path)}: permission denied.") from None
     if len(raw) > MAX_BYTES:
-        raise Invalid(f"{path.name} is {len(raw)} bytes; an input file can be at most {MAX_BYTES} bytes.")
+        raise Invalid(f"{_name(path)} is {len(raw)} bytes; an input file can be at most {MAX_BYTES} bytes.")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise Invalid(f"{path.name} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again.") from None
+        raise Invalid(f"{_name(path)} is not UTF-8 text (byte {exc.start}); save it as UTF-8 and try again.") from None
     if "\x00" in text:
-        raise Invalid(f"{path.name} is not a text file; give a YAML or JSON file.")
+        raise Invalid(f"{_name(path)} is not a text file; give a YAML or JSON file.")
+    too_deep = Invalid(f"{_name(path)} nests lists or mappings too deeply to be a cpctl file; see the template.")
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(text)
         except json.JSONDecodeError as exc:
-            raise Invalid(f"{path.name}, line {exc.lineno}: not valid JSON ({exc.msg}).") from None
+            raise Invalid(f"{_name(path)}, line {exc.lineno}: not valid JSON ({exc.msg}).") from None
+        except RecursionError:
+            raise too_deep from None
     else:
         try:
             data = yaml.safe_load(text)
         except yaml.YAMLError as exc:
-            raise Invalid(f"{path.name}{_yaml_where(exc)}: not valid YAML ({_yaml_problem(exc)}).") from None
+            raise Invalid(f"{_name(path)}{_yaml_where(exc)}: not valid YAML ({_yaml_problem(exc)}).") from None
+        except RecursionError:
+            raise too_deep from None
     try:
         root = yaml.compose(text)
-    except yaml.YAMLError:
+    except (yaml.YAMLError, RecursionError):
         root = None
     if data is None:
-        raise Invalid(f"{path.name} is empty; `cpctl conference template` shows what it should hold.")
+        raise Invalid(f"{_name(path)} is empty; `cpctl conference template` shows what it should hold.")
     return Document(path, data, root)
 
 

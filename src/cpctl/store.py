@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import Table, create_engine, event, inspect, text
 from sqlalchemy.engine import URL, Connection, Engine, make_url
@@ -23,6 +24,7 @@ from sqlmodel import Session
 from cpctl.errors import CpctlError, StoreError
 from cpctl.migrations import HEAD, REVISIONS
 from cpctl.paths import sqlite_path, sqlite_url
+from cpctl.text import shown
 
 BUSY_TIMEOUT_MS = 30_000
 AUDIT_LOCK_KEY = 0x637063746C  # "cpctl": PostgreSQL advisory lock that serialises the audit chain
@@ -174,13 +176,15 @@ class Store:
         may be writing: SQLite's online backup for a SQLite store, one snapshot for a server's database."""
         target = target.expanduser().absolute()
         if target.is_dir():
-            raise StoreError(f"{target} is a folder; give the path of the backup file, e.g. {target / 'cpctl.bak'}.")
+            raise StoreError(
+                f"{shown(target)} is a folder; give the path of the backup file, e.g. {shown(target / 'cpctl.bak')}."
+            )
         if target.exists() and not force:
-            raise StoreError(f"{target} already exists; choose another path or add --force to replace it.")
+            raise StoreError(f"{shown(target)} already exists; choose another path or add --force to replace it.")
         if self.path is not None and target.resolve() == self.path.resolve():
             raise StoreError("the backup path is the store itself; choose another path.")
         if not target.parent.is_dir():
-            raise StoreError(f"the folder {target.parent} does not exist; create it or choose another path.")
+            raise StoreError(f"the folder {shown(target.parent)} does not exist; create it or choose another path.")
         partial = target.with_name(f".{target.name}.partial")
         partial.unlink(missing_ok=True)
         with translate_errors(self):
@@ -233,7 +237,7 @@ class Store:
 
         backup = backup.expanduser().absolute()
         if not backup.is_file():
-            raise StoreError(f"there is no backup file {backup}; check the path.")
+            raise StoreError(f"there is no backup file {shown(backup)}; check the path.")
         if self.path is not None and backup.resolve() == self.path.resolve():
             raise StoreError("that file is the store itself; give the path of a backup made by `cpctl db backup`.")
         with tempfile.TemporaryDirectory(prefix="cpctl-restore-") as scratch:
@@ -436,11 +440,11 @@ class _Backup(Store):
 
 
 def _open_backup(backup: Path, copy_path: Path) -> _Backup:
-    where = str(backup)
+    where = shown(backup)
     try:
         fd = os.open(copy_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
-        source = sqlite3.connect(f"file:{backup}?mode=ro", uri=True)
+        source = sqlite3.connect(f"file:{quote(str(backup))}?mode=ro", uri=True)
         dest = sqlite3.connect(copy_path)
         try:
             source.backup(dest)
@@ -512,7 +516,7 @@ def _configure_sqlite(engine: Engine) -> None:
 def _prepare_sqlite_file(path: Path) -> None:
     """Create the store's folder (0700, when cpctl makes it) and file (0600) before SQLite touches them."""
     if path.is_dir():
-        raise StoreError(f"{path} is a folder; give the path of a store file, e.g. {path / 'cpctl.db'}.")
+        raise StoreError(f"{shown(path)} is a folder; give the path of a store file, e.g. {shown(path / 'cpctl.db')}.")
     parent = path.parent
     if not parent.exists():
         try:
@@ -520,7 +524,7 @@ def _prepare_sqlite_file(path: Path) -> None:
             os.chmod(parent, 0o700)
         except OSError as exc:
             raise StoreError(
-                f"cannot create the folder {parent} for the store ({exc.strerror}); "
+                f"cannot create the folder {shown(parent)} for the store ({exc.strerror}); "
                 "choose another place with --db or CPCTL_DB."
             ) from None
     if not path.exists():
@@ -531,17 +535,17 @@ def _prepare_sqlite_file(path: Path) -> None:
             pass
         except OSError as exc:
             raise StoreError(
-                f"cannot create the store {path} ({exc.strerror}); choose another place with --db or CPCTL_DB."
+                f"cannot create the store {shown(path)} ({exc.strerror}); choose another place with --db or CPCTL_DB."
             ) from None
     elif not os.access(path, os.R_OK):
-        raise StoreError(f"cannot read the store {path}: permission denied; check who owns the file.")
+        raise StoreError(f"cannot read the store {shown(path)}: permission denied; check who owns the file.")
 
 
 @contextmanager
 def translate_errors(store: Store | None = None) -> Iterator[None]:
     """Turn database and file-system failures into one line a person can act on."""
     where = (
-        str(store.path)
+        shown(store.path)
         if store is not None and store.path is not None
         else (store.display_url if store is not None else "the store")
     )

@@ -42,3 +42,10 @@ def reference(value: str, what: str) -> str:
             "starting with a letter or digit."
         )
     return text
+
+
+def shown(value: object) -> str:
+    """A value the user gave (a path, a name) as an error line may quote it: as it is, or quoted and escaped when
+    it holds line breaks or control characters that would split or garble the line."""
+    text = str(value)
+    return text if text.isprintable() else repr(text)
