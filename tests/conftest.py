@@ -16,6 +16,19 @@ import pytest
 
 pytest.register_assert_rewrite("helpers")
 
+from hypothesis import settings  # noqa: E402
+
+# Property tests: no time limit per example (a loaded CI machine is slow), and in CI the same examples every run,
+# so that a failure there can be replayed; on a laptop they vary, to find more.
+settings.register_profile(
+    "cpctl",
+    deadline=None,
+    derandomize=bool(os.environ.get("CI")),
+    database=None if os.environ.get("CI") else settings.default.database,
+    print_blob=True,
+)
+settings.load_profile("cpctl")
+
 from backends import BACKENDS, SERVER_VARIABLE, PostgresServer, StoreRef, server_url  # noqa: E402
 from helpers import AUTHORITY, CHAIR, USER, Run, dump, run_cli  # noqa: E402
 

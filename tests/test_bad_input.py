@@ -1,0 +1,379 @@
+"""Hostile input, thrown at every command and at every `--from` file: each case ends in success or in one clear
+`Error:` line (exit 1, or 2 for a usage error), never a traceback or an "internal problem", and a case that fails
+leaves the store exactly as it was. Whatever succeeded, the store passes `cpctl db check` at the end.
+
+The values: dates real and impossible, huge strings, control characters, right-to-left and emoji names, markup,
+SQL fragments, format strings, paths; in files also missing and extra fields, wrong types, broken syntax and
+encodings. Every command is found by walking cpctl's own command tree, so a new command is covered when it is
+added. Paths only ever name places inside the test's own folder. The number of cases is printed at the end.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+import cpctl.cli
+from backends import StoreRef
+from helpers import Run, dump, ok
+
+TODAY = date.today()
+SETTINGS = settings(
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+KNOWN = [  # references and words of the demo store, so that some cases reach deep into a command
+    "DEMO-1001", "DEMO-1002", "DEMO-1003", "Jamie Testwood", "P00001", "P00004", "P00006", "CF00001", "CF00002",
+    "england", "wales", "NEG", "first-review", "child-seen", "chair", "professional", "parent", "1", "2",
+]  # fmt: skip
+HOSTILE = [
+    "", " ", "\t", "\n", "-", "--", "0", "-1", "NULL", "null", "None", "true", "[]", "{}",
+    "Robert'); DROP TABLE child;--", "' OR '1'='1", "%s", "%(name)s", "{0}", "{{ 7*7 }}", "${HOME}", "$(id)",
+    "[bold red]alarm[/bold red]", "[/]", "<script>alert(1)</script>", "**bold** _it_", "\\", "\\N",
+    "\u202eevil\u202c", "\u200f\u05e9\u05dc\u05d5\u05dd", "\u0639\u0627\u0626\u0634\u0629 \u0627\u0644\u0646",
+    "\U0001f476\U0001f3fd Baby", "\U0001f468\u200d\U0001f469\u200d\U0001f467", "Zo\u0308e", "\ufeffBOM",
+    "\x1b[31mred\x1b[0m", "line\nbreak", "carriage\rreturn", "bell\x07", "\x7f", "\u2028", "e\u0301",
+    "../../etc/passwd", "/etc/shadow", "C:\\Windows", "CON", "x" * 300, "y" * 10_001, "\u00e9" * 10_001,
+    "9" * 40, "1e309", "-0", "NaN", "\U0010ffff", "\ud7ff", "O'Brien-Smith", "D'Arcy", "van der Berg",
+]  # fmt: skip
+BAD_DATES = [
+    "2026-02-30", "2026-13-01", "31/04/2026", "29/02/2027", "00/00/0000", "0000-00-00", "0001-01-01",
+    "9999-12-31", "1899-12-31", "2026-1-5", "5/1/26", "yesterday", "today", "tomorrow", "now", "1 Jan 2026",
+    "2026-01-01T00:00:00", "20260101", "-2026-01-01", "2026/01/01",
+]  # fmt: skip
+
+texts = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.sampled_from(KNOWN),
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=60),
+    st.builds(lambda a, b: a + b, st.sampled_from(KNOWN), st.sampled_from(HOSTILE)),
+)
+days = st.one_of(
+    st.dates(min_value=date(1900, 1, 1), max_value=date(2100, 12, 31)).flatmap(
+        lambda d: st.sampled_from([d.isoformat(), f"{d:%d/%m/%Y}"])
+    ),
+    st.integers(-400, 400).map(lambda n: (TODAY + timedelta(days=n)).isoformat()),
+    st.sampled_from(BAD_DATES),
+    texts,
+)
+numbers = st.one_of(
+    st.integers(-(2**70), 2**70).map(str), st.sampled_from(["0", "1", "-1", "2", "3", "99999999999"]), texts
+)
+SAFE_PATHS = ["backup.db", "out/x.yaml", "nested", "", ".", "data", "data/cpctl.db", "missing/x", "a b.json"]
+paths = st.one_of(
+    st.sampled_from(SAFE_PATHS),
+    texts.map(lambda text: text.replace("/", "_").replace("\\", "_").replace("\x00", "").lstrip(".") or "x"),
+)
+
+
+def leaves(group: Any, path: tuple[str, ...] = ()) -> Iterator[tuple[tuple[str, ...], Any]]:
+    for name, command in sorted(group.commands.items()):
+        if hasattr(command, "commands"):
+            yield from leaves(command, (*path, name))
+        else:
+            yield (*path, name), command
+
+
+def all_commands() -> list[tuple[tuple[str, ...], Any]]:
+    import typer.main
+
+    skipped = {("demo",)}  # builds a whole store of its own elsewhere; test_demo.py covers it
+    return [(path, command) for path, command in leaves(typer.main.get_command(cpctl.cli.app)) if path not in skipped]
+
+
+COMMANDS = all_commands()
+
+
+def value_for(kind: str) -> st.SearchStrategy[Any]:
+    return {"str": texts, "int": numbers, "date": days, "Path": paths, "list[str]": st.lists(texts, max_size=3)}.get(
+        kind, texts
+    )
+
+
+@st.composite
+def invocations(draw: Callable[..., Any]) -> list[str]:
+    """One command with random values for its arguments and a random choice of its options."""
+    path, command = draw(st.sampled_from(COMMANDS))
+    args: list[str] = list(path)
+    positional: list[str] = []
+    for param in command.params:
+        kind = param.bare_type()
+        if param.param_type_name == "argument":
+            if param.required or draw(st.booleans()):
+                positional.append(draw(value_for(kind)))
+            continue
+        if not (param.required or draw(st.integers(0, 3)) == 0):
+            continue
+        if getattr(param, "is_flag", False):
+            args.append(draw(st.sampled_from([*param.opts, *param.secondary_opts])))
+        elif kind == "list[str]":
+            for item in draw(value_for(kind)):
+                args += [param.opts[0], item]
+        else:
+            args += [draw(st.sampled_from(param.opts)), draw(value_for(kind))]
+    return args + positional
+
+
+@pytest.fixture
+def sandbox(cli: Run, store: StoreRef, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo's whole case in the test's store, and the test's own folder as the working folder."""
+    assert ok(cli("demo", "--db", str(store))).startswith("cpctl demo")
+    folder = tmp_path / "work"
+    folder.mkdir()
+    (folder / "out").mkdir()
+    monkeypatch.chdir(folder)
+    return folder
+
+
+def run(args: list[str]) -> Any:
+    return CliRunner().invoke(cpctl.cli.app, args, prog_name="cpctl", catch_exceptions=True)
+
+
+def assert_clean(args: list[str], result: Any, before: list[str], store: StoreRef) -> None:
+    shown = f"cpctl {' '.join(repr(a)[:80] for a in args)}"
+    assert result.exception is None or isinstance(result.exception, SystemExit), f"{shown}: {result.exception!r}"
+    assert "Traceback" not in result.output, shown
+    assert "internal problem" not in result.stderr, f"{shown}: {result.stderr}"
+    allowed = (0, 1, 2, 3) if args[:1] == ["due"] else (0, 1, 2)  # due --fail-if-overdue exits 3, for scripts
+    assert result.exit_code in allowed, f"{shown}: exit {result.exit_code}: {result.output[-300:]}"
+    if result.exit_code in (1, 2):
+        assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, f"{shown}: {result.stderr}"
+        assert dump(store) == before, f"{shown} failed and changed the store"
+
+
+@pytest.fixture
+def cases(figure: Callable[[str], None]) -> Iterator[list[int]]:
+    tried = [0, 0]  # cases, of which succeeded
+
+    yield tried
+    figure(f"{tried[0]} hostile cases tried ({tried[1]} succeeded, the rest failed cleanly with the store unchanged)")
+
+
+@pytest.mark.slow
+def test_every_command_with_hostile_values(sandbox: Path, store: StoreRef, cli: Run, cases: list[int]) -> None:
+    assert {path[0] for path, _ in COMMANDS} >= {"child", "person", "conference", "plan", "core-group", "visit"}
+
+    @settings(SETTINGS, max_examples=300)
+    @given(invocations())
+    def case(args: list[str]) -> None:
+        before = dump(store)
+        result = run(args)
+        assert_clean(args, result, before, store)
+        cases[0] += 1
+        cases[1] += result.exit_code == 0
+
+    case()
+    assert ok(cli("db", "check")).endswith("No problems found.\n")
+
+
+# -- files for --from ------------------------------------------------------------------------------------------
+def documents() -> dict[str, tuple[list[str], dict[str, Any]]]:
+    """A valid document for each `--from` format, as the demo store would take it today."""
+    plan = yaml.safe_load(Path(cpctl.__file__).with_name("examples").joinpath("conference.yaml").read_text())
+    outline = plan["decisions"][0]["plan"]
+    return {
+        "conference": (
+            ["conference", "new", "--from"],
+            {
+                "kind": "review",
+                "date": TODAY.isoformat(),
+                "time": "14:30",
+                "attendance": [{"person": "P00004", "status": "attended"}, {"person": "P00005", "status": "report"}],
+                "inquorate_reason": "A synthetic reason.",
+                "decisions": [
+                    {
+                        "child": "DEMO-1001",
+                        "outcome": "plan-continues",
+                        "categories": ["NEG"],
+                        "evidence": ["Still often hungry."],
+                        "child_views": ["Happier at school."],
+                        "parent_views": ["Things are better."],
+                        "plan": outline,
+                    }
+                ],
+            },
+        ),
+        "core-group": (
+            ["core-group", "record", "--from"],
+            {
+                "child": "DEMO-1001",
+                "date": TODAY.isoformat(),
+                "attendance": [{"person": "P00004", "status": "attended"}],
+                "progress": [{"action": "A1", "status": "on-track", "note": "Going well."}],
+                "parent_views": ["Fine."],
+                "child_views": ["Good."],
+                "notes": [{"text": "A private note.", "private": True}],
+                "changed_actions": [{"id": "A1", "frequency": "twice a week"}],
+                "agreed_by": "CF00002",
+                "next_meeting": (TODAY + timedelta(days=28)).isoformat(),
+                "save_as_draft": True,
+            },
+        ),
+        "visit": (
+            ["visit", "record", "--from"],
+            {
+                "child": "DEMO-1001",
+                "date": (TODAY - timedelta(days=1)).isoformat(),
+                "visitor": "P00004",
+                "announced": False,
+                "seen_alone": True,
+                "bedroom_seen": True,
+                "notes": ["Seen at home.", {"text": "A private note.", "private": True}],
+            },
+        ),
+        "plan": (["plan", "edit", "DEMO-1001", "--draft", "--agreed-by", "CF00002", "--from"], outline),
+    }
+
+
+DOCUMENTS = documents()
+scalars = st.one_of(
+    texts,
+    days,
+    st.integers(-(2**70), 2**70),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.booleans(),
+    st.none(),
+)
+values = st.recursive(
+    scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3), max_leaves=8
+)
+
+
+def paths_in(node: Any, here: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    found = [here]
+    if isinstance(node, dict):
+        for key, value in node.items():
+            found += paths_in(value, (*here, key))
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            found += paths_in(value, (*here, index))
+    return found
+
+
+@st.composite
+def mutated(draw: Callable[..., Any], document: dict[str, Any]) -> Any:
+    """The document with a few fields replaced by hostile values, removed, or added that cpctl does not know."""
+    doc = json.loads(json.dumps(document, default=str))
+    for _ in range(draw(st.integers(0, 4))):
+        spots = paths_in(doc)
+        spot = draw(st.sampled_from(spots))
+        if not spot:
+            doc = draw(st.one_of(values, st.just(doc)))
+            continue
+        parent = doc
+        for part in spot[:-1]:
+            parent = parent[part]
+        action = draw(st.sampled_from(["replace", "replace", "remove", "add"]))
+        if action == "replace":
+            parent[spot[-1]] = draw(values)
+        elif action == "remove":
+            del parent[spot[-1]]
+        elif isinstance(parent, dict):
+            parent[draw(texts)] = draw(values)
+        else:
+            parent.append(draw(values))
+    return doc
+
+
+@st.composite
+def files(draw: Callable[..., Any], document: dict[str, Any]) -> tuple[str, bytes]:
+    """A name and the bytes of a file: YAML or JSON, sometimes broken in its syntax or its encoding."""
+    doc = draw(mutated(document))
+    suffix = draw(st.sampled_from([".yaml", ".yml", ".json", ".txt"]))
+    if suffix == ".json" or draw(st.booleans()):
+        text = json.dumps(doc, ensure_ascii=draw(st.booleans()), default=str)
+    else:
+        text = yaml.safe_dump(doc, allow_unicode=draw(st.booleans()), sort_keys=False)
+    data = text.encode("utf-8")
+    damage = draw(st.sampled_from(["none"] * 6 + ["truncate", "insert", "bom", "latin-1", "utf-16", "nul"]))
+    if damage == "truncate":
+        data = data[: draw(st.integers(0, len(data)))]
+    elif damage == "insert":
+        at = draw(st.integers(0, len(data)))
+        data = (
+            data[:at]
+            + draw(st.sampled_from([b":", b"- ", b"{", b"]", b"\t", b"&a", b"*a", b"!!python/object"]))
+            + data[at:]
+        )
+    elif damage == "bom":
+        data = b"\xef\xbb\xbf" + data
+    elif damage == "latin-1":
+        data = text.encode("latin-1", errors="replace") + b"\xe9"
+    elif damage == "utf-16":
+        data = text.encode("utf-16")
+    elif damage == "nul":
+        data = data + b"\x00"
+    return suffix, data
+
+
+NESTED = ("[" * 5000) + ("]" * 5000)
+LAUGHS = (
+    "a: &a [x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join('*' + chr(97 + i) for _ in range(9))}]\n" for i in range(8))
+    + "child: DEMO-1001\ndate: 2026-01-01\nnotes: *i\nplan: *i\ndecisions: *i\n"
+)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kind", list(DOCUMENTS))
+def test_every_from_file_format_with_hostile_content(
+    sandbox: Path, store: StoreRef, cli: Run, cases: list[int], kind: str
+) -> None:
+    command, document = DOCUMENTS[kind]
+    numbers = iter(range(1_000_000))
+
+    @settings(SETTINGS, max_examples=80)
+    @given(files(document))
+    @example((".yaml", NESTED.encode()))
+    @example((".yaml", LAUGHS.encode()))
+    @example((".json", b'{"child": "DEMO-1001", "date": "\\u0000"}'))
+    @example((".yaml", b"!!python/object/apply:os.system ['echo pwned']\n"))
+    def case(file: tuple[str, bytes]) -> None:
+        suffix, data = file
+        path = sandbox / f"input-{next(numbers)}{suffix}"
+        path.write_bytes(data)
+        args = [*command, str(path)]
+        before = dump(store)
+        result = run(args)
+        assert_clean(args, result, before, store)
+        cases[0] += 1
+        cases[1] += result.exit_code == 0
+
+    case()
+    assert ok(cli("db", "check")).endswith("No problems found.\n")
+
+
+def test_long_free_text_is_kept_whole(cli: Run, sandbox: Path, store: StoreRef) -> None:
+    """The longest text each field takes is saved as typed, on either backend (no column is narrower)."""
+    reason, step_down = "R" * 10_000, "S" * 10_000
+    review = sandbox / "end.yaml"
+    review.write_text(
+        yaml.safe_dump(
+            {
+                "kind": "review",
+                "date": TODAY.isoformat(),
+                "attendance": [{"person": "P00004", "status": "attended"}, {"person": "P00005", "status": "attended"}],
+                "inquorate_reason": "I" * 10_000,
+                "decisions": [
+                    {"child": "DEMO-1001", "outcome": "plan-ends", "end_reason": reason, "step_down": step_down}
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    ok(cli("conference", "new", "--from", str(review)))
+    shown = json.loads(ok(cli("child", "show", "DEMO-1001", "--json")))
+    assert [(p["end_reason"], p["step_down"]) for p in shown["plans"] if p["ended_on"]][-1] == (reason, step_down)
+    name = ("\u0639\u0627\u0626\u0634\u0629", "\U0001f476\U0001f3fd" * 50)
+    ok(cli("child", "add", *name, "--id", "RTL-1", "--dob", "2020-01-01", "--culture", "C" * 10_000))
+    shown = json.loads(ok(cli("child", "show", "RTL-1", "--json")))
+    assert (shown["given_name"], shown["family_name"], shown["culture_religion"]) == (*name, "C" * 10_000)
