@@ -11,6 +11,7 @@ added. Paths only ever name places inside the test's own folder. The number of c
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from pathlib import Path
@@ -27,6 +28,7 @@ from backends import StoreRef
 from helpers import Run, dump, ok
 
 TODAY = date.today()
+SCALE = int(os.environ.get("CPCTL_TEST_HOSTILE_SCALE", "1"))  # more cases, for a long hunt: e.g. 20
 SETTINGS = settings(
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -162,7 +164,7 @@ def cases(figure: Callable[[str], None]) -> Iterator[list[int]]:
 def test_every_command_with_hostile_values(sandbox: Path, store: StoreRef, cli: Run, cases: list[int]) -> None:
     assert {path[0] for path, _ in COMMANDS} >= {"child", "person", "conference", "plan", "core-group", "visit"}
 
-    @settings(SETTINGS, max_examples=300)
+    @settings(SETTINGS, max_examples=300 * SCALE)
     @given(invocations())
     def case(args: list[str]) -> None:
         before = dump(store)
@@ -331,7 +333,7 @@ def test_every_from_file_format_with_hostile_content(
     command, document = DOCUMENTS[kind]
     numbers = iter(range(1_000_000))
 
-    @settings(SETTINGS, max_examples=80)
+    @settings(SETTINGS, max_examples=80 * SCALE)
     @given(files(document))
     @example((".yaml", NESTED.encode()))
     @example((".yaml", LAUGHS.encode()))
@@ -377,3 +379,16 @@ def test_long_free_text_is_kept_whole(cli: Run, sandbox: Path, store: StoreRef) 
     ok(cli("child", "add", *name, "--id", "RTL-1", "--dob", "2020-01-01", "--culture", "C" * 10_000))
     shown = json.loads(ok(cli("child", "show", "RTL-1", "--json")))
     assert (shown["given_name"], shown["family_name"], shown["culture_religion"]) == (*name, "C" * 10_000)
+
+
+def test_markup_in_what_is_stored_is_shown_as_text(cli: Run, initialised: StoreRef) -> None:
+    """Names that look like rich markup are stored and shown as typed: no list or page fails on them."""
+    ok(cli("child", "add", "[/]", "[bold]Test[/bold]", "--id", "MK-1", "--dob", "2019-03-04", "--family", "[red]"))
+    ok(cli("person", "add", "[/bold]", "--role", "[link=x]r[/link]", "--agency", "[", "--child", "MK-1"))
+    assert "[/] [bold]Test[/bold]" in ok(cli("child", "list"))
+    assert "[/] [bold]Test[/bold]  (MK-1)" in ok(cli("child", "show", "MK-1"))
+    assert "[/bold]" in ok(cli("person", "list"))
+    assert ok(cli("person", "show", "P00002")).startswith(
+        "[/bold]  (P00002, professional)\n  Role:     [link=x]r[/link]"
+    )
+    ok(cli("audit", "log"))

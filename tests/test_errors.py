@@ -201,3 +201,20 @@ def test_no_traceback_for_any_mistake_a_person_makes(cli: Run, initialised: Stor
         assert result.stderr.startswith("Error: ") and result.stderr.count("\n") == 1, (args, result.stderr)
         assert result.stdout == "", args
     assert rows(initialised, "SELECT count(*) FROM child") == [(0,)]
+
+
+def test_a_bug_after_the_change_was_saved_says_so(
+    cli: Run, initialised: StoreRef, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An internal problem while printing the result of a saved change must not claim that nothing was saved."""
+
+    def broken_output() -> None:
+        raise RuntimeError(SECRET)
+
+    monkeypatch.setattr("cpctl.commands.child.out", broken_output)
+    failed(
+        cli(*ADD),
+        "Error: cpctl hit an internal problem (RuntimeError) after saving the change; see `cpctl audit log`. "
+        "Run the command again with --debug for details and report it.",
+    )
+    assert rows(initialised, "SELECT given_name FROM child") == [("Jamie",)]

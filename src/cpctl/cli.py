@@ -50,6 +50,7 @@ class CpctlGroup(TyperGroup):
         return code
 
     def _run(self, args: Any, prog_name: str, complete_var: str | None, **extra: Any) -> int:
+        saved_before = _saved()
         try:
             result = super().main(
                 args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
@@ -77,8 +78,15 @@ class CpctlGroup(TyperGroup):
                 _fail(f"Error: {exc.strerror or exc}{f': {exc.filename}' if exc.filename else ''}.")
             return 1
         except Exception as exc:  # a bug, not a user mistake: say so in one line, details only with --debug
+            saved = _saved() > saved_before
             if _debugging():
-                return _debug_report(exc)
+                return _debug_report(exc, saved)
+            if saved:
+                _fail(
+                    f"Error: cpctl hit an internal problem ({type(exc).__name__}) after saving the change; see "
+                    "`cpctl audit log`. Run the command again with --debug for details and report it."
+                )
+                return 1
             _fail(
                 f"Error: cpctl hit an internal problem ({type(exc).__name__}); nothing was saved. "
                 "Run the command again with --debug for details and report it."
@@ -107,12 +115,20 @@ def _fail(line: str) -> None:
     print(line, file=sys.stderr)
 
 
-def _debug_report(exc: BaseException) -> int:
+def _saved() -> int:
+    """How many changes this process has saved (without importing the store for commands that never open it)."""
+    store = sys.modules.get("cpctl.store")
+    return store.COMMITTED[0] if store is not None else 0
+
+
+def _debug_report(exc: BaseException, saved: bool) -> int:
     """--debug: where it failed (every frame, every exception's type), without what any message said."""
     print(scrubbed_traceback(exc), end="", file=sys.stderr)
+    outcome = "after saving the change (see `cpctl audit log`)" if saved else "; nothing was saved"
     _fail(
-        f"Error: cpctl hit an internal problem ({type(exc).__name__}); nothing was saved. Report it with the "
-        "traceback above: it shows where cpctl failed, and no message or value that could hold personal data."
+        f"Error: cpctl hit an internal problem ({type(exc).__name__}){' ' if saved else ''}{outcome}. Report it "
+        "with the traceback above: it shows where cpctl failed, and no message or value that could hold personal "
+        "data."
     )
     return 1
 

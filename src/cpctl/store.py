@@ -28,6 +28,7 @@ from cpctl.text import shown
 
 BUSY_TIMEOUT_MS = 30_000
 AUDIT_LOCK_KEY = 0x637063746C  # "cpctl": PostgreSQL advisory lock that serialises the audit chain
+COMMITTED = [0]  # changes this process has saved: after a failure, the CLI says whether anything was
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,7 @@ class Store:
             try:
                 yield session
                 session.commit()
+                COMMITTED[0] += 1
             except BaseException:
                 session.rollback()
                 raise

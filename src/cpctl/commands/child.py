@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cpctl.commands.common import date_value, emit_json, open_store, out, table, yes_no
+from cpctl.commands.common import date_value, emit_json, markup_free, open_store, out, table, yes_no
 
 app = typer.Typer(help="Add, list, show and edit children (and unborn babies).", no_args_is_help=True)
 
@@ -68,7 +68,7 @@ def child_add(
             family=family,
         )
         summary = f"Added child {child.ref}: {child.full_name} ({_born(child.date_of_birth, child.expected_date)})"
-    out().print(summary)
+    out().print(summary, markup=False)
 
 
 @app.command("list")
@@ -156,7 +156,8 @@ def child_show(
 
 def _print_child(record: dict[str, Any]) -> None:
     console = out()
-    console.print(f"[bold]{record['given_name']} {record['family_name']}[/bold]  ({record['id']})")
+    name = markup_free(f"{record['given_name']} {record['family_name']}")
+    console.print(f"[bold]{name}[/bold]  ({markup_free(record['id'])})")
     rows = [
         ("Born / due", _born_iso(record)),
         ("Gender", record["gender"] or "not recorded"),
@@ -257,9 +258,9 @@ def child_edit(
         changed = people.edit_child(session, found, family=family, **changes)
         ref = found.ref
     if changed:
-        out().print(f"Updated child {ref}: " + ", ".join(key.replace("_", " ") for key in changed))
+        out().print(f"Updated child {ref}: " + ", ".join(key.replace("_", " ") for key in changed), markup=False)
     else:
-        out().print(f"Child {ref} already had those details; nothing changed.")
+        out().print(f"Child {ref} already had those details; nothing changed.", markup=False)
 
 
 @app.command("strategy")

@@ -32,7 +32,7 @@ def open_store(ctx: typer.Context, *, check_schema: bool = True) -> Store:
     store = Store(database_url(state.db_path), auto_upgrade=state.auto_upgrade, check_schema=check_schema)
     ctx.call_on_close(store.dispose)  # close its connections when the command ends, even on failure
     if store.backup_made is not None:
-        err().print(f"Upgraded the store's schema; a copy of it as it was is at {store.backup_made}")
+        err().print(f"Upgraded the store's schema; a copy of it as it was is at {store.backup_made}", markup=False)
     return store
 
 
@@ -49,12 +49,25 @@ def err() -> Console:
 
 
 def table(*columns: str, title: str | None = None) -> Table:
+    """A table whose cells are shown as written: a name like '[bold]' or '[/]' is text, never rich markup."""
     from rich.table import Table
+    from rich.text import Text
 
-    grid = Table(title=title, title_justify="left", show_lines=False)
+    class PlainTable(Table):
+        def add_row(self, *cells: Any, **options: Any) -> None:
+            super().add_row(*(Text(cell) if isinstance(cell, str) else cell for cell in cells), **options)
+
+    grid = PlainTable(title=title, title_justify="left", show_lines=False)
     for column in columns:
         grid.add_column(column, overflow="fold")
     return grid
+
+
+def markup_free(text: object) -> str:
+    """Text from the store, made safe to put inside a line that uses rich markup (e.g. [bold]...[/bold])."""
+    from rich.markup import escape
+
+    return escape(str(text))
 
 
 def emit_json(data: Any) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cpctl.commands.common import emit_json, interactive, open_store, out, table
+from cpctl.commands.common import emit_json, interactive, markup_free, open_store, out, table
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -200,7 +200,7 @@ def print_conference(record: dict[str, Any], rules: ConferenceRules) -> None:
     console = out()
     when = british(date.fromisoformat(record["date"])) + (f" at {record['time']}" if record["time"] else "")
     place = "virtual" if record["virtual"] else (record["venue"] or "venue not recorded")
-    console.print(f"[bold]{rules.kind_name(record['kind'])}[/bold] {record['ref']}")
+    console.print(f"[bold]{rules.kind_name(record['kind'])}[/bold] {markup_free(record['ref'])}")
     console.print(f"  {when}, {place}; chaired by {record['chair']['name']}", markup=False)
     quorum = "quorate" if record["quorate"] else f"NOT quorate: {record['inquorate_reason']}"
     console.print(f"  {record['agencies_present']} agencies took part ({quorum})", markup=False)
@@ -211,7 +211,8 @@ def print_conference(record: dict[str, Any], rules: ConferenceRules) -> None:
             grid.add_row(a["name"], a["role"] or "", a["agency"] or "", status)
         console.print(grid)
     for d in record["decisions"]:
-        console.print(f"\n[bold]{d['child_name']}[/bold] ({d['child']}): {OUTCOME_WORDS[d['outcome']]}")
+        name, ref = markup_free(d["child_name"]), markup_free(d["child"])
+        console.print(f"\n[bold]{name}[/bold] ({ref}): {OUTCOME_WORDS[d['outcome']]}")
         if d["categories"]:
             console.print(f"  Categories: {', '.join(d['categories'])}", markup=False)
         if d["lead_worker"]:

@@ -53,7 +53,8 @@ def init(
         state = settings.current(session)
     out().print(
         f"This store is set up for {state.authority} ({state.jurisdiction}). "
-        f"You are {person.name}, {person.role} ({person.ref})."
+        f"You are {person.name}, {person.role} ({person.ref}).",
+        markup=False,
     )
 
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cpctl.commands.common import emit_json, open_store, out, table
+from cpctl.commands.common import emit_json, markup_free, open_store, out, table
 
 app = typer.Typer(help="Add, list, show and edit parents, carers, relatives and professionals.", no_args_is_help=True)
 
@@ -62,7 +62,7 @@ def person_add(
         line = f"Added {person.kind} {person.ref}: {person.name}"
         if linked is not None:
             line += f", linked to {linked.ref}"
-    out().print(line)
+    out().print(line, markup=False)
 
 
 @app.command("list")
@@ -112,7 +112,7 @@ def person_show(
         emit_json(record)
         return
     console = out()
-    console.print(f"[bold]{record['name']}[/bold]  ({record['ref']}, {record['kind']})")
+    console.print(f"[bold]{markup_free(record['name'])}[/bold]  ({markup_free(record['ref'])}, {record['kind']})")
     for label, key in (
         ("Role", "role"),
         ("Agency", "agency"),
@@ -174,6 +174,6 @@ def person_edit(
             changed["child"] = [None, linked.ref]
         ref = found.ref
     if changed:
-        out().print(f"Updated {ref}: " + ", ".join(key.replace("_", " ") for key in changed))
+        out().print(f"Updated {ref}: " + ", ".join(key.replace("_", " ") for key in changed), markup=False)
     else:
-        out().print(f"{ref} already had those details; nothing changed.")
+        out().print(f"{ref} already had those details; nothing changed.", markup=False)

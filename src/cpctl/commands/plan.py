@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cpctl.commands.common import emit_json, interactive, open_store, out
+from cpctl.commands.common import emit_json, interactive, markup_free, open_store, out
 
 app = typer.Typer(help="Check, show and revise a child's child protection plan.", no_args_is_help=True)
 
@@ -102,7 +102,8 @@ def print_plan(record: dict) -> None:  # type: ignore[type-arg]
 
     state = "draft" if record["draft"] else "complete"
     console.print(
-        f"[bold]Plan {record['plan']} for {record['child_name']}[/bold] ({record['child']}): version "
+        f"[bold]Plan {record['plan']} for {markup_free(record['child_name'])}[/bold] ({markup_free(record['child'])}): "
+        "version "
         f"{record['version']} of {record['versions']}, {state}; made "
         f"{short_british(date.fromisoformat(record['made_on']))} ({record['source']})"
     )
