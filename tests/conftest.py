@@ -32,7 +32,7 @@ settings.load_profile("cpctl")
 from backends import BACKENDS, SERVER_VARIABLE, PostgresServer, StoreRef, server_url  # noqa: E402
 from helpers import AUTHORITY, CHAIR, USER, Run, dump, run_cli  # noqa: E402
 
-CLEARED = ("CPCTL_DB", "CPCTL_DATABASE_URL", "CPCTL_NO_AUTO_UPGRADE", "CPCTL_DEBUG")
+CLEARED = ("CPCTL_DB", "CPCTL_DATABASE_URL", "CPCTL_NO_AUTO_UPGRADE", "CPCTL_DEBUG", "CPCTL_DB_KEY")
 
 
 # -- which backends ----------------------------------------------------------------------------------------------

@@ -207,7 +207,8 @@ def test_a_file_that_is_not_a_sqlite_database(cli: Run, tmp_path: Path) -> None:
     notes.write_text("Core group minutes (synthetic). " * 50)
     failed(
         cli("--db", str(notes), "child", "list"),
-        f"Error: {notes} is not a readable cpctl store (not a SQLite database, or damaged); check the path.",
+        f"Error: {notes} is not a readable cpctl store (not a SQLite database, damaged, or encrypted: then set "
+        "CPCTL_DB_KEY to its key); check the path.",
     )
     assert notes.read_text() == "Core group minutes (synthetic). " * 50
     assert sorted(p.name for p in tmp_path.iterdir()) == ["minutes.txt"]

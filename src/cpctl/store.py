@@ -9,11 +9,13 @@ from __future__ import annotations
 import errno
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from sqlalchemy import Table, create_engine, event, inspect, text
@@ -29,6 +31,9 @@ from cpctl.text import shown
 BUSY_TIMEOUT_MS = 30_000
 AUDIT_LOCK_KEY = 0x637063746C  # "cpctl": PostgreSQL advisory lock that serialises the audit chain
 COMMITTED = [0]  # changes this process has saved: after a failure, the CLI says whether anything was
+KEY_VARIABLE = "CPCTL_DB_KEY"  # with it, every SQLite file cpctl writes is encrypted (SQLCipher)
+SQLITE_HEADER = b"SQLite format 3\x00"
+FROM_ENVIRONMENT: Any = object()
 
 
 @dataclass(frozen=True)
@@ -45,10 +50,14 @@ class SchemaState:
 class Store:
     """An open cpctl store. `read()` and `write()` hand out sessions; `write()` commits or writes nothing."""
 
-    def __init__(self, url: str, *, auto_upgrade: bool = True, check_schema: bool = True) -> None:
+    def __init__(
+        self, url: str, *, auto_upgrade: bool = True, check_schema: bool = True, key: str | None = FROM_ENVIRONMENT
+    ) -> None:
         self.url = url
         self.path = sqlite_path(url)
         self.backup_made: Path | None = None
+        # The key of an encrypted SQLite store, and of the backups cpctl writes (of any store).
+        self.key: str | None = (os.environ.get(KEY_VARIABLE) or None) if key is FROM_ENVIRONMENT else key
         _check_url(url)
         with translate_errors(self):
             if self.path is not None:
@@ -74,12 +83,17 @@ class Store:
     def _make_engine(self) -> Engine:
         # hide_parameters: an error never echoes the values of a statement (a child's name, a date of birth).
         if self.path is None and self.url.startswith("sqlite"):
-            engine = create_engine(self.url, hide_parameters=True)
+            engine = create_engine(self.url, hide_parameters=True, module=_sqlite_module(self.key))
         elif self.path is not None:
-            engine = create_engine(self.url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000}, hide_parameters=True)
+            engine = create_engine(
+                self.url,
+                connect_args={"timeout": BUSY_TIMEOUT_MS / 1000},
+                hide_parameters=True,
+                module=_sqlite_module(self.key),
+            )
         else:
             return create_engine(_server_url(self.url), pool_pre_ping=True, hide_parameters=True)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, self.key)
         return engine
 
     # -- sessions ---------------------------------------------------------------------------------------------
@@ -194,8 +208,8 @@ class Store:
             os.close(fd)
             try:
                 if self.path is not None:
-                    source = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_MS / 1000)
-                    dest = sqlite3.connect(partial)
+                    source = _sqlite_connect(self.path, self.key, timeout=BUSY_TIMEOUT_MS / 1000)
+                    dest = _sqlite_connect(partial, self.key)
                     try:
                         source.backup(dest)
                     finally:
@@ -203,7 +217,7 @@ class Store:
                         source.close()
                 else:
                     self._copy_out(partial)
-                _settle_sqlite_file(partial)
+                _settle_sqlite_file(partial, self.key)
                 os.chmod(partial, 0o600)
                 os.replace(partial, target)
             except BaseException:
@@ -216,7 +230,8 @@ class Store:
         from sqlalchemy.pool import NullPool
 
         revision = self.schema_state().revision or "head"
-        copy = create_engine(sqlite_url(target), poolclass=NullPool)
+        copy = create_engine(sqlite_url(target), poolclass=NullPool, module=_sqlite_module(self.key))
+        _apply_key(copy, self.key)
         try:
             with self.engine.connect() as source:
                 source = source.execution_options(isolation_level="REPEATABLE READ")
@@ -243,7 +258,7 @@ class Store:
         if self.path is not None and backup.resolve() == self.path.resolve():
             raise StoreError("that file is the store itself; give the path of a backup made by `cpctl db backup`.")
         with tempfile.TemporaryDirectory(prefix="cpctl-restore-") as scratch:
-            copy = _open_backup(backup, Path(scratch) / "backup.db")
+            copy = _open_backup(backup, Path(scratch) / "backup.db", self.key)
             try:
                 with copy.read() as session:
                     chain = audit.verify(session)
@@ -441,22 +456,32 @@ class _Backup(Store):
     original_revision: str | None = None
 
 
-def _open_backup(backup: Path, copy_path: Path) -> _Backup:
+def _open_backup(backup: Path, copy_path: Path, key: str | None) -> _Backup:
+    """A working copy of a backup: a plain one as it is, an encrypted one (SQLCipher) with the key given."""
     where = shown(backup)
     try:
+        with open(backup, "rb") as file:
+            plain = file.read(len(SQLITE_HEADER)) == SQLITE_HEADER
+        if not plain and key is None:
+            raise StoreError(
+                f"{where} is not a cpctl backup (not a SQLite database, or damaged), or it is encrypted: then set "
+                f"{KEY_VARIABLE} to its key."
+            )
+        key = None if plain else key
         fd = os.open(copy_path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
         os.close(fd)
-        source = sqlite3.connect(f"file:{quote(str(backup))}?mode=ro", uri=True)
-        dest = sqlite3.connect(copy_path)
+        source = _sqlite_connect(f"file:{quote(str(backup))}?mode=ro", key, uri=True)
+        dest = _sqlite_connect(copy_path, key)
         try:
             source.backup(dest)
             problems = dest.execute("PRAGMA quick_check").fetchall()
         finally:
             dest.close()
             source.close()
-    except sqlite3.DatabaseError:
+    except _sqlite_errors():
+        more = f" (or not encrypted with the key in {KEY_VARIABLE})" if key else ""
         raise StoreError(
-            f"{where} is not a cpctl backup (not a SQLite database, or damaged); check the path."
+            f"{where} is not a cpctl backup (not a SQLite database, or damaged){more}; check the path."
         ) from None
     except OSError as exc:
         raise StoreError(
@@ -464,7 +489,7 @@ def _open_backup(backup: Path, copy_path: Path) -> _Backup:
         ) from None
     if problems != [("ok",)]:
         raise StoreError(f"the backup {where} is damaged (SQLite's check failed); choose another backup.")
-    copy = _Backup(sqlite_url(copy_path), check_schema=False)
+    copy = _Backup(sqlite_url(copy_path), check_schema=False, key=key)
     try:
         state = copy.schema_state()
         if state.empty or state.revision is None:
@@ -482,9 +507,9 @@ def _open_backup(backup: Path, copy_path: Path) -> _Backup:
     return copy
 
 
-def _settle_sqlite_file(path: Path) -> None:
+def _settle_sqlite_file(path: Path, key: str | None) -> None:
     """Make a copied SQLite file one self-contained file (no WAL beside it), flushed to the disk."""
-    conn = sqlite3.connect(path)
+    conn = _sqlite_connect(path, key)
     try:
         conn.execute("PRAGMA journal_mode=DELETE")
         conn.commit()
@@ -497,9 +522,60 @@ def _settle_sqlite_file(path: Path) -> None:
         os.close(fd)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def looks_encrypted(path: Path) -> bool:
+    """Whether a file that exists does not start as a SQLite database does: encrypted, or not a database."""
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(SQLITE_HEADER))
+    except OSError:
+        return False
+    return len(head) == len(SQLITE_HEADER) and head != SQLITE_HEADER
+
+
+def _sqlite_module(key: str | None) -> Any:
+    """The DB-API module for a SQLite file: Python's sqlite3, or SQLCipher's binding for an encrypted one."""
+    if key is None:
+        return sqlite3
+    try:
+        from sqlcipher3 import dbapi2
+    except ImportError:
+        raise StoreError(
+            f"{KEY_VARIABLE} is set, and an encrypted store needs SQLCipher: install it with "
+            "`pip install 'cpctl[encryption]'`, or unset the variable."
+        ) from None
+    return dbapi2
+
+
+def _sqlite_errors() -> tuple[type[BaseException], ...]:
+    cipher = sys.modules.get("sqlcipher3.dbapi2")
+    return (sqlite3.Error, cipher.Error) if cipher is not None else (sqlite3.Error,)
+
+
+def _unlock(dbapi_connection: Any, key: str | None) -> None:
+    """Give SQLCipher the key before anything else touches the file (and keep its own log off stderr)."""
+    if key is None:
+        return
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA cipher_log_level = NONE")
+    cursor.execute("PRAGMA key = '" + key.replace("'", "''") + "'")
+    cursor.close()
+
+
+def _sqlite_connect(path: Path | str, key: str | None, **options: Any) -> Any:
+    connection = _sqlite_module(key).connect(str(path), **options)
+    _unlock(connection, key)
+    return connection
+
+
+def _apply_key(engine: Engine, key: str | None) -> None:
+    if key is not None:
+        event.listen(engine, "connect", lambda dbapi_connection, _record: _unlock(dbapi_connection, key))
+
+
+def _configure_sqlite(engine: Engine, key: str | None = None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        _unlock(dbapi_connection, key)
         # Let SQLAlchemy's "begin" event decide how each transaction starts (see below).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -562,9 +638,10 @@ def translate_errors(store: Store | None = None) -> Iterator[None]:
         ) from None
     except (OperationalError, DatabaseError) as exc:
         original = exc.orig if exc.orig is not None else exc
-        raise StoreError(_database_message(str(original), where, _shown(original))) from None
-    except sqlite3.DatabaseError as exc:
-        raise StoreError(_database_message(str(exc), where, _shown(exc))) from None
+        message = _database_message(str(original), where, _shown(original), _keyed(store), _encrypted(store))
+        raise StoreError(message) from None
+    except _sqlite_errors() as exc:
+        raise StoreError(_database_message(str(exc), where, _shown(exc), _keyed(store), _encrypted(store))) from None
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             raise StoreError("the disk is full: nothing was saved. Free some space and try again.") from None
@@ -575,18 +652,36 @@ def translate_errors(store: Store | None = None) -> Iterator[None]:
         raise
 
 
+def _keyed(store: Store | None) -> bool:
+    return store is not None and store.path is not None and store.key is not None
+
+
+def _encrypted(store: Store | None) -> bool:
+    return store is not None and store.path is not None and store.key is None and looks_encrypted(store.path)
+
+
 def _shown(error: BaseException) -> str:
     """What may be shown of a database's error: SQLite's messages name tables and columns, never values; a
     server's can quote the values it refused (a name, a date of birth), so only its kind is shown."""
-    if isinstance(error, sqlite3.Error):
+    if isinstance(error, _sqlite_errors()):
         return str(error).splitlines()[0][:160] if str(error) else type(error).__name__
     return type(error).__name__
 
 
-def _database_message(detail: str, where: str, shown: str = "") -> str:
+def _database_message(detail: str, where: str, shown: str = "", keyed: bool = False, encrypted: bool = False) -> str:
     lowered = detail.lower()
     if "disk is full" in lowered or "no space" in lowered:
         return "the disk is full: nothing was saved. Free some space and try again."
+    if keyed and "not a database" in lowered:
+        return (
+            f"cannot read the store {where} with the key in {KEY_VARIABLE}: the key is wrong, or the store is not "
+            "encrypted (unset the variable to open it), or it is damaged."
+        )
+    if "not a database" in lowered and encrypted:
+        return (
+            f"{where} is not a readable cpctl store (not a SQLite database, damaged, or encrypted: then set "
+            f"{KEY_VARIABLE} to its key); check the path."
+        )
     if "not a database" in lowered or "malformed" in lowered:
         return f"{where} is not a readable cpctl store (not a SQLite database, or damaged); check the path."
     if "readonly" in lowered or "read-only" in lowered:

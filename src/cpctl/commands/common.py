@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from dataclasses import dataclass
 from datetime import date
@@ -25,11 +26,18 @@ class CliState:
 
 def open_store(ctx: typer.Context, *, check_schema: bool = True) -> Store:
     """The store named by --db, $CPCTL_DATABASE_URL, $CPCTL_DB or the default, opened and up to date."""
-    from cpctl.paths import database_url
-    from cpctl.store import Store
+    from cpctl.paths import database_url, sqlite_path
+    from cpctl.store import FROM_ENVIRONMENT, KEY_VARIABLE, Store, looks_encrypted
 
     state = ctx.find_root().obj or CliState()
-    store = Store(database_url(state.db_path), auto_upgrade=state.auto_upgrade, check_schema=check_schema)
+    url = database_url(state.db_path)
+    key = FROM_ENVIRONMENT
+    path = sqlite_path(url)
+    if not os.environ.get(KEY_VARIABLE) and path is not None and looks_encrypted(path) and interactive():
+        import getpass
+
+        key = getpass.getpass(f"Key of the encrypted store {path} (or set {KEY_VARIABLE}): ") or None
+    store = Store(url, auto_upgrade=state.auto_upgrade, check_schema=check_schema, key=key)
     ctx.call_on_close(store.dispose)  # close its connections when the command ends, even on failure
     if store.backup_made is not None:
         err().print(f"Upgraded the store's schema; a copy of it as it was is at {store.backup_made}", markup=False)
