@@ -425,3 +425,12 @@ def test_each_command_closes_the_store(cli: Run, initialised: StoreRef) -> None:
             assert not wal.exists() and not shm.exists(), args
         else:
             assert open_connections(initialised) == 0, args
+
+
+def test_lookups_by_name_ignore_case_in_any_alphabet(cli: Run, initialised: StoreRef) -> None:
+    """The same on both backends: SQLite's own lower() would fold only A-Z."""
+    ok(cli("child", "add", "Élodie", "Đorđević", "--id", "EL-1", "--dob", "2019-03-04", "--family", "Ørsted Family"))
+    ok(cli("person", "add", "Ǆemal Ünsal", "--kind", "parent", "--child", "élodie đorđević"))
+    assert ok_json(cli("child", "show", "ÉLODIE ĐORĐEVIĆ", "--json"))["id"] == "EL-1"
+    assert ok_json(cli("person", "show", "ǆemal ünsal", "--json"))["ref"] == "P00002"
+    assert [c["id"] for c in ok_json(cli("child", "list", "--family", "ørsted family", "--json"))] == ["EL-1"]

@@ -572,10 +572,17 @@ def _apply_key(engine: Engine, key: str | None) -> None:
         event.listen(engine, "connect", lambda dbapi_connection, _record: _unlock(dbapi_connection, key))
 
 
+def _lower(value: Any) -> Any:
+    return value.lower() if isinstance(value, str) else value
+
+
 def _configure_sqlite(engine: Engine, key: str | None = None) -> None:
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
         _unlock(dbapi_connection, key)
+        # SQLite's lower() folds ASCII letters only; PostgreSQL's folds every alphabet. Python's does too, so that
+        # finding "élodie testwood" finds Élodie Testwood on either backend.
+        dbapi_connection.create_function("lower", 1, _lower, deterministic=True)
         # Let SQLAlchemy's "begin" event decide how each transaction starts (see below).
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
