@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cpctl.commands.common import date_value, emit_json, interactive, open_store, out, table
+from cpctl.commands.common import ChildArg, JsonOpt, date_value, emit_json, interactive, open_store, out, table
 
 if TYPE_CHECKING:
     from cpctl.coregroup import CoreGroupIn, Recorded
@@ -95,7 +95,7 @@ def print_recorded(recorded: Recorded) -> None:
 @app.command("sent")
 def core_group_sent(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
+    child: ChildArg,
     on: Annotated[
         date,
         typer.Option("--on", parser=date_value, metavar="DATE", help="When the revised plan and minutes went out."),
@@ -120,8 +120,8 @@ def core_group_sent(
 @app.command("list")
 def core_group_list(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    child: ChildArg,
+    as_json: JsonOpt = False,
 ) -> None:
     """List the core group meetings of the child's current plan."""
     import json

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cpctl.commands.common import date_value, emit_json, interactive, open_store, out, table
+from cpctl.commands.common import ChildArg, JsonOpt, date_value, emit_json, interactive, open_store, out, table
 
 app = typer.Typer(help="Record and list visits to the child.", no_args_is_help=True)
 
@@ -100,8 +100,8 @@ def visit_record(
 @app.command("list")
 def visit_list(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    child: ChildArg,
+    as_json: JsonOpt = False,
 ) -> None:
     """List the visits to a child."""
     from cpctl import people, visits
