@@ -79,19 +79,13 @@ def _plan_facts(store: Store, ctx: Context, ref: str) -> PlanFacts:
         meetings = coregroup.meetings(session, plan_row)
         return PlanFacts(
             child=ctx.children[ref],
-            content=plans.content_of(row) if row is not None else _blank_plan(),
+            content=plans.content_of(row) if row is not None else plans.PlanContent(),
             version=row.number if row is not None else 0,
             details=plans.details_of(decision) if decision is not None else None,
             last_meeting=meetings[-1].held_on if meetings else None,
             progress=coregroup.latest_progress(session, plan_row),
             profile=schedule.load_profile(session),
         )
-
-
-def _blank_plan() -> PlanContent:
-    from cpctl.plan import PlanContent
-
-    return PlanContent()
 
 
 def _choose_child_on_plan(store: Store, ctx: Context, child: str | None, doing: str) -> str:
@@ -175,8 +169,8 @@ class PlanLife(PlanPrompts):
             self.ask_part(plan, str(choice))
 
     def parts(self, plan: PlanContent) -> list[tuple[str, str]]:
-        objectives = sum(len(getattr(plan.objectives, key)) for key in ("child_development", "parenting_capacity"))
-        objectives += len(plan.objectives.family_environment)
+        o = plan.objectives
+        objectives = len(o.child_development) + len(o.parenting_capacity) + len(o.family_environment)
         scale = "not set" if plan.safety_scale is None else f"{plan.safety_scale} out of 10"
         return [
             ("actions", f"Actions and services ({len(plan.actions)})"),
@@ -507,9 +501,8 @@ class CoreGroupWizard(PlanLife):
             if action.by:
                 facts.append(f"outcome due by {short_british(action.by)}")
             if last:
-                facts.append(
-                    f"last time: {PROGRESS_WORDS[last['status']]} ({short_british(_iso(last['recorded_on']))})"
-                )
+                when = short_british(date.fromisoformat(last["recorded_on"]))
+                facts.append(f"last time: {PROGRESS_WORDS[last['status']]} ({when})")
             _print(f"\n  {ref} {action.what}\n    {'; '.join(facts)}")
             if action.outcome:
                 _print(f"    outcome: {action.outcome}")
@@ -883,7 +876,3 @@ def ask_visit(
         bedroom_seen=bedroom,
         notes=notes,
     )
-
-
-def _iso(text: str) -> date:
-    return date.fromisoformat(text)
