@@ -31,12 +31,11 @@ def on(path: Path, *args: str, input: str | None = None) -> Result:
     return run_cli("--db", str(path), *args, input=input)
 
 
-def make_store(path: Path, *, conference_on: date | None = None, plan_life: bool = False) -> Path:
+def make_store(path: Path, *, conference_on: date | None = None) -> Path:
+    """The Testwood family, and the example initial conference if `conference_on` says when it was held."""
     store = Store(sqlite_url(path))
     demo.build(store)
-    if plan_life:
-        demo.record_plan_life(store)
-    elif conference_on is not None:
+    if conference_on is not None:
         demo.record_initial_conference(store, held_on=conference_on)
     store.dispose()
     return path
@@ -46,12 +45,6 @@ def make_store(path: Path, *, conference_on: date | None = None, plan_life: bool
 def aged_db(tmp_path: Path) -> Path:
     """The Testwoods with the example initial conference held 60 days ago: Jamie's and Mia's plans, version 1."""
     return make_store(tmp_path / "aged.db", conference_on=days_ago(60))
-
-
-@pytest.fixture
-def life_db(tmp_path: Path) -> Path:
-    """The demo's thirteen weeks: initial conference, two core groups, visits, a review that ends Mia's plan."""
-    return make_store(tmp_path / "life.db", plan_life=True)
 
 
 def write(path: Path, data: Any) -> Path:

@@ -36,7 +36,6 @@ from plan_fixtures import (  # noqa: F401
     example_core_group,
     history,
     iso,
-    life_db,
     on,
     plan_json,
     stdout_lines,
