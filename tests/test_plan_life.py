@@ -700,7 +700,7 @@ def test_ending_a_plan_closes_its_open_deadlines(aged_db: Path, tmp_path: Path) 
     shown = ok(on(aged_db, "child", "show", JAMIE))
     assert "MISSED, never met before the plan ended" in shown
     assert (
-        "ended because: The home has been warm and the children fed for three months.; next: child in need plan"
+        "ended because: The home has been warm and the children fed for three months. Next: child in need plan."
         in shown
     )
 

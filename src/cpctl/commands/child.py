@@ -197,7 +197,7 @@ def _print_plans(record: dict[str, Any]) -> None:
             draft = f" (draft, {p['gaps']} gap(s))" if p["draft"] else ""
             console.print(f"    version {p['version']}{draft}", markup=False)
         if p["ended_on"]:
-            console.print(f"    ended because: {p['end_reason']}; next: {p['step_down']}", markup=False)
+            console.print(f"    ended because: {p['end_reason'].rstrip('.')}. Next: {p['step_down']}.", markup=False)
     if record["register"] and record["plans"]:
         latest = record["plans"][0]
         since = short_british(date.fromisoformat(latest["started_on"]))
