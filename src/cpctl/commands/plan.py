@@ -6,9 +6,11 @@ from typing import Annotated
 
 import typer
 
+from cpctl.commands import plan_export
 from cpctl.commands.common import emit_json, open_store, out
 
 app = typer.Typer(help="Check, show and revise a child's child protection plan.", no_args_is_help=True)
+app.command("export")(plan_export.plan_export)
 
 
 @app.command("check")
