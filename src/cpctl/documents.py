@@ -835,13 +835,18 @@ def catalogue(code: str) -> Catalogue:
     write_mo(buffer, po, use_fuzzy=False)
     buffer.seek(0)
     translated = frozenset(
-        str(message.id if isinstance(message.id, str) else message.id[0])
+        message_key(str(message.id if isinstance(message.id, str) else message.id[0]), message.context)
         for message in po
         if message.id
         and not message.fuzzy
         and (all(message.string) if isinstance(message.string, tuple | list) else message.string)
     )
     return Catalogue(code=code, translations=Translations(buffer, domain="cpctl"), translated=translated)
+
+
+def message_key(message: str, context: str | None = None) -> str:
+    """A message as gettext files it: with its context, if any, before an EOT character."""
+    return message if context is None else f"{context}\x04{message}"
 
 
 class RecordingTranslations:
@@ -852,10 +857,11 @@ class RecordingTranslations:
         self.missing: set[str] = set()
         self.used: set[str] = set()
 
-    def _note(self, message: str) -> None:
-        self.used.add(message)
-        if self.catalogue.code != SOURCE_LANGUAGE and message not in self.catalogue.translated:
-            self.missing.add(message)
+    def _note(self, message: str, context: str | None = None) -> None:
+        key = message_key(message, context)
+        self.used.add(key)
+        if self.catalogue.code != SOURCE_LANGUAGE and key not in self.catalogue.translated:
+            self.missing.add(key)
 
     def gettext(self, message: str) -> str:
         self._note(message)
@@ -866,11 +872,11 @@ class RecordingTranslations:
         return str(self.catalogue.translations.ngettext(singular, plural, n))
 
     def pgettext(self, context: str, message: str) -> str:
-        self._note(message)
+        self._note(message, context)
         return str(self.catalogue.translations.pgettext(context, message))
 
     def npgettext(self, context: str, singular: str, plural: str, n: int) -> str:
-        self._note(singular)
+        self._note(singular, context)
         return str(self.catalogue.translations.npgettext(context, singular, plural, n))
 
 
@@ -1056,7 +1062,13 @@ def _translated_terms(document: PlanDocument, found: Catalogue) -> PlanDocument:
         return document
 
     def word(text: str) -> str:
-        return str(found.translations.gettext(text)) if text in found.translated else text
+        if text in found.translated:
+            return str(found.translations.gettext(text))
+        lowered = text[:1].lower() + text[1:]  # "Initial child protection conference", as a heading has it
+        if lowered != text and lowered in found.translated:
+            translated = str(found.translations.gettext(lowered))
+            return translated[:1].upper() + translated[1:]
+        return text
 
     terms = {key: word(value) for key, value in document.terms.items()}
     plan = dataclasses.replace(
