@@ -808,9 +808,14 @@ def choose_language(requested: str | None) -> LanguageView:
 def check_language(text: str) -> str:
     """A --language value cpctl knows as a language (whether or not it has a translation into it)."""
     if language_code(text) is None:
+        from babel import Locale
+
+        names = " and ".join(
+            Locale.parse(code).get_display_name("en") or code for code in available_languages()
+        )
         raise Invalid(
             f"unknown language {text[:40]!r}: give a name such as Welsh or a code such as cy "
-            f"(cpctl has translations into {', '.join(available_languages())})."
+            f"(cpctl has copies in {names})."
         )
     return text.strip()
 
