@@ -267,6 +267,85 @@ def test_all_writes_one_private_file_per_child_with_a_plan(plan_store: Path, tmp
     assert "Child protection plan for Mia Testwood" in (folder / names[1]).read_text()
 
 
+def test_all_reports_each_copy_it_could_not_make(plan_store: Path, tmp_path: Path) -> None:
+    broken = tmp_path / "templates"
+    broken.mkdir()
+    (broken / "parent.j2").write_text("{{ child.nickname }}\n")
+    result = run(
+        "--db",
+        str(plan_store),
+        "plan",
+        "export",
+        "--all",
+        "--for",
+        "parent",
+        "--out",
+        str(tmp_path / "copies"),
+        "--templates",
+        str(broken),
+        "--on",
+        TODAY.isoformat(),
+    )
+    assert result.exit_code == 1
+    assert result.stdout == f"Wrote 0 parent copies into {tmp_path / 'copies'}.\n"
+    lines = result.stderr.splitlines()
+    assert [line.split(":")[0] for line in lines[:2]] == [
+        "Could not export DEMO-1001",
+        "Could not export DEMO-1002",
+    ]
+    assert lines[2:] == ["Error: 2 of 2 copies could not be made (see above)."]
+
+
+def test_an_unborn_baby_has_no_childs_copy(plan_store: Path, tmp_path: Path) -> None:
+    from cpctl import conference
+
+    store = Store(f"sqlite:///{plan_store}")
+    data = conference.ConferenceIn.model_validate(
+        {
+            "kind": "pre-birth-initial",
+            "date": TODAY,
+            "chair": "P00001",
+            "attendance": [{"person": ref, "status": "attended"} for ref in ("P00004", "P00005", "P00008")],
+            "decisions": [
+                {
+                    "child": "DEMO-1003",
+                    "outcome": "plan-starts",
+                    "categories": ["NEG"],
+                    "lead_worker": "P00004",
+                    "plan": {"worries": ["A synthetic worry."]},
+                    "save_as_draft": True,
+                }
+            ],
+        }
+    )
+    with store.write() as session:
+        conference.save(session, conference.prepare(session, data, today=TODAY))
+    store.dispose()
+    failed(
+        export(plan_store, "DEMO-1003", "--for", "child"),
+        "Error: child DEMO-1003 is not born yet, so there is no child's copy; make the parents' copy (--for "
+        "parent).",
+    )
+    assert export(plan_store, "DEMO-1003", "--for", "parent").exit_code == 0
+    result = run(
+        "--db",
+        str(plan_store),
+        "plan",
+        "export",
+        "--all",
+        "--for",
+        "child",
+        "--out",
+        str(tmp_path / "copies"),
+        "--on",
+        TODAY.isoformat(),
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        f"Wrote 2 child copies into {tmp_path / 'copies'}.\nNo child's copy for DEMO-1003: not born yet.\n"
+    )
+
+
 # -- the PDF engine ------------------------------------------------------------------------------------------
 def test_pdf_without_chromium_says_how_to_install_it(
     plan_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

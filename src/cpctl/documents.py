@@ -48,6 +48,10 @@ class TemplateProblem(CpctlError):
     """A document template cannot be read or rendered."""
 
 
+class NotBornYet(Invalid):
+    """There is no child's copy of the plan for an unborn baby."""
+
+
 # -- the render context --------------------------------------------------------------------------------------
 # Every template receives the fields of PlanDocument as variables (`child`, `content`, `deadlines`, ...).
 # These classes are the whole contract with template authors: a field not here is an error (StrictUndefined).
@@ -404,6 +408,11 @@ def for_reader(
         raise ValueError("make every copy from the full (professional) document")
     if audience == "professional":
         return dataclasses.replace(document, reader=reader)
+    if audience == "child" and document.child.unborn:
+        raise NotBornYet(
+            f"child {document.child.ref} is not born yet, so there is no child's copy; make the parents' "
+            "copy (--for parent)."
+        )
     family = _without_private(document)
     assert isinstance(family, PlanDocument)
     family = _map_people(family, _for_family)
@@ -540,7 +549,7 @@ def gather(
     if decision is None:
         decision = session.exec(
             select(Decision)
-            .join(Conference, Conference.id == Decision.conference_id)
+            .join(Conference, col(Conference.id) == col(Decision.conference_id))
             .where(Decision.plan_id == plan_row.id, Conference.held_on <= row.made_on)
             .order_by(col(Conference.held_on).desc(), col(Decision.id).desc())
             .limit(1)
@@ -591,7 +600,7 @@ def gather(
         chair = session.get(Person, held.chair_id)
         attendees = session.exec(
             select(ConferenceAttendee, Person)
-            .join(Person, Person.id == ConferenceAttendee.person_id)
+            .join(Person, col(Person.id) == col(ConferenceAttendee.person_id))
             .where(ConferenceAttendee.conference_id == held.id)
             .order_by(col(Person.name))
         ).all()
@@ -693,7 +702,7 @@ def children_with_plans(session: Session) -> Sequence[Child]:
 
     return session.exec(
         select(Child)
-        .join(Plan, Plan.child_id == Child.id)
+        .join(Plan, col(Plan.child_id) == col(Child.id))
         .where(col(Plan.ended_on).is_(None))
         .order_by(col(Child.ref))
     ).all()

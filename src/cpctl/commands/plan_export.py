@@ -5,14 +5,14 @@ from __future__ import annotations
 import sys
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
 from cpctl.commands.common import date_value, err, open_store, out
 
 if TYPE_CHECKING:
-    from cpctl.documents import PersonView, PlanDocument, Rendered
+    from cpctl.documents import Audience, Format, PlanDocument, Rendered
     from cpctl.store import Store
 
 READERS = ("professional", "parent", "child")
@@ -112,6 +112,7 @@ def plan_export(
         raise typer.BadParameter(
             f"choose professional, parent or child, not {audience!r}.", param_hint="--for"
         )
+    reader_kind = cast("Audience", audience)
     if fmt is not None and fmt not in FORMATS:
         raise typer.BadParameter(f"choose md, html or pdf, not {fmt!r}.", param_hint="--format")
     if every:
@@ -137,6 +138,7 @@ def plan_export(
         chosen = "md"
     if chosen == "pdf" and output is None and not every:
         raise typer.BadParameter("a PDF needs a file: give -o FILE.", param_hint="--format")
+    file_format = cast("Format", chosen)
     folders = documents.template_dirs(templates)
     today = on or date.today()
     store = open_store(ctx)
@@ -145,7 +147,7 @@ def plan_export(
         err().print(f"The profile in force has changed: recomputed {recomputed} deadlines.", markup=False)
     if every:
         assert out_dir is not None
-        _export_all(store, audience, chosen, out_dir, language, folders, today)
+        _export_all(store, reader_kind, file_format, out_dir, language, folders, today)
         return
     assert child is not None
     from cpctl import people
@@ -154,9 +156,9 @@ def plan_export(
         found = people.find_child(session, child)
         full = documents.gather(session, found, version=version, today=today)
         reader = documents.reader_for(session, found, to) if to else None
-    document = _copy_for(full, audience, reader)
+    document = documents.for_reader(full, reader_kind, reader=reader)
     data, rendered = documents.export(
-        document, chosen, language=language or documents.default_language(document), templates=folders
+        document, file_format, language=language or documents.default_language(document), templates=folders
     )
     _notes(document, rendered, full)
     if output is None:
@@ -164,7 +166,7 @@ def plan_export(
         sys.stdout.flush()
         return
     documents.write_private(output, data)
-    out().print(f"Wrote {output}: {_described(document, rendered)}.", markup=False)
+    out().print(f"Wrote {output}: {_described(document, rendered)}.", markup=False, soft_wrap=True)
 
 
 def _check_all(
@@ -179,18 +181,6 @@ def _check_all(
     for flag, value in (("-o", output), ("--version", version), ("--to", to)):
         if value is not None:
             raise typer.BadParameter(f"{flag} is for one child's copy, not --all.", param_hint=flag)
-
-
-def _copy_for(full: PlanDocument, audience: str, reader: PersonView | None) -> PlanDocument:
-    from cpctl import documents
-    from cpctl.errors import Invalid
-
-    if audience == "child" and full.child.unborn:
-        raise Invalid(
-            f"child {full.child.ref} is not born yet, so there is no child's copy; make the parents' "
-            "copy (--for parent)."
-        )
-    return documents.for_reader(full, audience, reader=reader)  # type: ignore[arg-type]
 
 
 def _described(document: PlanDocument, rendered: Rendered) -> str:
@@ -237,8 +227,8 @@ def _notes(document: PlanDocument, rendered: Rendered, full: PlanDocument) -> No
 
 def _export_all(
     store: Store,
-    audience: str,
-    fmt: str,
+    audience: Audience,
+    fmt: Format,
     out_dir: Path,
     language: str | None,
     folders: tuple[Path, ...],
@@ -261,31 +251,32 @@ def _export_all(
             BarColumn(),
             MofNCompleteColumn(),
             console=console,
-            transient=not console.is_terminal,
+            disable=not console.is_terminal,
         ) as progress:
             task = progress.add_task("export", total=len(children))
             for found in children:
                 try:
                     full = documents.gather(session, found, today=today)
-                    if audience == "child" and full.child.unborn:
-                        skipped.append(found.ref)
-                        continue
-                    document = documents.for_reader(full, audience)  # type: ignore[arg-type]
+                    document = documents.for_reader(full, audience)
                     data, _ = documents.export(
                         document,
-                        fmt,  # type: ignore[arg-type]
+                        fmt,
                         language=language or documents.default_language(document),
                         templates=folders,
                     )
-                    documents.write_private(out_dir / documents.file_name(document, fmt), data)  # type: ignore[arg-type]
+                    documents.write_private(out_dir / documents.file_name(document, fmt), data)
                     written += 1
+                except documents.NotBornYet:
+                    skipped.append(found.ref)
                 except CpctlError as exc:
                     failed.append(f"{found.ref}: {exc.message}")
                 finally:
                     progress.advance(task)
     console = out()
     console.print(
-        f"Wrote {written} {audience} cop{'y' if written == 1 else 'ies'} into {out_dir}.", markup=False
+        f"Wrote {written} {audience} cop{'y' if written == 1 else 'ies'} into {out_dir}.",
+        markup=False,
+        soft_wrap=True,
     )
     if skipped:
         console.print(f"No child's copy for {', '.join(skipped)}: not born yet.", markup=False)
