@@ -181,10 +181,8 @@ def measured_text(audience: str, templates: tuple = ()) -> tuple[str, set[str]]:
     used: set[str] = set()
     for variant, language in zip(variants, ("Polish", "English", "English"), strict=True):
         document = neutral_document(audience, **variant)
-        env, gettext = documents.environment("html", "en", tuple(templates))
-        gettext.used.clear()
         rendered = documents.render(document, "html", language=language, templates=templates)
-        used |= gettext.used
+        used |= rendered.used
         parser = _Blocks()
         parser.feed(rendered.text)
         parser.close()

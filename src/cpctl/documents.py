@@ -946,6 +946,7 @@ class Rendered:
     text: str
     language: LanguageView
     missing: frozenset[str] = frozenset()  # fixed messages with no translation (shown in English)
+    used: frozenset[str] = frozenset()  # every fixed message the copy shows (for the tests' coverage checks)
     template: str = ""
 
 
@@ -1062,7 +1063,13 @@ def render(
         if not gettext.missing or attempt == 1:
             break
         chosen = dataclasses.replace(chosen, partial=True)
-    return Rendered(text=text, language=chosen, missing=frozenset(gettext.missing), template=name)
+    return Rendered(
+        text=text,
+        language=chosen,
+        missing=frozenset(gettext.missing),
+        used=frozenset(gettext.used),
+        template=name,
+    )
 
 
 def _tidy_markdown(text: str) -> str:
