@@ -12,9 +12,7 @@ from typer.testing import CliRunner
 
 from cpctl.cli import app
 
-ENGLAND_SOURCE = (
-    "Working Together to Safeguard Children 2023, local procedures (Liverpool, Sefton, Sussex, Tees)"
-)
+ENGLAND_SOURCE = "Working Together to Safeguard Children 2023, local procedures (Liverpool, Sefton, Sussex, Tees)"
 
 
 @pytest.fixture(autouse=True)
@@ -39,14 +37,11 @@ def lines(text: str) -> list[str]:
 
 
 def test_deadline_calc_over_christmas():
-    result = run(
-        "deadline", "calc", "--profile", "england", "--rule", "first-core-group", "--from", "2026-12-18"
-    )
+    result = run("deadline", "calc", "--profile", "england", "--rule", "first-core-group", "--from", "2026-12-18")
     assert result.exit_code == 0, result.stderr
     assert lines(result.stdout) == [
         "Due: Wednesday 6 January 2027",
-        "Counted: 10 working days after the child protection conference on Friday 18 December 2026 "
-        "(that day is day 0)",
+        "Counted: 10 working days after the child protection conference on Friday 18 December 2026 (that day is day 0)",
         "Skipped: Christmas Day on 25 Dec 2026, Boxing Day (substitute day) on 28 Dec 2026, "
         "New Year's Day on 1 Jan 2027",
         "Rule: first-core-group of the england profile, from packaged profile england.yaml",
@@ -56,15 +51,12 @@ def test_deadline_calc_over_christmas():
 
 
 def test_deadline_calc_in_scotland_says_when_the_date_is_not_a_working_day():
-    result = run(
-        "deadline", "calc", "--profile", "scotland", "--rule", "first-core-group", "--from", "18/12/2026"
-    )
+    result = run("deadline", "calc", "--profile", "scotland", "--rule", "first-core-group", "--from", "18/12/2026")
     assert result.exit_code == 0, result.stderr
     assert lines(result.stdout)[:3] == [
         "Due: Saturday 2 January 2027",
         "Counted: 15 days after the Child Protection Planning Meeting on Friday 18 December 2026",
-        "Not a working day: Saturday, New Year Holiday; the working day before it is Thursday 31 December "
-        "2026",
+        "Not a working day: Saturday, New Year Holiday; the working day before it is Thursday 31 December 2026",
     ]
 
 
@@ -112,9 +104,7 @@ def test_deadline_calc_json_lists_skipped_holidays():
 
 def test_deadline_calc_with_a_local_override_and_the_day_one_reading(data_dir):
     assert run("profile", "set", "day_zero", "day-one", "--profile", "england").exit_code == 0
-    result = run(
-        "deadline", "calc", "--profile", "england", "--rule", "first-core-group", "--from", "2026-12-18"
-    )
+    result = run("deadline", "calc", "--profile", "england", "--rule", "first-core-group", "--from", "2026-12-18")
     assert result.exit_code == 0, result.stderr
     assert lines(result.stdout)[:2] == [
         "Due: Tuesday 5 January 2027",
@@ -124,9 +114,7 @@ def test_deadline_calc_with_a_local_override_and_the_day_one_reading(data_dir):
 
 
 def test_deadline_calc_unknown_rule():
-    result = run(
-        "deadline", "calc", "--profile", "england", "--rule", "first-core-groups", "--from", "2026-12-18"
-    )
+    result = run("deadline", "calc", "--profile", "england", "--rule", "first-core-groups", "--from", "2026-12-18")
     assert result.exit_code == 1
     assert result.stdout == ""
     assert result.stderr == (
@@ -138,14 +126,11 @@ def test_deadline_calc_unknown_rule():
 
 
 def test_deadline_calc_unknown_profile():
-    result = run(
-        "deadline", "calc", "--profile", "atlantis", "--rule", "first-review", "--from", "2026-12-18"
-    )
+    result = run("deadline", "calc", "--profile", "atlantis", "--rule", "first-review", "--from", "2026-12-18")
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: there is no profile 'atlantis'; the profiles are england, guernsey, northern-ireland, "
-        "scotland, "
-        "wales.\n"
+        "Error: there is no profile 'atlantis'; the profiles are england, wales, scotland, "
+        "northern-ireland, guernsey.\n"
     )
 
 
@@ -163,7 +148,7 @@ def test_without_a_profile_or_a_store_asks_for_a_name(data_dir):
     result = run("deadline", "calc", "--rule", "first-review", "--from", "2026-12-18")
     assert result.exit_code == 1
     assert result.stderr == (
-        "Error: name a profile (england, guernsey, northern-ireland, scotland, wales), or run `cpctl init` "
+        "Error: name a profile (england, wales, scotland, northern-ireland, guernsey), or run `cpctl init` "
         "so "
         "that cpctl knows this store's jurisdiction.\n"
     )
@@ -199,9 +184,7 @@ def test_a_store_not_yet_set_up_asks_for_a_name(data_dir):
 
 
 def test_guernsey_can_be_the_store_jurisdiction():
-    init = run(
-        "init", "--authority", "Islands", "--jurisdiction", "guernsey", "--name", "Sam", "--role", "chair"
-    )
+    init = run("init", "--authority", "Islands", "--jurisdiction", "guernsey", "--name", "Sam", "--role", "chair")
     assert init.exit_code == 0, init.stderr
     assert lines(run("profile", "show").stdout)[0] == "Guernsey (profile guernsey)"
 
@@ -214,10 +197,10 @@ def test_profile_list():
     assert result.exit_code == 0, result.stderr
     assert lines(result.stdout) == [
         "england           England",
-        "guernsey          Guernsey",
-        "northern-ireland  Northern Ireland",
-        "scotland          Scotland",
         "wales             Wales",
+        "scotland          Scotland",
+        "northern-ireland  Northern Ireland",
+        "guernsey          Guernsey",
     ]
 
 
@@ -252,8 +235,7 @@ def test_profile_set_then_show_names_the_override_file(data_dir):
     )
     assert result.exit_code == 0, result.stderr
     assert lines(result.stdout) == [
-        f"Set rules.first-core-group.amount to 15 for england in {path} "
-        "(was 10, from packaged profile england.yaml)."
+        f"Set rules.first-core-group.amount to 15 for england in {path} (was 10, from packaged profile england.yaml)."
     ]
     shown = lines(run("profile", "show", "england").stdout)
     assert shown[1] == f"Values from: packaged profile england.yaml, overridden by {path}"
@@ -320,9 +302,7 @@ def test_a_malformed_override_file_gives_one_clear_line(data_dir):
 
 
 def test_profile_set_file_is_private(data_dir):
-    assert (
-        run("profile", "set", "terms.lead_worker", "lead practitioner", "--profile", "england").exit_code == 0
-    )
+    assert run("profile", "set", "terms.lead_worker", "lead practitioner", "--profile", "england").exit_code == 0
     path = data_dir / "profiles" / "england.yaml"
     assert path.stat().st_mode & 0o777 == 0o600
     assert path.parent.stat().st_mode & 0o777 == 0o700

@@ -39,8 +39,16 @@ def current_actor(session: Session) -> str:
     return login
 
 
-def entry_hash(prev_hash: str, at: str, actor: str, action: str, entity: str, entity_id: str | None,
-               summary: str, changes: str) -> str:
+def entry_hash(
+    prev_hash: str,
+    at: str,
+    actor: str,
+    action: str,
+    entity: str,
+    entity_id: str | None,
+    summary: str,
+    changes: str,
+) -> str:
     payload = json.dumps(
         [prev_hash, at, actor, action, entity, entity_id, summary, changes],
         ensure_ascii=False,
@@ -49,8 +57,14 @@ def entry_hash(prev_hash: str, at: str, actor: str, action: str, entity: str, en
     return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
-def record(session: Session, action: str, entity: str, entity_id: str | int | None, summary: str,
-           changes: dict[str, Any] | None = None) -> AuditEntry:
+def record(
+    session: Session,
+    action: str,
+    entity: str,
+    entity_id: str | int | None,
+    summary: str,
+    changes: dict[str, Any] | None = None,
+) -> AuditEntry:
     """Add an audit entry to the current transaction (Store.write() serialises writers, so the chain holds)."""
     previous = session.exec(select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)).first()
     prev_hash = previous or GENESIS
@@ -79,8 +93,9 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     return {key: [before.get(key), value] for key, value in after.items() if before.get(key) != value}
 
 
-def entries(session: Session, *, limit: int | None = None, entity: str | None = None,
-            entity_id: str | None = None) -> Sequence[AuditEntry]:
+def entries(
+    session: Session, *, limit: int | None = None, entity: str | None = None, entity_id: str | None = None
+) -> Sequence[AuditEntry]:
     query = select(AuditEntry).order_by(col(AuditEntry.id).desc())
     if entity:
         query = query.where(AuditEntry.entity == entity)

@@ -129,9 +129,13 @@ class ConferenceRules:
         return self.terms.get(key) or fallback
 
     def kind_name(self, kind: str) -> str:
-        key = {"initial": "initial_conference", "review": "review_conference",
-               "pre-birth-initial": "pre_birth_conference", "pre-birth-review": "pre_birth_conference",
-               "transfer-in": "transfer_in_conference"}[kind]
+        key = {
+            "initial": "initial_conference",
+            "review": "review_conference",
+            "pre-birth-initial": "pre_birth_conference",
+            "pre-birth-review": "pre_birth_conference",
+            "transfer-in": "transfer_in_conference",
+        }[kind]
         name = self.term(key, kind.replace("-", " ") + " conference")
         if kind == "pre-birth-review":
             name = f"{name} (review)"
@@ -192,7 +196,9 @@ def prepare(session: Session, data: ConferenceIn, *, today: date | None = None) 
     state = settings.current(session)
     rules = rules_for(state.jurisdiction)
     if data.date > today:
-        raise FieldError(("date",), f"{data.date.isoformat()} is in the future: record a conference once it has been held.")
+        raise FieldError(
+            ("date",), f"{data.date.isoformat()} is in the future: record a conference once it has been held."
+        )
     if data.strategy_discussion and data.strategy_discussion > data.date:
         raise FieldError(("strategy_discussion",), "the strategy discussion is after the conference; check the dates.")
     if data.strategy_discussion and data.kind not in ("initial", "pre-birth-initial"):
@@ -208,16 +214,24 @@ def prepare(session: Session, data: ConferenceIn, *, today: date | None = None) 
             raise FieldError(("attendance", index, "person"), f"{person.ref} is listed twice.")
         seen.add(person.id or 0)
         attendees.append((person, entry))
-    agencies = sorted({
-        p.agency.strip().lower() for p, a in attendees
-        if a.status == "attended" and p.kind == "professional" and p.agency
-    } | ({chair.agency.strip().lower()} if chair.agency else set()))
+    agencies = sorted(
+        {
+            p.agency.strip().lower()
+            for p, a in attendees
+            if a.status == "attended" and p.kind == "professional" and p.agency
+        }
+        | ({chair.agency.strip().lower()} if chair.agency else set())
+    )
     prepared = PreparedConference(input=data, rules=rules, chair=chair, attendees=attendees, agencies=agencies)
     if not prepared.quorate and not data.inquorate_reason:
-        raise FieldError(("inquorate_reason",), (
-            f"the conference was not quorate: {len(agencies)} agenc{'y' if len(agencies) == 1 else 'ies'} "
-            f"took part and {rules.jurisdiction} needs {rules.min_agencies}. Record why it went ahead "
-            "(inquorate_reason), or correct the attendance."))
+        raise FieldError(
+            ("inquorate_reason",),
+            (
+                f"the conference was not quorate: {len(agencies)} agenc{'y' if len(agencies) == 1 else 'ies'} "
+                f"took part and {rules.jurisdiction} needs {rules.min_agencies}. Record why it went ahead "
+                "(inquorate_reason), or correct the attendance."
+            ),
+        )
     children_seen: set[int] = set()
     for index, decision in enumerate(data.decisions):
         prepared.decisions.append(_prepare_decision(session, data, rules, decision, ("decisions", index)))
@@ -237,8 +251,9 @@ def _person(session: Session, key: str, loc: tuple[Any, ...]) -> Person:
         raise FieldError(loc, exc.message[0].lower() + exc.message[1:]) from None
 
 
-def _prepare_decision(session: Session, conf: ConferenceIn, rules: ConferenceRules, decision: DecisionIn,
-                      loc: tuple[Any, ...]) -> PreparedDecision:
+def _prepare_decision(
+    session: Session, conf: ConferenceIn, rules: ConferenceRules, decision: DecisionIn, loc: tuple[Any, ...]
+) -> PreparedDecision:
     from cpctl.errors import CpctlError
 
     try:
@@ -252,26 +267,43 @@ def _prepare_decision(session: Session, conf: ConferenceIn, rules: ConferenceRul
     current = plans.active_plan(session, child)
     previous = session.exec(select(func.count()).select_from(Plan).where(Plan.child_id == child.id)).one()
     last_conference = session.exec(
-        select(func.max(Conference.held_on)).join(Decision, Decision.conference_id == Conference.id)
+        select(func.max(Conference.held_on))
+        .join(Decision, Decision.conference_id == Conference.id)
         .where(Decision.child_id == child.id)
     ).one()
     if last_conference is not None and conf.date <= last_conference:
-        raise FieldError(("date",), (
-            f"child {child.ref} already had a conference on {last_conference.isoformat()}; a new one must be later. "
-            "To correct that conference, see `cpctl conference show`."))
+        raise FieldError(
+            ("date",),
+            (
+                f"child {child.ref} already had a conference on {last_conference.isoformat()}; "
+                "a new one must be later. To correct that conference, see `cpctl conference show`."
+            ),
+        )
     if conf.kind in ("initial", "pre-birth-initial", "transfer-in") and current is not None:
-        raise FieldError((*loc, "child"), (
-            f"child {child.ref} has had a plan since {current.started_on.isoformat()}: record a review conference, "
-            "not a new one."))
+        raise FieldError(
+            (*loc, "child"),
+            (
+                f"child {child.ref} has had a plan since {current.started_on.isoformat()}: record a review conference, "
+                "not a new one."
+            ),
+        )
     if conf.kind in ("review", "pre-birth-review"):
         if current is None:
-            raise FieldError((*loc, "child"), (
-                f"child {child.ref} has no plan in force, so there is nothing to review: record an initial "
-                "conference instead."))
+            raise FieldError(
+                (*loc, "child"),
+                (
+                    f"child {child.ref} has no plan in force, so there is nothing to review: record an initial "
+                    "conference instead."
+                ),
+            )
         if conf.date <= current.started_on:
-            raise FieldError(("date",), (
-                f"a review on {conf.date.isoformat()} cannot come before the plan began on "
-                f"{current.started_on.isoformat()}."))
+            raise FieldError(
+                ("date",),
+                (
+                    f"a review on {conf.date.isoformat()} cannot come before the plan began on "
+                    f"{current.started_on.isoformat()}."
+                ),
+            )
         if conf.kind == "pre-birth-review" and not current.pre_birth:
             raise FieldError(("kind",), f"child {child.ref}'s plan did not start before birth: record a review.")
     categories = _categories(rules, decision, (*loc, "categories"), current)
@@ -282,23 +314,35 @@ def _prepare_decision(session: Session, conf: ConferenceIn, rules: ConferenceRul
         elif current is not None:
             lead = session.get(Person, current.lead_worker_id)
         if lead is None:
-            raise FieldError((*loc, "lead_worker"), (
-                f"a plan needs a {rules.term('lead_worker', 'lead social worker')}: name one (lead_worker)."))
+            raise FieldError(
+                (*loc, "lead_worker"),
+                (f"a plan needs a {rules.term('lead_worker', 'lead social worker')}: name one (lead_worker)."),
+            )
         if lead.kind != "professional":
-            raise FieldError((*loc, "lead_worker"), f"{lead.ref} is a {lead.kind}; the lead worker must be a professional.")
+            raise FieldError(
+                (*loc, "lead_worker"), f"{lead.ref} is a {lead.kind}; the lead worker must be a professional."
+            )
     elif decision.lead_worker or decision.plan is not None:
-        raise FieldError((*loc, "plan" if decision.plan is not None else "lead_worker"), (
-            f"{decision.outcome} has no plan: leave out lead_worker and plan."))
+        raise FieldError(
+            (*loc, "plan" if decision.plan is not None else "lead_worker"),
+            (f"{decision.outcome} has no plan: leave out lead_worker and plan."),
+        )
     if decision.outcome == "plan-ends":
         if not decision.end_reason:
             raise FieldError((*loc, "end_reason"), "say why the plan can end (end_reason).")
         if not decision.step_down:
-            raise FieldError((*loc, "step_down"), (
-                f"say what follows the plan (step_down), e.g. {rules.term('step_down', 'a child in need plan')}, "
-                "no further action, or moved to another authority."))
+            raise FieldError(
+                (*loc, "step_down"),
+                (
+                    f"say what follows the plan (step_down), e.g. {rules.term('step_down', 'a child in need plan')}, "
+                    "no further action, or moved to another authority."
+                ),
+            )
     elif decision.end_reason or decision.step_down:
-        raise FieldError((*loc, "end_reason" if decision.end_reason else "step_down"),
-                         "end_reason and step_down are for a decision that the plan ends.")
+        raise FieldError(
+            (*loc, "end_reason" if decision.end_reason else "step_down"),
+            "end_reason and step_down are for a decision that the plan ends.",
+        )
 
     content, previous_content = _content(session, decision, current, loc)
     if content is not None:
@@ -312,35 +356,58 @@ def _prepare_decision(session: Session, conf: ConferenceIn, rules: ConferenceRul
         language=child.preferred_language if child.interpreter_needed else None,
     )
     details = DecisionDetails(
-        evidence=decision.evidence, child_views=decision.child_views, parent_views=decision.parent_views,
-        dissent=decision.dissent, not_discussed_with=decision.not_discussed_with, interpreter=interpreter,
+        evidence=decision.evidence,
+        child_views=decision.child_views,
+        parent_views=decision.parent_views,
+        dissent=decision.dissent,
+        not_discussed_with=decision.not_discussed_with,
+        interpreter=interpreter,
         cultural_needs=decision.cultural_needs if decision.cultural_needs is not None else child.culture_religion,
-        end_reason=decision.end_reason, step_down=decision.step_down,
+        end_reason=decision.end_reason,
+        step_down=decision.step_down,
     )
     found_gaps = plans.gaps(content, details) if decision.outcome in PLAN_OUTCOMES else []
     return PreparedDecision(
-        child=child, input=decision, categories=categories, lead_worker=lead, current_plan=current,
-        previous_plans=previous, content=content, details=details, gaps=found_gaps, new_version=new_version,
+        child=child,
+        input=decision,
+        categories=categories,
+        lead_worker=lead,
+        current_plan=current,
+        previous_plans=previous,
+        content=content,
+        details=details,
+        gaps=found_gaps,
+        new_version=new_version,
     )
 
 
 def _check_birth(child: Child, conf: ConferenceIn, loc: tuple[Any, ...]) -> None:
     born_by_then = child.date_of_birth is not None and child.date_of_birth <= conf.date
     if conf.kind == "pre-birth-initial" and born_by_then:
-        raise FieldError(loc, (
-            f"child {child.ref} was born on {child.date_of_birth.isoformat()}, before this conference: "  # type: ignore[union-attr]
-            "record an initial conference, not a pre-birth one."))
+        raise FieldError(
+            loc,
+            (
+                f"child {child.ref} was born on {child.date_of_birth.isoformat()}, before this conference: "  # type: ignore[union-attr]
+                "record an initial conference, not a pre-birth one."
+            ),
+        )
     if conf.kind in ("initial", "review", "transfer-in") and not born_by_then:
-        when = (f"born on {child.date_of_birth.isoformat()}, after this conference" if child.date_of_birth
-                else "not born yet")
-        raise FieldError(loc, (
-            f"child {child.ref} is {when}: a conference before birth is a pre-birth conference "
-            "(kind pre-birth-initial or pre-birth-review); if the baby has been born, record it with "
-            f"`cpctl child edit {child.ref} --dob DATE`."))
+        when = (
+            f"born on {child.date_of_birth.isoformat()}, after this conference"
+            if child.date_of_birth
+            else "not born yet"
+        )
+        raise FieldError(
+            loc,
+            (
+                f"child {child.ref} is {when}: a conference before birth is a pre-birth conference "
+                "(kind pre-birth-initial or pre-birth-review); if the baby has been born, record it with "
+                f"`cpctl child edit {child.ref} --dob DATE`."
+            ),
+        )
 
 
-def _categories(rules: ConferenceRules, decision: DecisionIn, loc: tuple[Any, ...],
-                current: Plan | None) -> list[str]:
+def _categories(rules: ConferenceRules, decision: DecisionIn, loc: tuple[Any, ...], current: Plan | None) -> list[str]:
     known = ", ".join(f"{code} ({label})" for code, label in rules.categories.items())
     if decision.outcome not in PLAN_OUTCOMES:
         if decision.categories:
@@ -357,7 +424,9 @@ def _categories(rules: ConferenceRules, decision: DecisionIn, loc: tuple[Any, ..
         key = str(given).strip().lower()
         code = by_code.get(key) or by_label.get(key)
         if code is None:
-            raise FieldError((*loc, index), f"{str(given)[:40]!r} is not a category in {rules.jurisdiction}: use {known}.")
+            raise FieldError(
+                (*loc, index), f"{str(given)[:40]!r} is not a category in {rules.jurisdiction}: use {known}."
+            )
         if code not in codes:
             codes.append(code)
     if rules.single_category and len(codes) > 1:
@@ -367,8 +436,9 @@ def _categories(rules: ConferenceRules, decision: DecisionIn, loc: tuple[Any, ..
     return codes
 
 
-def _content(session: Session, decision: DecisionIn, current: Plan | None,
-             loc: tuple[Any, ...]) -> tuple[PlanContent | None, PlanContent | None]:
+def _content(
+    session: Session, decision: DecisionIn, current: Plan | None, loc: tuple[Any, ...]
+) -> tuple[PlanContent | None, PlanContent | None]:
     """The plan this decision leaves in force, and the version it follows (None for a new plan)."""
     if decision.outcome not in PLAN_OUTCOMES:
         return None, None
@@ -383,8 +453,9 @@ def _content(session: Session, decision: DecisionIn, current: Plan | None,
     return PlanContent(), None
 
 
-def _core_group(session: Session, decision: DecisionIn, content: PlanContent, lead: Person | None,
-                loc: tuple[Any, ...]) -> list[str]:
+def _core_group(
+    session: Session, decision: DecisionIn, content: PlanContent, lead: Person | None, loc: tuple[Any, ...]
+) -> list[str]:
     refs = decision.core_group if decision.core_group is not None else content.core_group
     members: list[str] = []
     for index, key in enumerate(refs):
@@ -411,56 +482,101 @@ def save(session: Session, prepared: PreparedConference) -> Saved:
     drafts = [d for d in prepared.decisions if d.gaps and not d.input.save_as_draft]
     if drafts:
         index = prepared.decisions.index(drafts[0])
-        raise FieldError(("decisions", index, "plan"), (
-            f"the outline plan for child {drafts[0].child.ref} still lacks: {'; '.join(drafts[0].gaps)}. "
-            "Fill these in, or set save_as_draft: true to save it as a draft with the gaps recorded."))
+        raise FieldError(
+            ("decisions", index, "plan"),
+            (
+                f"the outline plan for child {drafts[0].child.ref} still lacks: {'; '.join(drafts[0].gaps)}. "
+                "Fill these in, or set save_as_draft: true to save it as a draft with the gaps recorded."
+            ),
+        )
     number = (session.exec(select(func.max(Conference.id))).one() or 0) + 1
     ref = f"CF{number:05d}"
     while session.exec(select(Conference.id).where(Conference.ref == ref)).first() is not None:
         number += 1
         ref = f"CF{number:05d}"
     conference = Conference(
-        ref=ref, kind=data.kind, held_on=data.date, start_time=data.time, venue=data.venue, virtual=data.virtual,
-        chair_id=prepared.chair.id or 0, agencies_present=len(prepared.agencies), quorate=prepared.quorate,
-        inquorate_reason=data.inquorate_reason if not prepared.quorate else None, recorded_at=utc_now_iso(),
+        ref=ref,
+        kind=data.kind,
+        held_on=data.date,
+        start_time=data.time,
+        venue=data.venue,
+        virtual=data.virtual,
+        chair_id=prepared.chair.id or 0,
+        agencies_present=len(prepared.agencies),
+        quorate=prepared.quorate,
+        inquorate_reason=data.inquorate_reason if not prepared.quorate else None,
+        recorded_at=utc_now_iso(),
     )
     session.add(conference)
     session.flush()
     for person, entry in prepared.attendees:
-        session.add(ConferenceAttendee(conference_id=conference.id or 0, person_id=person.id or 0,
-                                       status=entry.status, reason=entry.reason, role=person.role,
-                                       agency=person.agency))
+        session.add(
+            ConferenceAttendee(
+                conference_id=conference.id or 0,
+                person_id=person.id or 0,
+                status=entry.status,
+                reason=entry.reason,
+                role=person.role,
+                agency=person.agency,
+            )
+        )
     author = audit.current_actor(session)
     outcomes = [_save_decision(session, prepared, conference, d, author) for d in prepared.decisions]
     from cpctl import schedule
 
     for decision in prepared.decisions:
         schedule.refresh_child(session, decision.child)
-    audit.record(session, "conference.add", "conference", conference.ref,
-                 f"{data.kind} conference {conference.ref} on {data.date.isoformat()} recorded",
-                 {"kind": data.kind, "date": data.date.isoformat(), "chair": prepared.chair.ref,
-                  "children": [o["child"] for o in outcomes], "quorate": prepared.quorate,
-                  "attendance": {p.ref: a.status for p, a in prepared.attendees}})
+    audit.record(
+        session,
+        "conference.add",
+        "conference",
+        conference.ref,
+        f"{data.kind} conference {conference.ref} on {data.date.isoformat()} recorded",
+        {
+            "kind": data.kind,
+            "date": data.date.isoformat(),
+            "chair": prepared.chair.ref,
+            "children": [o["child"] for o in outcomes],
+            "quorate": prepared.quorate,
+            "attendance": {p.ref: a.status for p, a in prepared.attendees},
+        },
+    )
     return Saved(conference=conference, outcomes=outcomes)
 
 
-def _save_decision(session: Session, prepared: PreparedConference, conference: Conference,
-                   decision: PreparedDecision, author: str) -> dict[str, Any]:
+def _save_decision(
+    session: Session,
+    prepared: PreparedConference,
+    conference: Conference,
+    decision: PreparedDecision,
+    author: str,
+) -> dict[str, Any]:
     data = prepared.input
     child = decision.child
     outcome = decision.input.outcome
     plan_row = decision.current_plan
     version_number: int | None = None
-    if data.strategy_discussion and session.exec(
-        select(CaseEvent.id).where(CaseEvent.child_id == child.id, CaseEvent.kind == "strategy-discussion",
-                                   CaseEvent.happened_on == data.strategy_discussion)
-    ).first() is None:
+    if (
+        data.strategy_discussion
+        and session.exec(
+            select(CaseEvent.id).where(
+                CaseEvent.child_id == child.id,
+                CaseEvent.kind == "strategy-discussion",
+                CaseEvent.happened_on == data.strategy_discussion,
+            )
+        ).first()
+        is None
+    ):
         _event(session, child, None, "strategy-discussion", None, data.strategy_discussion, None)
     if outcome == "plan-starts":
         plan_row = Plan(
-            child_id=child.id or 0, number=decision.previous_plans + 1, started_on=data.date,
-            start_conference_id=conference.id or 0, pre_birth=data.kind == "pre-birth-initial",
-            initial_categories=json.dumps(decision.categories), latest_categories=json.dumps(decision.categories),
+            child_id=child.id or 0,
+            number=decision.previous_plans + 1,
+            started_on=data.date,
+            start_conference_id=conference.id or 0,
+            pre_birth=data.kind == "pre-birth-initial",
+            initial_categories=json.dumps(decision.categories),
+            latest_categories=json.dumps(decision.categories),
             lead_worker_id=decision.lead_worker.id or 0 if decision.lead_worker else 0,
         )
         session.add(plan_row)
@@ -483,33 +599,71 @@ def _save_decision(session: Session, prepared: PreparedConference, conference: C
     if plan_row is not None and decision.content is not None and decision.new_version:
         last = plans.version(session, plan_row)
         version_number = (last.number if last else 0) + 1
-        session.add(PlanVersion(
-            plan_id=plan_row.id or 0, number=version_number, made_on=data.date, made_at=utc_now_iso(),
-            source="conference", conference_id=conference.id, draft=bool(decision.gaps),
-            gaps=json.dumps(decision.gaps, ensure_ascii=False), content=decision.content.model_dump_json(),
-            author=author,
-        ))
-    session.add(Decision(
-        conference_id=conference.id or 0, child_id=child.id or 0, outcome=outcome,
-        categories=json.dumps(decision.categories), plan_id=plan_row.id if plan_row else None,
-        lead_worker_id=decision.lead_worker.id if decision.lead_worker else None,
-        details=decision.details.model_dump_json(),
-    ))
+        session.add(
+            PlanVersion(
+                plan_id=plan_row.id or 0,
+                number=version_number,
+                made_on=data.date,
+                made_at=utc_now_iso(),
+                source="conference",
+                conference_id=conference.id,
+                draft=bool(decision.gaps),
+                gaps=json.dumps(decision.gaps, ensure_ascii=False),
+                content=decision.content.model_dump_json(),
+                author=author,
+            )
+        )
+    session.add(
+        Decision(
+            conference_id=conference.id or 0,
+            child_id=child.id or 0,
+            outcome=outcome,
+            categories=json.dumps(decision.categories),
+            plan_id=plan_row.id if plan_row else None,
+            lead_worker_id=decision.lead_worker.id if decision.lead_worker else None,
+            details=decision.details.model_dump_json(),
+        )
+    )
     session.flush()
     summary = {
-        "child": child.ref, "outcome": outcome, "categories": decision.categories,
-        "plan": plan_row.number if plan_row else None, "version": version_number,
-        "draft": bool(decision.gaps) if version_number else False, "gaps": decision.gaps,
+        "child": child.ref,
+        "outcome": outcome,
+        "categories": decision.categories,
+        "plan": plan_row.number if plan_row else None,
+        "version": version_number,
+        "draft": bool(decision.gaps) if version_number else False,
+        "gaps": decision.gaps,
     }
-    audit.record(session, "decision.add", "child", child.ref,
-                 f"{outcome} for child {child.ref} at {conference.ref}", summary)
+    audit.record(
+        session,
+        "decision.add",
+        "child",
+        child.ref,
+        f"{outcome} for child {child.ref} at {conference.ref}",
+        summary,
+    )
     return summary
 
 
-def _event(session: Session, child: Child, plan_row: Plan | None, kind: str, detail: str | None, on: date,
-           conference: Conference | None) -> None:
-    session.add(CaseEvent(child_id=child.id or 0, plan_id=plan_row.id if plan_row else None, kind=kind,
-                          detail=detail, happened_on=on, conference_id=conference.id if conference else None))
+def _event(
+    session: Session,
+    child: Child,
+    plan_row: Plan | None,
+    kind: str,
+    detail: str | None,
+    on: date,
+    conference: Conference | None,
+) -> None:
+    session.add(
+        CaseEvent(
+            child_id=child.id or 0,
+            plan_id=plan_row.id if plan_row else None,
+            kind=kind,
+            detail=detail,
+            happened_on=on,
+            conference_id=conference.id if conference else None,
+        )
+    )
 
 
 # -- reading ----------------------------------------------------------------------------------------------------
@@ -529,57 +683,94 @@ def listing(session: Session, *, child: Child | None = None) -> list[dict[str, A
     rows = session.exec(query).all()
     out = []
     for row in rows:
-        decisions = session.exec(
-            select(Decision, Child).join(Child, Child.id == Decision.child_id)
-            .where(Decision.conference_id == row.id).order_by(col(Decision.id))
-        ).all()
+        decisions = _decisions(session, row)
         chair = session.get(Person, row.chair_id)
-        out.append({
-            "ref": row.ref, "kind": row.kind, "date": row.held_on.isoformat(), "time": row.start_time,
-            "chair": chair.name if chair else None, "quorate": row.quorate,
-            "decisions": [{"child": c.ref, "outcome": d.outcome, "categories": json.loads(d.categories)}
-                          for d, c in decisions],
-        })
+        out.append(
+            {
+                "ref": row.ref,
+                "kind": row.kind,
+                "date": row.held_on.isoformat(),
+                "time": row.start_time,
+                "chair": chair.name if chair else None,
+                "quorate": row.quorate,
+                "decisions": [
+                    {"child": c.ref, "outcome": d.outcome, "categories": json.loads(d.categories)} for d, c in decisions
+                ],
+            }
+        )
     return out
+
+
+def _decisions(session: Session, row: Conference) -> list[tuple[Decision, Child]]:
+    """A conference's decisions with their children, in the order they were recorded."""
+    return list(
+        session.exec(
+            select(Decision, Child)
+            .join(Child, Child.id == Decision.child_id)
+            .where(Decision.conference_id == row.id)
+            .order_by(col(Decision.id))
+        ).all()
+    )
 
 
 def record(session: Session, row: Conference) -> dict[str, Any]:
     """A conference as plain data, for `conference show` and --json."""
     chair = session.get(Person, row.chair_id)
     attendees = session.exec(
-        select(ConferenceAttendee, Person).join(Person, Person.id == ConferenceAttendee.person_id)
-        .where(ConferenceAttendee.conference_id == row.id).order_by(col(Person.name))
+        select(ConferenceAttendee, Person)
+        .join(Person, Person.id == ConferenceAttendee.person_id)
+        .where(ConferenceAttendee.conference_id == row.id)
+        .order_by(col(Person.name))
     ).all()
-    decisions = session.exec(
-        select(Decision, Child).join(Child, Child.id == Decision.child_id)
-        .where(Decision.conference_id == row.id).order_by(col(Decision.id))
-    ).all()
+    decisions = _decisions(session, row)
     out_decisions = []
     for decision, child in decisions:
         lead = session.get(Person, decision.lead_worker_id) if decision.lead_worker_id else None
         plan_row = session.get(Plan, decision.plan_id) if decision.plan_id else None
-        version_row = session.exec(
-            select(PlanVersion).where(PlanVersion.conference_id == row.id, PlanVersion.plan_id == decision.plan_id)
-        ).first() if plan_row else None
-        out_decisions.append({
-            "child": child.ref, "child_name": child.full_name, "outcome": decision.outcome,
-            "categories": json.loads(decision.categories),
-            "lead_worker": {"ref": lead.ref, "name": lead.name} if lead else None,
-            "plan": plan_row.number if plan_row else None,
-            "plan_version": version_row.number if version_row else None,
-            "draft": version_row.draft if version_row else None,
-            "gaps": json.loads(version_row.gaps) if version_row else [],
-            "details": json.loads(decision.details),
-            "plan_content": json.loads(version_row.content) if version_row else None,
-        })
+        version_row = (
+            session.exec(
+                select(PlanVersion).where(PlanVersion.conference_id == row.id, PlanVersion.plan_id == decision.plan_id)
+            ).first()
+            if plan_row
+            else None
+        )
+        out_decisions.append(
+            {
+                "child": child.ref,
+                "child_name": child.full_name,
+                "outcome": decision.outcome,
+                "categories": json.loads(decision.categories),
+                "lead_worker": {"ref": lead.ref, "name": lead.name} if lead else None,
+                "plan": plan_row.number if plan_row else None,
+                "plan_version": version_row.number if version_row else None,
+                "draft": version_row.draft if version_row else None,
+                "gaps": json.loads(version_row.gaps) if version_row else [],
+                "details": json.loads(decision.details),
+                "plan_content": json.loads(version_row.content) if version_row else None,
+            }
+        )
     return {
-        "ref": row.ref, "kind": row.kind, "date": row.held_on.isoformat(), "time": row.start_time,
-        "venue": row.venue, "virtual": row.virtual,
+        "ref": row.ref,
+        "kind": row.kind,
+        "date": row.held_on.isoformat(),
+        "time": row.start_time,
+        "venue": row.venue,
+        "virtual": row.virtual,
         "chair": {"ref": chair.ref, "name": chair.name} if chair else None,
-        "agencies_present": row.agencies_present, "quorate": row.quorate,
+        "agencies_present": row.agencies_present,
+        "quorate": row.quorate,
         "inquorate_reason": row.inquorate_reason,
-        "attendance": [{"ref": p.ref, "name": p.name, "role": a.role, "agency": a.agency, "status": a.status,
-                        "reason": a.reason} for a, p in attendees],
+        "attendance": [
+            {
+                "ref": p.ref,
+                "name": p.name,
+                "role": a.role,
+                "agency": a.agency,
+                "status": a.status,
+                "reason": a.reason,
+            }
+            for a, p in attendees
+        ],
         "decisions": out_decisions,
     }
 
@@ -594,23 +785,32 @@ def move(session: Session, row: Conference, new_date: date, *, today: date | Non
     if new_date == old:
         return old
     if new_date > today:
-        raise FieldError((), f"{new_date.isoformat()} is in the future: a conference is recorded once it has been held.")
+        raise FieldError(
+            (), f"{new_date.isoformat()} is in the future: a conference is recorded once it has been held."
+        )
     decisions = session.exec(select(Decision).where(Decision.conference_id == row.id)).all()
     for decision in decisions:
         child = session.get(Child, decision.child_id)
         assert child is not None
         others = session.exec(
             select(CaseEvent.happened_on).where(
-                CaseEvent.child_id == child.id, CaseEvent.kind == "conference", CaseEvent.conference_id != row.id)
+                CaseEvent.child_id == child.id,
+                CaseEvent.kind == "conference",
+                CaseEvent.conference_id != row.id,
+            )
         ).all()
         earlier = [d for d in others if d < old]
         later = [d for d in others if d > old]
         if earlier and new_date <= max(earlier):
-            raise FieldError((), f"child {child.ref} had a conference on {max(earlier).isoformat()}; this one must "
-                                 "stay after it.")
+            raise FieldError(
+                (),
+                f"child {child.ref} had a conference on {max(earlier).isoformat()}; this one must stay after it.",
+            )
         if later and new_date >= min(later):
-            raise FieldError((), f"child {child.ref} has a later conference on {min(later).isoformat()}; this one "
-                                 "must stay before it.")
+            raise FieldError(
+                (),
+                f"child {child.ref} has a later conference on {min(later).isoformat()}; this one must stay before it.",
+            )
         _check_birth(child, ConferenceIn.model_construct(kind=row.kind, date=new_date), ())
         if decision.plan_id is not None:
             plan_row = session.get(Plan, decision.plan_id)
@@ -618,24 +818,32 @@ def move(session: Session, row: Conference, new_date: date, *, today: date | Non
             if plan_row.start_conference_id == row.id:
                 stray = session.exec(
                     select(CaseEvent.happened_on).where(
-                        CaseEvent.plan_id == plan_row.id, CaseEvent.conference_id != row.id,
+                        CaseEvent.plan_id == plan_row.id,
+                        CaseEvent.conference_id != row.id,
                         col(CaseEvent.conference_id).is_not(None) | (CaseEvent.kind != "conference"),
-                        CaseEvent.happened_on < new_date)
+                        CaseEvent.happened_on < new_date,
+                    )
                 ).first()
                 if stray is not None:
-                    raise FieldError((), f"child {child.ref}'s plan has a record dated {stray.isoformat()}, before "
-                                         f"{new_date.isoformat()}: correct that first.")
+                    raise FieldError(
+                        (),
+                        f"child {child.ref}'s plan has a record dated {stray.isoformat()}, before "
+                        f"{new_date.isoformat()}: correct that first.",
+                    )
                 plan_row.started_on = new_date
             if plan_row.end_conference_id == row.id:
                 plan_row.ended_on = new_date
             session.add(plan_row)
         discussion = session.exec(
-            select(func.max(CaseEvent.happened_on)).where(CaseEvent.child_id == child.id,
-                                                         CaseEvent.kind == "strategy-discussion")
+            select(func.max(CaseEvent.happened_on)).where(
+                CaseEvent.child_id == child.id, CaseEvent.kind == "strategy-discussion"
+            )
         ).one()
         if row.kind in ("initial", "pre-birth-initial") and discussion is not None and discussion > new_date:
-            raise FieldError((), f"the strategy discussion for child {child.ref} was on {discussion.isoformat()}, "
-                                 "after that date.")
+            raise FieldError(
+                (),
+                f"the strategy discussion for child {child.ref} was on {discussion.isoformat()}, after that date.",
+            )
     for event in session.exec(select(CaseEvent).where(CaseEvent.conference_id == row.id)).all():
         event.happened_on = new_date
         session.add(event)
@@ -645,9 +853,14 @@ def move(session: Session, row: Conference, new_date: date, *, today: date | Non
     row.held_on = new_date
     session.add(row)
     session.flush()
-    audit.record(session, "conference.move", "conference", row.ref,
-                 f"conference {row.ref} moved from {old.isoformat()} to {new_date.isoformat()}",
-                 {"date": [old.isoformat(), new_date.isoformat()]})
+    audit.record(
+        session,
+        "conference.move",
+        "conference",
+        row.ref,
+        f"conference {row.ref} moved from {old.isoformat()} to {new_date.isoformat()}",
+        {"date": [old.isoformat(), new_date.isoformat()]},
+    )
     for decision in decisions:
         child = session.get(Child, decision.child_id)
         assert child is not None
@@ -664,17 +877,29 @@ def record_strategy_discussion(session: Session, child: Child, on: date, *, toda
         raise FieldError((), f"{on.isoformat()} is in the future: record a strategy discussion once it has happened.")
     current = plans.active_plan(session, child)
     if current is not None:
-        raise FieldError((), f"child {child.ref} has had a plan since {current.started_on.isoformat()}; a strategy "
-                             "discussion about a child on a plan leads to a review conference instead.")
+        raise FieldError(
+            (),
+            f"child {child.ref} has had a plan since {current.started_on.isoformat()}; a strategy "
+            "discussion about a child on a plan leads to a review conference instead.",
+        )
     exists = session.exec(
-        select(CaseEvent.id).where(CaseEvent.child_id == child.id, CaseEvent.kind == "strategy-discussion",
-                                   CaseEvent.happened_on == on)
+        select(CaseEvent.id).where(
+            CaseEvent.child_id == child.id,
+            CaseEvent.kind == "strategy-discussion",
+            CaseEvent.happened_on == on,
+        )
     ).first()
     if exists is not None:
         return False
     _event(session, child, None, "strategy-discussion", None, on, None)
     session.flush()
-    audit.record(session, "strategy.add", "child", child.ref,
-                 f"strategy discussion for child {child.ref} on {on.isoformat()}", {"date": on.isoformat()})
+    audit.record(
+        session,
+        "strategy.add",
+        "child",
+        child.ref,
+        f"strategy discussion for child {child.ref} on {on.isoformat()}",
+        {"date": on.isoformat()},
+    )
     schedule.refresh_child(session, child)
     return True

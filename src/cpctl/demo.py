@@ -35,34 +35,95 @@ def build(store: Store, *, today: date | None = None, chair_name: str = "Alex Mo
             raise CpctlError("that store already holds children; give the demo a new file with --db PATH.")
         settings.initialise(session, authority=AUTHORITY, jurisdiction="england", name=chair_name, role="chair")
         family = "Testwood household"
-        jamie = people.add_child(session, given_name="Jamie", family_name="Testwood", ref="DEMO-1001",
-                                 date_of_birth=years_before(today, 8, 40), gender="boy",
-                                 culture_religion="Family are practising Muslims; avoid appointments during Eid.",
-                                 family=family, today=today)
-        mia = people.add_child(session, given_name="Mia", family_name="Testwood", ref="DEMO-1002",
-                               date_of_birth=years_before(today, 4, 100), gender="girl",
-                               disability="Speech and language delay; uses picture cards.", family=family,
-                               today=today)
-        baby = people.add_child(session, given_name="Baby", family_name="Testwood", ref="DEMO-1003",
-                                expected_date=today + timedelta(weeks=10), family=family, today=today)
+        jamie = people.add_child(
+            session,
+            given_name="Jamie",
+            family_name="Testwood",
+            ref="DEMO-1001",
+            date_of_birth=years_before(today, 8, 40),
+            gender="boy",
+            culture_religion="Family are practising Muslims; avoid appointments during Eid.",
+            family=family,
+            today=today,
+        )
+        mia = people.add_child(
+            session,
+            given_name="Mia",
+            family_name="Testwood",
+            ref="DEMO-1002",
+            date_of_birth=years_before(today, 4, 100),
+            gender="girl",
+            disability="Speech and language delay; uses picture cards.",
+            family=family,
+            today=today,
+        )
+        baby = people.add_child(
+            session,
+            given_name="Baby",
+            family_name="Testwood",
+            ref="DEMO-1003",
+            expected_date=today + timedelta(weeks=10),
+            family=family,
+            today=today,
+        )
         made.children = [jamie.ref, mia.ref, baby.ref]
-        sam = people.add_person(session, name="Sam Testwood", kind="parent", role="Mother",
-                                phone="07700 900123", child=jamie, relationship="mother")
-        chris = people.add_person(session, name="Chris Testwood", kind="parent", role="Father",
-                                  preferred_language="Polish", child=jamie, relationship="father")
+        sam = people.add_person(
+            session,
+            name="Sam Testwood",
+            kind="parent",
+            role="Mother",
+            phone="07700 900123",
+            child=jamie,
+            relationship="mother",
+        )
+        chris = people.add_person(
+            session,
+            name="Chris Testwood",
+            kind="parent",
+            role="Father",
+            preferred_language="Polish",
+            child=jamie,
+            relationship="father",
+        )
         for child in (mia, baby):
             people.link(session, child, sam, "mother")
             people.link(session, child, chris, "father")
-        worker = people.add_person(session, name="Jordan Ashby", kind="professional", role="Lead social worker",
-                                   agency="Northshire Children's Services", email="jordan.ashby@example.org")
-        health = people.add_person(session, name="Ola Brennan", kind="professional", role="Health visitor",
-                                   agency="Northshire Community Health")
-        school = people.add_person(session, name="Tom Hale", kind="professional", role="Class teacher",
-                                   agency="Riverside Primary School (synthetic)")
-        nursery = people.add_person(session, name="Grace Oduya", kind="professional", role="Nursery key worker",
-                                    agency="Little Acorns Nursery (synthetic)")
-        midwife = people.add_person(session, name="Hannah Pike", kind="professional", role="Community midwife",
-                                    agency="Northshire Maternity Services")
+        worker = people.add_person(
+            session,
+            name="Jordan Ashby",
+            kind="professional",
+            role="Lead social worker",
+            agency="Northshire Children's Services",
+            email="jordan.ashby@example.org",
+        )
+        health = people.add_person(
+            session,
+            name="Ola Brennan",
+            kind="professional",
+            role="Health visitor",
+            agency="Northshire Community Health",
+        )
+        school = people.add_person(
+            session,
+            name="Tom Hale",
+            kind="professional",
+            role="Class teacher",
+            agency="Riverside Primary School (synthetic)",
+        )
+        nursery = people.add_person(
+            session,
+            name="Grace Oduya",
+            kind="professional",
+            role="Nursery key worker",
+            agency="Little Acorns Nursery (synthetic)",
+        )
+        midwife = people.add_person(
+            session,
+            name="Hannah Pike",
+            kind="professional",
+            role="Community midwife",
+            agency="Northshire Maternity Services",
+        )
         made.people = [p.ref for p in (sam, chris, worker, health, school, nursery, midwife)]
     return made
 
@@ -90,12 +151,128 @@ def example_conference(held_on: date) -> dict[str, object]:
     return moved
 
 
-def record_initial_conference(store: Store, *, today: date | None = None) -> str:
-    """Record the example initial conference for Jamie and Mia, held six days ago."""
+def record_initial_conference(store: Store, *, today: date | None = None, held_on: date | None = None) -> str:
+    """Record the example initial conference for Jamie and Mia (held six days ago unless `held_on` says)."""
     from cpctl import conference
 
     today = today or date.today()
-    data = conference.ConferenceIn.model_validate(example_conference(today - timedelta(days=6)))
+    data = conference.ConferenceIn.model_validate(example_conference(held_on or today - timedelta(days=6)))
     with store.write() as session:
         saved = conference.save(session, conference.prepare(session, data, today=today))
+    return saved.conference.ref
+
+
+def example_core_group(held_on: date) -> dict[str, object]:
+    """The packaged example core group (`cpctl core-group template`), moved to be held on `held_on`."""
+    from importlib.resources import files
+
+    import yaml
+
+    data = yaml.safe_load(files("cpctl").joinpath("examples/core-group.yaml").read_text(encoding="utf-8"))
+    moved = shift_dates(data, held_on - data["date"])
+    assert isinstance(moved, dict)
+    return moved
+
+
+def record_plan_life(store: Store, *, today: date | None = None) -> str:
+    """Walk Jamie and Mia through a plan's first three months: an initial conference on the Monday 13 weeks
+    ago, two core groups, visits, and a review conference that continues Jamie's plan and ends Mia's.
+    Every date is a whole number of weeks from the example files' own, so each stays on a weekday.
+    Returns the review conference's reference.
+    """
+    from cpctl import conference, coregroup, visits
+
+    today = today or date.today()
+    start = today - timedelta(weeks=13)
+    start -= timedelta(days=start.weekday())
+    record_initial_conference(store, today=today, held_on=start)
+    first = coregroup.CoreGroupIn.model_validate(example_core_group(start + timedelta(days=11)))
+    with store.write() as session:
+        coregroup.record(session, first, today=today)
+        for child, days in (
+            ("DEMO-1001", 9),
+            ("DEMO-1002", 10),
+            ("DEMO-1001", 23),
+            ("DEMO-1001", 37),
+            ("DEMO-1001", 51),
+            ("DEMO-1001", 66),
+            ("DEMO-1001", 80),
+            ("DEMO-1001", 87),
+        ):
+            visits.record(
+                session,
+                visits.VisitIn(
+                    child=child,
+                    date=start + timedelta(days=days),
+                    visitor="P00004",
+                    announced=days % 2 == 0,
+                    seen_alone=child == "DEMO-1001",
+                    bedroom_seen=days in (9, 37, 66),
+                    notes=[{"text": "Home warm; food in the cupboards."}],
+                ),
+                today=today,
+            )
+        second = coregroup.CoreGroupIn.model_validate(
+            {
+                "child": "DEMO-1001",
+                "date": start + timedelta(days=52),
+                "attendance": [
+                    {"person": "P00002", "status": "attended"},
+                    {"person": "P00003", "status": "attended"},
+                    {"person": "P00004", "status": "attended"},
+                    {"person": "P00006", "status": "attended"},
+                ],
+                "progress": [
+                    {"action": "A1", "status": "done", "note": "Course finished; routines in place."},
+                    {"action": "A2", "status": "on-track"},
+                    {"action": "A3", "status": "on-track"},
+                ],
+                "parent_views": ["Chris says things are calmer at home and he wants the plan to end."],
+                "changed_actions": [{"id": "A2", "frequency": "weekly"}],
+                "next_meeting": start + timedelta(days=95),
+                "sent_on": start + timedelta(days=58),
+            }
+        )
+        coregroup.record(session, second, today=today)
+    review = conference.ConferenceIn.model_validate(
+        {
+            "kind": "review",
+            "date": start + timedelta(days=88),
+            "time": "14:00",
+            "venue": "Northshire Civic Centre",
+            "attendance": [
+                {"person": "P00002", "status": "attended"},
+                {"person": "P00003", "status": "attended"},
+                {"person": "P00004", "status": "attended"},
+                {"person": "P00005", "status": "attended"},
+                {"person": "P00006", "status": "attended"},
+                {"person": "P00007", "status": "attended"},
+            ],
+            "decisions": [
+                {
+                    "child": "DEMO-1001",
+                    "outcome": "plan-continues",
+                    "categories": ["NEG"],
+                    "evidence": [
+                        "Jamie is now fed and on time at school, but the home was cold on one visit in week 10."
+                    ],
+                    "child_views": ['Jamie said home is "better now" and he likes breakfast club.'],
+                    "parent_views": [
+                        "Sam and Chris want the plan to end; they accept it continues for three more months."
+                    ],
+                },
+                {
+                    "child": "DEMO-1002",
+                    "outcome": "plan-ends",
+                    "evidence": ["Mia goes to every health and speech therapy appointment."],
+                    "child_views": ["Mia showed her nursery drawings of her family."],
+                    "parent_views": ["Sam is pleased Mia's plan ends."],
+                    "end_reason": "Mia's needs are met and she is no longer likely to suffer significant harm.",
+                    "step_down": "child in need plan",
+                },
+            ],
+        }
+    )
+    with store.write() as session:
+        saved = conference.save(session, conference.prepare(session, review, today=today))
     return saved.conference.ref

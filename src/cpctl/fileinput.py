@@ -41,20 +41,21 @@ class Document:
         self._root = root
 
     def line_of(self, loc: Loc) -> int | None:
+        """The line of the field at `loc`: its key's line (a block list or mapping starts on the next one)."""
         node = self._root
         line = node.start_mark.line + 1 if node is not None else None
         for part in loc:
             if isinstance(node, yaml.MappingNode):
-                match = next((v for k, v in node.value if getattr(k, "value", None) == part), None)
-                if match is None:
-                    key = next((k for k, _ in node.value if getattr(k, "value", None) == part), None)
-                    return key.start_mark.line + 1 if key is not None else line
-                node = match
+                pair = next(((k, v) for k, v in node.value if getattr(k, "value", None) == part), None)
+                if pair is None:
+                    return line
+                node = pair[1]
+                line = pair[0].start_mark.line + 1
             elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
                 node = node.value[part]
+                line = node.start_mark.line + 1
             else:
                 return line
-            line = node.start_mark.line + 1
         return line
 
     def error(self, loc: Loc, message: str) -> Invalid:
@@ -88,7 +89,9 @@ def load(path: Path) -> Document:
             raise Invalid(f"{path} is a folder; give the path of a YAML or JSON file.")
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise Invalid(f"there is no file {path}; check the path (`cpctl conference template` writes an example).") from None
+        raise Invalid(
+            f"there is no file {path}; check the path (`cpctl conference template` writes an example)."
+        ) from None
     except PermissionError:
         raise Invalid(f"cannot read {path}: permission denied.") from None
     if len(raw) > MAX_BYTES:
@@ -137,7 +140,7 @@ def _message(problem: dict[str, Any]) -> str:
     message = str(problem["msg"])
     for prefix in ("Value error, ", "Assertion failed, "):
         if message.startswith(prefix):
-            message = message[len(prefix):]
+            message = message[len(prefix) :]
     value = problem.get("input")
     if kind.endswith("_type") or kind.startswith("literal") or kind.startswith("date"):
         shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__

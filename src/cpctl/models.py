@@ -140,8 +140,13 @@ class Plan(SQLModel, table=True):
 
     __table_args__ = (
         UniqueConstraint("child_id", "number", name="uq_plan_child_number"),
-        Index("uq_plan_one_active_per_child", "child_id", unique=True,
-              sqlite_where=text("ended_on IS NULL"), postgresql_where=text("ended_on IS NULL")),
+        Index(
+            "uq_plan_one_active_per_child",
+            "child_id",
+            unique=True,
+            sqlite_where=text("ended_on IS NULL"),
+            postgresql_where=text("ended_on IS NULL"),
+        ),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -189,7 +194,43 @@ class PlanVersion(SQLModel, table=True):
     gaps: str
     content: str
     author: str
+    core_group_id: int | None = Field(default=None, foreign_key="core_group_meeting.id")
+    significant: bool = False
     agreed_by: str | None = None
+
+
+class CoreGroupMeeting(SQLModel, table=True):
+    """A core group meeting for one child's plan: who came, progress on each action, views, what was sent when."""
+
+    __tablename__ = "core_group_meeting"
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    plan_id: int = Field(foreign_key="plan.id", index=True)
+    held_on: date
+    attendance: str
+    progress: str
+    parent_views: str
+    child_views: str
+    notes: str
+    next_meeting: date | None = None
+    sent_on: date | None = None
+    recorded_at: str = Field(max_length=32)
+
+
+class Visit(SQLModel, table=True):
+    """A visit to the child: who, when, announced or not, seen alone, bedroom seen."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    plan_id: int | None = Field(default=None, foreign_key="plan.id", index=True)
+    visited_on: date
+    visitor_id: int = Field(foreign_key="person.id")
+    announced: bool = True
+    seen_alone: bool = False
+    bedroom_seen: bool = False
+    notes: str
+    recorded_at: str = Field(max_length=32)
 
 
 class CaseEvent(SQLModel, table=True):

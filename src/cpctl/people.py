@@ -18,8 +18,15 @@ from cpctl.text import LONG, clean, reference
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 CHILD_FIELDS = (
-    "given_name", "family_name", "date_of_birth", "expected_date", "gender", "preferred_language",
-    "interpreter_needed", "culture_religion", "disability",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "expected_date",
+    "gender",
+    "preferred_language",
+    "interpreter_needed",
+    "culture_religion",
+    "disability",
 )
 PERSON_FIELDS = ("name", "kind", "role", "agency", "email", "phone", "address", "preferred_language")
 
@@ -45,7 +52,7 @@ def new_person_ref(session: Session) -> str:
 # -- families -----------------------------------------------------------------------------------------------
 def family_named(session: Session, name: str, *, create: bool = True) -> Family:
     text = clean(name, "the family's name", required=True)
-    family = session.exec(select(Family).where(func.lower(Family.name) == text.lower())).first()  # type: ignore[union-attr]
+    family = session.exec(select(Family).where(func.lower(Family.name) == func.lower(text))).first()  # type: ignore[union-attr]
     if family is None:
         if not create:
             raise NotFound(f"no family called {text!r}; see `cpctl child list` for the families in this store.")
@@ -93,19 +100,37 @@ def _child_values(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def add_child(session: Session, *, given_name: str, family_name: str, ref: str | None = None,
-              date_of_birth: date | None = None, expected_date: date | None = None, gender: str | None = None,
-              preferred_language: str | None = None, interpreter_needed: bool = False,
-              culture_religion: str | None = None, disability: str | None = None, family: str | None = None,
-              today: date | None = None) -> Child:
+def add_child(
+    session: Session,
+    *,
+    given_name: str,
+    family_name: str,
+    ref: str | None = None,
+    date_of_birth: date | None = None,
+    expected_date: date | None = None,
+    gender: str | None = None,
+    preferred_language: str | None = None,
+    interpreter_needed: bool = False,
+    culture_religion: str | None = None,
+    disability: str | None = None,
+    family: str | None = None,
+    today: date | None = None,
+) -> Child:
     """Add a child (or unborn baby); the authority's own id is the reference, or one is made (C00001)."""
     today = today or date.today()
-    values = _child_values({
-        "given_name": given_name, "family_name": family_name, "date_of_birth": date_of_birth,
-        "expected_date": expected_date, "gender": gender, "preferred_language": preferred_language,
-        "interpreter_needed": bool(interpreter_needed), "culture_religion": culture_religion,
-        "disability": disability,
-    })
+    values = _child_values(
+        {
+            "given_name": given_name,
+            "family_name": family_name,
+            "date_of_birth": date_of_birth,
+            "expected_date": expected_date,
+            "gender": gender,
+            "preferred_language": preferred_language,
+            "interpreter_needed": bool(interpreter_needed),
+            "culture_religion": culture_religion,
+            "disability": disability,
+        }
+    )
     _check_child_dates(values["date_of_birth"], values["expected_date"], today)
     if ref is not None:
         ref = reference(ref, "the child's id")
@@ -130,7 +155,7 @@ def find_child(session: Session, key: str) -> Child:
         return child
     matches = session.exec(
         select(Child).where(
-            func.lower(Child.given_name + " " + Child.family_name) == text.lower()  # type: ignore[operator]
+            func.lower(Child.given_name + " " + Child.family_name) == func.lower(text)  # type: ignore[operator]
         )
     ).all()
     if len(matches) == 1:
@@ -156,8 +181,9 @@ def siblings(session: Session, child: Child) -> Sequence[Child]:
     ).all()
 
 
-def edit_child(session: Session, child: Child, *, today: date | None = None, family: str | None = None,
-               **changes: Any) -> dict[str, list[Any]]:
+def edit_child(
+    session: Session, child: Child, *, today: date | None = None, family: str | None = None, **changes: Any
+) -> dict[str, list[Any]]:
     """Change some of a child's details; returns {field: [old, new]} for what changed (audited)."""
     today = today or date.today()
     unknown = set(changes) - set(CHILD_FIELDS)
@@ -236,15 +262,34 @@ def _person_values(values: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def add_person(session: Session, *, name: str, kind: str, role: str | None = None, agency: str | None = None,
-               email: str | None = None, phone: str | None = None, address: str | None = None,
-               preferred_language: str | None = None, ref: str | None = None,
-               child: Child | None = None, relationship: str | None = None) -> Person:
+def add_person(
+    session: Session,
+    *,
+    name: str,
+    kind: str,
+    role: str | None = None,
+    agency: str | None = None,
+    email: str | None = None,
+    phone: str | None = None,
+    address: str | None = None,
+    preferred_language: str | None = None,
+    ref: str | None = None,
+    child: Child | None = None,
+    relationship: str | None = None,
+) -> Person:
     """Add a parent, carer, relative or professional, optionally linked to a child."""
-    values = _person_values({
-        "name": name, "kind": kind, "role": role, "agency": agency, "email": email, "phone": phone,
-        "address": address, "preferred_language": preferred_language,
-    })
+    values = _person_values(
+        {
+            "name": name,
+            "kind": kind,
+            "role": role,
+            "agency": agency,
+            "email": email,
+            "phone": phone,
+            "address": address,
+            "preferred_language": preferred_language,
+        }
+    )
     if ref is not None:
         ref = reference(ref, "the person's reference")
         if session.exec(select(Person.id).where(Person.ref == ref)).first() is not None:
@@ -274,8 +319,14 @@ def link(session: Session, child: Child, person: Person, relationship: str) -> N
         old = None
         session.add(ChildPerson(child_id=child.id, person_id=person.id, relationship=text))
     session.flush()
-    audit.record(session, "person.link", "child", child.ref, f"{person.ref} linked to child {child.ref}",
-                 {"person": person.ref, "relationship": [old, text]})
+    audit.record(
+        session,
+        "person.link",
+        "child",
+        child.ref,
+        f"{person.ref} linked to child {child.ref}",
+        {"person": person.ref, "relationship": [old, text]},
+    )
 
 
 def find_person(session: Session, key: str) -> Person:
@@ -284,7 +335,7 @@ def find_person(session: Session, key: str) -> Person:
     person = session.exec(select(Person).where(Person.ref == text)).first()
     if person is not None:
         return person
-    matches = session.exec(select(Person).where(func.lower(Person.name) == text.lower())).all()
+    matches = session.exec(select(Person).where(func.lower(Person.name) == func.lower(text))).all()
     if len(matches) == 1:
         return matches[0]
     if len(matches) > 1:
@@ -322,8 +373,14 @@ def edit_person(session: Session, person: Person, **changes: Any) -> dict[str, l
 
 def person_record(person: Person) -> dict[str, Any]:
     return {
-        "ref": person.ref, "name": person.name, "kind": person.kind, "role": person.role, "agency": person.agency,
-        "email": person.email, "phone": person.phone, "address": person.address,
+        "ref": person.ref,
+        "name": person.name,
+        "kind": person.kind,
+        "role": person.role,
+        "agency": person.agency,
+        "email": person.email,
+        "phone": person.phone,
+        "address": person.address,
         "preferred_language": person.preferred_language,
     }
 

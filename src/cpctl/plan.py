@@ -76,8 +76,9 @@ class Action(Strict):
     @model_validator(mode="after")
     def _order(self) -> Action:
         if self.start and self.by and self.by < self.start:
-            raise ValueError(f"the outcome is due ({self.by.isoformat()}) before the action starts "
-                             f"({self.start.isoformat()})")
+            raise ValueError(
+                f"the outcome is due ({self.by.isoformat()}) before the action starts ({self.start.isoformat()})"
+            )
         return self
 
 
@@ -182,12 +183,19 @@ def gaps(content: PlanContent | None, details: DecisionDetails | None = None) ->
         found.append("no actions or services (§3.10)")
     for action in content.actions:
         name = f"action {action.id or ''} '{_short(action.what)}'".replace("  ", " ")
-        missing = [label for label, value in (
-            ("no one responsible", action.who), ("no start date", action.start),
-            ("no frequency", action.frequency), ("no length", action.length),
-            ("no planned outcome", action.outcome), ("no date the outcome is due", action.by),
-            ("no measure of success", action.measure),
-        ) if not value]
+        missing = [
+            label
+            for label, value in (
+                ("no one responsible", action.who),
+                ("no start date", action.start),
+                ("no frequency", action.frequency),
+                ("no length", action.length),
+                ("no planned outcome", action.outcome),
+                ("no date the outcome is due", action.by),
+                ("no measure of success", action.measure),
+            )
+            if not value
+        ]
         if missing:
             found.append(f"{name}: {', '.join(missing)} (§3.10)")
     if not content.child_seen:
@@ -276,19 +284,21 @@ def plan_summaries(session: Session, child: Child) -> list[dict[str, Any]]:
     for row in reversed(plans_of(session, child)):
         latest = version(session, row)
         lead = session.get(Person, row.lead_worker_id)
-        out.append({
-            "number": row.number,
-            "previous_plans": row.number - 1,
-            "started_on": row.started_on.isoformat(),
-            "ended_on": row.ended_on.isoformat() if row.ended_on else None,
-            "pre_birth": row.pre_birth,
-            "initial_categories": categories_of(row.initial_categories),
-            "latest_categories": categories_of(row.latest_categories),
-            "lead_worker": {"ref": lead.ref, "name": lead.name} if lead else None,
-            "version": latest.number if latest else None,
-            "draft": latest.draft if latest else None,
-            "gaps": len(json.loads(latest.gaps)) if latest else None,
-            "end_reason": row.end_reason,
-            "step_down": row.step_down,
-        })
+        out.append(
+            {
+                "number": row.number,
+                "previous_plans": row.number - 1,
+                "started_on": row.started_on.isoformat(),
+                "ended_on": row.ended_on.isoformat() if row.ended_on else None,
+                "pre_birth": row.pre_birth,
+                "initial_categories": categories_of(row.initial_categories),
+                "latest_categories": categories_of(row.latest_categories),
+                "lead_worker": {"ref": lead.ref, "name": lead.name} if lead else None,
+                "version": latest.number if latest else None,
+                "draft": latest.draft if latest else None,
+                "gaps": len(json.loads(latest.gaps)) if latest else None,
+                "end_reason": row.end_reason,
+                "step_down": row.step_down,
+            }
+        )
     return out

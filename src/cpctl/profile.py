@@ -137,9 +137,7 @@ class Rule:
     after: str  # one of EVENTS
     source: str  # the procedure that sets it
     note: str | None
-    origin: (
-        str  # the file its amount, unit and event came from ("packaged profile england.yaml" or an override)
-    )
+    origin: str  # the file its amount, unit and event came from ("packaged profile england.yaml" or an override)
 
 
 @dataclass(frozen=True)
@@ -155,9 +153,7 @@ class Profile:
     calendar: Calendar
     day_zero: str  # "event" (the event is day 0) or "day-one" (the event counts as day 1)
     rules: tuple[Rule, ...]
-    origins: Mapping[
-        str, str
-    ]  # every value's dotted key ("rules.first-core-group.amount") -> where it came from
+    origins: Mapping[str, str]  # every value's dotted key ("rules.first-core-group.amount") -> where it came from
     override_file: Path | None  # the override file merged in, if there was one
 
     def rule(self, name: str) -> Rule:
@@ -235,13 +231,14 @@ class OverrideChange:
 # -- finding profiles ----------------------------------------------------------------------------------------
 
 
+_USUAL_ORDER = ("england", "wales", "scotland", "northern-ireland", "guernsey")
+
+
 def names() -> tuple[str, ...]:
-    """The profiles shipped with cpctl ("england", "guernsey", ...), from the packaged file names."""
-    return tuple(
-        sorted(
-            entry.name[: -len(".yaml")] for entry in _packaged_dir().iterdir() if entry.name.endswith(".yaml")
-        )
-    )
+    """The profiles shipped with cpctl, from the packaged file names: the UK nations in their usual order, then
+    any other (Guernsey, or a profile added later) alphabetically."""
+    found = {entry.name[: -len(".yaml")] for entry in _packaged_dir().iterdir() if entry.name.endswith(".yaml")}
+    return tuple(n for n in _USUAL_ORDER if n in found) + tuple(sorted(found - set(_USUAL_ORDER)))
 
 
 def _packaged_dir() -> Any:
@@ -296,9 +293,7 @@ def _packaged(name: str) -> Mapping[str, Any]:
 
 def _read_override(path: Path, *, required: bool) -> dict[str, Any] | None:
     if path.is_dir():
-        raise Invalid(
-            f"{path} is a folder; the profile overrides go in a YAML file, e.g. {path / 'england.yaml'}."
-        )
+        raise Invalid(f"{path} is a folder; the profile overrides go in a YAML file, e.g. {path / 'england.yaml'}.")
     try:
         raw = path.read_bytes()
     except FileNotFoundError:
@@ -414,8 +409,7 @@ def _check_layer(data: Mapping[str, Any], where: str, *, base: Mapping[str, Any]
         for name, rule in rules.items():
             if name not in RULE_NAMES:
                 raise Invalid(
-                    f"{where}: unknown rule {_shown(name)} under rules; "
-                    f"the rules are {', '.join(RULE_NAMES)}."
+                    f"{where}: unknown rule {_shown(name)} under rules; the rules are {', '.join(RULE_NAMES)}."
                 )
             _rule(
                 _mapping(rule, where, f"rules.{name}"),
@@ -453,8 +447,7 @@ def _rule(rule: Mapping[str, Any], where: str, name: str, *, complete: bool, new
 def _categories(value: Any, where: str) -> None:
     if not isinstance(value, list) or not value:
         raise Invalid(
-            f"{where}: categories must be a list of {{code, label}} entries, e.g. "
-            "`- {code: NEG, label: Neglect}`."
+            f"{where}: categories must be a list of {{code, label}} entries, e.g. `- {{code: NEG, label: Neglect}}`."
         )
     seen: set[str] = set()
     for number, item in enumerate(value, start=1):
@@ -465,9 +458,7 @@ def _categories(value: Any, where: str) -> None:
         code = _text(entry["code"], where, f"{key}.code")
         _text(entry["label"], where, f"{key}.label")
         if code.lower() in seen:
-            raise Invalid(
-                f"{where}: category code {code!r} appears twice in categories; give each code once."
-            )
+            raise Invalid(f"{where}: category code {code!r} appears twice in categories; give each code once.")
         seen.add(code.lower())
 
 
@@ -514,9 +505,7 @@ def _count(value: Any, where: str, key: str) -> int:
 def _choice(value: Any, allowed: tuple[str, ...], where: str, key: str) -> str:
     if value not in allowed:
         what = "unit" if key.endswith(".unit") else ("event" if key.endswith(".after") else "value")
-        raise Invalid(
-            f"{where}: {key} {_describe(value)} is not a known {what}; use one of {', '.join(allowed)}."
-        )
+        raise Invalid(f"{where}: {key} {_describe(value)} is not a known {what}; use one of {', '.join(allowed)}.")
     return str(value)
 
 
@@ -544,9 +533,7 @@ def _shown(value: Any) -> str:
 # -- merging and building ------------------------------------------------------------------------------------
 
 
-def _merged(
-    name: str, layer: Mapping[str, Any] | None, path: Path | None
-) -> tuple[dict[str, Any], dict[str, str]]:
+def _merged(name: str, layer: Mapping[str, Any] | None, path: Path | None) -> tuple[dict[str, Any], dict[str, str]]:
     """The packaged profile with `layer` merged over it, and the origin of every leaf value."""
     packaged_label = f"packaged profile {name}.yaml"
     data = copy.deepcopy(dict(_packaged(name)))
@@ -722,9 +709,7 @@ def _split_key(key: str) -> tuple[str, ...]:
         return (top,)
     sub = parts[1].replace("-", "_") if len(parts) == 2 else ""
     if sub not in allowed:
-        raise Invalid(
-            f"unknown key {_shown(key)}; use one of {', '.join(f'{top}.{name}' for name in allowed)}."
-        )
+        raise Invalid(f"unknown key {_shown(key)}; use one of {', '.join(f'{top}.{name}' for name in allowed)}.")
     return (top, sub)
 
 
@@ -793,9 +778,7 @@ def _write_yaml(target: Path, name: str, layer: Mapping[str, Any]) -> None:
         f"# Local overrides of cpctl's packaged {name} profile: each value here replaces the packaged one.\n"
         f"# See the values in force, and where each comes from, with `cpctl profile show {name}`.\n"
     )
-    body = yaml.safe_dump(
-        dict(layer), sort_keys=False, allow_unicode=True, default_flow_style=False, width=110
-    )
+    body = yaml.safe_dump(dict(layer), sort_keys=False, allow_unicode=True, default_flow_style=False, width=110)
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:

@@ -127,8 +127,10 @@ def anchor_words(profile: Profile, anchor: CaseEvent | None) -> str | None:
         return "birth"
     if anchor.kind == "conference":
         return {
-            "initial": terms.initial_conference, "review": terms.review_conference,
-            "pre-birth-initial": terms.pre_birth_conference, "pre-birth-review": terms.pre_birth_conference,
+            "initial": terms.initial_conference,
+            "review": terms.review_conference,
+            "pre-birth-initial": terms.pre_birth_conference,
+            "pre-birth-review": terms.pre_birth_conference,
             "transfer-in": terms.transfer_in_conference,
         }.get(anchor.detail or "", terms.conference)
     if anchor.kind == "core-group":
@@ -136,9 +138,7 @@ def anchor_words(profile: Profile, anchor: CaseEvent | None) -> str | None:
     return anchor.kind.replace("-", " ")
 
 
-_EVERY = re.compile(
-    r"(?:every|each|once every)?\s*(\d+)?\s*(working days?|days?|weeks?|months?)", re.IGNORECASE
-)
+_EVERY = re.compile(r"(?:every|each|once every)?\s*(\d+)?\s*(working days?|days?|weeks?|months?)", re.IGNORECASE)
 _WORDS = {"daily": (1, "days"), "weekly": (1, "weeks"), "fortnightly": (2, "weeks"), "monthly": (1, "months")}
 
 
@@ -159,8 +159,9 @@ def seen_frequency(text: str | None) -> tuple[int, str] | None:
     return (amount, unit) if amount > 0 else None
 
 
-def _seen_rule(profile: Profile, on: date, frequency: tuple[int, str] | None,
-               anchor: CaseEvent | None) -> tuple[date, dict[str, Any]] | None:
+def _seen_rule(
+    profile: Profile, on: date, frequency: tuple[int, str] | None, anchor: CaseEvent | None
+) -> tuple[date, dict[str, Any]] | None:
     """Child seen: the profile's minimum, or the plan's own frequency when that is sooner."""
     from cpctl.timescales import add, due
 
@@ -176,38 +177,69 @@ def _seen_rule(profile: Profile, on: date, frequency: tuple[int, str] | None,
     except NotFound:
         return None
     explanation = dataclasses.replace(
-        template, amount=amount, unit=unit, due=when, skipped=(), closed=(), working_day_before=None,
-        source="the plan's own arrangement for seeing the child", note=None,
+        template,
+        amount=amount,
+        unit=unit,
+        due=when,
+        skipped=(),
+        closed=(),
+        working_day_before=None,
+        source="the plan's own arrangement for seeing the child",
+        note=None,
         event=anchor_words(profile, anchor) or template.event,
     )
     return when, _explained(when, explanation)
 
 
-def compute(child: Child, plans: Sequence[Plan], events: Sequence[CaseEvent], profile: Profile,
-            frequencies: dict[int, tuple[int, str] | None] | None = None) -> list[Computed]:
+def compute(
+    child: Child,
+    plans: Sequence[Plan],
+    events: Sequence[CaseEvent],
+    profile: Profile,
+    frequencies: dict[int, tuple[int, str] | None] | None = None,
+) -> list[Computed]:
     """Every deadline of one child, from their events, plans and the profile (pure: reads nothing)."""
     frequencies = frequencies or {}
     ordered = sorted(events, key=lambda e: (e.happened_on, e.id or 0))
     out: list[Computed] = []
 
-    def add(kind: str, plan: Plan | None, anchor: CaseEvent | None, result: tuple[date, dict[str, Any]] | None,
-            met: CaseEvent | None) -> None:
+    def add(
+        kind: str,
+        plan: Plan | None,
+        anchor: CaseEvent | None,
+        result: tuple[date, dict[str, Any]] | None,
+        met: CaseEvent | None,
+    ) -> None:
         if result is None:
             return
-        out.append(Computed(kind=kind, plan_id=plan.id if plan else None, due_on=result[0],
-                            explanation=result[1], event_id=anchor.id if anchor else None, met=met))
+        out.append(
+            Computed(
+                kind=kind,
+                plan_id=plan.id if plan else None,
+                due_on=result[0],
+                explanation=result[1],
+                event_id=anchor.id if anchor else None,
+                met=met,
+            )
+        )
 
     conferences = [e for e in ordered if e.kind == "conference"]
     for discussion in (e for e in ordered if e.kind == "strategy-discussion"):
-        met = next((c for c in conferences if c.detail in STARTING_KINDS
-                    and c.happened_on >= discussion.happened_on), None)
-        add("initial-conference", None, discussion,
-            _rule(profile, "initial-conference", discussion.happened_on, discussion), met)
+        met = next(
+            (c for c in conferences if c.detail in STARTING_KINDS and c.happened_on >= discussion.happened_on),
+            None,
+        )
+        add(
+            "initial-conference",
+            None,
+            discussion,
+            _rule(profile, "initial-conference", discussion.happened_on, discussion),
+            met,
+        )
 
     for plan in plans:
         mine = [e for e in ordered if e.plan_id == plan.id]
-        start = next((e for e in mine if e.kind == "conference" and e.conference_id == plan.start_conference_id),
-                     None)
+        start = next((e for e in mine if e.kind == "conference" and e.conference_id == plan.start_conference_id), None)
         if start is None:
             continue
         before = len(out)
@@ -216,13 +248,29 @@ def compute(child: Child, plans: Sequence[Plan], events: Sequence[CaseEvent], pr
         reviews = [e for e in mine if e.kind == "conference" and e.detail in REVIEW_KINDS]
         visits = [e for e in mine if e.kind == "visit"]
 
-        add("first-core-group", plan, start, _rule(profile, "first-core-group", start.happened_on, start),
-            next((g for g in core_groups if g.happened_on >= start.happened_on), None))
+        add(
+            "first-core-group",
+            plan,
+            start,
+            _rule(profile, "first-core-group", start.happened_on, start),
+            next((g for g in core_groups if g.happened_on >= start.happened_on), None),
+        )
         for index, group in enumerate(core_groups):
             following = core_groups[index + 1] if index + 1 < len(core_groups) else None
-            add("core-group", plan, group, _rule(profile, "core-group-cycle", group.happened_on, group), following)
-            add("plan-circulated", plan, group, _rule(profile, "plan-circulated", group.happened_on, group),
-                next((s for s in sent if s.happened_on >= group.happened_on), None))
+            add(
+                "core-group",
+                plan,
+                group,
+                _rule(profile, "core-group-cycle", group.happened_on, group),
+                following,
+            )
+            add(
+                "plan-circulated",
+                plan,
+                group,
+                _rule(profile, "plan-circulated", group.happened_on, group),
+                next((s for s in sent if s.happened_on >= group.happened_on), None),
+            )
 
         first_review = _first_review(child, plan, start, profile)
         add("first-review", plan, start, first_review, reviews[0] if reviews else None)
@@ -265,7 +313,10 @@ def _first_review(child: Child, plan: Plan, start: CaseEvent, profile: Profile) 
         return _rule(profile, "first-review", start.happened_on, start)
     when, explanation = min(found, key=lambda o: o[0])
     if len(found) > 1:
-        explanation = {**explanation, "sentence": explanation["sentence"] + " (the earlier of the pre-birth rules)"}
+        explanation = {
+            **explanation,
+            "sentence": explanation["sentence"] + " (the earlier of the pre-birth rules)",
+        }
     return when, explanation
 
 
@@ -307,14 +358,22 @@ def recompute(session: Session, profile: Profile, child_ids: Iterable[int] | Non
         events = events_by_child.get(child_id or 0, [])
         workers = {p.id: p.lead_worker_id for p in plans}
         for item in compute(child, plans, events, profile, frequencies):
-            rows.append(Deadline(
-                child_id=child_id or 0, plan_id=item.plan_id, kind=item.kind, due_on=item.due_on,
-                status=item.status, met_on=item.met.happened_on if item.met else None, closed_on=item.closed_on,
-                event_id=item.event_id, met_event_id=item.met.id if item.met else None,
-                worker_id=workers.get(item.plan_id) if item.plan_id else None,
-                chair_id=chairs.get(item.plan_id) if item.plan_id else None,
-                explanation=json.dumps(item.explanation, ensure_ascii=False),
-            ))
+            rows.append(
+                Deadline(
+                    child_id=child_id or 0,
+                    plan_id=item.plan_id,
+                    kind=item.kind,
+                    due_on=item.due_on,
+                    status=item.status,
+                    met_on=item.met.happened_on if item.met else None,
+                    closed_on=item.closed_on,
+                    event_id=item.event_id,
+                    met_event_id=item.met.id if item.met else None,
+                    worker_id=workers.get(item.plan_id) if item.plan_id else None,
+                    chair_id=chairs.get(item.plan_id) if item.plan_id else None,
+                    explanation=json.dumps(item.explanation, ensure_ascii=False),
+                )
+            )
     session.add_all(rows)
     written = len(rows)
     session.flush()
@@ -357,9 +416,9 @@ def _chairs(session: Session, events: Sequence[CaseEvent]) -> dict[int, int]:
     if not latest:
         return {}
     conference_ids = {conf for _, conf in latest.values()}
-    chair_of = dict(session.exec(
-        select(Conference.id, Conference.chair_id).where(col(Conference.id).in_(conference_ids))
-    ).all())
+    chair_of = dict(
+        session.exec(select(Conference.id, Conference.chair_id).where(col(Conference.id).in_(conference_ids))).all()
+    )
     return {plan_id: chair_of[conf] for plan_id, (_, conf) in latest.items() if conf in chair_of}
 
 
@@ -406,9 +465,18 @@ def ensure_current(store: Any) -> int | None:
 
 
 # -- reading ----------------------------------------------------------------------------------------------------
-def upcoming(session: Session, *, on: date, days: int = 14, every: bool = False, child_id: int | None = None,
-             worker_id: int | None = None, chair_id: int | None = None, kind: str | None = None,
-             terms: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+def upcoming(
+    session: Session,
+    *,
+    on: date,
+    days: int = 14,
+    every: bool = False,
+    child_id: int | None = None,
+    worker_id: int | None = None,
+    chair_id: int | None = None,
+    kind: str | None = None,
+    terms: dict[str, Any] | None = None,
+) -> list[dict[str, Any]]:
     """Open deadlines due within `days` of `on`, and all overdue ones, soonest first: one query at any scale."""
     from datetime import timedelta
 
@@ -419,8 +487,17 @@ def upcoming(session: Session, *, on: date, days: int = 14, every: bool = False,
     worker = aliased(Person)
     chair = aliased(Person)
     query = (
-        select(Deadline, Child.ref, Child.given_name, Child.family_name, worker.ref, worker.name, chair.ref,
-               chair.name, Plan.number)
+        select(
+            Deadline,
+            Child.ref,
+            Child.given_name,
+            Child.family_name,
+            worker.ref,
+            worker.name,
+            chair.ref,
+            chair.name,
+            Plan.number,
+        )
         .join(Child, Child.id == Deadline.child_id)
         .outerjoin(worker, worker.id == Deadline.worker_id)
         .outerjoin(chair, chair.id == Deadline.chair_id)
@@ -440,19 +517,21 @@ def upcoming(session: Session, *, on: date, days: int = 14, every: bool = False,
     query = query.order_by(col(Deadline.due_on), col(Child.ref), col(Deadline.kind))
     out = []
     for row, ref, given, family, worker_ref, worker_name, chair_ref, chair_name, plan_number in session.exec(query):
-        out.append({
-            "due": row.due_on,
-            "days": (row.due_on - on).days,
-            "overdue": row.due_on < on,
-            "kind": row.kind,
-            "what": label(row.kind, terms),
-            "child": ref,
-            "child_name": f"{given} {family}",
-            "plan": plan_number,
-            "lead_worker": {"ref": worker_ref, "name": worker_name} if worker_ref else None,
-            "chair": {"ref": chair_ref, "name": chair_name} if chair_ref else None,
-            "explanation": json.loads(row.explanation),
-        })
+        out.append(
+            {
+                "due": row.due_on,
+                "days": (row.due_on - on).days,
+                "overdue": row.due_on < on,
+                "kind": row.kind,
+                "what": label(row.kind, terms),
+                "child": ref,
+                "child_name": f"{given} {family}",
+                "plan": plan_number,
+                "lead_worker": {"ref": worker_ref, "name": worker_name} if worker_ref else None,
+                "chair": {"ref": chair_ref, "name": chair_name} if chair_ref else None,
+                "explanation": json.loads(row.explanation),
+            }
+        )
     return out
 
 

@@ -82,14 +82,25 @@ def initialise(session: Session, *, authority: str, jurisdiction: str, name: str
     person = session.get(Person, user.person_id) if user else None
     role_text = USER_ROLES[role]
     if person is None:
-        person = Person(ref=new_person_ref(session), name=name_text, kind="professional", role=role_text,
-                        agency=authority_text)
+        person = Person(
+            ref=new_person_ref(session),
+            name=name_text,
+            kind="professional",
+            role=role_text,
+            agency=authority_text,
+        )
         session.add(person)
         session.flush()
         session.add(AppUser(login=login, person_id=person.id))
         session.flush()
-        audit.record(session, "user.add", "person", person.ref, f"user {login} registered as {person.ref}",
-                     {"login": login, "name": name_text, "role": role_text})
+        audit.record(
+            session,
+            "user.add",
+            "person",
+            person.ref,
+            f"user {login} registered as {person.ref}",
+            {"login": login, "name": name_text, "role": role_text},
+        )
     else:
         person_before = {"name": person.name, "role": person.role, "agency": person.agency}
         person.name, person.role, person.agency = name_text, role_text, authority_text

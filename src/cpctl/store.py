@@ -52,7 +52,11 @@ class Store:
             self.engine = self._make_engine()
             self._writer = self.engine.execution_options(cpctl_write=True)
             if check_schema:
-                self._ensure_schema(auto_upgrade)
+                try:
+                    self._ensure_schema(auto_upgrade)
+                except BaseException:
+                    self.engine.dispose()  # a refused store leaves no connection open
+                    raise
 
     # -- connection setup ------------------------------------------------------------------------------------
     @property
@@ -108,6 +112,16 @@ class Store:
         if state.empty:
             self.upgrade(backup=False)
             return
+        self._refuse_unknown(state)
+        if not auto_upgrade or self.path is None:
+            how = "run `cpctl db upgrade`" + (
+                " after backing the database up (pg_dump)" if self.path is None else " (it backs the store up first)"
+            )
+            raise StoreError(f"the store is at schema revision {state.revision} but this cpctl needs {HEAD}; {how}.")
+        self.upgrade(backup=True)
+
+    def _refuse_unknown(self, state: SchemaState) -> None:
+        """Refuse a database that is not a cpctl store, or one at a revision only a newer cpctl knows."""
         if state.revision is None:
             raise StoreError(
                 f"{self.display_url} holds tables that are not a cpctl store; "
@@ -118,20 +132,14 @@ class Store:
                 f"the store is at schema revision {state.revision}, which this cpctl does not know: "
                 "it was written by a newer cpctl. Install that version (or newer) to open it."
             )
-        if not auto_upgrade or self.path is None:
-            how = "run `cpctl db upgrade`" + (
-                " after backing the database up (pg_dump)" if self.path is None else " (it backs the store up first)"
-            )
-            raise StoreError(
-                f"the store is at schema revision {state.revision} but this cpctl needs {HEAD}; {how}."
-            )
-        self.upgrade(backup=True)
 
     def upgrade(self, *, backup: bool = True) -> str | None:
         """Bring the schema to the head revision (backing a SQLite store up first). Returns the old revision."""
         state = self.schema_state()
         if state.current:
             return state.revision
+        if not state.empty:
+            self._refuse_unknown(state)
         if backup and self.path is not None and not state.empty:
             stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
             target = self.path.with_name(f"{self.path.name}.before-{state.revision}-{stamp}.bak")
@@ -151,9 +159,7 @@ class Store:
     def backup_to(self, target: Path, *, force: bool = False) -> Path:
         """A consistent copy of a SQLite store, taken with SQLite's online backup while others may write."""
         if self.path is None:
-            raise StoreError(
-                "`cpctl db backup` copies SQLite stores; back a PostgreSQL store up with pg_dump."
-            )
+            raise StoreError("`cpctl db backup` copies SQLite stores; back a PostgreSQL store up with pg_dump.")
         target = target.expanduser().absolute()
         if target.exists() and not force:
             raise StoreError(f"{target} already exists; choose another path or add --force to replace it.")

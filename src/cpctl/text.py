@@ -11,8 +11,9 @@ LONG = 10_000
 _REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
 
 
-def clean(value: str | None, field: str, *, required: bool = False, multiline: bool = False,
-          max_length: int = SHORT) -> str | None:
+def clean(
+    value: str | None, field: str, *, required: bool = False, multiline: bool = False, max_length: int = SHORT
+) -> str | None:
     """Trim and check one text field; refuse what would corrupt a table, a document or a log line."""
     if value is None:
         if required:

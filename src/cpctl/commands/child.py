@@ -7,22 +7,29 @@ from typing import Annotated, Any
 
 import typer
 
-from cpctl.commands.common import date_value, emit_json, open_store, out, table, yes_no
+from cpctl.commands.common import ChildArg, JsonOpt, date_value, emit_json, open_store, out, table, yes_no
 
 app = typer.Typer(help="Add, list, show and edit children (and unborn babies).", no_args_is_help=True)
 
-RefOpt = Annotated[str | None, typer.Option("--id", help="The authority's own id for the child (made up if not given).")]
+RefOpt = Annotated[
+    str | None, typer.Option("--id", help="The authority's own id for the child (made up if not given).")
+]
 DobOpt = Annotated[date | None, typer.Option("--dob", parser=date_value, metavar="DATE", help="Date of birth.")]
-DueOpt = Annotated[date | None, typer.Option(
-    "--expected", parser=date_value, metavar="DATE", help="Expected date of delivery, for an unborn baby.")]
+DueOpt = Annotated[
+    date | None,
+    typer.Option(
+        "--expected", parser=date_value, metavar="DATE", help="Expected date of delivery, for an unborn baby."
+    ),
+]
 GenderOpt = Annotated[str | None, typer.Option(help="Gender, as the child or family describe it.")]
 LanguageOpt = Annotated[str | None, typer.Option("--language", help="Preferred language (default English).")]
-InterpreterOpt = Annotated[bool | None, typer.Option(
-    "--interpreter/--no-interpreter", help="Whether the child needs an interpreter.")]
+InterpreterOpt = Annotated[
+    bool | None,
+    typer.Option("--interpreter/--no-interpreter", help="Whether the child needs an interpreter."),
+]
 CultureOpt = Annotated[str | None, typer.Option("--culture", help="Cultural or religious needs to respect.")]
 DisabilityOpt = Annotated[str | None, typer.Option(help="Any disability and the needs that arise from it.")]
 FamilyOpt = Annotated[str | None, typer.Option(help="The family or household (groups siblings); made if new.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 @app.command("add")
@@ -46,9 +53,18 @@ def child_add(
     store = open_store(ctx)
     with store.write() as session:
         child = people.add_child(
-            session, given_name=given_name, family_name=family_name, ref=ref, date_of_birth=dob,
-            expected_date=expected, gender=gender, preferred_language=language,
-            interpreter_needed=bool(interpreter), culture_religion=culture, disability=disability, family=family,
+            session,
+            given_name=given_name,
+            family_name=family_name,
+            ref=ref,
+            date_of_birth=dob,
+            expected_date=expected,
+            gender=gender,
+            preferred_language=language,
+            interpreter_needed=bool(interpreter),
+            culture_religion=culture,
+            disability=disability,
+            family=family,
         )
         summary = f"Added child {child.ref}: {child.full_name} ({_born(child.date_of_birth, child.expected_date)})"
     out().print(summary)
@@ -75,38 +91,62 @@ def child_list(
     grid = table("Id", "Name", "Born / due", "Family", "Language")
     for record in records:
         language = record["preferred_language"] + (" (interpreter)" if record["interpreter_needed"] else "")
-        grid.add_row(record["id"], f"{record['given_name']} {record['family_name']}",
-                     _born_iso(record), record["family"] or "", language)
+        grid.add_row(
+            record["id"],
+            f"{record['given_name']} {record['family_name']}",
+            _born_iso(record),
+            record["family"] or "",
+            language,
+        )
     out().print(grid)
 
 
 @app.command("show")
 def child_show(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
+    child: ChildArg,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show one child: details, family, the people around them, their plans and conferences."""
-    from cpctl import conference, people
+    """Show one child: details, family, people around them, plans, and the case as a timeline."""
+    from dataclasses import asdict
+
+    from cpctl import conference, people, schedule, timeline
     from cpctl import plan as plans
 
     store = open_store(ctx)
     with store.read() as session:
         found = people.find_child(session, child)
         record = people.child_record(session, found)
-        record["siblings"] = [
-            {"id": s.ref, "name": s.full_name} for s in people.siblings(session, found)
-        ]
+        record["siblings"] = [{"id": s.ref, "name": s.full_name} for s in people.siblings(session, found)]
         record["people"] = [
-            {"ref": p.ref, "name": p.name, "kind": p.kind, "relationship": rel, "role": p.role, "agency": p.agency}
+            {
+                "ref": p.ref,
+                "name": p.name,
+                "kind": p.kind,
+                "relationship": rel,
+                "role": p.role,
+                "agency": p.agency,
+            }
             for p, rel in people.people_of_child(session, found)
         ]
         record["plans"] = plans.plan_summaries(session, found)
         record["conferences"] = [
-            {"ref": c["ref"], "date": c["date"], "kind": c["kind"],
-             "outcome": next((d["outcome"] for d in c["decisions"] if d["child"] == found.ref), None)}
+            {
+                "ref": c["ref"],
+                "date": c["date"],
+                "kind": c["kind"],
+                "outcome": next((d["outcome"] for d in c["decisions"] if d["child"] == found.ref), None),
+            }
             for c in conference.listing(session, child=found)
         ]
+        if record["plans"]:
+            profile = schedule.load_profile(session)
+            terms = asdict(profile.terms)
+            record["register"] = terms.get("register")
+            record["timeline"] = timeline.entries(session, found, terms=terms)
+        else:
+            record["register"] = None
+            record["timeline"] = []
     if as_json:
         emit_json(record)
         return
@@ -119,7 +159,10 @@ def _print_child(record: dict[str, Any]) -> None:
     rows = [
         ("Born / due", _born_iso(record)),
         ("Gender", record["gender"] or "not recorded"),
-        ("Language", f"{record['preferred_language']}; interpreter needed: {yes_no(record['interpreter_needed'])}"),
+        (
+            "Language",
+            f"{record['preferred_language']}; interpreter needed: {yes_no(record['interpreter_needed'])}",
+        ),
         ("Culture, religion", record["culture_religion"] or "none recorded"),
         ("Disability", record["disability"] or "none recorded"),
         ("Family", record["family"] or "none recorded"),
@@ -155,17 +198,26 @@ def _print_plans(record: dict[str, Any]) -> None:
             console.print(f"    version {p['version']}{draft}", markup=False)
         if p["ended_on"]:
             console.print(f"    ended because: {p['end_reason']}; next: {p['step_down']}", markup=False)
-    if record["conferences"]:
-        grid = table("Ref", "Date", "Kind", "Decision", title="Conferences")
-        for c in record["conferences"]:
-            grid.add_row(c["ref"], short_british(date.fromisoformat(c["date"])), c["kind"], c["outcome"] or "")
+    if record["register"] and record["plans"]:
+        latest = record["plans"][0]
+        since = short_british(date.fromisoformat(latest["started_on"]))
+        if latest["ended_on"]:
+            until = short_british(date.fromisoformat(latest["ended_on"]))
+            console.print(f"  On the {record['register']} from {since} to {until}.", markup=False)
+        else:
+            console.print(f"  On the {record['register']} since {since}.", markup=False)
+    if record["timeline"]:
+        grid = table("Date", "What happened", title="Timeline")
+        for entry in record["timeline"]:
+            style = "red" if entry.get("status") in ("late", "missed", "overdue") else None
+            grid.add_row(short_british(date.fromisoformat(entry["date"])), entry["text"], style=style)
         console.print(grid)
 
 
 @app.command("edit")
 def child_edit(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
+    child: ChildArg,
     given_name: Annotated[str | None, typer.Option(help="New given name.")] = None,
     family_name: Annotated[str | None, typer.Option(help="New family name.")] = None,
     dob: DobOpt = None,
@@ -182,11 +234,19 @@ def child_edit(
     from cpctl.errors import Invalid
 
     changes: dict[str, Any] = {
-        key: value for key, value in {
-            "given_name": given_name, "family_name": family_name, "date_of_birth": dob, "expected_date": expected,
-            "gender": gender, "preferred_language": language, "interpreter_needed": interpreter,
-            "culture_religion": culture, "disability": disability,
-        }.items() if value is not None
+        key: value
+        for key, value in {
+            "given_name": given_name,
+            "family_name": family_name,
+            "date_of_birth": dob,
+            "expected_date": expected,
+            "gender": gender,
+            "preferred_language": language,
+            "interpreter_needed": interpreter,
+            "culture_religion": culture,
+            "disability": disability,
+        }.items()
+        if value is not None
     }
     if not changes and family is None:
         raise Invalid("nothing to change: give at least one option, e.g. --dob or --language (see --help).")
@@ -204,9 +264,11 @@ def child_edit(
 @app.command("strategy")
 def child_strategy(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
-    on: Annotated[date, typer.Option(
-        "--on", parser=date_value, metavar="DATE", help="When the strategy discussion was held.")],
+    child: ChildArg,
+    on: Annotated[
+        date,
+        typer.Option("--on", parser=date_value, metavar="DATE", help="When the strategy discussion was held."),
+    ],
 ) -> None:
     """Record a strategy discussion that decided to hold an initial conference (it starts that clock)."""
     from cpctl import conference, people
@@ -218,8 +280,10 @@ def child_strategy(
         added = conference.record_strategy_discussion(session, found, on)
         ref = found.ref
     if added:
-        out().print(f"Recorded a strategy discussion for {ref} on {british(on)}; see `cpctl due --child {ref}`.",
-                    markup=False)
+        out().print(
+            f"Recorded a strategy discussion for {ref} on {british(on)}; see `cpctl due --child {ref}`.",
+            markup=False,
+        )
     else:
         out().print(f"{ref} already had a strategy discussion on {british(on)}; nothing changed.", markup=False)
 

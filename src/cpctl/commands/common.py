@@ -6,7 +6,7 @@ import json
 import sys
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from cpctl.store import Store
+
+
+ChildArg = Annotated[str, typer.Argument(help="The child's id (or full name).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
 @dataclass
@@ -30,6 +34,7 @@ def open_store(ctx: typer.Context, *, check_schema: bool = True) -> Store:
 
     state = ctx.find_root().obj or CliState()
     store = Store(database_url(state.db_path), auto_upgrade=state.auto_upgrade, check_schema=check_schema)
+    ctx.call_on_close(store.dispose)  # close its connections when the command ends, even on failure
     if store.backup_made is not None:
         err().print(f"Upgraded the store's schema; a copy of it as it was is at {store.backup_made}")
     return store
@@ -96,5 +101,9 @@ def yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
 
 
-STATUS_WORDS = {"attended": "attended", "apologies": "sent apologies", "report": "sent a report",
-                "not-invited": "not invited"}
+STATUS_WORDS = {
+    "attended": "attended",
+    "apologies": "sent apologies",
+    "report": "sent a report",
+    "not-invited": "not invited",
+}

@@ -7,28 +7,41 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cpctl.commands.common import emit_json, interactive, open_store, out, table
+from cpctl.commands.common import JsonOpt, emit_json, interactive, open_store, out, table
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlmodel import Session
+
     from cpctl.conference import ConferenceIn, ConferenceRules, Saved
     from cpctl.store import Store
 
-app = typer.Typer(help="Record child protection conferences and their outline plans; list and show them.",
-                  no_args_is_help=True)
+app = typer.Typer(
+    help="Record child protection conferences and their outline plans; list and show them.",
+    no_args_is_help=True,
+)
 
 OUTCOME_WORDS = {
-    "plan-starts": "a plan starts", "plan-continues": "the plan continues", "plan-changes": "the plan changes",
-    "plan-ends": "the plan ends", "not-needed": "no plan is needed",
+    "plan-starts": "a plan starts",
+    "plan-continues": "the plan continues",
+    "plan-changes": "the plan changes",
+    "plan-ends": "the plan ends",
+    "not-needed": "no plan is needed",
 }
 
 
 @app.command("new")
 def conference_new(
     ctx: typer.Context,
-    from_file: Annotated[Path | None, typer.Option(
-        "--from", metavar="FILE", help="Read the conference from a YAML or JSON file instead of asking.")] = None,
-    draft: Annotated[bool, typer.Option(
-        "--draft", help="With --from: save incomplete outline plans as drafts, with their gaps recorded.")] = False,
+    from_file: Annotated[
+        Path | None,
+        typer.Option("--from", metavar="FILE", help="Read the conference from a YAML or JSON file instead of asking."),
+    ] = None,
+    draft: Annotated[
+        bool,
+        typer.Option("--draft", help="With --from: save incomplete outline plans as drafts, with their gaps recorded."),
+    ] = False,
 ) -> None:
     """Record a conference: attendance, one decision per child, and the outline plan."""
     from cpctl.errors import CpctlError
@@ -59,14 +72,25 @@ def _save_from_file(store: Store, path: Path, *, draft: bool) -> tuple[Saved, Co
     return save_checked(store, data, document=document)
 
 
-def save_checked(store: Store, data: ConferenceIn,
-                 document: Any = None) -> tuple[Saved, ConferenceRules]:
-    """Check and save in one write transaction; a field error names the file's line when there is a file."""
+def save_checked(
+    store: Store,
+    data: ConferenceIn,
+    document: Any = None,
+    *,
+    before: Callable[[Session, ConferenceIn], ConferenceIn] | None = None,
+) -> tuple[Saved, ConferenceRules]:
+    """Check and save in one write transaction; a field error names the file's line when there is a file.
+
+    `before` runs first in the same transaction (the wizard adds people typed in inline there) and returns
+    the conference to save, so that a failure or a refusal leaves nothing behind.
+    """
     from cpctl import conference
     from cpctl.fileinput import FieldError
 
     with store.write() as session:
         try:
+            if before is not None:
+                data = before(session, data)
             prepared = conference.prepare(session, data)
             saved = conference.save(session, prepared)
         except FieldError as exc:
@@ -91,15 +115,18 @@ def print_saved(saved: Saved, rules: ConferenceRules) -> None:
         if outcome["version"]:
             line += f"; plan {outcome['plan']}, version {outcome['version']}"
             if outcome["draft"]:
-                line += (f", saved as a draft with {len(outcome['gaps'])} gap(s): "
-                         f"see `cpctl plan check {outcome['child']}`")
+                line += (
+                    f", saved as a draft with {len(outcome['gaps'])} gap(s): see `cpctl plan check {outcome['child']}`"
+                )
         console.print(line + ".", markup=False)
 
 
 @app.command("template")
 def conference_template(
-    output: Annotated[Path | None, typer.Option(
-        "-o", "--output", help="Write the example to this file instead of printing it.")] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option("-o", "--output", help="Write the example to this file instead of printing it."),
+    ] = None,
 ) -> None:
     """Print a commented example file for `cpctl conference new --from` (it fits the `cpctl demo` store)."""
     from importlib.resources import files
@@ -120,7 +147,7 @@ def conference_template(
 def conference_list(
     ctx: typer.Context,
     child: Annotated[str | None, typer.Option("--child", help="Only this child's conferences.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """List conferences, newest first."""
     from cpctl import conference, people
@@ -149,7 +176,7 @@ def conference_list(
 def conference_show(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="The conference's reference (CF00001).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show a conference: who was there, and what it decided for each child."""
     from cpctl import conference, settings
@@ -188,11 +215,17 @@ def print_conference(record: dict[str, Any], rules: ConferenceRules) -> None:
         if d["categories"]:
             console.print(f"  Categories: {', '.join(d['categories'])}", markup=False)
         if d["lead_worker"]:
-            console.print(f"  {rules.term('lead_worker', 'Lead social worker').capitalize()}: "
-                          f"{d['lead_worker']['name']} ({d['lead_worker']['ref']})", markup=False)
+            console.print(
+                f"  {rules.term('lead_worker', 'Lead social worker').capitalize()}: "
+                f"{d['lead_worker']['name']} ({d['lead_worker']['ref']})",
+                markup=False,
+            )
         details = d["details"]
-        for label, key in (("Evidence of harm", "evidence"), ("The child's views", "child_views"),
-                           ("The parents' views", "parent_views")):
+        for label, key in (
+            ("Evidence of harm", "evidence"),
+            ("The child's views", "child_views"),
+            ("The parents' views", "parent_views"),
+        ):
             for item in details[key]:
                 console.print(f"  {label}: {item['text']}{_private(item)}", markup=False)
         for item in details["dissent"]:
@@ -200,11 +233,17 @@ def print_conference(record: dict[str, Any], rules: ConferenceRules) -> None:
         for item in details["not_discussed_with"]:
             console.print(f"  Not discussed with {item['who']}: {item['why']}{_private(item)}", markup=False)
         if details["end_reason"]:
-            console.print(f"  Why the plan ends: {details['end_reason']}; next: {details['step_down']}", markup=False)
+            console.print(
+                f"  Why the plan ends: {details['end_reason'].rstrip('.')}. Next: {details['step_down']}.",
+                markup=False,
+            )
         if d["plan_version"]:
             state = "draft" if d["draft"] else "complete"
-            console.print(f"  Outline plan: plan {d['plan']}, version {d['plan_version']} ({state}); "
-                          f"see `cpctl plan check {d['child']}`", markup=False)
+            console.print(
+                f"  Outline plan: plan {d['plan']}, version {d['plan_version']} ({state}); "
+                f"see `cpctl plan check {d['child']}`",
+                markup=False,
+            )
 
 
 def _private(item: dict[str, Any]) -> str:

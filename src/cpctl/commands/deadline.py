@@ -12,9 +12,7 @@ from cpctl.commands.common import date_value, emit_json
 if TYPE_CHECKING:
     from cpctl.timescales import Explanation
 
-app = typer.Typer(
-    help="Work out when a step is due under a jurisdiction's timescale rules.", no_args_is_help=True
-)
+app = typer.Typer(help="Work out when a step is due under a jurisdiction's timescale rules.", no_args_is_help=True)
 
 
 @app.command("calc")

@@ -11,15 +11,19 @@ from cpctl.commands.common import CliState, out
 
 def demo(
     ctx: typer.Context,
-    db_path: Annotated[str | None, typer.Option(
-        "--db", metavar="PATH", help="Build the demo in this (new) store file instead of a throwaway one.")] = None,
+    db_path: Annotated[
+        str | None,
+        typer.Option(
+            "--db", metavar="PATH", help="Build the demo in this (new) store file instead of a throwaway one."
+        ),
+    ] = None,
 ) -> None:
     """Build a synthetic family (the Testwoods) in a throwaway store and show what cpctl holds for them."""
     import tempfile
     from pathlib import Path
 
     from cpctl import demo as demo_data
-    from cpctl.commands import child, conference, due
+    from cpctl.commands import child, conference, due, plan
     from cpctl.paths import sqlite_url
     from cpctl.store import Store
 
@@ -27,18 +31,26 @@ def demo(
     chosen = db_path or root_state.db_path
     path = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="cpctl-demo-")) / "demo.db"
     store = Store(sqlite_url(path))
-    made = demo_data.build(store)
-    conference_ref = demo_data.record_initial_conference(store)
-    store.dispose()
+    try:
+        made = demo_data.build(store)
+        review_ref = demo_data.record_plan_life(store)
+    finally:
+        store.dispose()
     console = out()
     console.print(f"[bold]cpctl demo[/bold]: a synthetic family in {path}", highlight=False)
-    console.print("Everyone here is invented. Explore it with:  "
-                  f"cpctl --db {path} child show {made.children[0]}\n", markup=False)
+    console.print(
+        f"Everyone here is invented. Explore it with:  cpctl --db {path} child show {made.children[0]}\n",
+        markup=False,
+    )
     ctx.find_root().obj = CliState(db_path=str(path))
     console.print("[bold]$ cpctl child list[/bold]")
     ctx.invoke(child.child_list, ctx=ctx, family=None, as_json=False)
-    console.print(f"\n[bold]$ cpctl conference show {conference_ref}[/bold]")
-    ctx.invoke(conference.conference_show, ctx=ctx, ref=conference_ref, as_json=False)
+    console.print("\n[bold]$ cpctl conference show CF00001[/bold]   (the initial conference, 13 weeks ago)")
+    ctx.invoke(conference.conference_show, ctx=ctx, ref="CF00001", as_json=False)
+    console.print(f"\n[bold]$ cpctl plan diff {made.children[0]} 1 3[/bold]   (what two core groups changed)")
+    ctx.invoke(plan.plan_diff, ctx=ctx, child=made.children[0], a=1, b=3, plan_number=None, as_json=False)
+    console.print(f"\n[bold]$ cpctl conference show {review_ref}[/bold]   (the review, 3 months on)")
+    ctx.invoke(conference.conference_show, ctx=ctx, ref=review_ref, as_json=False)
     console.print(f"\n[bold]$ cpctl child show {made.children[0]}[/bold]")
     ctx.invoke(child.child_show, ctx=ctx, child=made.children[0], as_json=False)
     console.print("\n[bold]$ cpctl due --explain[/bold]")

@@ -8,10 +8,11 @@ from typing import Annotated, Any
 
 import typer
 
-from cpctl.commands.common import date_value, emit_json, open_store, out, table
+from cpctl.commands.common import JsonOpt, date_value, emit_json, open_store, out, table
 
-KINDS_HELP = ("initial-conference, first-core-group, core-group, plan-circulated, first-review, review, "
-              "child-seen, long-plan")
+KINDS_HELP = (
+    "initial-conference, first-core-group, core-group, plan-circulated, first-review, review, child-seen, long-plan"
+)
 
 
 def due(
@@ -23,17 +24,24 @@ def due(
     child: Annotated[str | None, typer.Option(help="Only this child (id or full name).")] = None,
     kind: Annotated[str | None, typer.Option(help=f"Only one kind: {KINDS_HELP}.")] = None,
     by: Annotated[str | None, typer.Option(help="Group the table by worker, chair or child.")] = None,
-    explain: Annotated[bool, typer.Option(
-        "--explain", help="Say which rule, which event and which source gave each date.")] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (ISO dates).")] = False,
+    explain: Annotated[
+        bool, typer.Option("--explain", help="Say which rule, which event and which source gave each date.")
+    ] = False,
+    as_json: JsonOpt = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (ISO dates).")] = False,
-    as_ics: Annotated[bool, typer.Option(
-        "--ics", help="Print an iCalendar file to import into Outlook (children by id only).")] = False,
+    as_ics: Annotated[
+        bool,
+        typer.Option("--ics", help="Print an iCalendar file to import into Outlook (children by id only)."),
+    ] = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead.")] = None,
-    on: Annotated[date | None, typer.Option(
-        "--on", parser=date_value, metavar="DATE", help="Count from this day instead of today.")] = None,
-    fail_if_overdue: Annotated[bool, typer.Option(
-        "--fail-if-overdue", help="Exit with code 3 when anything is overdue (for scripts).")] = False,
+    on: Annotated[
+        date | None,
+        typer.Option("--on", parser=date_value, metavar="DATE", help="Count from this day instead of today."),
+    ] = None,
+    fail_if_overdue: Annotated[
+        bool,
+        typer.Option("--fail-if-overdue", help="Exit with code 3 when anything is overdue (for scripts)."),
+    ] = False,
 ) -> None:
     """What is due in the next days, and everything overdue, soonest first."""
     from dataclasses import asdict
@@ -53,11 +61,15 @@ def due(
         terms = asdict(schedule.load_profile(session).terms)
         authority = settings.current(session).authority
         rows = schedule.upcoming(
-            session, on=today, days=days, every=every,
+            session,
+            on=today,
+            days=days,
+            every=every,
             child_id=people.find_child(session, child).id if child else None,
             worker_id=people.find_person(session, worker).id if worker else None,
             chair_id=people.find_person(session, chair).id if chair else None,
-            kind=schedule.check_kind(kind) if kind else None, terms=terms,
+            kind=schedule.check_kind(kind) if kind else None,
+            terms=terms,
         )
     if recomputed:
         from cpctl.commands.common import err
@@ -106,8 +118,9 @@ def _when(days: int) -> str:
     return f"in {days} day{'s' if days != 1 else ''}"
 
 
-def _print_table(rows: list[dict[str, Any]], *, today: date, days: int, every: bool, explain: bool,
-                 by: str | None) -> None:
+def _print_table(
+    rows: list[dict[str, Any]], *, today: date, days: int, every: bool, explain: bool, by: str | None
+) -> None:
     from cpctl.dates import british
 
     console = out()
@@ -116,8 +129,10 @@ def _print_table(rows: list[dict[str, Any]], *, today: date, days: int, every: b
         console.print(f"Nothing overdue and nothing {scope}.", markup=False)
         return
     overdue = sum(1 for r in rows if r["overdue"])
-    console.print(f"{len(rows)} deadline{'s' if len(rows) != 1 else ''} ({overdue} overdue), {scope}; "
-                  f"today is {british(today)}.", markup=False)
+    console.print(
+        f"{len(rows)} deadline{'s' if len(rows) != 1 else ''} ({overdue} overdue), {scope}; today is {british(today)}.",
+        markup=False,
+    )
     groups: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         if by == "worker":
@@ -133,8 +148,14 @@ def _print_table(rows: list[dict[str, Any]], *, today: date, days: int, every: b
         grid = table("Due", "When", "Child", "What", "Lead worker", title=title or None)
         for row in members:
             style = "red" if row["overdue"] else None
-            grid.add_row(british(row["due"]), _when(row["days"]), f"{row['child']} {row['child_name']}",
-                         row["what"], row["lead_worker"]["name"] if row["lead_worker"] else "", style=style)
+            grid.add_row(
+                british(row["due"]),
+                _when(row["days"]),
+                f"{row['child']} {row['child_name']}",
+                row["what"],
+                row["lead_worker"]["name"] if row["lead_worker"] else "",
+                style=style,
+            )
         console.print(grid)
         if explain:
             console.print("How each date was worked out:")
@@ -148,15 +169,41 @@ def _csv(rows: list[dict[str, Any]]) -> str:
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(["due", "days", "overdue", "kind", "what", "child", "child_name", "plan", "lead_worker",
-                     "chair", "rule", "source", "explanation"])
+    writer.writerow(
+        [
+            "due",
+            "days",
+            "overdue",
+            "kind",
+            "what",
+            "child",
+            "child_name",
+            "plan",
+            "lead_worker",
+            "chair",
+            "rule",
+            "source",
+            "explanation",
+        ]
+    )
     for r in rows:
-        writer.writerow([
-            r["due"].isoformat(), r["days"], "yes" if r["overdue"] else "no", r["kind"], r["what"], r["child"],
-            r["child_name"], r["plan"] or "", r["lead_worker"]["name"] if r["lead_worker"] else "",
-            r["chair"]["name"] if r["chair"] else "", r["explanation"]["rule"], r["explanation"]["source"],
-            r["explanation"]["sentence"],
-        ])
+        writer.writerow(
+            [
+                r["due"].isoformat(),
+                r["days"],
+                "yes" if r["overdue"] else "no",
+                r["kind"],
+                r["what"],
+                r["child"],
+                r["child_name"],
+                r["plan"] or "",
+                r["lead_worker"]["name"] if r["lead_worker"] else "",
+                r["chair"]["name"] if r["chair"] else "",
+                r["explanation"]["rule"],
+                r["explanation"]["source"],
+                r["explanation"]["sentence"],
+            ]
+        )
     return buffer.getvalue()
 
 

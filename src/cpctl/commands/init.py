@@ -8,7 +8,7 @@ import typer
 
 from cpctl.commands.common import answer, interactive, open_store, out
 
-JURISDICTION_HELP = "england, wales, scotland or northern-ireland"
+JURISDICTION_HELP = "england, wales, scotland, northern-ireland or guernsey"
 ROLE_HELP = "chair, social-worker, manager or other"
 
 
@@ -34,16 +34,22 @@ def init(
         if not interactive():
             flags = ", ".join(f"--{key}" for key in missing)
             raise CpctlError(f"cpctl init needs {flags} when it is not run in a terminal.")
-        given.update(ask_init(
-            missing,
-            authority=existing_authority,
-            jurisdiction=existing_jurisdiction,
-            name=me.name if me else None,
-        ))
+        given.update(
+            ask_init(
+                missing,
+                authority=existing_authority,
+                jurisdiction=existing_jurisdiction,
+                name=me.name if me else None,
+            )
+        )
     with store.write() as session:
-        person = settings.initialise(session, authority=given["authority"] or "",
-                                     jurisdiction=given["jurisdiction"] or "", name=given["name"] or "",
-                                     role=given["role"] or "")
+        person = settings.initialise(
+            session,
+            authority=given["authority"] or "",
+            jurisdiction=given["jurisdiction"] or "",
+            name=given["name"] or "",
+            role=given["role"] or "",
+        )
         state = settings.current(session)
     out().print(
         f"This store is set up for {state.authority} ({state.jurisdiction}). "
@@ -51,8 +57,9 @@ def init(
     )
 
 
-def ask_init(missing: list[str], *, authority: str | None, jurisdiction: str | None,
-             name: str | None) -> dict[str, str]:
+def ask_init(
+    missing: list[str], *, authority: str | None, jurisdiction: str | None, name: str | None
+) -> dict[str, str]:
     """Ask for each missing setting, offering what the store already holds as the default."""
     import questionary
 
@@ -60,16 +67,23 @@ def ask_init(missing: list[str], *, authority: str | None, jurisdiction: str | N
 
     answers: dict[str, str] = {}
     if "authority" in missing:
-        answers["authority"] = answer(questionary.text(
-            "Local authority:", default=authority or "",
-            validate=lambda text: bool(text.strip()) or "Type the authority's name").ask())
+        answers["authority"] = answer(
+            questionary.text(
+                "Local authority:",
+                default=authority or "",
+                validate=lambda text: bool(text.strip()) or "Type the authority's name",
+            ).ask()
+        )
     if "jurisdiction" in missing:
-        answers["jurisdiction"] = answer(questionary.select(
-            "Jurisdiction:", choices=list(JURISDICTIONS), default=jurisdiction or "england").ask())
+        answers["jurisdiction"] = answer(
+            questionary.select("Jurisdiction:", choices=list(JURISDICTIONS), default=jurisdiction or "england").ask()
+        )
     if "name" in missing:
-        answers["name"] = answer(questionary.text(
-            "Your name:", default=name or "",
-            validate=lambda text: bool(text.strip()) or "Type your name").ask())
+        answers["name"] = answer(
+            questionary.text(
+                "Your name:", default=name or "", validate=lambda text: bool(text.strip()) or "Type your name"
+            ).ask()
+        )
     if "role" in missing:
         choices = [questionary.Choice(title=label, value=key) for key, label in USER_ROLES.items()]
         answers["role"] = answer(questionary.select("Your role:", choices=choices).ask())

@@ -6,10 +6,9 @@ from typing import Annotated, Any
 
 import typer
 
-from cpctl.commands.common import emit_json, open_store, out, table
+from cpctl.commands.common import JsonOpt, emit_json, open_store, out, table
 
-app = typer.Typer(help="Add, list, show and edit parents, carers, relatives and professionals.",
-                  no_args_is_help=True)
+app = typer.Typer(help="Add, list, show and edit parents, carers, relatives and professionals.", no_args_is_help=True)
 
 KindOpt = Annotated[str | None, typer.Option(help="parent, carer, family or professional.")]
 RoleOpt = Annotated[str | None, typer.Option(help="Their role, e.g. 'Health visitor', 'Mother', 'Class teacher'.")]
@@ -20,7 +19,6 @@ AddressOpt = Annotated[str | None, typer.Option(help="Postal address.")]
 LanguageOpt = Annotated[str | None, typer.Option("--language", help="Preferred language, if not English.")]
 ChildOpt = Annotated[str | None, typer.Option("--child", help="Link them to this child (id or full name).")]
 RelationshipOpt = Annotated[str | None, typer.Option(help="How they stand to --child, e.g. 'mother'.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 @app.command("add")
@@ -36,7 +34,9 @@ def person_add(
     language: LanguageOpt = None,
     child: ChildOpt = None,
     relationship: RelationshipOpt = None,
-    ref: Annotated[str | None, typer.Option("--ref", help="Your own reference for them (made up if not given).")] = None,
+    ref: Annotated[
+        str | None, typer.Option("--ref", help="Your own reference for them (made up if not given).")
+    ] = None,
 ) -> None:
     """Add a parent, carer, relative or professional."""
     from cpctl import people
@@ -45,8 +45,18 @@ def person_add(
     with store.write() as session:
         linked = people.find_child(session, child) if child else None
         person = people.add_person(
-            session, name=name, kind=kind, role=role, agency=agency, email=email, phone=phone, address=address,
-            preferred_language=language, ref=ref, child=linked, relationship=relationship,
+            session,
+            name=name,
+            kind=kind,
+            role=role,
+            agency=agency,
+            email=email,
+            phone=phone,
+            address=address,
+            preferred_language=language,
+            ref=ref,
+            child=linked,
+            relationship=relationship,
         )
         line = f"Added {person.kind} {person.ref}: {person.name}"
         if linked is not None:
@@ -94,15 +104,22 @@ def person_show(
         found = people.find_person(session, person)
         record: dict[str, Any] = people.person_record(found)
         record["children"] = [
-            {"id": c.ref, "name": c.full_name, "relationship": rel} for c, rel in people.children_of_person(session, found)
+            {"id": c.ref, "name": c.full_name, "relationship": rel}
+            for c, rel in people.children_of_person(session, found)
         ]
     if as_json:
         emit_json(record)
         return
     console = out()
     console.print(f"[bold]{record['name']}[/bold]  ({record['ref']}, {record['kind']})")
-    for label, key in (("Role", "role"), ("Agency", "agency"), ("Email", "email"), ("Phone", "phone"),
-                       ("Address", "address"), ("Language", "preferred_language")):
+    for label, key in (
+        ("Role", "role"),
+        ("Agency", "agency"),
+        ("Email", "email"),
+        ("Phone", "phone"),
+        ("Address", "address"),
+        ("Language", "preferred_language"),
+    ):
         if record[key]:
             console.print(f"  {label + ':':<10}{record[key]}", markup=False)
     for c in record["children"]:
@@ -129,10 +146,18 @@ def person_edit(
     from cpctl.errors import Invalid
 
     changes = {
-        key: value for key, value in {
-            "name": name, "kind": kind, "role": role, "agency": agency, "email": email, "phone": phone,
-            "address": address, "preferred_language": language,
-        }.items() if value is not None
+        key: value
+        for key, value in {
+            "name": name,
+            "kind": kind,
+            "role": role,
+            "agency": agency,
+            "email": email,
+            "phone": phone,
+            "address": address,
+            "preferred_language": language,
+        }.items()
+        if value is not None
     }
     if not changes and not child:
         raise Invalid("nothing to change: give at least one option, e.g. --phone or --child (see --help).")

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cpctl.commands.common import CliState, emit_json, open_store
+from cpctl.commands.common import CliState, JsonOpt, emit_json, open_store
 
 if TYPE_CHECKING:
     from cpctl.profile import Profile
@@ -19,9 +19,7 @@ app = typer.Typer(
 PROFILE_NAMES = "england, wales, scotland, northern-ireland or guernsey"
 NameArg = Annotated[
     str | None,
-    typer.Argument(
-        metavar="[NAME]", help=f"The profile: {PROFILE_NAMES} (default: this store's jurisdiction)."
-    ),
+    typer.Argument(metavar="[NAME]", help=f"The profile: {PROFILE_NAMES} (default: this store's jurisdiction)."),
 ]
 ProfileOpt = Annotated[
     str | None,
@@ -31,7 +29,6 @@ ProfileOpt = Annotated[
         help=f"The profile: {PROFILE_NAMES} (default: this store's jurisdiction).",
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
 @app.command("list")
@@ -99,9 +96,7 @@ def profile_set(
     profile_name: ProfileOpt = None,
     source: Annotated[
         str | None,
-        typer.Option(
-            "--source", metavar="TEXT", help="The local procedure that sets it (for a rule or the quorum)."
-        ),
+        typer.Option("--source", metavar="TEXT", help="The local procedure that sets it (for a rule or the quorum)."),
     ] = None,
 ) -> None:
     """Override one value of a profile for your authority, in your own override file.
@@ -112,9 +107,7 @@ def profile_set(
     from cpctl import profile
 
     change = profile.set_override(chosen_profile(ctx, profile_name), key, value, source=source)
-    was = (
-        f"was {_shown(change.before)}, from {change.before_origin}" if change.before_origin else "was not set"
-    )
+    was = f"was {_shown(change.before)}, from {change.before_origin}" if change.before_origin else "was not set"
     typer.echo(f"Set {change.key} to {_shown(change.value)} for {change.profile} in {change.path} ({was}).")
     if not change.source_stated:
         rule = change.key.split(".")[1]
@@ -134,8 +127,7 @@ def chosen_profile(ctx: typer.Context, name: str | None) -> str:
     from cpctl.profile import names
 
     needed = Invalid(
-        f"name a profile ({', '.join(names())}), or run `cpctl init` so that cpctl knows this store's "
-        "jurisdiction."
+        f"name a profile ({', '.join(names())}), or run `cpctl init` so that cpctl knows this store's jurisdiction."
     )
     state = ctx.find_root().obj or CliState()
     path = sqlite_path(database_url(state.db_path))

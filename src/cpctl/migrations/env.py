@@ -1,9 +1,9 @@
 """Alembic environment: cpctl hands in an open connection; there is no alembic.ini."""
 
 from alembic import context
+from sqlmodel import SQLModel
 
 import cpctl.models  # noqa: F401  (registers the tables on SQLModel.metadata)
-from sqlmodel import SQLModel
 
 connection = context.config.attributes["connection"]
 context.configure(

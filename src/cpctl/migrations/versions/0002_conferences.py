@@ -1,4 +1,4 @@
-"""Conferences, attendance, decisions, plans and their versions, case events, and the deadlines they give.
+"""Conferences, decisions, plans and their versions, core groups, visits, case events and their deadlines.
 
 Revision ID: 0002
 Revises: 0001
@@ -76,8 +76,12 @@ def upgrade() -> None:
     op.create_index("ix_plan_lead_worker_id", "plan", ["lead_worker_id"], unique=False)
     # At most one plan in force per child, whatever two writers do at the same moment.
     op.create_index(
-        "uq_plan_one_active_per_child", "plan", ["child_id"], unique=True,
-        sqlite_where=sa.text("ended_on IS NULL"), postgresql_where=sa.text("ended_on IS NULL"),
+        "uq_plan_one_active_per_child",
+        "plan",
+        ["child_id"],
+        unique=True,
+        sqlite_where=sa.text("ended_on IS NULL"),
+        postgresql_where=sa.text("ended_on IS NULL"),
     )
     op.create_table(
         "decision",
@@ -99,6 +103,45 @@ def upgrade() -> None:
     op.create_index("ix_decision_child_id", "decision", ["child_id"], unique=False)
     op.create_index("ix_decision_plan_id", "decision", ["plan_id"], unique=False)
     op.create_table(
+        "core_group_meeting",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=False),
+        sa.Column("held_on", sa.Date(), nullable=False),
+        sa.Column("attendance", _str(), nullable=False),
+        sa.Column("progress", _str(), nullable=False),
+        sa.Column("parent_views", _str(), nullable=False),
+        sa.Column("child_views", _str(), nullable=False),
+        sa.Column("notes", _str(), nullable=False),
+        sa.Column("next_meeting", sa.Date(), nullable=True),
+        sa.Column("sent_on", sa.Date(), nullable=True),
+        sa.Column("recorded_at", _str(length=32), nullable=False),
+        sa.ForeignKeyConstraint(["child_id"], ["child.id"]),
+        sa.ForeignKeyConstraint(["plan_id"], ["plan.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_core_group_meeting_child_id", "core_group_meeting", ["child_id"], unique=False)
+    op.create_index("ix_core_group_meeting_plan_id", "core_group_meeting", ["plan_id"], unique=False)
+    op.create_table(
+        "visit",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("child_id", sa.Integer(), nullable=False),
+        sa.Column("plan_id", sa.Integer(), nullable=True),
+        sa.Column("visited_on", sa.Date(), nullable=False),
+        sa.Column("visitor_id", sa.Integer(), nullable=False),
+        sa.Column("announced", sa.Boolean(), nullable=False),
+        sa.Column("seen_alone", sa.Boolean(), nullable=False),
+        sa.Column("bedroom_seen", sa.Boolean(), nullable=False),
+        sa.Column("notes", _str(), nullable=False),
+        sa.Column("recorded_at", _str(length=32), nullable=False),
+        sa.ForeignKeyConstraint(["child_id"], ["child.id"]),
+        sa.ForeignKeyConstraint(["plan_id"], ["plan.id"]),
+        sa.ForeignKeyConstraint(["visitor_id"], ["person.id"]),
+        sa.PrimaryKeyConstraint("id"),
+    )
+    op.create_index("ix_visit_child_id", "visit", ["child_id"], unique=False)
+    op.create_index("ix_visit_plan_id", "visit", ["plan_id"], unique=False)
+    op.create_table(
         "plan_version",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("plan_id", sa.Integer(), nullable=False),
@@ -111,9 +154,12 @@ def upgrade() -> None:
         sa.Column("gaps", _str(), nullable=False),
         sa.Column("content", _str(), nullable=False),
         sa.Column("author", _str(), nullable=False),
+        sa.Column("core_group_id", sa.Integer(), nullable=True),
+        sa.Column("significant", sa.Boolean(), nullable=False),
         sa.Column("agreed_by", _str(), nullable=True),
         sa.ForeignKeyConstraint(["plan_id"], ["plan.id"]),
         sa.ForeignKeyConstraint(["conference_id"], ["conference.id"]),
+        sa.ForeignKeyConstraint(["core_group_id"], ["core_group_meeting.id"]),
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("plan_id", "number", name="uq_plan_version_number"),
     )
@@ -168,6 +214,8 @@ def downgrade() -> None:
     op.drop_table("deadline")
     op.drop_table("case_event")
     op.drop_table("plan_version")
+    op.drop_table("visit")
+    op.drop_table("core_group_meeting")
     op.drop_table("decision")
     op.drop_index("uq_plan_one_active_per_child", table_name="plan")
     op.drop_table("plan")

@@ -1,0 +1,125 @@
+"""`cpctl visit`: visits to the child, which meet the visiting deadlines."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from cpctl.commands.common import ChildArg, JsonOpt, date_value, emit_json, interactive, open_store, out, table
+
+app = typer.Typer(help="Record and list visits to the child.", no_args_is_help=True)
+
+
+@app.command("record")
+def visit_record(
+    ctx: typer.Context,
+    child: Annotated[str | None, typer.Argument(help="The child's id (or full name).")] = None,
+    on: Annotated[
+        date | None,
+        typer.Option("--on", parser=date_value, metavar="DATE", help="When the visit was (default today)."),
+    ] = None,
+    visitor: Annotated[str | None, typer.Option(help="Who visited (default: you).")] = None,
+    announced: Annotated[bool | None, typer.Option("--announced/--unannounced", help="Was it announced?")] = None,
+    alone: Annotated[bool | None, typer.Option("--alone/--not-alone", help="Was the child seen alone?")] = None,
+    bedroom: Annotated[bool | None, typer.Option("--bedroom/--no-bedroom", help="Was the bedroom seen?")] = None,
+    note: Annotated[list[str] | None, typer.Option("--note", help="A note (repeat for more).")] = None,
+    private_note: Annotated[
+        list[str] | None,
+        typer.Option("--private-note", help="A note kept out of the family's copy (repeat for more)."),
+    ] = None,
+    from_file: Annotated[
+        Path | None, typer.Option("--from", metavar="FILE", help="Read the visit from a YAML or JSON file.")
+    ] = None,
+) -> None:
+    """Record a visit to the child: when, who, announced or not, seen alone, bedroom seen."""
+    from cpctl import settings, visits
+    from cpctl.errors import CpctlError
+
+    store = open_store(ctx)
+    if from_file is not None:
+        from cpctl import fileinput
+
+        document = fileinput.load(from_file)
+        data = document.parse(visits.VisitIn)
+    else:
+        if child is None or any(v is None for v in (announced, alone, bedroom)):
+            if not interactive():
+                raise CpctlError(
+                    "give the child, --announced/--unannounced, --alone/--not-alone and "
+                    "--bedroom/--no-bedroom (or --from FILE), or run this in a terminal to be asked."
+                )
+            from cpctl.commands.plan_wizard import ask_visit
+
+            data = ask_visit(
+                store,
+                child=child,
+                on=on,
+                visitor=visitor,
+                announced=announced,
+                alone=alone,
+                bedroom=bedroom,
+                notes=(note or []),
+            )
+        else:
+            items = [{"text": t} for t in (note or [])] + [{"text": t, "private": True} for t in (private_note or [])]
+            data = visits.VisitIn.model_validate(
+                {
+                    "child": child,
+                    "date": on or date.today(),
+                    "visitor": visitor,
+                    "announced": announced,
+                    "seen_alone": alone,
+                    "bedroom_seen": bedroom,
+                    "notes": items,
+                }
+            )
+        document = None
+    from cpctl.fileinput import FieldError
+
+    with store.write() as session:
+        if not data.visitor:
+            me = settings.current_user_person(session)
+            if me is None:
+                raise CpctlError("say who visited with --visitor, or run `cpctl init` so cpctl knows who you are.")
+            data.visitor = me.ref
+        try:
+            visit = visits.record(session, data)
+        except FieldError as exc:
+            if document is not None:
+                raise document.error(exc.loc, exc.reason) from None
+            raise
+        when = visit.visited_on
+    from cpctl.dates import british
+
+    out().print(f"Recorded a visit to {data.child} on {british(when)}.", markup=False)
+
+
+@app.command("list")
+def visit_list(
+    ctx: typer.Context,
+    child: ChildArg,
+    as_json: JsonOpt = False,
+) -> None:
+    """List the visits to a child."""
+    from cpctl import people, visits
+
+    store = open_store(ctx)
+    with store.read() as session:
+        rows = visits.listing(session, people.find_child(session, child))
+    if as_json:
+        emit_json(rows)
+        return
+    if not rows:
+        out().print("No visits recorded yet.")
+        return
+    grid = table("Date", "Visitor", "Announced", "Seen alone", "Bedroom seen")
+    for r in rows:
+        grid.add_row(r["date"], r["visitor"]["name"], _yn(r["announced"]), _yn(r["seen_alone"]), _yn(r["bedroom_seen"]))
+    out().print(grid)
+
+
+def _yn(flag: object) -> str:
+    return "yes" if flag else "no"

@@ -1,0 +1,141 @@
+"""A child's case as a timeline: conferences, core groups, visits, plan versions, deadlines met and missed."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from cpctl import schedule
+from cpctl.coregroup import PROGRESS_WORDS
+from cpctl.dates import short_british
+from cpctl.models import Child, Conference, CoreGroupMeeting, Deadline, Person, Plan, PlanVersion, Visit
+
+OUTCOME_WORDS = {
+    "plan-starts": "plan starts",
+    "plan-continues": "plan continues",
+    "plan-changes": "plan changes",
+    "plan-ends": "plan ends",
+    "not-needed": "no plan needed",
+}
+
+
+def entries(
+    session: Session, child: Child, *, today: date | None = None, terms: dict[str, Any] | None = None
+) -> list[dict[str, Any]]:
+    """Everything that happened, and every deadline's fate, oldest first."""
+    from cpctl.models import Decision
+
+    today = today or date.today()
+    out: list[dict[str, Any]] = []
+    for decision, conference in session.exec(
+        select(Decision, Conference)
+        .join(Conference, Conference.id == Decision.conference_id)
+        .where(Decision.child_id == child.id)
+    ).all():
+        out.append(
+            {
+                "date": conference.held_on,
+                "kind": "conference",
+                "ref": conference.ref,
+                "text": f"{conference.kind} conference {conference.ref}: {OUTCOME_WORDS[decision.outcome]}",
+            }
+        )
+    for meeting in session.exec(select(CoreGroupMeeting).where(CoreGroupMeeting.child_id == child.id)).all():
+        came = sum(1 for a in json.loads(meeting.attendance) if a["status"] == "attended")
+        progress = json.loads(meeting.progress)
+        worries = sum(1 for p in progress.values() if p["status"] in ("some-concern", "not-started"))
+        text = f"core group ({came} attended)"
+        if progress:
+            text += f"; progress on {len(progress)} action(s)"
+            if worries:
+                text += f", {worries} of concern"
+        out.append({"date": meeting.held_on, "kind": "core-group", "text": text})
+        if meeting.sent_on:
+            out.append(
+                {
+                    "date": meeting.sent_on,
+                    "kind": "plan-circulated",
+                    "text": f"revised plan and minutes of {short_british(meeting.held_on)} sent out",
+                }
+            )
+    for visit, visitor in session.exec(
+        select(Visit, Person).join(Person, Person.id == Visit.visitor_id).where(Visit.child_id == child.id)
+    ).all():
+        how = [("announced" if visit.announced else "unannounced")]
+        how.append("seen alone" if visit.seen_alone else "not seen alone")
+        if visit.bedroom_seen:
+            how.append("bedroom seen")
+        out.append({"date": visit.visited_on, "kind": "visit", "text": f"visit by {visitor.name} ({', '.join(how)})"})
+    for version, plan_row in session.exec(
+        select(PlanVersion, Plan).join(Plan, Plan.id == PlanVersion.plan_id).where(Plan.child_id == child.id)
+    ).all():
+        extra = " (draft)" if version.draft else ""
+        if version.significant:
+            extra += f"; significant change agreed by {version.agreed_by}"
+        out.append(
+            {
+                "date": version.made_on,
+                "kind": "plan-version",
+                "text": f"plan {plan_row.number} version {version.number} ({version.source}){extra}",
+            }
+        )
+    for deadline in session.exec(select(Deadline).where(Deadline.child_id == child.id)).all():
+        what = schedule.label(deadline.kind, terms)
+        due = short_british(deadline.due_on)
+        if deadline.status == "met" and deadline.met_on is not None:
+            late = (deadline.met_on - deadline.due_on).days
+            fate = "met on time" if late <= 0 else f"MISSED: met {late} day(s) late"
+            out.append(
+                {
+                    "date": deadline.met_on,
+                    "kind": "deadline",
+                    "status": "late" if late > 0 else "met",
+                    "text": f"{what} (due {due}): {fate}",
+                }
+            )
+        elif deadline.status == "closed" and deadline.closed_on is not None:
+            if deadline.due_on < deadline.closed_on:
+                out.append(
+                    {
+                        "date": deadline.due_on,
+                        "kind": "deadline",
+                        "status": "missed",
+                        "text": f"{what} (due {due}): MISSED, never met before the plan ended",
+                    }
+                )
+        elif deadline.status == "open" and deadline.due_on < today:
+            out.append(
+                {
+                    "date": deadline.due_on,
+                    "kind": "deadline",
+                    "status": "overdue",
+                    "text": f"{what} (due {due}): OVERDUE",
+                }
+            )
+    order = {
+        "conference": 0,
+        "plan-version": 1,
+        "core-group": 2,
+        "plan-circulated": 3,
+        "visit": 4,
+        "deadline": 5,
+    }
+    out.sort(key=lambda e: (e["date"], order.get(e["kind"], 9)))
+    for entry in out:
+        entry["date"] = entry["date"].isoformat()
+    return out
+
+
+def progress_words(status: str) -> str:
+    return PROGRESS_WORDS.get(status, status)
+
+
+def plan_versions(session: Session, plan_row: Plan) -> list[PlanVersion]:
+    return list(
+        session.exec(
+            select(PlanVersion).where(PlanVersion.plan_id == plan_row.id).order_by(col(PlanVersion.number))
+        ).all()
+    )

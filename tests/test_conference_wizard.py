@@ -1,0 +1,620 @@
+"""`cpctl conference new` in a terminal: the wizard driven by keystrokes, as a chair would type them.
+
+The wizard runs in-process on prompt_toolkit's pipe input (as questionary's own tests do); one test drives the
+installed `cpctl` in a real pseudo-terminal. Everyone in these tests is the synthetic Testwood family.
+"""
+
+# ruff: noqa: F811  (the fixtures imported from conference_fixtures are used as test arguments)
+from __future__ import annotations
+
+import json
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from conference_fixtures import (  # noqa: F401  (pytest finds the fixtures by name)
+    CTRL_C,
+    DOWN,
+    ENTER,
+    TODAY,
+    UP,
+    USER,
+    checkbox,
+    child_json,
+    cli,
+    conference_env,
+    conferences,
+    days_ago,
+    demo_db,
+    demo_store,
+    family,
+    family_db,
+    items,
+    retype,
+    rows,
+    show,
+    uk,
+)
+from cpctl import conference, demo
+from cpctl.commands.conference import save_checked
+from cpctl.commands.conference_wizard import run_wizard
+from cpctl.errors import Cancelled
+from cpctl.paths import sqlite_url
+from cpctl.store import Store
+
+KINDS = ["initial", "review", "pre-birth-initial", "pre-birth-review", "transfer-in"]
+# Who the wizard lists, in order, for the Testwoods (the chair, Alex Morgan P00001, is not in the list):
+# 0 Chris Testwood (father), 1 Sam Testwood (mother), then professionals by name:
+# 2 Grace Oduya (nursery), 3 Hannah Pike (midwife), 4 Jordan Ashby (social worker), 5 Ola Brennan (health
+# visitor), 6 Tom Hale (teacher), then anyone added in the wizard.
+CHRIS, SAM, GRACE, HANNAH, JORDAN, OLA, TOM = range(7)
+
+
+def wizard(store: Store, keys: str) -> tuple[conference.Saved, conference.ConferenceRules]:
+    """Run the wizard with these keystrokes, and check that it used every one of them.
+
+    Running out of keys ends the wizard with EOFError instead of hanging; a line typed after the last key
+    must reach a prompt of its own, which proves that no keystroke was left over.
+    """
+    import questionary
+
+    with create_pipe_input() as inp:
+        inp.send_text(keys + "END-OF-KEYS" + ENTER)
+        inp.close()
+        with create_app_session(input=inp, output=DummyOutput()):
+            result = run_wizard(store)
+            assert questionary.text("left over?").unsafe_ask() == "END-OF-KEYS"
+    return result
+
+
+def details(kind: str, *, day: str | None = None, time: str = "", venue: str = "", strategy: str = "") -> str:
+    """Kind, date (default today), time, at a venue, venue, chair (default: the user), strategy discussion."""
+    keys = DOWN * KINDS.index(kind) + ENTER
+    keys += retype(day) if day else ENTER
+    keys += time + ENTER + ENTER + venue + ENTER + ENTER
+    if kind in ("initial", "pre-birth-initial"):
+        keys += strategy + ENTER
+    return keys
+
+
+def decision(
+    *,
+    outcome: int = 0,
+    category: str = ENTER,
+    evidence: tuple[str, ...] = (),
+    child_views: tuple[str, ...] = (),
+    parent_views: tuple[str, ...] = (),
+    dissent: tuple[tuple[str, str], ...] = (),
+    not_discussed: tuple[tuple[str, str], ...] = (),
+    private: str = ENTER,
+    lead: str = ENTER,
+    core_group: str = ENTER,
+    interpreter: str = ENTER,
+    culture: str = ENTER,
+    with_plan: bool = True,
+    ending: str = "",
+) -> str:
+    keys = DOWN * outcome + ENTER
+    if with_plan:
+        keys += category
+    keys += items(*evidence) + items(*child_views) + items(*parent_views)
+    keys += "".join(who + ENTER + why + ENTER for who, why in dissent) + ENTER
+    if with_plan:
+        keys += "".join(who + ENTER + why + ENTER for who, why in not_discussed) + ENTER
+    if evidence or child_views or parent_views or dissent or not_discussed:
+        keys += private
+    if with_plan:
+        keys += lead + core_group
+    return keys + interpreter + culture + ending
+
+
+VIEWS = {
+    "evidence": ("Jamie came to school hungry on most days in October.",),
+    "child_views": ("Jamie said he likes school.",),
+    "parent_views": ("Sam wants help with money and routines.",),
+}
+
+
+def full_plan(*, who: str = DOWN * SAM + ENTER) -> str:
+    """A complete outline plan typed from blank: an entry in every part, one action, one way of seeing."""
+    keys = items("The children may go hungry and cold.") + items("Sam and Chris love the children.")
+    keys += items("Food bank referral this week.")
+    keys += items("Weight checked.") + items("A daily routine.") + items("A warm home.")
+    keys += "Parenting course" + ENTER + "Routines" + ENTER + who
+    keys += uk(TODAY) + ENTER + "weekly" + ENTER + "10 weeks" + ENTER + "A routine that works" + ENTER
+    keys += uk(TODAY + timedelta(days=70)) + ENTER + "Fed and on time 9 days in 10" + ENTER + ENTER
+    keys += ENTER + "every 10 working days" + ENTER + "at home and at school" + ENTER + ENTER + ENTER
+    keys += items("A review conference is brought forward.") + items("Fed and warm every day for 3 months.")
+    keys += "4" + ENTER + ENTER
+    return keys
+
+
+SAVE = ENTER  # the first choice at the summary: Save (or Save as a draft when there are gaps)
+
+
+# -- each kind of conference ---------------------------------------------------------------------
+def test_initial_conference_for_siblings_with_a_person_added_on_the_way(family: Store, family_db: Path) -> None:
+    before = rows(family)
+    keys = details("initial", time="10:00", venue="Civic Centre, Room 2", strategy=uk(days_ago(10)))
+    keys += ENTER + ENTER  # Jamie, and his sister Mia (ticked already)
+    keys += checkbox(GRACE, JORDAN, OLA)  # the parents are ticked already
+    keys += checkbox(0) + checkbox(0)  # apologies: Hannah; a report: Tom
+    keys += "y" + ENTER + "Pat Quill" + ENTER + "Police officer" + ENTER + "Northshire Police (synthetic)" + ENTER
+    keys += ENTER + "n"  # Pat attended; no one else
+    keys += decision(
+        **VIEWS,
+        dissent=(("Chris Testwood (father)", "Does not agree the children are neglected."),),
+        private=checkbox(0),
+    )  # the first evidence item is not for the family's copy
+    keys += full_plan()
+    keys += decision(
+        evidence=("Mia missed two health visitor appointments.",),
+        child_views=("Mia is too young to say.",),
+        parent_views=("Sam wants help for Mia.",),
+    )
+    keys += ENTER  # the same outline plan as Jamie's
+    keys += SAVE
+    saved, rules = wizard(family, keys)
+
+    assert rules.jurisdiction == "england"
+    record = show(family_db, saved.conference.ref)
+    assert (record["kind"], record["date"], record["time"], record["venue"]) == (
+        "initial",
+        TODAY.isoformat(),
+        "10:00",
+        "Civic Centre, Room 2",
+    )
+    assert record["chair"]["name"] == "Alex Morgan"
+    statuses = {a["name"]: a["status"] for a in record["attendance"]}
+    assert statuses == {
+        "Chris Testwood": "attended",
+        "Sam Testwood": "attended",
+        "Grace Oduya": "attended",
+        "Jordan Ashby": "attended",
+        "Ola Brennan": "attended",
+        "Pat Quill": "attended",
+        "Hannah Pike": "apologies",
+        "Tom Hale": "report",
+    }
+    assert record["quorate"] and record["agencies_present"] == 5
+    jamie, mia = record["decisions"]
+    assert (jamie["child"], jamie["outcome"], jamie["categories"]) == ("DEMO-1001", "plan-starts", ["NEG"])
+    assert (mia["child"], mia["outcome"], mia["categories"]) == ("DEMO-1002", "plan-starts", ["NEG"])
+    assert jamie["lead_worker"]["name"] == "Jordan Ashby" and mia["lead_worker"]["name"] == "Jordan Ashby"
+    assert jamie["details"]["evidence"] == [
+        {"text": "Jamie came to school hungry on most days in October.", "private": True}
+    ]
+    assert jamie["details"]["dissent"] == [
+        {
+            "who": "Chris Testwood (father)",
+            "reason": "Does not agree the children are neglected.",
+            "private": False,
+        }
+    ]
+    assert jamie["details"]["cultural_needs"] == "Family are practising Muslims; avoid appointments during Eid."
+    assert (jamie["plan"], jamie["plan_version"], jamie["draft"], jamie["gaps"]) == (1, 1, False, [])
+    assert (mia["plan"], mia["plan_version"], mia["draft"]) == (1, 1, False)
+    plan = jamie["plan_content"]
+    action = plan["actions"][0]
+    assert (action["id"], action["what"], action["who"], action["frequency"]) == (
+        "A1",
+        "Parenting course",
+        "P00002",
+        "weekly",
+    )
+    assert action["start"] == TODAY.isoformat()
+    assert plan["child_seen"] == [
+        {
+            "who": "P00004",
+            "how_often": "every 10 working days",
+            "where": "at home and at school",
+            "parents_present": "sometimes",
+            "private": False,
+        }
+    ]
+    assert plan["safety_scale"] == 4
+    pat = next(a["ref"] for a in record["attendance"] if a["name"] == "Pat Quill")
+    assert set(plan["core_group"]) == {"P00002", "P00003", "P00007", "P00004", "P00005", pat}
+    assert mia["plan_content"]["worries"] == plan["worries"]
+    after = rows(family)
+    assert after["person"] == before["person"] + 1
+    assert after["conference"] == before["conference"] + 1 and after["plan"] == before["plan"] + 2
+    assert {c["ref"]: c["outcome"] for c in child_json(family_db, "DEMO-1002")["conferences"]} == {
+        saved.conference.ref: "plan-starts"
+    }
+    strategy = [e for e in _events(family) if e[1] == "strategy-discussion"]
+    assert strategy == [
+        ("DEMO-1001", "strategy-discussion", days_ago(10)),
+        ("DEMO-1002", "strategy-discussion", days_ago(10)),
+    ]
+
+
+def _events(store: Store) -> list[tuple[str, str, Any]]:
+    from sqlmodel import select
+
+    from cpctl.models import CaseEvent, Child
+
+    with store.read() as session:
+        found = session.exec(
+            select(Child.ref, CaseEvent.kind, CaseEvent.happened_on)
+            .join(CaseEvent, CaseEvent.child_id == Child.id)
+            .order_by(Child.ref)
+        ).all()
+    return [tuple(row) for row in found]
+
+
+def review_keys(after: str) -> str:
+    """A review today for Jamie alone in the demo store; the parents and the core group are ticked already."""
+    keys = details("review") + ENTER + checkbox(0)  # Jamie; untick Mia
+    keys += ENTER + ENTER + ENTER + "n"  # attended as ticked; no apologies, no reports; no one added
+    return keys + after
+
+
+def test_review_continues_the_plan_as_it_is(demo_store: Store, demo_db: Path) -> None:
+    keys = review_keys(decision(**VIEWS) + ENTER + SAVE)  # plan continues; keep version 1 as it is
+    saved, _ = wizard(demo_store, keys)
+    record = show(demo_db, saved.conference.ref)
+    assert record["kind"] == "review"
+    (jamie,) = record["decisions"]
+    assert (jamie["outcome"], jamie["categories"], jamie["plan"]) == ("plan-continues", ["NEG"], 1)
+    assert jamie["plan_version"] is None  # nothing changed in the plan: no new version
+    attended = {a["name"] for a in record["attendance"] if a["status"] == "attended"}
+    assert attended == {
+        "Chris Testwood",
+        "Sam Testwood",
+        "Jordan Ashby",
+        "Ola Brennan",
+        "Tom Hale",
+        "Grace Oduya",
+    }
+    assert saved.outcomes == [
+        {
+            "child": "DEMO-1001",
+            "outcome": "plan-continues",
+            "categories": ["NEG"],
+            "plan": 1,
+            "version": None,
+            "draft": False,
+            "gaps": [],
+        }
+    ]
+
+
+def test_review_changes_the_plan_from_the_current_version(demo_store: Store, demo_db: Path) -> None:
+    plan = ENTER  # update plan 1, version 1
+    plan += ENTER + items("Jamie has been missing school on Mondays.")  # keep the worry, add one
+    plan += (ENTER + ENTER) * 5  # working well, immediate actions, the three objectives: keep, add none
+    plan += checkbox(1) + ENTER  # actions: drop A2 (money advice), add none
+    plan += ENTER + ENTER  # how Jamie is seen: keep, no one more
+    plan += (ENTER + ENTER) * 2 + ENTER + ENTER  # contingency, must change, safety scale 4, private as it was
+    keys = review_keys(decision(**VIEWS, outcome=1, category=DOWN + ENTER) + plan + SAVE)  # PHY
+    saved, _ = wizard(demo_store, keys)
+    (jamie,) = show(demo_db, saved.conference.ref)["decisions"]
+    assert (jamie["outcome"], jamie["categories"], jamie["plan"], jamie["plan_version"]) == (
+        "plan-changes",
+        ["PHY"],
+        1,
+        2,
+    )
+    content = jamie["plan_content"]
+    assert [w["text"] for w in content["worries"]] == [
+        "Jamie and Mia may go hungry and cold, and miss health appointments, if the home stays as it is.",
+        "Jamie has been missing school on Mondays.",
+    ]
+    assert [(a["id"], a["what"]) for a in content["actions"]] == [("A1", "Parenting course (Positive Routines)")]
+    plans = child_json(demo_db, "DEMO-1001")["plans"]
+    assert [(p["number"], p["latest_categories"], p["initial_categories"], p["version"]) for p in plans] == [
+        (1, ["PHY"], ["NEG"], 2)
+    ]
+
+
+def test_review_ends_the_plan_with_a_step_down(demo_store: Store, demo_db: Path) -> None:
+    ending = "The home is warm and the children fed for three months." + ENTER + ENTER  # child in need plan
+    keys = review_keys(decision(**VIEWS, outcome=2, with_plan=False, ending=ending) + SAVE)
+    saved, _ = wizard(demo_store, keys)
+    (jamie,) = show(demo_db, saved.conference.ref)["decisions"]
+    assert (jamie["outcome"], jamie["categories"], jamie["plan_version"]) == ("plan-ends", [], None)
+    assert jamie["details"]["step_down"] == "child in need plan"
+    (plan,) = child_json(demo_db, "DEMO-1001")["plans"]
+    assert plan["ended_on"] == TODAY.isoformat()
+    assert plan["end_reason"] == "The home is warm and the children fed for three months."
+    assert child_json(demo_db, "DEMO-1002")["plans"][0]["ended_on"] is None
+
+
+def test_pre_birth_conference_for_the_unborn_baby_saved_as_a_draft(family: Store, family_db: Path) -> None:
+    keys = details("pre-birth-initial") + ENTER  # the only child who fits: the unborn baby
+    keys += checkbox(HANNAH, JORDAN) + ENTER + ENTER + "n"
+    keys += decision(evidence=("Sam has had no antenatal care.",))
+    keys += items("The baby may be born into a cold home.") + ENTER * 6  # a worry, nothing else yet
+    keys += ENTER + "weekly" + ENTER + "at home" + ENTER + ENTER + ENTER  # seen by Jordan; no one more
+    keys += ENTER + ENTER + ENTER + ENTER  # contingency, must change, no safety scale, nothing private
+    keys += SAVE  # there are gaps, so the first choice is to save as a draft
+    saved, _ = wizard(family, keys)
+    record = show(family_db, saved.conference.ref)
+    assert record["kind"] == "pre-birth-initial"
+    (baby,) = record["decisions"]
+    assert (baby["child"], baby["outcome"], baby["draft"]) == ("DEMO-1003", "plan-starts", True)
+    assert "the child's wishes and feelings are not recorded (§3.19)" in baby["gaps"]
+    assert "no contingency plan (§3.11)" in baby["gaps"]
+    (plan,) = child_json(family_db, "DEMO-1003")["plans"]
+    assert plan["pre_birth"] is True and plan["draft"] is True and plan["gaps"] == len(baby["gaps"])
+    result = cli("--db", str(family_db), "plan", "check", "DEMO-1003")
+    assert result.exit_code == 0 and "no contingency plan (§3.11)" in result.stdout
+
+
+def _pre_birth_plan(store: Store, held_on: Any) -> None:
+    data = conference.ConferenceIn.model_validate(
+        {
+            "kind": "pre-birth-initial",
+            "date": held_on.isoformat(),
+            "attendance": [
+                {"person": "P00004", "status": "attended"},
+                {"person": "P00008", "status": "attended"},
+            ],
+            "decisions": [
+                {
+                    "child": "DEMO-1003",
+                    "outcome": "plan-starts",
+                    "categories": ["NEG"],
+                    "lead_worker": "P00004",
+                    "save_as_draft": True,
+                }
+            ],
+        }
+    )
+    save_checked(store, data)
+
+
+def test_pre_birth_review(family: Store, family_db: Path) -> None:
+    _pre_birth_plan(family, days_ago(30))
+    keys = details("pre-birth-review") + ENTER  # the baby, whose plan began before birth
+    keys += checkbox(HANNAH) + ENTER + ENTER + "n"  # the parents and Jordan are ticked; Hannah too
+    keys += decision(**VIEWS) + ENTER + SAVE  # the plan continues as it is (a draft, with its gaps)
+    saved, rules = wizard(family, keys)
+    record = show(family_db, saved.conference.ref)
+    assert record["kind"] == "pre-birth-review"
+    assert rules.kind_name("pre-birth-review") == "Pre-birth child protection conference (review)"
+    assert [(d["child"], d["outcome"]) for d in record["decisions"]] == [("DEMO-1003", "plan-continues")]
+    assert {a["name"] for a in record["attendance"] if a["status"] == "attended"} >= {"Hannah Pike"}
+
+
+def test_transfer_in_conference_for_one_child(family: Store, family_db: Path) -> None:
+    keys = details("transfer-in", day=uk(days_ago(2))) + ENTER + checkbox(0)  # Jamie; untick Mia
+    keys += checkbox(JORDAN, OLA, TOM) + ENTER + ENTER + "n"
+    keys += decision(**VIEWS, category=DOWN * 2 + ENTER) + full_plan() + SAVE  # EMO
+    saved, _ = wizard(family, keys)
+    record = show(family_db, saved.conference.ref)
+    assert (record["kind"], record["date"]) == ("transfer-in", days_ago(2).isoformat())
+    assert [(d["child"], d["outcome"], d["categories"]) for d in record["decisions"]] == [
+        ("DEMO-1001", "plan-starts", ["EMO"])
+    ]
+    assert child_json(family_db, "DEMO-1002")["plans"] == []
+
+
+# -- stopping, going back ------------------------------------------------------------------------
+def test_ctrl_c_half_way_writes_nothing(family: Store) -> None:
+    before = rows(family)
+    keys = details("initial") + ENTER + ENTER + checkbox(JORDAN) + ENTER + ENTER
+    keys += "y" + ENTER + "Pat Quill" + ENTER + CTRL_C  # stops while adding a person
+    with pytest.raises(Cancelled):
+        wizard(family, keys)
+    assert rows(family) == before
+
+
+def test_cancel_at_the_summary_writes_nothing_not_even_the_person_added(family: Store) -> None:
+    before = rows(family)
+    keys = details("initial") + ENTER + checkbox(0)  # Jamie alone
+    keys += checkbox(JORDAN, OLA) + ENTER + ENTER
+    keys += "y" + ENTER + "Pat Quill" + ENTER + "Police officer" + ENTER + "Northshire Police (synthetic)" + ENTER
+    keys += ENTER + "n" + decision(**VIEWS) + full_plan()
+    keys += DOWN * 2 + ENTER  # Save, Go back, Cancel
+    with pytest.raises(Cancelled):
+        wizard(family, keys)
+    assert rows(family) == before
+
+
+def test_go_back_and_change_sections_before_saving(family: Store, family_db: Path) -> None:
+    keys = details("initial", time="10:00") + ENTER + checkbox(0)
+    keys += checkbox(JORDAN, OLA) + ENTER + ENTER + "n"
+    keys += decision(**VIEWS) + full_plan()
+    keys += DOWN + ENTER + ENTER  # go back: conference details
+    keys += ENTER + ENTER + retype("14:30") + ENTER + ENTER + ENTER + ENTER  # only the time changes
+    keys += DOWN + ENTER + DOWN * 3 + ENTER  # go back: Jamie's decision
+    keys += ENTER + DOWN + ENTER  # outcome as it was; category PHY
+    keys += ENTER + items("Bruising seen at school.")  # evidence: keep, add one
+    keys += ENTER + ENTER + ENTER + ENTER + ENTER + ENTER  # views kept; no dissent; none not discussed
+    keys += ENTER + ENTER + ENTER + ENTER + ENTER  # private, lead worker, core group, interpreter, culture
+    keys += SAVE
+    saved, _ = wizard(family, keys)
+    record = show(family_db, saved.conference.ref)
+    assert record["time"] == "14:30"
+    (jamie,) = record["decisions"]
+    assert jamie["categories"] == ["PHY"]
+    assert [e["text"] for e in jamie["details"]["evidence"]] == [
+        "Jamie came to school hungry on most days in October.",
+        "Bruising seen at school.",
+    ]
+    assert jamie["draft"] is False
+
+
+def test_a_problem_found_at_the_summary_sends_the_chair_back(demo_store: Store, demo_db: Path) -> None:
+    before = rows(demo_store)
+    keys = details("review", day=uk(days_ago(8))) + ENTER + checkbox(0)  # before the plan began 6 days ago
+    keys += ENTER + ENTER + ENTER + "n" + decision(**VIEWS) + ENTER
+    keys += ENTER + ENTER  # the only choices are Go back and Cancel: go back to the conference details
+    keys += ENTER + retype(uk(TODAY)) + ENTER + ENTER + ENTER + ENTER
+    keys += SAVE
+    saved, _ = wizard(demo_store, keys)
+    assert saved.conference.held_on == TODAY
+    assert rows(demo_store)["conference"] == before["conference"] + 1
+
+
+# -- the jurisdiction's own words and rules ------------------------------------------------------
+def _jurisdiction(path: Path, name: str) -> None:
+    result = cli(
+        "--db",
+        str(path),
+        "init",
+        "--authority",
+        "Northshire (synthetic)",
+        "--jurisdiction",
+        name,
+        "--name",
+        "Alex Morgan",
+        "--role",
+        "chair",
+    )
+    assert result.exit_code == 0, result.output
+
+
+def test_scotland_asks_for_areas_of_concern_and_calls_it_a_cppm(family: Store, family_db: Path) -> None:
+    _jurisdiction(family_db, "scotland")
+    keys = details("initial") + ENTER + checkbox(0) + checkbox(JORDAN, OLA) + ENTER + ENTER + "n"
+    keys += decision(**VIEWS, category=checkbox(0, 1))  # domestic abuse and neglect
+    keys += full_plan() + SAVE
+    saved, rules = wizard(family, keys)
+    assert rules.kind_name("initial") == "Initial Child Protection Planning Meeting"
+    (jamie,) = show(family_db, saved.conference.ref)["decisions"]
+    assert jamie["categories"] == ["domestic-abuse", "neglect"]
+    result = cli("--db", str(family_db), "conference", "show", saved.conference.ref)
+    assert result.stdout.startswith(f"Initial Child Protection Planning Meeting {saved.conference.ref}\n")
+    assert "Lead professional: Jordan Ashby (P00004)" in result.stdout
+
+
+def test_wales_asks_why_an_inquorate_conference_went_ahead(family: Store, family_db: Path) -> None:
+    _jurisdiction(family_db, "wales")
+    keys = details("initial") + ENTER + checkbox(0) + checkbox(JORDAN) + ENTER + ENTER + "n"
+    keys += ENTER  # an empty reason is refused, so the prompt stays
+    keys += "Police could not attend; the risk could not wait." + ENTER
+    keys += decision(**VIEWS) + full_plan() + SAVE
+    saved, _ = wizard(family, keys)
+    record = show(family_db, saved.conference.ref)
+    assert (record["quorate"], record["agencies_present"]) == (False, 2)
+    assert record["inquorate_reason"] == "Police could not attend; the risk could not wait."
+
+
+# -- the installed program in a real terminal ----------------------------------------------------
+@pytest.mark.slow
+def test_cpctl_conference_new_in_a_pseudo_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    cpctl = Path(sys.executable).with_name("cpctl")
+    db = tmp_path / "pty.db"
+    # A real terminal answers prompt_toolkit's cursor-position requests; a pseudo-terminal does not.
+    env = {**os.environ, "CPCTL_USER": USER, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    monkeypatch.setenv("CPCTL_USER", USER)
+    made = Store(sqlite_url(db))
+    demo.build(made)
+    demo.record_initial_conference(made)  # Jamie's and Mia's plans began six days ago
+    made.dispose()
+    child = pexpect.spawn(
+        str(cpctl),
+        ["--db", str(db), "conference", "new"],
+        env=env,
+        timeout=30,
+        encoding="utf-8",
+        dimensions=(50, 160),
+    )
+    down, enter = "\x1b[B", "\r"
+
+    def answer(prompt: str, keys: str) -> None:
+        child.expect_exact(prompt)
+        child.send(keys)
+
+    answer("Which kind of conference?", down + enter)  # a review
+    answer("Date held", enter)  # today
+    answer("Start time", "11:15" + enter)
+    answer("Where was it held?", down + enter)  # virtual
+    answer("Chair:", enter)
+    answer("Child:", enter)  # Jamie
+    answer("Also at this conference", enter)  # and Mia
+    answer("Who attended?", enter)
+    answer("Who sent apologies?", enter)
+    answer("Who sent a report", enter)
+    answer("Add someone who is not in these lists?", "n")
+    for name in ("Jamie", "Mia"):
+        answer("Decision:", enter)  # the plan continues
+        answer("Category of harm:", enter)
+        answer("Evidence of significant harm 1", f"{name} is still often hungry." + enter)
+        answer("Evidence of significant harm 2", enter)
+        answer("wishes and feelings 1", f"{name} is happier at school." + enter)
+        answer("wishes and feelings 2", enter)
+        answer("The parents' views 1", "Sam says things are better." + enter)
+        answer("The parents' views 2", enter)
+        answer("Dissent from the decision: who?", enter)
+        answer("Plan not discussed with: who?", enter)
+        answer("not for the family's copy?", enter)
+        answer("Lead social worker:", enter)
+        answer("Core group", enter)
+        answer("Is an interpreter needed?", enter)
+        answer("Cultural or religious needs", enter)
+        answer("Outline plan:", enter)  # keep the plan as it is
+    answer("What now?", enter)
+    child.expect_exact("Recorded Review child protection conference CF00002")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    listed = json.loads(pexpect.run(f"{cpctl} --db {db} conference list --json", env=env, timeout=60))
+    assert [(c["kind"], c["date"], c["time"]) for c in listed] == [
+        ("review", TODAY.isoformat(), "11:15"),
+        ("initial", days_ago(6).isoformat(), "10:00"),
+    ]
+    assert [(d["child"], d["outcome"]) for d in listed[0]["decisions"]] == [
+        ("DEMO-1001", "plan-continues"),
+        ("DEMO-1002", "plan-continues"),
+    ]
+    assert conferences(db) == listed
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_a_pseudo_terminal_exits_130_and_writes_nothing(tmp_path: Path) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    cpctl = Path(sys.executable).with_name("cpctl")
+    db = tmp_path / "pty.db"
+    env = {**os.environ, "CPCTL_USER": USER, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    assert pexpect.run(f"{cpctl} demo --db {db}", env=env, timeout=60, withexitstatus=True)[1] == 0
+    before = rows(db)
+    child = pexpect.spawn(
+        str(cpctl),
+        ["--db", str(db), "conference", "new"],
+        env=env,
+        timeout=30,
+        encoding="utf-8",
+        dimensions=(50, 160),
+    )
+    child.expect_exact("Which kind of conference?")
+    child.send("\r")
+    child.expect_exact("Date held")
+    child.send("\x03")
+    child.expect_exact("Cancelled: nothing was saved.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert rows(db) == before
+
+
+def test_a_kind_no_child_can_have_sends_the_chair_back_to_choose_another(family: Store) -> None:
+    keys = details("review")  # no Testwood child has a plan in force yet
+    keys += UP + ENTER + ENTER * 6  # asked again, the last answers as defaults: initial instead, the rest kept
+    keys += ENTER + checkbox(0) + checkbox(JORDAN, OLA) + ENTER + ENTER + "n"
+    keys += decision(**VIEWS) + full_plan() + SAVE
+    saved, _ = wizard(family, keys)
+    assert saved.conference.kind == "initial"
+
+
+def test_the_wizard_module_leaves_questionary_and_the_store_unimported(tmp_path: Path) -> None:
+    """`cpctl --help` stays quick: the wizard imports questionary and SQLModel only when it runs."""
+    import subprocess
+
+    code = (
+        "import sys, cpctl.cli, cpctl.commands.conference_wizard; "
+        "print(sorted(m for m in ('questionary', 'sqlmodel', 'prompt_toolkit') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"

@@ -1,0 +1,104 @@
+"""Every command says what it is for, and asking for help stays quick: no store libraries are imported."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import textwrap
+from typing import Any
+
+import pytest
+import typer.main
+
+import cpctl.cli
+from helpers import run_cli
+
+HEAVY = ["sqlmodel", "sqlalchemy", "alembic", "jinja2", "questionary"]
+
+
+def command_paths() -> list[tuple[tuple[str, ...], Any]]:
+    """Every command and group under `cpctl`, as (path, command), the root first."""
+    found: list[tuple[tuple[str, ...], Any]] = []
+
+    def walk(path: tuple[str, ...], command: Any) -> None:
+        found.append((path, command))
+        for name, sub in sorted(getattr(command, "commands", {}).items()):
+            walk((*path, name), sub)
+
+    walk((), typer.main.get_command(cpctl.cli.app))
+    return found
+
+
+PATHS = command_paths()
+IDS = [" ".join(path) or "cpctl" for path, _ in PATHS]
+
+
+def test_the_tree_holds_the_commands_we_know_of() -> None:
+    """Guards the walk itself: if it found nothing, the tests below would pass vacuously."""
+    names = {" ".join(path) for path, _ in PATHS}
+    assert {"", "init", "demo", "child add", "child edit", "person show", "db backup", "audit log"} <= names
+
+
+@pytest.mark.parametrize(("path", "command"), PATHS, ids=IDS)
+def test_every_command_has_help_text(path: tuple[str, ...], command: Any) -> None:
+    assert (command.help or "").strip(), f"`cpctl {' '.join(path)}` has no help text"
+    for param in command.params:
+        if getattr(param, "hidden", False):
+            continue
+        assert (getattr(param, "help", None) or "").strip(), f"{param.name} of `cpctl {' '.join(path)}` has no help"
+
+
+@pytest.mark.parametrize(("path", "command"), PATHS, ids=IDS)
+def test_help_exits_0_and_shows_usage(path: tuple[str, ...], command: Any) -> None:
+    result = run_cli(*path, "--help")
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    assert f"Usage: {' '.join(('cpctl', *path))} " in result.stdout
+    first_line = (command.help or "").strip().splitlines()[0]
+    assert first_line[:60] in " ".join(result.stdout.split())
+
+
+# One interpreter for all paths: after each `--help` it reports any heavy module that has appeared. A module
+# imported by one command's help shows up under that command (the first to import it), because the check
+# runs after every path, not only at the end.
+CHECKER = textwrap.dedent(
+    """
+    import json, sys
+    banned = json.loads(sys.argv[1])
+    paths = json.loads(sys.argv[2])
+    import cpctl.cli
+    found = {"import cpctl.cli": [m for m in banned if m in sys.modules]}
+    for path in paths:
+        try:
+            cpctl.cli.app([*path, "--help"], prog_name="cpctl", standalone_mode=False)
+        except SystemExit:
+            pass
+        found[" ".join(["cpctl", *path, "--help"])] = [m for m in banned if m in sys.modules]
+    print(json.dumps(found))
+    """
+)
+
+
+def modules_seen_by_help(banned: list[str]) -> dict[str, list[str]]:
+    paths = [list(path) for path, _ in PATHS]
+    done = subprocess.run(
+        [sys.executable, "-c", CHECKER, json.dumps(banned), json.dumps(paths)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_help_imports_no_store_or_prompt_libraries() -> None:
+    seen = modules_seen_by_help(HEAVY)
+    assert len(seen) == len(PATHS) + 1
+    assert {where: modules for where, modules in seen.items() if modules} == {}
+
+
+def test_the_import_check_sees_a_module_that_help_itself_imports() -> None:
+    """typer.rich_utils is loaded only when help is drawn: the checker must catch it at the first --help."""
+    seen = modules_seen_by_help(["typer.rich_utils"])
+    assert seen["import cpctl.cli"] == []
+    assert seen["cpctl --help"] == ["typer.rich_utils"]
