@@ -58,9 +58,7 @@ def axe_source() -> str:
     if not AXE_SCRIPT.exists():
         npm = shutil.which("npm")
         if npm is None:
-            unavailable(
-                "axe-core is not installed and there is no npm to install it (cd tests/browser && npm ci)"
-            )
+            unavailable("axe-core is not installed and there is no npm to install it (cd tests/browser && npm ci)")
         done = subprocess.run(
             [str(npm), "ci", "--no-audit", "--no-fund", "--ignore-scripts"],
             cwd=AXE_FOLDER,
@@ -73,8 +71,10 @@ def axe_source() -> str:
     return AXE_SCRIPT.read_text(encoding="utf-8")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
+    """One browser for this module's tests. Not for the session: Playwright's sync API keeps an event loop
+    running while it is open, and prompt_toolkit (the wizards' tests) cannot start its own inside one."""
     executable = chromium_or_skip()
     from playwright.sync_api import sync_playwright
 
