@@ -49,9 +49,7 @@ PRIVATE = {
     "child_view": "Jamie told his teacher about the visitors at night.",
     "objective": "A relative's drinking is assessed by adult services.",
 }
-TRICKY = (
-    '**not fair** <script>alert("x")</script> [see my letter](http://example.org) {{ config }} & {% raw %}'
-)
+TRICKY = '**not fair** <script>alert("x")</script> [see my letter](http://example.org) {{ config }} & {% raw %}'
 
 
 def conference_data() -> dict[str, Any]:

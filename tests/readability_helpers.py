@@ -116,9 +116,7 @@ def neutral_document(
     )
     people = {
         "P1": documents.PersonView(ref="P1", name=WORD, kind="parent", relationship=WORD, role=WORD),
-        "P2": documents.PersonView(
-            ref="P2", name=WORD, kind="professional", role=WORD, agency=WORD, email=WORD
-        ),
+        "P2": documents.PersonView(ref="P2", name=WORD, kind="professional", role=WORD, agency=WORD, email=WORD),
         "P3": documents.PersonView(ref="P3", name=WORD, kind="professional", role=WORD, agency=WORD),
     }
     issued = date(2026, 11, 22)

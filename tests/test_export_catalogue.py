@@ -26,11 +26,7 @@ FAMILY_TEMPLATES = ("parent.j2", "child.j2", "parts/complaints.j2")
 
 
 def keys(catalogue: object) -> set[str]:
-    return {
-        documents.message_key(m.id if isinstance(m.id, str) else m.id[0], m.context)
-        for m in catalogue
-        if m.id
-    }  # type: ignore[attr-defined]
+    return {documents.message_key(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in catalogue if m.id}  # type: ignore[attr-defined]
 
 
 def welsh() -> object:

@@ -49,9 +49,7 @@ def test_a_copy_written_to_a_file_is_readable_by_its_owner_only(plan_store: Path
     os.chmod(target, 0o644)
     result = export(plan_store, CHILD, "--for", "parent", "-o", str(target))
     assert result.exit_code == 0, result.output
-    assert result.stdout == (
-        f"Wrote {target}: the parents' copy of plan 1, version 1, for DEMO-1001, in English.\n"
-    )
+    assert result.stdout == (f"Wrote {target}: the parents' copy of plan 1, version 1, for DEMO-1001, in English.\n")
     assert mode(target) == 0o600
     assert target.read_text().startswith("<!DOCTYPE html>")  # the format comes from the file's name
     assert sorted(p.name for p in target.parent.iterdir()) == ["parent.html"]  # no temporary file left
@@ -101,8 +99,7 @@ def test_the_format_must_be_known(plan_store: Path, tmp_path: Path) -> None:
         ),
         (
             ("--for", "parent", "--all"),
-            "Error: Invalid value for --out: --all writes one file per child: give the "
-            f"folder with --out DIR. {HELP}",
+            f"Error: Invalid value for --out: --all writes one file per child: give the folder with --out DIR. {HELP}",
         ),
         (
             (CHILD, "--for", "parent", "--all", "--out", "x"),
@@ -138,13 +135,11 @@ def test_usage_mistakes_exit_2_with_one_line(plan_store: Path, args: tuple[str, 
         ),
         (
             ("DEMO-1003", "--for", "parent"),
-            "Error: child DEMO-1003 has never had a plan; a plan starts at a conference "
-            "(`cpctl conference new`).",
+            "Error: child DEMO-1003 has never had a plan; a plan starts at a conference (`cpctl conference new`).",
         ),
         (
             ("NOPE-1", "--for", "parent"),
-            "Error: no child with id or name 'NOPE-1'; see `cpctl child list` for the "
-            "children in this store.",
+            "Error: no child with id or name 'NOPE-1'; see `cpctl child list` for the children in this store.",
         ),
         (
             (CHILD, "--for", "parent", "--templates", "/nonexistent/templates"),
@@ -170,17 +165,13 @@ def test_language_option_gives_a_welsh_copy(plan_store: Path) -> None:
     assert result.exit_code == 0
     assert result.stdout.startswith("# Cynllun Jamie\n\n**Dy gopi di dy hun**")
     assert "Jamie has often" not in result.stdout  # (not shown to the child) ...
-    assert (
-        "Jamie goes to school every day." in result.stdout
-    )  # ... while the plan's own words stay as written
+    assert "Jamie goes to school every day." in result.stdout  # ... while the plan's own words stay as written
 
 
 def test_the_default_language_is_the_childs_preferred_one(plan_store: Path) -> None:
     store = Store(f"sqlite:///{plan_store}")
     with store.write() as session:
-        people.edit_child(
-            session, people.find_child(session, CHILD), preferred_language="Cymraeg", today=TODAY
-        )
+        people.edit_child(session, people.find_child(session, CHILD), preferred_language="Cymraeg", today=TODAY)
     store.dispose()
     assert export(plan_store, CHILD, "--for", "child").stdout.startswith("# Cynllun Jamie")
     assert "## Am y cynllun hwn" in export(plan_store, CHILD, "--for", "parent").stdout
@@ -195,10 +186,7 @@ def test_a_parent_copy_for_one_parent_is_in_their_language_or_says_why_not(plan_
         "> We cannot write this copy in Polish yet, so it is in English. Ask Jordan Ashby for an interpreter "
         "or a translation."
     ) in result.stdout
-    assert (
-        result.stderr
-        == "Note: cpctl has no Polish translation yet, so the copy is in English; the copy says so.\n"
-    )
+    assert result.stderr == "Note: cpctl has no Polish translation yet, so the copy is in English; the copy says so.\n"
 
 
 # -- users' own templates ------------------------------------------------------------------------------------
@@ -323,8 +311,7 @@ def test_an_unborn_baby_has_no_childs_copy(plan_store: Path, tmp_path: Path) -> 
     store.dispose()
     failed(
         export(plan_store, "DEMO-1003", "--for", "child"),
-        "Error: child DEMO-1003 is not born yet, so there is no child's copy; make the parents' copy (--for "
-        "parent).",
+        "Error: child DEMO-1003 is not born yet, so there is no child's copy; make the parents' copy (--for parent).",
     )
     assert export(plan_store, "DEMO-1003", "--for", "parent").exit_code == 0
     result = run(
@@ -397,19 +384,10 @@ def test_the_professional_copy_shows_progress_per_action_when_there_is_some(plan
     with store.read() as session:
         child = people.find_child(session, CHILD)
         without = documents.gather(session, child, today=TODAY)
-        progress = {
-            "A1": documents.ProgressView(
-                status="some-concern", note="Missed two sessions.", recorded_on=TODAY
-            )
-        }
+        progress = {"A1": documents.ProgressView(status="some-concern", note="Missed two sessions.", recorded_on=TODAY)}
         with_progress = documents.gather(session, child, today=TODAY, progress=progress)
     store.dispose()
     assert "- **Progress:** Not recorded yet" in documents.render(without, "md").text
     text = documents.render(with_progress, "md").text
-    assert (
-        "- **Progress:** Some concern (22 November 2026)\n- **Progress note:** Missed two sessions." in text
-    )
-    assert (
-        "Missed two sessions."
-        not in documents.render(documents.for_reader(with_progress, "parent"), "md").text
-    )
+    assert "- **Progress:** Some concern (22 November 2026)\n- **Progress note:** Missed two sessions." in text
+    assert "Missed two sessions." not in documents.render(documents.for_reader(with_progress, "parent"), "md").text

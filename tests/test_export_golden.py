@@ -51,9 +51,7 @@ def export(store: Path, audience: str, fmt: str, *extra: str) -> str:
     return result.stdout
 
 
-@pytest.mark.parametrize(
-    ("audience", "fmt", "language"), CASES, ids=[f"{a}-{f}-{lang}" for a, f, lang in CASES]
-)
+@pytest.mark.parametrize(("audience", "fmt", "language"), CASES, ids=[f"{a}-{f}-{lang}" for a, f, lang in CASES])
 def test_each_copy_matches_its_golden_file(plan_store: Path, audience: str, fmt: str, language: str) -> None:
     text = export(plan_store, audience, fmt, "--language", language)
     suffix = "" if language == "English" else ".cy"

@@ -36,8 +36,7 @@ def variants(partly_translated: Path) -> list[tuple[documents.PlanDocument, str,
     full = neutral_document("professional")
     person = full.core_group[0]
     progress = [
-        documents.ProgressView(status=s, note=WORD, recorded_on=date(2026, 12, 1))
-        for s in documents.PROGRESS_STATUSES
+        documents.ProgressView(status=s, note=WORD, recorded_on=date(2026, 12, 1)) for s in documents.PROGRESS_STATUSES
     ]
     actions = tuple(dataclasses.replace(full.content.actions[0], progress=p, private=True) for p in progress)
     assert full.conference is not None
@@ -89,17 +88,13 @@ def variants(partly_translated: Path) -> list[tuple[documents.PlanDocument, str,
     unnamed_carer = documents.PersonView(ref="P9", name=None, kind="carer")
     out.append(
         (
-            dataclasses.replace(
-                parent, reader=parent.parents[0], core_group=(*parent.core_group, unnamed_carer)
-            ),
+            dataclasses.replace(parent, reader=parent.parents[0], core_group=(*parent.core_group, unnamed_carer)),
             "English",
         )
     )
     found = [(document, language, ()) for document, language in out]
     # A template with a sentence the Welsh catalogue lacks: the copy says part of it is still in English.
-    return found + [
-        (neutral_document(audience), "Welsh", (partly_translated,)) for audience in ("parent", "child")
-    ]
+    return found + [(neutral_document(audience), "Welsh", (partly_translated,)) for audience in ("parent", "child")]
 
 
 @pytest.mark.parametrize("fmt", ["md", "html"])

@@ -398,9 +398,7 @@ def assemble(
     return for_reader(document, audience)
 
 
-def for_reader(
-    document: PlanDocument, audience: Audience, *, reader: PersonView | None = None
-) -> PlanDocument:
+def for_reader(document: PlanDocument, audience: Audience, *, reader: PersonView | None = None) -> PlanDocument:
     """The copy for this reader. A family copy holds nothing marked private and no one's phone or address."""
     if audience not in AUDIENCES:
         raise Invalid(f"there is no {audience!r} copy: choose one of {', '.join(AUDIENCES)}.")
@@ -424,9 +422,7 @@ def for_reader(
         audience=audience,
         conference=conference,
         version=dataclasses.replace(family.version, gaps=()),
-        deadlines=tuple(
-            dataclasses.replace(d, sentence=None) for d in family.deadlines if d.kind in FAMILY_DEADLINES
-        ),
+        deadlines=tuple(dataclasses.replace(d, sentence=None) for d in family.deadlines if d.kind in FAMILY_DEADLINES),
         reader=_for_family(reader) if reader is not None else None,
     )
     leaks = [type(value).__name__ for value in _walk(family) if getattr(value, "private", False)]
@@ -542,9 +538,7 @@ def gather(
     decision = None
     if row.conference_id is not None:
         decision = session.exec(
-            select(Decision).where(
-                Decision.conference_id == row.conference_id, Decision.plan_id == plan_row.id
-            )
+            select(Decision).where(Decision.conference_id == row.conference_id, Decision.plan_id == plan_row.id)
         ).first()
     if decision is None:
         decision = session.exec(
@@ -645,9 +639,7 @@ def gather(
         name=child.full_name,
         date_of_birth=child.date_of_birth,
         expected_date=child.expected_date,
-        age=age_on(child.date_of_birth, today)
-        if child.date_of_birth and child.date_of_birth <= today
-        else None,
+        age=age_on(child.date_of_birth, today) if child.date_of_birth and child.date_of_birth <= today else None,
         gender=child.gender,
         preferred_language=child.preferred_language or "English",
         interpreter_needed=child.interpreter_needed,
@@ -760,9 +752,7 @@ def available_languages() -> tuple[str, ...]:
 
     root = files("cpctl").joinpath("locale")
     found = sorted(
-        entry.name
-        for entry in root.iterdir()
-        if entry.is_dir() and entry.joinpath("LC_MESSAGES", "cpctl.po").is_file()
+        entry.name for entry in root.iterdir() if entry.is_dir() and entry.joinpath("LC_MESSAGES", "cpctl.po").is_file()
     )
     return (SOURCE_LANGUAGE, *found)
 
@@ -819,9 +809,7 @@ def check_language(text: str) -> str:
     if language_code(text) is None:
         from babel import Locale
 
-        names = " and ".join(
-            Locale.parse(code).get_display_name("en") or code for code in available_languages()
-        )
+        names = " and ".join(Locale.parse(code).get_display_name("en") or code for code in available_languages())
         raise Invalid(
             f"unknown language {text[:40]!r}: give a name such as Welsh or a code such as cy "
             f"(cpctl has copies in {names})."
@@ -908,9 +896,7 @@ def markdown_escape(text: str) -> str:
     lines = []
     for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
         line = _MD_SPECIAL.sub(r"\\\1", raw.strip())
-        line = _MD_LINE_START.sub(
-            lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", line
-        )
+        line = _MD_LINE_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", line)
         if line:
             lines.append(line)
     return "  \n  ".join(lines)
@@ -957,9 +943,7 @@ def template_dirs(extra: Path | None = None) -> tuple[Path, ...]:
     found = []
     if extra is not None:
         if not extra.is_dir():
-            raise Invalid(
-                f"the templates folder {extra} does not exist; give a folder that holds your templates."
-            )
+            raise Invalid(f"the templates folder {extra} does not exist; give a folder that holds your templates.")
         found.append(extra)
     own = data_dir() / "templates"
     if own.is_dir():
@@ -1009,9 +993,7 @@ def environment(
     def lowerfirst(value: Any) -> Any:
         return value[:1].lower() + value[1:] if value else value
 
-    env.filters.update(
-        day=day, css_string=css, css_counters=css_counters, capfirst=capfirst, lowerfirst=lowerfirst
-    )
+    env.filters.update(day=day, css_string=css, css_counters=css_counters, capfirst=capfirst, lowerfirst=lowerfirst)
     env.globals.update(format=fmt, PROGRESS_STATUSES=PROGRESS_STATUSES)
     return env, gettext
 
@@ -1046,8 +1028,7 @@ def render(
             ) from None
         except TemplateNotFound as exc:
             raise TemplateProblem(
-                f"no template {exc.name} for the {document.audience} copy in {fmt}; check "
-                "the templates folder."
+                f"no template {exc.name} for the {document.audience} copy in {fmt}; check the templates folder."
             ) from None
         except UndefinedError as exc:
             raise TemplateProblem(
@@ -1055,9 +1036,7 @@ def render(
                 f"plan document does not have ({exc.message}); fix the template."
             ) from None
         except TemplateError as exc:
-            raise TemplateProblem(
-                f"the template for the {document.audience} copy in {fmt} failed: {exc}."
-            ) from None
+            raise TemplateProblem(f"the template for the {document.audience} copy in {fmt} failed: {exc}.") from None
         if fmt == "md":
             text = _tidy_markdown(text)
         if not gettext.missing or attempt == 1:

@@ -50,9 +50,7 @@ def find_chromium() -> Path:
     if chosen:
         found = shutil.which(chosen)
         if found is None:
-            raise PdfError(
-                f"{CHROMIUM_ENV} names {chosen!r}, which is not a program that can be run; {INSTALL_HINT}"
-            )
+            raise PdfError(f"{CHROMIUM_ENV} names {chosen!r}, which is not a program that can be run; {INSTALL_HINT}")
         return Path(found)
     for name in CANDIDATES:
         found = shutil.which(name)
@@ -98,9 +96,7 @@ def html_to_pdf(html: str, *, browser: Path | None = None) -> bytes:
                 "try again, or export --format html and print that."
             ) from None
         except OSError as exc:
-            raise PdfError(
-                f"cannot run Chromium ({browser}): {exc.strerror or exc}; {INSTALL_HINT}"
-            ) from None
+            raise PdfError(f"cannot run Chromium ({browser}): {exc.strerror or exc}; {INSTALL_HINT}") from None
         if done.returncode != 0 or not output.is_file() or output.stat().st_size == 0:
             raise PdfError(
                 f"Chromium ({browser}) could not print the PDF (exit code {done.returncode}); if it cannot "

@@ -26,8 +26,7 @@ def plan_export(
         typer.Option(
             "--for",
             metavar="READER",
-            help="Who the copy is for: professional (everything), parent or child "
-            "(nothing marked not for the family).",
+            help="Who the copy is for: professional (everything), parent or child (nothing marked not for the family).",
             show_default=False,
         ),
     ],
@@ -62,9 +61,7 @@ def plan_export(
     ] = False,
     out_dir: Annotated[
         Path | None,
-        typer.Option(
-            "--out", metavar="DIR", help="With --all: the folder to write the copies into (made if new)."
-        ),
+        typer.Option("--out", metavar="DIR", help="With --all: the folder to write the copies into (made if new)."),
     ] = None,
     language: Annotated[
         str | None,
@@ -80,8 +77,7 @@ def plan_export(
         typer.Option(
             "--to",
             metavar="PERSON",
-            help="With --for parent: the parent or carer the copy is for (named on it, "
-            "in their preferred language).",
+            help="With --for parent: the parent or carer the copy is for (named on it, in their preferred language).",
         ),
     ] = None,
     templates: Annotated[
@@ -89,8 +85,7 @@ def plan_export(
         typer.Option(
             "--templates",
             metavar="DIR",
-            help="A folder of your own templates, used before cpctl's own (and "
-            "before <data folder>/templates).",
+            help="A folder of your own templates, used before cpctl's own (and before <data folder>/templates).",
         ),
     ] = None,
     on: Annotated[
@@ -99,8 +94,7 @@ def plan_export(
             "--on",
             parser=date_value,
             metavar="DATE",
-            help="Make the copy as on this day (its date, and the "
-            "deadlines counted from it) instead of today.",
+            help="Make the copy as on this day (its date, and the deadlines counted from it) instead of today.",
         ),
     ] = None,
 ) -> None:
@@ -109,9 +103,7 @@ def plan_export(
     from cpctl import documents, schedule
 
     if audience not in READERS:
-        raise typer.BadParameter(
-            f"choose professional, parent or child, not {audience!r}.", param_hint="--for"
-        )
+        raise typer.BadParameter(f"choose professional, parent or child, not {audience!r}.", param_hint="--for")
     reader_kind = cast("Audience", audience)
     if fmt is not None and fmt not in FORMATS:
         raise typer.BadParameter(f"choose md, html or pdf, not {fmt!r}.", param_hint="--format")
@@ -175,9 +167,7 @@ def _check_all(
     if child is not None:
         raise typer.BadParameter("--all exports every child's plan: leave out the child.", param_hint="--all")
     if out_dir is None:
-        raise typer.BadParameter(
-            "--all writes one file per child: give the folder with --out DIR.", param_hint="--out"
-        )
+        raise typer.BadParameter("--all writes one file per child: give the folder with --out DIR.", param_hint="--out")
     for flag, value in (("-o", output), ("--version", version), ("--to", to)):
         if value is not None:
             raise typer.BadParameter(f"{flag} is for one child's copy, not --all.", param_hint=flag)
@@ -197,14 +187,12 @@ def _notes(document: PlanDocument, rendered: Rendered, full: PlanDocument) -> No
     language = rendered.language
     if not language.available:
         console.print(
-            f"Note: cpctl has no {language.requested} translation yet, so the copy is in English; the "
-            "copy says so.",
+            f"Note: cpctl has no {language.requested} translation yet, so the copy is in English; the copy says so.",
             markup=False,
         )
     if language.partial:
         console.print(
-            f"Note: {len(rendered.missing)} phrases have no {language.name} translation yet and are in "
-            "English.",
+            f"Note: {len(rendered.missing)} phrases have no {language.name} translation yet and are in English.",
             markup=False,
         )
     if full.version.draft:
