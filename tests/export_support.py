@@ -107,7 +107,7 @@ def conference_data() -> dict[str, Any]:
 
 def build_store(path: Path) -> Store:
     """The demo family plus a kinship carer, and the conference above, in a new store at `path`."""
-    from cpctl import conference
+    from cpctl import conference, coregroup
 
     store = Store(f"sqlite:///{path}")
     demo.build(store, today=TODAY)
@@ -126,7 +126,23 @@ def build_store(path: Path) -> Store:
     data = conference.ConferenceIn.model_validate(conference_data())
     with store.write() as session:
         conference.save(session, conference.prepare(session, data, today=TODAY))
+    with store.write() as session:
+        coregroup.record(session, coregroup.CoreGroupIn.model_validate(core_group_data()), today=TODAY)
     return store
+
+
+def core_group_data() -> dict[str, Any]:
+    """The first core group, four days after the conference: progress on two actions, the next one arranged."""
+    return {
+        "child": CHILD,
+        "date": TODAY - timedelta(days=2),
+        "attendance": [{"person": ref, "status": "attended"} for ref in ("P00002", "P00003", "P00004", "P00006")],
+        "progress": [
+            {"action": "A1", "status": "not-started", "note": "The course starts on Monday."},
+            {"action": "A2", "status": "on-track", "note": "First appointment kept."},
+        ],
+        "next_meeting": TODAY + timedelta(days=26),
+    }
 
 
 def run(*args: str) -> Result:

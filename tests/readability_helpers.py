@@ -56,6 +56,7 @@ def neutral_document(
     draft: bool = True,
     lead: bool = True,
     actions: bool = True,
+    arranged: bool = False,
 ) -> documents.PlanDocument:
     """A plan with every part filled in (unless told otherwise), and every value the one word WORD."""
     item = [{"text": WORD}]
@@ -161,6 +162,7 @@ def neutral_document(
         lead_worker="P2" if lead else None,
         parents=["P1"],
         deadlines=deadlines,
+        next_core_group=date(2026, 12, 7) if arranged else None,
     )
 
 
@@ -172,7 +174,7 @@ def measured_text(audience: str, templates: tuple = ()) -> tuple[str, set[str]]:
     """Every distinct sentence of the copy's fixed text across its variants, and the messages they used."""
     variants: list[dict[str, Any]] = [
         dict(outcome="plan-starts", overdue=False, age=7, draft=True),
-        dict(outcome="plan-continues", overdue=True, age=12, draft=False),
+        dict(outcome="plan-continues", overdue=True, age=12, draft=False, arranged=True),
         dict(outcome="plan-ends", overdue=False, age=12, draft=False, lead=False, actions=False),
     ]
     seen: dict[str, None] = {}

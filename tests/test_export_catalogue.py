@@ -63,7 +63,7 @@ def test_every_message_of_the_family_templates_is_translated_into_welsh() -> Non
     "variant",
     [
         dict(outcome="plan-starts", overdue=False, age=7, draft=True),
-        dict(outcome="plan-continues", overdue=True, age=12, draft=False),
+        dict(outcome="plan-continues", overdue=True, age=12, draft=False, arranged=True),
         dict(outcome="plan-ends", overdue=False, age=12, draft=False, lead=False, actions=False),
     ],
 )

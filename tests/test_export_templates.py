@@ -26,7 +26,7 @@ def variants(partly_translated: Path) -> list[tuple[documents.PlanDocument, str,
     for audience in ("professional", "parent", "child"):
         for variant in (
             dict(outcome="plan-starts", overdue=False, age=7, draft=True),
-            dict(outcome="plan-continues", overdue=True, age=12, draft=False),
+            dict(outcome="plan-continues", overdue=True, age=12, draft=False, arranged=True),
             dict(outcome="plan-ends", overdue=False, age=12, draft=False, lead=False, actions=False),
             dict(outcome="plan-changes", overdue=False, age=12, draft=False),
         ):
@@ -51,7 +51,7 @@ def variants(partly_translated: Path) -> list[tuple[documents.PlanDocument, str,
             step_down=WORD,
             initial_categories=("Other",),
         ),
-        version=dataclasses.replace(full.version, latest=False, count=2, gaps=(WORD,)),
+        version=dataclasses.replace(full.version, latest=False, count=2, gaps=(WORD,), agreed_by=WORD),
         conference=dataclasses.replace(
             full.conference,
             quorate=False,

@@ -232,6 +232,7 @@ class VersionView:
     gaps: tuple[str, ...] = ()
     latest: bool = True
     count: int = 1
+    agreed_by: str | None = None  # who agreed a revision at a core group, as recorded
 
 
 @dataclass(frozen=True)
@@ -275,6 +276,7 @@ class PlanDocument:
     content: ContentView
     details: DetailsView
     deadlines: tuple[DeadlineView, ...]
+    next_core_group: date | None = None  # the next core group meeting as arranged at the last one
     reader: PersonView | None = None  # the parent or carer a parent copy is made for
     language: LanguageView | None = None  # set when rendering
 
@@ -305,6 +307,7 @@ def assemble(
     parents: Sequence[str] = (),
     deadlines: Sequence[DeadlineView] = (),
     progress: Mapping[str, ProgressView] | None = None,
+    next_core_group: date | None = None,
 ) -> PlanDocument:
     """The full (professional) document from the plan's content and decision; pure, reads nothing.
 
@@ -394,6 +397,7 @@ def assemble(
         content=body,
         details=reasons,
         deadlines=tuple(deadlines),
+        next_core_group=next_core_group,
     )
     return for_reader(document, audience)
 
@@ -512,8 +516,8 @@ def gather(
     from sqlmodel import col, select
 
     from cpctl import conference as conferences
+    from cpctl import coregroup, schedule, settings
     from cpctl import plan as plans
-    from cpctl import schedule, settings
     from cpctl.dates import age_on
     from cpctl.models import Conference, ConferenceAttendee, Decision, Person
 
@@ -665,8 +669,22 @@ def gather(
         gaps=tuple(json.loads(row.gaps)),
         latest=row.number == every_version[-1].number,
         count=len(every_version),
+        agreed_by=row.agreed_by,
     )
     parents = [p.ref for p, rel in relationships.values() if p.kind == "parent"]
+    later = next((v for v in every_version if v.number == row.number + 1), None)
+    if progress is None:
+        recorded = coregroup.latest_progress(session, plan_row, until=later.made_on if later else None)
+        progress = {
+            action: ProgressView(
+                status=value["status"],
+                note=value.get("note"),
+                recorded_on=date.fromisoformat(value["recorded_on"]) if value.get("recorded_on") else None,
+            )
+            for action, value in recorded.items()
+        }
+    arranged = [m.next_meeting for m in coregroup.meetings(session, plan_row) if m.next_meeting]
+    next_core_group = arranged[-1] if arranged and arranged[-1] >= today and plan_row.ended_on is None else None
     return assemble(
         issued_on=today,
         authority=state.authority,
@@ -683,6 +701,7 @@ def gather(
         parents=parents,
         deadlines=deadlines,
         progress=progress,
+        next_core_group=next_core_group,
     )
 
 
