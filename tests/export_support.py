@@ -13,9 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner, Result
 
-import cpctl.cli
 from cpctl import demo, people
 from cpctl.store import Store
 
@@ -143,13 +141,6 @@ def core_group_data() -> dict[str, Any]:
         ],
         "next_meeting": TODAY + timedelta(days=26),
     }
-
-
-def run(*args: str) -> Result:
-    """`cpctl ARGS` in this process, through the root group's own error handling."""
-    result = CliRunner().invoke(cpctl.cli.app, list(args), prog_name="cpctl", catch_exceptions=False)
-    assert "Traceback" not in result.output
-    return result
 
 
 def chromium_or_skip() -> Path:

@@ -26,12 +26,12 @@ from export_support import (
     IN_CI,
     TODAY,
     chromium_or_skip,
-    run,
 )
+from helpers import run_cli
 
-pytest_plugins = ["export_fixtures"]  # the fixed plan's store and the per-test data folder
+pytest_plugins = ["export_fixtures"]  # the fixed plan's store (fixed_plan)
 
-pytestmark = [pytest.mark.usefixtures("isolated"), pytest.mark.slow]
+pytestmark = pytest.mark.slow
 
 AXE_FOLDER = Path(__file__).parent / "browser"
 AXE_SCRIPT = AXE_FOLDER / "node_modules" / "axe-core" / "axe.min.js"
@@ -97,7 +97,7 @@ def browser() -> Iterator[Any]:
 
 def export_html(store: Path, folder: Path, audience: str, language: str) -> Path:
     target = folder / f"{audience}-{language}.html"
-    result = run(
+    result = run_cli(
         "--db",
         str(store),
         "plan",
@@ -128,9 +128,9 @@ def axe_violations(page: Any, axe: str) -> list[str]:
 
 @pytest.mark.parametrize(("audience", "language"), COPIES, ids=[f"{a}-{lang}" for a, lang in COPIES])
 def test_each_html_copy_is_accessible_self_contained_and_prints_with_page_numbers(
-    plan_store: Path, tmp_path: Path, browser: Any, axe_source: str, audience: str, language: str
+    fixed_plan: Path, tmp_path: Path, browser: Any, axe_source: str, audience: str, language: str
 ) -> None:
-    html_file = export_html(plan_store, tmp_path, audience, language)
+    html_file = export_html(fixed_plan, tmp_path, audience, language)
     html = html_file.read_text(encoding="utf-8")
     assert "Content-Security-Policy" in html and "default-src 'none'" in html
 

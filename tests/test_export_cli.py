@@ -13,21 +13,17 @@ import pytest
 
 from cpctl import documents, people
 from cpctl.store import Store
-from export_support import CHILD, TODAY, run
+from export_support import CHILD, TODAY
+from helpers import failed, run_cli
 
-pytest_plugins = ["export_fixtures"]  # the fixed plan's store and the per-test data folder
+pytest_plugins = ["export_fixtures"]  # the fixed plan's store (fixed_plan)
 
-pytestmark = pytest.mark.usefixtures("isolated")
 HELP = "(see 'cpctl plan export --help')"
 CHRIS_NOTE = "Note: Chris Testwood prefers Polish; make their own copy with --to P00003.\n"
 
 
 def export(store: Path, *args: str) -> object:
-    return run("--db", str(store), "plan", "export", *args, "--on", TODAY.isoformat())
-
-
-def failed(result: object, line: str, code: int = 1) -> None:
-    assert (result.exit_code, result.stderr, result.stdout) == (code, line + "\n", "")  # type: ignore[attr-defined]
+    return run_cli("--db", str(store), "plan", "export", *args, "--on", TODAY.isoformat())
 
 
 def mode(path: Path) -> int:
@@ -35,42 +31,42 @@ def mode(path: Path) -> int:
 
 
 # -- one copy ------------------------------------------------------------------------------------------------
-def test_a_copy_goes_to_stdout_in_markdown_by_default(plan_store: Path) -> None:
-    result = export(plan_store, CHILD, "--for", "parent")
+def test_a_copy_goes_to_stdout_in_markdown_by_default(fixed_plan: Path) -> None:
+    result = export(fixed_plan, CHILD, "--for", "parent")
     assert result.exit_code == 0
     assert result.stdout.startswith("# Child protection plan for Jamie Testwood\n\n**Parents’ copy**")
     assert result.stderr == CHRIS_NOTE
 
 
-def test_a_copy_written_to_a_file_is_readable_by_its_owner_only(plan_store: Path, tmp_path: Path) -> None:
+def test_a_copy_written_to_a_file_is_readable_by_its_owner_only(fixed_plan: Path, tmp_path: Path) -> None:
     target = tmp_path / "out" / "parent.html"
     target.parent.mkdir()
     target.write_text("an older copy")
     os.chmod(target, 0o644)
-    result = export(plan_store, CHILD, "--for", "parent", "-o", str(target))
+    result = export(fixed_plan, CHILD, "--for", "parent", "-o", str(target))
     assert result.exit_code == 0, result.output
     assert result.stdout == (f"Wrote {target}: the parents' copy of plan 1, version 1, for DEMO-1001, in English.\n")
     assert mode(target) == 0o600
     assert target.read_text().startswith("<!DOCTYPE html>")  # the format comes from the file's name
     assert sorted(p.name for p in target.parent.iterdir()) == ["parent.html"]  # no temporary file left
-    same = export(plan_store, CHILD, "--for", "parent", "--format", "html")
+    same = export(fixed_plan, CHILD, "--for", "parent", "--format", "html")
     assert same.stdout == target.read_text()
 
 
-def test_the_format_must_be_known(plan_store: Path, tmp_path: Path) -> None:
+def test_the_format_must_be_known(fixed_plan: Path, tmp_path: Path) -> None:
     failed(
-        export(plan_store, CHILD, "--for", "parent", "-o", str(tmp_path / "x.txt")),
+        export(fixed_plan, CHILD, "--for", "parent", "-o", str(tmp_path / "x.txt")),
         "Error: Invalid value for --format: cannot tell the format from the name 'x.txt': give --format md, "
         f"html or pdf. {HELP}",
         2,
     )
     failed(
-        export(plan_store, CHILD, "--for", "parent", "--format", "docx"),
+        export(fixed_plan, CHILD, "--for", "parent", "--format", "docx"),
         f"Error: Invalid value for --format: choose md, html or pdf, not 'docx'. {HELP}",
         2,
     )
     failed(
-        export(plan_store, CHILD, "--for", "parent", "--format", "pdf"),
+        export(fixed_plan, CHILD, "--for", "parent", "--format", "pdf"),
         f"Error: Invalid value for --format: a PDF needs a file: give -o FILE. {HELP}",
         2,
     )
@@ -111,8 +107,8 @@ def test_the_format_must_be_known(plan_store: Path, tmp_path: Path) -> None:
         ),
     ],
 )
-def test_usage_mistakes_exit_2_with_one_line(plan_store: Path, args: tuple[str, ...], line: str) -> None:
-    failed(export(plan_store, *args), line, 2)
+def test_usage_mistakes_exit_2_with_one_line(fixed_plan: Path, args: tuple[str, ...], line: str) -> None:
+    failed(export(fixed_plan, *args), line, 2)
 
 
 @pytest.mark.parametrize(
@@ -149,37 +145,37 @@ def test_usage_mistakes_exit_2_with_one_line(plan_store: Path, args: tuple[str, 
         ),
     ],
 )
-def test_mistakes_exit_1_with_one_line(plan_store: Path, args: tuple[str, ...], line: str) -> None:
-    failed(export(plan_store, *args), line)
+def test_mistakes_exit_1_with_one_line(fixed_plan: Path, args: tuple[str, ...], line: str) -> None:
+    failed(export(fixed_plan, *args), line)
 
 
-def test_an_earlier_version_can_be_exported(plan_store: Path) -> None:
-    result = export(plan_store, CHILD, "--for", "professional", "--version", "1")
+def test_an_earlier_version_can_be_exported(fixed_plan: Path) -> None:
+    result = export(fixed_plan, CHILD, "--for", "professional", "--version", "1")
     assert result.exit_code == 0
     assert "- **Version:** 1 of 1, made on 16 November 2026 (conference)" in result.stdout
 
 
 # -- languages -----------------------------------------------------------------------------------------------
-def test_language_option_gives_a_welsh_copy(plan_store: Path) -> None:
-    result = export(plan_store, CHILD, "--for", "child", "--language", "Welsh")
+def test_language_option_gives_a_welsh_copy(fixed_plan: Path) -> None:
+    result = export(fixed_plan, CHILD, "--for", "child", "--language", "Welsh")
     assert result.exit_code == 0
     assert result.stdout.startswith("# Cynllun Jamie\n\n**Dy gopi di dy hun**")
     assert "Jamie has often" not in result.stdout  # (not shown to the child) ...
     assert "Jamie goes to school every day." in result.stdout  # ... while the plan's own words stay as written
 
 
-def test_the_default_language_is_the_childs_preferred_one(plan_store: Path) -> None:
-    store = Store(f"sqlite:///{plan_store}")
+def test_the_default_language_is_the_childs_preferred_one(fixed_plan: Path) -> None:
+    store = Store(f"sqlite:///{fixed_plan}")
     with store.write() as session:
         people.edit_child(session, people.find_child(session, CHILD), preferred_language="Cymraeg", today=TODAY)
     store.dispose()
-    assert export(plan_store, CHILD, "--for", "child").stdout.startswith("# Cynllun Jamie")
-    assert "## Am y cynllun hwn" in export(plan_store, CHILD, "--for", "parent").stdout
-    assert "## Summary" in export(plan_store, CHILD, "--for", "professional").stdout
+    assert export(fixed_plan, CHILD, "--for", "child").stdout.startswith("# Cynllun Jamie")
+    assert "## Am y cynllun hwn" in export(fixed_plan, CHILD, "--for", "parent").stdout
+    assert "## Summary" in export(fixed_plan, CHILD, "--for", "professional").stdout
 
 
-def test_a_parent_copy_for_one_parent_is_in_their_language_or_says_why_not(plan_store: Path) -> None:
-    result = export(plan_store, CHILD, "--for", "parent", "--to", "P00003")
+def test_a_parent_copy_for_one_parent_is_in_their_language_or_says_why_not(fixed_plan: Path) -> None:
+    result = export(fixed_plan, CHILD, "--for", "parent", "--to", "P00003")
     assert result.exit_code == 0
     assert "**Parents’ copy, for Chris Testwood**" in result.stdout
     assert (
@@ -190,29 +186,29 @@ def test_a_parent_copy_for_one_parent_is_in_their_language_or_says_why_not(plan_
 
 
 # -- users' own templates ------------------------------------------------------------------------------------
-def test_templates_option_overrides_any_packaged_template(plan_store: Path, tmp_path: Path) -> None:
+def test_templates_option_overrides_any_packaged_template(fixed_plan: Path, tmp_path: Path) -> None:
     (tmp_path / "parts").mkdir()
     (tmp_path / "parts" / "complaints.j2").write_text(
         '{% import "blocks." ~ format ~ ".j2" as b with context %}'
         "{{ b.para('Complaints: Northshire Customer Care, Freepost NS1 (synthetic).') }}\n"
     )
-    result = export(plan_store, CHILD, "--for", "parent", "--templates", str(tmp_path))
+    result = export(fixed_plan, CHILD, "--for", "parent", "--templates", str(tmp_path))
     assert result.exit_code == 0, result.output
     assert "Complaints: Northshire Customer Care, Freepost NS1 (synthetic)." in result.stdout
     assert "complaints leaflet" not in result.stdout
 
 
-def test_templates_in_the_data_folder_override_the_packaged_ones(plan_store: Path, isolated: Path) -> None:
-    folder = isolated / "templates"
+def test_templates_in_the_data_folder_override_the_packaged_ones(fixed_plan: Path, data_dir: Path) -> None:
+    folder = data_dir / "templates"
     folder.mkdir(parents=True)
     (folder / "child.j2").write_text("Hello {{ child.given_name }}, from {{ authority }}.\n")
-    result = export(plan_store, CHILD, "--for", "child")
+    result = export(fixed_plan, CHILD, "--for", "child")
     assert result.stdout == "Hello Jamie, from Northshire County Council (synthetic demo).\n"
 
 
-def test_a_template_that_uses_a_missing_field_fails_in_one_line(plan_store: Path, tmp_path: Path) -> None:
+def test_a_template_that_uses_a_missing_field_fails_in_one_line(fixed_plan: Path, tmp_path: Path) -> None:
     (tmp_path / "child.j2").write_text("Hello {{ child.nickname }}\n")
-    result = export(plan_store, CHILD, "--for", "child", "--templates", str(tmp_path))
+    result = export(fixed_plan, CHILD, "--for", "child", "--templates", str(tmp_path))
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr.startswith(
         "Error: the template for the child copy in md uses something a plan document does not have ("
@@ -220,20 +216,20 @@ def test_a_template_that_uses_a_missing_field_fails_in_one_line(plan_store: Path
     assert "nickname" in result.stderr and result.stderr.count("\n") == 1
 
 
-def test_a_template_with_a_syntax_error_fails_in_one_line(plan_store: Path, tmp_path: Path) -> None:
+def test_a_template_with_a_syntax_error_fails_in_one_line(fixed_plan: Path, tmp_path: Path) -> None:
     (tmp_path / "child.j2").write_text("Hello\n{% if %}\n")
-    result = export(plan_store, CHILD, "--for", "child", "--templates", str(tmp_path))
+    result = export(fixed_plan, CHILD, "--for", "child", "--templates", str(tmp_path))
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr.startswith(f"Error: the template {tmp_path / 'child.j2'}, line 2, is not valid: ")
     assert result.stderr.count("\n") == 1
 
 
 # -- every plan ----------------------------------------------------------------------------------------------
-def test_all_writes_one_private_file_per_child_with_a_plan(plan_store: Path, tmp_path: Path) -> None:
+def test_all_writes_one_private_file_per_child_with_a_plan(fixed_plan: Path, tmp_path: Path) -> None:
     folder = tmp_path / "new" / "copies"
-    result = run(
+    result = run_cli(
         "--db",
-        str(plan_store),
+        str(fixed_plan),
         "plan",
         "export",
         "--all",
@@ -255,13 +251,13 @@ def test_all_writes_one_private_file_per_child_with_a_plan(plan_store: Path, tmp
     assert "Child protection plan for Mia Testwood" in (folder / names[1]).read_text()
 
 
-def test_all_reports_each_copy_it_could_not_make(plan_store: Path, tmp_path: Path) -> None:
+def test_all_reports_each_copy_it_could_not_make(fixed_plan: Path, tmp_path: Path) -> None:
     broken = tmp_path / "templates"
     broken.mkdir()
     (broken / "parent.j2").write_text("{{ child.nickname }}\n")
-    result = run(
+    result = run_cli(
         "--db",
-        str(plan_store),
+        str(fixed_plan),
         "plan",
         "export",
         "--all",
@@ -284,10 +280,10 @@ def test_all_reports_each_copy_it_could_not_make(plan_store: Path, tmp_path: Pat
     assert lines[2:] == ["Error: 2 of 2 copies could not be made (see above)."]
 
 
-def test_an_unborn_baby_has_no_childs_copy(plan_store: Path, tmp_path: Path) -> None:
+def test_an_unborn_baby_has_no_childs_copy(fixed_plan: Path, tmp_path: Path) -> None:
     from cpctl import conference
 
-    store = Store(f"sqlite:///{plan_store}")
+    store = Store(f"sqlite:///{fixed_plan}")
     data = conference.ConferenceIn.model_validate(
         {
             "kind": "pre-birth-initial",
@@ -310,13 +306,13 @@ def test_an_unborn_baby_has_no_childs_copy(plan_store: Path, tmp_path: Path) -> 
         conference.save(session, conference.prepare(session, data, today=TODAY))
     store.dispose()
     failed(
-        export(plan_store, "DEMO-1003", "--for", "child"),
+        export(fixed_plan, "DEMO-1003", "--for", "child"),
         "Error: child DEMO-1003 is not born yet, so there is no child's copy; make the parents' copy (--for parent).",
     )
-    assert export(plan_store, "DEMO-1003", "--for", "parent").exit_code == 0
-    result = run(
+    assert export(fixed_plan, "DEMO-1003", "--for", "parent").exit_code == 0
+    result = run_cli(
         "--db",
-        str(plan_store),
+        str(fixed_plan),
         "plan",
         "export",
         "--all",
@@ -335,11 +331,11 @@ def test_an_unborn_baby_has_no_childs_copy(plan_store: Path, tmp_path: Path) -> 
 
 # -- the PDF engine ------------------------------------------------------------------------------------------
 def test_pdf_without_chromium_says_how_to_install_it(
-    plan_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fixed_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     monkeypatch.delenv("CPCTL_CHROMIUM", raising=False)
-    result = export(plan_store, CHILD, "--for", "parent", "-o", str(tmp_path / "x.pdf"))
+    result = export(fixed_plan, CHILD, "--for", "parent", "-o", str(tmp_path / "x.pdf"))
     failed(
         result,
         "Error: a PDF is printed by Chromium, which was not found; install Chromium (Debian/Ubuntu: "
@@ -351,13 +347,13 @@ def test_pdf_without_chromium_says_how_to_install_it(
 
 
 def test_a_chromium_that_fails_is_reported_in_one_line(
-    plan_store: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    fixed_plan: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     fake = tmp_path / "fake-chromium"
     fake.write_text("#!/bin/sh\nexit 3\n")
     fake.chmod(0o700)
     monkeypatch.setenv("CPCTL_CHROMIUM", str(fake))
-    result = export(plan_store, CHILD, "--for", "parent", "-o", str(tmp_path / "x.pdf"))
+    result = export(fixed_plan, CHILD, "--for", "parent", "-o", str(tmp_path / "x.pdf"))
     failed(
         result,
         f"Error: Chromium ({fake}) could not print the PDF (exit code 3); if it cannot start its "
@@ -379,8 +375,8 @@ def test_help_for_export_imports_no_rendering_or_store_library() -> None:
 
 
 # -- progress per action slots in ----------------------------------------------------------------------------
-def test_the_professional_copy_shows_progress_per_action_when_there_is_some(plan_store: Path) -> None:
-    store = Store(f"sqlite:///{plan_store}")
+def test_the_professional_copy_shows_progress_per_action_when_there_is_some(fixed_plan: Path) -> None:
+    store = Store(f"sqlite:///{fixed_plan}")
     with store.read() as session:
         child = people.find_child(session, CHILD)
         without = documents.gather(session, child, today=TODAY)

@@ -17,12 +17,11 @@ from export_support import (
     TODAY,
     chromium_or_skip,
     golden,
-    run,
 )
+from helpers import run_cli
 
-pytest_plugins = ["export_fixtures"]  # the fixed plan's store and the per-test data folder
+pytest_plugins = ["export_fixtures"]  # the fixed plan's store (fixed_plan)
 
-pytestmark = pytest.mark.usefixtures("isolated")
 
 CASES = [
     (audience, fmt, language)
@@ -33,7 +32,7 @@ CASES = [
 
 
 def export(store: Path, audience: str, fmt: str, *extra: str) -> str:
-    result = run(
+    result = run_cli(
         "--db",
         str(store),
         "plan",
@@ -52,8 +51,8 @@ def export(store: Path, audience: str, fmt: str, *extra: str) -> str:
 
 
 @pytest.mark.parametrize(("audience", "fmt", "language"), CASES, ids=[f"{a}-{f}-{lang}" for a, f, lang in CASES])
-def test_each_copy_matches_its_golden_file(plan_store: Path, audience: str, fmt: str, language: str) -> None:
-    text = export(plan_store, audience, fmt, "--language", language)
+def test_each_copy_matches_its_golden_file(fixed_plan: Path, audience: str, fmt: str, language: str) -> None:
+    text = export(fixed_plan, audience, fmt, "--language", language)
     suffix = "" if language == "English" else ".cy"
     golden(f"{audience}{suffix}.{fmt}", text)
 
@@ -83,12 +82,12 @@ def pdf_summary(data: bytes) -> str:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("audience", ["professional", "parent", "child"])
-def test_each_pdf_matches_its_golden_pages_and_text(plan_store: Path, tmp_path: Path, audience: str) -> None:
+def test_each_pdf_matches_its_golden_pages_and_text(fixed_plan: Path, tmp_path: Path, audience: str) -> None:
     chromium_or_skip()
     target = tmp_path / f"{audience}.pdf"
-    result = run(
+    result = run_cli(
         "--db",
-        str(plan_store),
+        str(fixed_plan),
         "plan",
         "export",
         CHILD,

@@ -26,12 +26,11 @@ from export_support import (
     PARENT_PHONE,
     PRIVATE,
     TODAY,
-    run,
 )
+from helpers import run_cli
 
-pytest_plugins = ["export_fixtures"]  # the fixed plan's store and the per-test data folder
+pytest_plugins = ["export_fixtures"]  # the fixed plan's store (fixed_plan)
 
-pytestmark = pytest.mark.usefixtures("isolated")
 
 # Letters, digits, punctuation and symbols (Markdown, HTML and template syntax among them) and spaces.
 NOISE = st.text(alphabet=st.characters(categories=("L", "N", "P", "S"), include_characters=" "), max_size=12)
@@ -243,10 +242,10 @@ def test_the_family_view_itself_holds_nothing_private() -> None:
 
 @pytest.mark.parametrize("audience", ["parent", "child"])
 @pytest.mark.parametrize("fmt", ["md", "html"])
-def test_the_fixed_plan_family_copies_hold_nothing_private(plan_store: Path, audience: str, fmt: str) -> None:
-    result = run(
+def test_the_fixed_plan_family_copies_hold_nothing_private(fixed_plan: Path, audience: str, fmt: str) -> None:
+    result = run_cli(
         "--db",
-        str(plan_store),
+        str(fixed_plan),
         "plan",
         "export",
         CHILD,
@@ -264,10 +263,10 @@ def test_the_fixed_plan_family_copies_hold_nothing_private(plan_store: Path, aud
     assert "Placement" not in result.stdout
 
 
-def test_the_fixed_plan_professional_copy_shows_what_is_private_and_marks_it(plan_store: Path) -> None:
-    result = run(
+def test_the_fixed_plan_professional_copy_shows_what_is_private_and_marks_it(fixed_plan: Path) -> None:
+    result = run_cli(
         "--db",
-        str(plan_store),
+        str(fixed_plan),
         "plan",
         "export",
         CHILD,
