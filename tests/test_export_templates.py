@@ -114,3 +114,9 @@ def test_every_message_of_every_template_is_rendered_by_some_plan(fmt: str, tmp_
     }
     missing = sorted(wanted - used)
     assert missing == [], missing
+
+
+def test_the_documents_know_every_progress_status_the_core_group_records() -> None:
+    from cpctl import coregroup
+
+    assert documents.PROGRESS_STATUSES == coregroup.PROGRESS

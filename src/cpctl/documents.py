@@ -37,10 +37,10 @@ Audience = Literal["professional", "parent", "child"]
 Format = Literal["md", "html", "pdf"]
 AUDIENCES: tuple[Audience, ...] = ("professional", "parent", "child")
 FORMATS: tuple[Format, ...] = ("md", "html", "pdf")
-FAMILY: tuple[Audience, ...] = ("parent", "child")
 SOURCE_LANGUAGE = "en"
 # Deadlines a family copy tells the reader about: the meetings, and for the child when they will be seen.
 FAMILY_DEADLINES = ("first-core-group", "core-group", "first-review", "review", "child-seen")
+# The core group's words for progress on an action (cpctl.coregroup.PROGRESS; a test keeps them equal).
 PROGRESS_STATUSES = ("done", "on-track", "some-concern", "not-started", "no-longer-needed")
 
 
