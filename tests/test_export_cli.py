@@ -185,6 +185,32 @@ def test_a_parent_copy_for_one_parent_is_in_their_language_or_says_why_not(fixed
     assert result.stderr == "Note: cpctl has no Polish translation yet, so the copy is in English; the copy says so.\n"
 
 
+def test_a_welsh_authority_is_reminded_to_offer_welsh_and_its_copies_use_its_words(fixed_plan: Path) -> None:
+    from cpctl import schedule
+    from cpctl.models import Setting
+
+    store = Store(f"sqlite:///{fixed_plan}")
+    with store.write() as session:
+        setting = session.get(Setting, "jurisdiction")
+        assert setting is not None
+        setting.value = "wales"
+        session.add(setting)
+    schedule.ensure_current(store)  # the deadlines follow the new profile before any copy is made
+    store.dispose()
+    english = export(fixed_plan, CHILD, "--for", "child")
+    assert english.exit_code == 0
+    assert english.stderr == (
+        "Note: in Wales the family must be offered a copy in Welsh (the active offer): make one with "
+        "--language Welsh.\n"
+    )
+    parent = export(fixed_plan, CHILD, "--for", "parent")
+    assert "Jordan Ashby is your care and support protection co-ordinator." in parent.stdout
+    welsh = export(fixed_plan, CHILD, "--for", "parent", "--language", "Welsh")
+    assert welsh.stderr == CHRIS_NOTE
+    assert "# Cynllun amddiffyn gofal a chymorth ar gyfer Jamie Testwood" in welsh.stdout
+    assert "Jordan Ashby yw eich cydgysylltydd amddiffyn gofal a chymorth." in welsh.stdout
+
+
 # -- users' own templates ------------------------------------------------------------------------------------
 def test_templates_option_overrides_any_packaged_template(fixed_plan: Path, tmp_path: Path) -> None:
     (tmp_path / "parts").mkdir()

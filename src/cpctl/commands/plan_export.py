@@ -201,6 +201,12 @@ def _notes(document: PlanDocument, rendered: Rendered, full: PlanDocument) -> No
             f"parts; see `cpctl plan check {full.child.ref}`.",
             markup=False,
         )
+    if document.audience != "professional" and document.jurisdiction == "Wales" and language.code != "cy":
+        console.print(
+            "Note: in Wales the family must be offered a copy in Welsh (the active offer): make one with "
+            "--language Welsh.",
+            markup=False,
+        )
     if document.audience == "parent" and document.reader is None:
         from cpctl import documents
 
