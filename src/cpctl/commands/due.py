@@ -126,7 +126,7 @@ def _print_table(
     console = out()
     scope = "every open deadline" if every else f"due by {british(date.fromordinal(today.toordinal() + days))}"
     if not rows:
-        console.print(f"Nothing overdue and nothing {scope}.", markup=False)
+        console.print("No open deadlines." if every else f"Nothing overdue and nothing {scope}.", markup=False)
         return
     overdue = sum(1 for r in rows if r["overdue"])
     console.print(

@@ -246,7 +246,7 @@ def plan_edit(
         from cpctl import fileinput
         from cpctl.plan import PlanContent
 
-        content = fileinput.load(from_file).parse(PlanContent)
+        content = fileinput.load(from_file, example="cpctl plan show CHILD --json").parse(PlanContent)
     else:
         from cpctl.commands.plan_wizard import edit_plan_wizard
 

@@ -39,10 +39,11 @@ def visit_record(
     from cpctl.errors import CpctlError
 
     store = open_store(ctx)
+    notes = [{"text": t} for t in (note or [])] + [{"text": t, "private": True} for t in (private_note or [])]
     if from_file is not None:
         from cpctl import fileinput
 
-        document = fileinput.load(from_file)
+        document = fileinput.load(from_file, example=None)
         data = document.parse(visits.VisitIn)
     else:
         if child is None or any(v is None for v in (announced, alone, bedroom)):
@@ -61,10 +62,9 @@ def visit_record(
                 announced=announced,
                 alone=alone,
                 bedroom=bedroom,
-                notes=(note or []),
+                notes=notes,
             )
         else:
-            items = [{"text": t} for t in (note or [])] + [{"text": t, "private": True} for t in (private_note or [])]
             data = visits.VisitIn.model_validate(
                 {
                     "child": child,
@@ -73,7 +73,7 @@ def visit_record(
                     "announced": announced,
                     "seen_alone": alone,
                     "bedroom_seen": bedroom,
-                    "notes": items,
+                    "notes": notes,
                 }
             )
         document = None
