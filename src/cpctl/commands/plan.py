@@ -7,9 +7,11 @@ from typing import Annotated
 
 import typer
 
+from cpctl.commands import plan_export
 from cpctl.commands.common import ChildArg, JsonOpt, emit_json, interactive, open_store, out
 
 app = typer.Typer(help="Check, show and revise a child's child protection plan.", no_args_is_help=True)
+app.command("export")(plan_export.plan_export)
 
 
 @app.command("check")
