@@ -1175,3 +1175,35 @@ def format_from_suffix(path: Path) -> Format | None:
     suffix = path.suffix.lower().lstrip(".")
     aliases: dict[str, Format] = {"md": "md", "markdown": "md", "html": "html", "htm": "html", "pdf": "pdf"}
     return aliases.get(suffix)
+
+
+def record_disclosure(
+    session: Session,
+    documents: Sequence[PlanDocument],
+    fmt: Format,
+    language: str,
+    *,
+    reader: PersonView | None = None,
+    where: str,
+) -> None:
+    """A copy of a plan left cpctl: say so in the audit trail (who, which children, which copy, where to)."""
+    from cpctl import audit
+
+    if not documents:
+        return
+    first = documents[0]
+    copy = f"{first.audience} cop{'y' if len(documents) == 1 else 'ies'}"
+    details = {
+        "audience": first.audience,
+        "format": fmt,
+        "language": language,
+        "to": reader.ref if reader is not None else None,
+        "where": where,
+        "copies": [{"child": d.child.ref, "version": d.version.number} for d in documents],
+    }
+    if len(documents) == 1:
+        summary = f"{copy} of child {first.child.ref}'s plan, version {first.version.number}, exported ({fmt})"
+        audit.record(session, "plan.export", "child", first.child.ref, summary, details)
+    else:
+        summary = f"{len(documents)} {copy} of plans exported ({fmt})"
+        audit.record(session, "plan.export", "plan", None, summary, details)

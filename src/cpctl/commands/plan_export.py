@@ -153,6 +153,15 @@ def plan_export(
         document, file_format, language=language or documents.default_language(document), templates=folders
     )
     _notes(document, rendered, full)
+    with store.write() as session:  # a disclosure of special category data: audited before it leaves
+        documents.record_disclosure(
+            session,
+            [document],
+            file_format,
+            rendered.language.code,
+            reader=reader,
+            where="standard output" if output is None else str(output),
+        )
     if output is None:
         sys.stdout.write(data.decode("utf-8"))
         sys.stdout.flush()
@@ -234,7 +243,7 @@ def _export_all(
     from cpctl.errors import CpctlError
 
     documents.make_private_folder(out_dir)
-    written = 0
+    written: list[PlanDocument] = []
     failed: list[str] = []
     skipped: list[str] = []
     with store.read() as session:
@@ -259,16 +268,18 @@ def _export_all(
                         templates=folders,
                     )
                     documents.write_private(out_dir / documents.file_name(document, fmt), data)
-                    written += 1
+                    written.append(document)
                 except documents.NotBornYet:
                     skipped.append(found.ref)
                 except CpctlError as exc:
                     failed.append(f"{found.ref}: {exc.message}")
                 finally:
                     progress.advance(task)
+    with store.write() as session:
+        documents.record_disclosure(session, written, fmt, language or "reader's own", where=str(out_dir))
     console = out()
     console.print(
-        f"Wrote {written} {audience} cop{'y' if written == 1 else 'ies'} into {out_dir}.",
+        f"Wrote {len(written)} {audience} cop{'y' if len(written) == 1 else 'ies'} into {out_dir}.",
         markup=False,
         soft_wrap=True,
     )
