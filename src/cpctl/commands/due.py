@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cpctl.commands.common import date_value, emit_json, open_store, out, table
+from cpctl.commands.common import JsonOpt, date_value, emit_json, open_store, out, table
 
 KINDS_HELP = (
     "initial-conference, first-core-group, core-group, plan-circulated, first-review, review, child-seen, long-plan"
@@ -27,7 +27,7 @@ def due(
     explain: Annotated[
         bool, typer.Option("--explain", help="Say which rule, which event and which source gave each date.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (ISO dates).")] = False,
+    as_json: JsonOpt = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (ISO dates).")] = False,
     as_ics: Annotated[
         bool,
@@ -126,7 +126,7 @@ def _print_table(
     console = out()
     scope = "every open deadline" if every else f"due by {british(date.fromordinal(today.toordinal() + days))}"
     if not rows:
-        console.print(f"Nothing overdue and nothing {scope}.", markup=False)
+        console.print("No open deadlines." if every else f"Nothing overdue and nothing {scope}.", markup=False)
         return
     overdue = sum(1 for r in rows if r["overdue"])
     console.print(
