@@ -103,11 +103,11 @@ def conference_data() -> dict[str, Any]:
     return data
 
 
-def build_store(path: Path) -> Store:
-    """The demo family plus a kinship carer, and the conference above, in a new store at `path`."""
+def build_store(url: str) -> Store:
+    """The demo family plus a kinship carer, and the conference above, in a new store at `url`."""
     from cpctl import conference, coregroup
 
-    store = Store(f"sqlite:///{path}")
+    store = Store(url)
     demo.build(store, today=TODAY)
     with store.write() as session:
         jamie = people.find_child(session, CHILD)

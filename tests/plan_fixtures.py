@@ -7,6 +7,7 @@ in them is the synthetic Testwood family of `cpctl demo`.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
@@ -15,10 +16,9 @@ import pytest
 import yaml
 from typer.testing import Result
 
+from backends import StoreRef
 from conference_fixtures import TODAY, days_ago
 from cpctl import demo
-from cpctl.paths import sqlite_url
-from cpctl.store import Store
 from helpers import ok, ok_json, run_cli
 
 JAMIE, MIA, BABY = "DEMO-1001", "DEMO-1002", "DEMO-1003"
@@ -26,25 +26,25 @@ JAMIE, MIA, BABY = "DEMO-1001", "DEMO-1002", "DEMO-1003"
 ALEX, SAM, CHRIS, JORDAN, OLA, TOM, GRACE, HANNAH = (f"P0000{n}" for n in range(1, 9))
 
 
-def on(path: Path, *args: str, input: str | None = None) -> Result:
+def on(path: StoreRef, *args: str, input: str | None = None) -> Result:
     """`cpctl --db PATH ARGS` in this process."""
     return run_cli("--db", str(path), *args, input=input)
 
 
-def make_store(path: Path, *, conference_on: date | None = None) -> Path:
-    """The Testwood family, and the example initial conference if `conference_on` says when it was held."""
-    store = Store(sqlite_url(path))
+def testwoods(ref: StoreRef, *, conference_on: date | None = None) -> StoreRef:
+    """The Testwood family in a new store, and the example initial conference if `conference_on` says when."""
+    store = ref.open()
     demo.build(store)
     if conference_on is not None:
         demo.record_initial_conference(store, held_on=conference_on)
     store.dispose()
-    return path
+    return ref
 
 
 @pytest.fixture
-def aged_db(tmp_path: Path) -> Path:
+def aged_db(make_store: Callable[..., StoreRef]) -> StoreRef:
     """The Testwoods with the example initial conference held 60 days ago: Jamie's and Mia's plans, version 1."""
-    return make_store(tmp_path / "aged.db", conference_on=days_ago(60))
+    return testwoods(make_store("aged.db"), conference_on=days_ago(60))
 
 
 def write(path: Path, data: Any) -> Path:

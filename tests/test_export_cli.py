@@ -12,7 +12,6 @@ from pathlib import Path
 import pytest
 
 from cpctl import documents, people
-from cpctl.store import Store
 from export_support import CHILD, TODAY
 from helpers import failed, run_cli
 
@@ -165,7 +164,7 @@ def test_language_option_gives_a_welsh_copy(fixed_plan: Path) -> None:
 
 
 def test_the_default_language_is_the_childs_preferred_one(fixed_plan: Path) -> None:
-    store = Store(f"sqlite:///{fixed_plan}")
+    store = fixed_plan.open()
     with store.write() as session:
         people.edit_child(session, people.find_child(session, CHILD), preferred_language="Cymraeg", today=TODAY)
     store.dispose()
@@ -189,7 +188,7 @@ def test_a_welsh_authority_is_reminded_to_offer_welsh_and_its_copies_use_its_wor
     from cpctl import schedule
     from cpctl.models import Setting
 
-    store = Store(f"sqlite:///{fixed_plan}")
+    store = fixed_plan.open()
     with store.write() as session:
         setting = session.get(Setting, "jurisdiction")
         assert setting is not None
@@ -309,7 +308,7 @@ def test_all_reports_each_copy_it_could_not_make(fixed_plan: Path, tmp_path: Pat
 def test_an_unborn_baby_has_no_childs_copy(fixed_plan: Path, tmp_path: Path) -> None:
     from cpctl import conference
 
-    store = Store(f"sqlite:///{fixed_plan}")
+    store = fixed_plan.open()
     data = conference.ConferenceIn.model_validate(
         {
             "kind": "pre-birth-initial",
@@ -402,7 +401,7 @@ def test_help_for_export_imports_no_rendering_or_store_library() -> None:
 
 # -- progress per action slots in ----------------------------------------------------------------------------
 def test_the_professional_copy_shows_progress_per_action_when_there_is_some(fixed_plan: Path) -> None:
-    store = Store(f"sqlite:///{fixed_plan}")
+    store = fixed_plan.open()
     with store.read() as session:
         child = people.find_child(session, CHILD)
         without = documents.gather(session, child, today=TODAY)

@@ -769,10 +769,10 @@ def test_child_show_tells_the_case_as_a_timeline(aged_db: Path, tmp_path: Path) 
     assert "register" not in shown  # England has had no register since 2008
 
 
-def test_a_scottish_store_shows_the_register(tmp_path: Path) -> None:
-    from plan_fixtures import make_store
+def test_a_scottish_store_shows_the_register(make_store, tmp_path: Path) -> None:
+    from plan_fixtures import testwoods
 
-    db = make_store(tmp_path / "scotland.db")
+    db = testwoods(make_store("scotland.db"))
     ok(
         on(
             db,

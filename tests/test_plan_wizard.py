@@ -22,6 +22,7 @@ from prompt_toolkit.application import create_app_session
 from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
+from backends import StoreRef
 from conference_fixtures import (  # noqa: F401  (pytest finds the fixtures by name)
     CTRL_C,
     DOWN,
@@ -43,7 +44,6 @@ from cpctl import demo
 from cpctl.commands.plan_wizard import core_group_wizard
 from cpctl.dates import british, short_british
 from cpctl.errors import Cancelled
-from cpctl.paths import sqlite_url
 from cpctl.store import Store
 from helpers import CANCELLED, ok, ok_json
 from plan_fixtures import ALEX, CHRIS, GRACE, JAMIE, JORDAN, MIA, OLA, SAM, TOM, content, history, iso, on, plan_json
@@ -549,10 +549,10 @@ def test_visit_to_an_unborn_child_is_refused_before_any_question(
 
 
 # -- the installed program in a real terminal ------------------------------------------------------------
-def _pty_store(path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+def _pty_store(path: StoreRef, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     env = {**os.environ, "CPCTL_USER": USER, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
     monkeypatch.setenv("CPCTL_USER", USER)
-    made = Store(sqlite_url(path))
+    made = path.open()
     demo.build(made)
     demo.record_initial_conference(made)  # Jamie's and Mia's plans began six days ago
     made.dispose()
@@ -560,10 +560,10 @@ def _pty_store(path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
 
 @pytest.mark.slow
-def test_cpctl_core_group_record_in_a_pseudo_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cpctl_core_group_record_in_a_pseudo_terminal(make_store, monkeypatch: pytest.MonkeyPatch) -> None:
     pexpect = pytest.importorskip("pexpect")
     cpctl = Path(sys.executable).with_name("cpctl")
-    db = tmp_path / "pty.db"
+    db = make_store("pty.db")
     env = _pty_store(db, monkeypatch)
     child = pexpect.spawn(
         str(cpctl),
@@ -611,10 +611,10 @@ def test_cpctl_core_group_record_in_a_pseudo_terminal(tmp_path: Path, monkeypatc
 
 
 @pytest.mark.slow
-def test_ctrl_c_in_plan_edit_in_a_pseudo_terminal_exits_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ctrl_c_in_plan_edit_in_a_pseudo_terminal_exits_130(make_store, monkeypatch: pytest.MonkeyPatch) -> None:
     pexpect = pytest.importorskip("pexpect")
     cpctl = Path(sys.executable).with_name("cpctl")
-    db = tmp_path / "pty.db"
+    db = make_store("pty.db")
     env = _pty_store(db, monkeypatch)
     before = rows(db)
     child = pexpect.spawn(

@@ -300,10 +300,11 @@ def test_grouped_by_worker_and_by_child(demo_store: Path) -> None:
     assert "group by worker, chair or child" in wrong.stderr
 
 
-def test_scottish_store_speaks_of_planning_meetings(tmp_path: Path) -> None:
+def test_scottish_store_speaks_of_planning_meetings(make_store) -> None:
     from cpctl import conference, settings
 
-    store = Store(sqlite_url(tmp_path / "scot.db"))
+    scottish = make_store("scot.db")
+    store = scottish.open()
     demo.build(store, today=TODAY)
     with store.write() as session:
         settings.initialise(
@@ -328,7 +329,7 @@ def test_scottish_store_speaks_of_planning_meetings(tmp_path: Path) -> None:
     with store.write() as session:
         conference.save(session, conference.prepare(session, data, today=TODAY))
     store.dispose()
-    rows = due_json(tmp_path / "scot.db", "--all", "--on", TODAY.isoformat())
+    rows = due_json(scottish, "--all", "--on", TODAY.isoformat())
     whats = {r["kind"]: r["what"] for r in rows}
     assert whats["first-review"] == "First review Child Protection Planning Meeting"
     assert whats["first-core-group"] == "First core group"
