@@ -188,3 +188,12 @@ def test_db_check_reports_a_broken_trail_too(cli: Run, trail: StoreRef) -> None:
         "Error: the store has 1 problem; restore a backup made before it was damaged (`cpctl db restore`), "
         "or report it.\n"
     )
+
+
+def test_expect_takes_only_a_hash(cli: Run, trail: StoreRef) -> None:
+    failed(
+        cli("audit", "verify", "--expect", "line\nbreak"),
+        "Error: Invalid value: give a hash that `cpctl audit verify` printed: 64 letters a-f and digits. "
+        "(see 'cpctl audit verify --help')",
+        code=2,
+    )

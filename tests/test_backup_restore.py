@@ -189,7 +189,11 @@ def test_what_is_not_a_backup(cli: Run, initialised: StoreRef, tmp_path: Path) -
     for path, line in (
         (missing, f"Error: there is no backup file {missing}; check the path."),
         (tmp_path, f"Error: there is no backup file {tmp_path}; check the path."),
-        (notes, f"Error: {notes} is not a cpctl backup (not a SQLite database, or damaged); check the path."),
+        (
+            notes,
+            f"Error: {notes} is not a cpctl backup (not a SQLite database, or damaged), or it is encrypted: then set "
+            "CPCTL_DB_KEY to its key.",
+        ),
         (recipes, f"Error: {recipes} is not a cpctl backup: it holds no cpctl store."),
         (
             future,

@@ -67,9 +67,13 @@ def audit_verify(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Check that no audit entry was changed, deleted, inserted or reordered outside cpctl (exit 1 if one was)."""
+    import re
+
     from cpctl import audit
     from cpctl.errors import CpctlError
 
+    if expect is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", expect.strip()):
+        raise typer.BadParameter("give a hash that `cpctl audit verify` printed: 64 letters a-f and digits.")
     store = open_store(ctx)
     with store.read() as session:
         report = audit.verify(session, expect=expect.strip().lower() if expect else None)

@@ -244,6 +244,7 @@ def _export_all(
 
     documents.make_private_folder(out_dir)
     written: list[PlanDocument] = []
+    made: list[tuple[Path, bytes]] = []
     failed: list[str] = []
     skipped: list[str] = []
     with store.read() as session:
@@ -267,7 +268,7 @@ def _export_all(
                         language=language or documents.default_language(document),
                         templates=folders,
                     )
-                    documents.write_private(out_dir / documents.file_name(document, fmt), data)
+                    made.append((out_dir / documents.file_name(document, fmt), data))
                     written.append(document)
                 except documents.NotBornYet:
                     skipped.append(found.ref)
@@ -275,8 +276,12 @@ def _export_all(
                     failed.append(f"{found.ref}: {exc.message}")
                 finally:
                     progress.advance(task)
+    # A disclosure of special category data is audited before it leaves, as a single copy is: should cpctl be
+    # stopped part way through writing, the trail names a copy or two more than reached the folder, never fewer.
     with store.write() as session:
         documents.record_disclosure(session, written, fmt, language or "reader's own", where=str(out_dir))
+    for target, data in made:
+        documents.write_private(target, data)
     console = out()
     console.print(
         f"Wrote {len(written)} {audience} cop{'y' if len(written) == 1 else 'ies'} into {out_dir}.",
