@@ -29,7 +29,7 @@ from helpers import Run, rows
 
 TRIALS = {"sqlite": 40, "postgresql": 16}
 RESTORE_TRIALS = {"sqlite": 12, "postgresql": 6}
-EXPORT_TRIALS = {"sqlite": 10, "postgresql": 4}
+EXPORT_TRIALS = {"sqlite": 12, "postgresql": 6}
 
 pytestmark = pytest.mark.slow
 
@@ -248,10 +248,14 @@ def test_killed_while_exporting_every_plan(
         store = clone(planned)
         folder = tmp_path / f"export-{trial}"
         report = tmp_path / f"export-{trial}.jsonl"
-        if trial % 2 == 0:
+        if trial % 3 == 0:
             kill_at = chance.randint(1, rehearsal["statements"])
             code = run_worker(store.url, export(folder), report, data_dir, kill_at=kill_at)
             how = f"trial {trial}: killed before statement {kill_at} of {rehearsal['statements']}"
+        elif trial % 3 == 1:
+            file = chance.randint(1, len(refs))
+            code = run_worker(store.url, export(folder), report, data_dir, kill_at_file=file)
+            how = f"trial {trial}: killed as it moved copy {file} of {len(refs)} into place"
         else:
             seconds = chance.uniform(0, rehearsal["seconds"])
             code = kill_after(store.url, export(folder), report, data_dir, seconds)

@@ -231,13 +231,15 @@ def run_commands(
     user: str = "worker.chair",
     start: Any = None,
     kill_at: int | None = None,
+    kill_at_file: int | None = None,
     snapshots: bool = False,
 ) -> None:
     """Run each command as `cpctl --db URL ...` in this process; append one JSON line per command to `report`.
 
     `start` (an Event) lets several workers begin at once; `kill_at` kills this process with SIGKILL just
-    before its N-th database statement (or commit), in the middle of whatever it was doing; `snapshots` adds
-    the store's signature after each command to its line.
+    before its N-th database statement (or commit), in the middle of whatever it was doing; `kill_at_file`
+    just before the N-th file it moves into place (os.replace); `snapshots` adds the store's signature after
+    each command to its line.
     """
     for name in ("CPCTL_DEBUG", "CPCTL_DB", "CPCTL_NO_AUTO_UPGRADE", "CPCTL_PROFILE_OVERRIDES"):
         os.environ.pop(name, None)
@@ -257,6 +259,8 @@ def run_commands(
 
     if kill_at is not None:
         _kill_at_statement(kill_at)
+    if kill_at_file is not None:
+        _kill_at_file(kill_at_file)
     if start is not None:
         start.wait(60)
     runner = CliRunner()
@@ -272,6 +276,18 @@ def run_commands(
                 _counting[0] = True
             out.write(json.dumps(line) + "\n")
             out.flush()
+
+
+def _kill_at_file(n: int) -> None:
+    real, seen = os.replace, [0]
+
+    def replace(*args: Any, **kwargs: Any) -> None:
+        seen[0] += 1
+        if seen[0] >= n:
+            os.kill(os.getpid(), signal.SIGKILL)
+        real(*args, **kwargs)
+
+    os.replace = replace  # type: ignore[assignment]
 
 
 def _kill_at_statement(n: int) -> None:
