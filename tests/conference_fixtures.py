@@ -84,13 +84,20 @@ def cli(*args: str, input: str | None = None) -> Any:
     return CliRunner().invoke(app, list(args), input=input)
 
 
-def rows(store_or_path: Store | Path) -> dict[str, int]:
-    """How many rows each table holds (the audit trail too): the same before and after = nothing written."""
-    store = Store(sqlite_url(store_or_path)) if isinstance(store_or_path, Path) else store_or_path
+def rows(store_or_path: Any) -> dict[str, int]:
+    """How many rows each table holds (the audit trail too): the same before and after = nothing written.
+
+    Takes an open Store, a SQLite file's path, or a StoreRef (a store on the backend the test runs on)."""
+    if isinstance(store_or_path, Store):
+        store, owned = store_or_path, False
+    elif isinstance(store_or_path, Path):
+        store, owned = Store(sqlite_url(store_or_path)), True
+    else:
+        store, owned = store_or_path.open(), True
     with store.engine.connect() as conn:
         tables = inspect(conn).get_table_names()
         counts = {name: conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one() for name in tables}
-    if isinstance(store_or_path, Path):
+    if owned:
         store.dispose()
     return counts
 
