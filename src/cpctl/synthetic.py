@@ -5,9 +5,11 @@ and one decision per child, plans and their versions (valid `PlanContent`), core
 events, the deadlines `schedule.compute` derives from them, an audit entry for every change with a valid hash
 chain, and the profile's fingerprint. It follows DOMAIN.md "Scale": siblings share their conferences; initial
 categories neglect 50%, emotional 36%, physical 7%, sexual 4%, multiple 3%; plan lengths of the plans ending
-in 2024-25; and for every 50 children on a plan today, 62 plans that ended in the last year.
+in 2024-25; a fifth of the children on a plan had an earlier one; and the plans that ended in the last three
+months, at England's rate of 62,000 a year for 50,000 on a plan (`ended_months` goes further back: a whole
+year's makes the 50,000-child store half as big again, and as much slower to build).
 
-Rows go in with executemany, a few transactions in all, so that 50,000 children take a minute, not a day.
+Rows go in with executemany, a few transactions in all, so that 50,000 children take a minute or two.
 It writes SQLite stores only (the bulk statements use SQLite's placeholders).
 """
 
@@ -17,10 +19,8 @@ import gc
 import hashlib
 import itertools
 import json
-import queue
 import random
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -37,6 +37,7 @@ from cpctl.store import Store
 
 AUTHORITY = "Synthetic National Dataset (every person invented)"
 ENDED_PER_ACTIVE = 62_000 / 50_000  # plans ending in a year, per child on a plan at any time (England)
+ENDED_MONTHS = 3  # how far back the plans that ended go
 CATEGORIES = (("NEG", 50), ("EMO", 36), ("PHY", 7), ("SAB", 4), ("MUL", 3))
 PLAN_LENGTHS = ((21, 91, 16), (92, 182, 11), (183, 365, 44), (366, 730, 25), (731, 1095, 4))  # days, days, %
 FAMILY_SIZES = ((1, 50), (2, 30), (3, 14), (4, 6))
@@ -338,6 +339,25 @@ class _Templates:
         return self._details[key]
 
 
+def _same_case(a: _Member, b: _Member, chairs: dict[int, int]) -> bool:
+    """Whether two siblings' deadlines must be the same but for ids: the same plans, workers and chairs, and the
+    same events on the same days, both children born before any of it (a birth moves a pre-birth plan's dates)."""
+    if a.born is None or b.born is None or not a.events or len(a.events) != len(b.events):
+        return False
+    if max(a.born, b.born) > min(e.happened_on for e in a.events) or len(a.plans) != len(b.plans):
+        return False
+    plans = {}
+    for x, y in zip(a.plans, b.plans, strict=True):
+        if x[1:] != y[1:] or chairs.get(x.id) != chairs.get(y.id):
+            return False
+        plans[x.id] = y.id
+    return all(
+        (x.kind, x.detail, x.happened_on, x.conference_id, plans.get(x.plan_id) if x.plan_id else None)
+        == (y.kind, y.detail, y.happened_on, y.conference_id, y.plan_id)
+        for x, y in zip(a.events, b.events, strict=True)
+    )
+
+
 # -- the generator --------------------------------------------------------------------------------------------
 class _Person(NamedTuple):
     id: int
@@ -361,11 +381,7 @@ class _Member:
 
 
 class _Writer:
-    """Rows waiting to be written, the next id of each table, and the audit chain they continue.
-
-    A thread of its own runs the inserts, so that SQLite's work (done without holding the GIL) overlaps with
-    making the next rows: `flush()` hands the waiting rows over, `wait()` returns once all are written.
-    """
+    """Rows waiting to be written, the next id of each table, and the audit chain they continue."""
 
     def __init__(self, connection: sqlite3.Connection, actor: str) -> None:
         self.connection = connection
@@ -380,11 +396,6 @@ class _Writer:
         }
         last = connection.execute("SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
         self.prev_hash = last[0] if last else audit.GENESIS
-        self._batches: queue.Queue[dict[str, list[tuple[Any, ...]]] | None] = queue.Queue(maxsize=2)
-        self._failure: BaseException | None = None
-        self._abandoned = False
-        self._thread = threading.Thread(target=self._insert, name="synthetic-writer", daemon=True)
-        self._thread.start()
 
     def new_id(self, table: str) -> int:
         return next(self.ids[table])
@@ -409,46 +420,12 @@ class _Writer:
         self.prev_hash = digest
 
     def flush(self) -> None:
-        """Hand every waiting row to the writing thread."""
-        self._check()
-        batch, self.rows = self.rows, {table: [] for table in COLUMNS}
-        self._batches.put(batch)
-
-    def wait(self) -> None:
-        """Return once every row handed over is written (before the transaction commits)."""
-        self._batches.join()
-        self._check()
-
-    def abandon(self) -> None:
-        """Write nothing more, and return once the thread has stopped using the transaction's connection."""
-        self._abandoned = True
-        self._batches.join()
-
-    def close(self) -> None:
-        self._batches.put(None)
-        self._thread.join()
-
-    def _check(self) -> None:
-        if self._failure is not None:
-            raise self._failure
-
-    def _insert(self) -> None:
-        while (batch := self._batches.get()) is not None:
-            try:
-                if self._failure is None and not self._abandoned:
-                    cursor = self.connection.cursor()
-                    try:
-                        for table, rows in batch.items():  # parents before children: see COLUMNS
-                            if rows:
-                                cursor.executemany(SQL[table], rows)
-                                self.counts[table] += len(rows)
-                    finally:
-                        cursor.close()
-            except BaseException as exc:  # handed to the generating thread at its next flush or wait
-                self._failure = exc
-            finally:
-                self._batches.task_done()
-        self._batches.task_done()
+        """Write every waiting row, table by table (parents before children: see COLUMNS)."""
+        for table, rows in self.rows.items():
+            if rows:
+                self.connection.executemany(SQL[table], rows)
+                self.counts[table] += len(rows)
+                rows.clear()
 
 
 class _Generator:
@@ -570,35 +547,50 @@ class _Generator:
         chairs: dict[int, int] = {}
         for number, (start, end) in enumerate(plans, start=1):
             self.case(members, parents, start, end, category, seen, chairs, number)
-        frequency = self.templates.frequencies[seen]
-        deadlines = w.rows["deadline"]
-        for member in members:
-            for row in schedule.deadline_rows(
-                _Child(member.id, member.born),  # type: ignore[arg-type]
-                member.plans,  # type: ignore[arg-type]
-                member.events,  # type: ignore[arg-type]
-                self.profile,
-                {plan.id: frequency for plan in member.plans},
-                chairs,
-                self.memo,
-            ):
-                deadlines.append(
-                    (
-                        row["child_id"],
-                        row["plan_id"],
-                        row["kind"],
-                        row["due_on"].isoformat(),
-                        row["status"],
-                        _iso(row["met_on"]),
-                        _iso(row["closed_on"]),
-                        row["event_id"],
-                        row["met_event_id"],
-                        row["worker_id"],
-                        row["chair_id"],
-                        row["explanation"],
-                    )
-                )
+        self.deadlines(members, chairs, self.templates.frequencies[seen])
         self.summary.children += size
+
+    def deadlines(self, members: list[_Member], chairs: dict[int, int], frequency: tuple[int, str] | None) -> None:
+        """Each child's deadlines, as `schedule.deadline_rows` gives them. A sibling whose case is the eldest's,
+        event for event, gets the eldest's deadlines with its own ids (the tests recompute them all)."""
+        out = self.w.rows["deadline"]
+        first: list[tuple[Any, ...]] = []
+        for member in members:
+            if first and _same_case(members[0], member, chairs):
+                plans = {a.id: b.id for a, b in zip(members[0].plans, member.plans, strict=True)}
+                events = {a.id: b.id for a, b in zip(members[0].events, member.events, strict=True)}
+                events[None] = None  # type: ignore[index]
+                for row in first:
+                    out.append((member.id, plans.get(row[1]), *row[2:7], events[row[7]], events[row[8]], *row[9:]))
+                continue
+            rows = [
+                (
+                    row["child_id"],
+                    row["plan_id"],
+                    row["kind"],
+                    row["due_on"].isoformat(),
+                    row["status"],
+                    _iso(row["met_on"]),
+                    _iso(row["closed_on"]),
+                    row["event_id"],
+                    row["met_event_id"],
+                    row["worker_id"],
+                    row["chair_id"],
+                    row["explanation"],
+                )
+                for row in schedule.deadline_rows(
+                    _Child(member.id, member.born),  # type: ignore[arg-type]
+                    member.plans,  # type: ignore[arg-type]
+                    member.events,  # type: ignore[arg-type]
+                    self.profile,
+                    {plan.id: frequency for plan in member.plans},
+                    chairs,
+                    self.memo,
+                )
+            ]
+            out += rows
+            if member is members[0]:
+                first = rows
 
     def event(self, member: _Member, plan_id: int | None, kind: str, detail: str | None, on: date, conf: int | None):
         event_id = self.w.new_id("case_event")
@@ -820,20 +812,33 @@ class _Generator:
             '[{"text":"The child likes breakfast club.","private":false}]',
             "[]",
         )
-        for member in members:
-            plan_id = plan_ids[member.id]
-            version = 1
-            for index, held in enumerate(held_on):
-                on = held.isoformat()
-                sent = held + timedelta(days=rng.randint(1, 7))
-                if sent > horizon or (open_plan and rng.random() < 0.05):
-                    sent = None
-                following = held_on[index + 1] if index + 1 < len(held_on) else held + timedelta(days=42)
-                came = [(ref, "attended" if rng.random() < 0.85 else "apologies") for ref in core]
-                progress = [(action, rng.choice(statuses)) for action in (("A1", "A2", "A3") if index else ())]
-                # The JSON texts coregroup.record and audit.record make (the tests read them back).
-                attendance = ", ".join(f'{{"person": "{r}", "status": "{st}", "reason": null}}' for r, st in came)
-                recorded = ", ".join(f'"{a}": {{"status": "{st}", "note": null}}' for a, st in progress)
+        version = 1
+        for index, held in enumerate(held_on):
+            # Siblings' core groups meet together: the same people, progress and minutes for each child.
+            on = held.isoformat()
+            sent = held + timedelta(days=rng.randint(1, 7))
+            if sent > horizon or (open_plan and rng.random() < 0.05):
+                sent = None
+            following = held_on[index + 1] if index + 1 < len(held_on) else held + timedelta(days=42)
+            came = [(ref, "attended" if rng.random() < 0.85 else "apologies") for ref in core]
+            progress = [(action, rng.choice(statuses)) for action in (("A1", "A2", "A3") if index else ())]
+            # The JSON texts coregroup.record and audit.record make (the tests read them back).
+            attendance = ", ".join(f'{{"person": "{r}", "status": "{st}", "reason": null}}' for r, st in came)
+            recorded = ", ".join(f'"{a}": {{"status": "{st}", "note": null}}' for a, st in progress)
+            sent_text = f'"{sent.isoformat()}"' if sent else "null"
+            audited = ", ".join(f'{{"person": "{r}", "reason": null, "status": "{st}"}}' for r, st in came)
+            statuses_now = ", ".join(f'"{a}": "{st}"' for a, st in progress)
+            stage = versions_at.get(index)
+            if stage is not None:
+                version += 1
+                key = (category, seen, stage)
+                _, gaps, draft = self.templates.contents[key]
+                content = self.templates.content(key, start, core, refs)
+                changes = self.templates.changes[key]
+                for token, ref in refs.items():
+                    changes = [line.replace(token, ref) for line in changes]
+            for member in members:
+                plan_id = plan_ids[member.id]
                 meeting_id = w.new_id("core_group_meeting")
                 w.add(
                     "core_group_meeting",
@@ -851,12 +856,8 @@ class _Generator:
                     ),
                 )
                 revised = None
-                stage = versions_at.get(index)
                 if stage is not None:
-                    version += 1
                     revised = version
-                    key = (category, seen, stage)
-                    _, gaps, draft = self.templates.contents[key]
                     w.add(
                         "plan_version",
                         (
@@ -869,16 +870,13 @@ class _Generator:
                             None,
                             int(draft),
                             gaps,
-                            self.templates.content(key, start, core, refs),
+                            content,
                             w.actor,
                             meeting_id,
                             0,
                             None,
                         ),
                     )
-                    changes = self.templates.changes[key]
-                    for token, ref in refs.items():
-                        changes = [line.replace(token, ref) for line in changes]
                     w.audit(
                         held,
                         "plan.revise",
@@ -890,9 +888,6 @@ class _Generator:
                 self.event(member, plan_id, "core-group", None, held, None)
                 if sent is not None:
                     self.event(member, plan_id, "plan-circulated", None, sent, None)
-                sent_text = f'"{sent.isoformat()}"' if sent else "null"
-                audited = ", ".join(f'{{"person": "{r}", "reason": null, "status": "{st}"}}' for r, st in came)
-                statuses_now = ", ".join(f'"{a}": "{st}"' for a, st in progress)
                 w.audit(
                     held,
                     "core-group.add",
@@ -907,7 +902,7 @@ class _Generator:
     def visits(
         self, members: list[_Member], plan_ids: dict[int, int], start: date, horizon: date, seen: str, worker: _Person
     ) -> None:
-        """Home visits to the household: every 4 to 8 days for a weekly plan, else every 9 to 14 (a few late)."""
+        """Home visits to the household: every 4 to 8 days for a weekly plan, else every 10 to 15 (a few late)."""
         rng, w = self.rng, self.w
         weekly = seen == SEEN[1]
         day = start + timedelta(days=rng.randint(2, 9))
@@ -946,18 +941,19 @@ class _Generator:
                     f'{{"announced": {_flag(announced)}, "bedroom_seen": {_flag(bedroom)}, "date": "{on}", '
                     f'"seen_alone": {_flag(alone)}, "visitor": "{visitor.ref}"}}',
                 )
-            gap = rng.randint(4, 8) if weekly else rng.randint(9, 14)
+            gap = rng.randint(4, 8) if weekly else rng.randint(10, 15)
             if rng.random() < 0.06:
                 gap += rng.randint(7, 14)
             day += timedelta(days=gap)
 
     # -- the whole population -------------------------------------------------------------------------------
-    def periods(self, ended: bool) -> list[tuple[date, date | None]]:
-        """When one family's plans ran: one ending in the last year, or one in force (a fifth after an earlier)."""
+    def periods(self, ended: bool, months: int) -> list[tuple[date, date | None]]:
+        """When one family's plans ran: one that ended in the last `months`, or one in force (a fifth of them
+        after an earlier one)."""
         rng = self.rng
         if ended:
             length = rng.randint(*self.length.draw())
-            end = _weekday(self.today - timedelta(days=rng.randint(7, 365)))
+            end = _weekday(self.today - timedelta(days=rng.randint(7, max(7, round(months * 30.44)))))
             if end > self.today:
                 end -= timedelta(days=7)
             return [(_weekday(end - timedelta(days=length)), end)]
@@ -977,6 +973,7 @@ LOAD_PRAGMAS = (
     "PRAGMA journal_mode=DELETE",
     "PRAGMA synchronous=OFF",
     "PRAGMA cache_size=-1048576",  # 1 GB: the audit chain's unique index takes random inserts
+    "PRAGMA temp_store=MEMORY",  # where CREATE INDEX sorts
 )
 DROP_INDEXES = True  # build the secondary indexes once at the end, from sorted data, rather than row by row
 
@@ -984,7 +981,7 @@ DROP_INDEXES = True  # build the secondary indexes once at the end, from sorted 
 @contextmanager
 def _loading(path: Path) -> Iterator[sqlite3.Connection]:
     """A connection for loading a new store in bulk; the store is left as cpctl makes it (WAL, every index)."""
-    connection = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    connection = sqlite3.connect(path, isolation_level=None, timeout=30)
     try:
         for pragma in LOAD_PRAGMAS:
             connection.execute(pragma)
@@ -1007,15 +1004,15 @@ def _loading(path: Path) -> Iterator[sqlite3.Connection]:
         connection.close()
 
 
-def families(children: int, ended_per_active: float, rng: random.Random) -> Iterator[tuple[int, bool]]:
+def families(children: int, ended: int, rng: random.Random) -> Iterator[tuple[int, bool]]:
     """(size, ended) for each family: enough to put `children` on plans today, then the plans that ended."""
     sizes = _Weighted(rng, FAMILY_SIZES)
-    for target, ended in ((children, False), (round(children * ended_per_active), True)):
+    for target, ended_now in ((children, False), (ended, True)):
         made = 0
         while made < target:
             size = min(sizes.draw(), target - made)
             made += size
-            yield size, ended
+            yield size, ended_now
 
 
 def build(
@@ -1024,13 +1021,13 @@ def build(
     children: int,
     today: date | None = None,
     seed: int = 2025,
-    ended_per_active: float = ENDED_PER_ACTIVE,
+    ended_months: int = ENDED_MONTHS,
     chair_name: str = "Alex Morgan",
     progress: Callable[[int, int], None] | None = None,
     children_per_transaction: int = 10_000,
 ) -> Summary:
     """Fill a new store with `children` children on plans today, their history, and the plans that ended in the
-    last year (62 for every 50 on a plan). The same seed and day give the same store.
+    last `ended_months` (62 a year for every 50 on a plan). The same seed and day give the same store.
 
     The store must be a new SQLite file that nothing else has open: the rows go in through a connection of the
     generator's own, set up for loading (see `_loading`). If the build fails, delete the file.
@@ -1054,35 +1051,31 @@ def build(
     try:
         with _loading(store.path) as connection:
             writer = _Writer(connection, actor)
-            try:
-                generator = _Generator(writer, profile, today, seed)
-                plan = list(families(children, ended_per_active, random.Random(seed + 1)))
-                total, done, position = sum(size for size, _ in plan), 0, 0
-                while position < len(plan):
-                    connection.execute("BEGIN IMMEDIATE")
-                    try:
-                        if position == 0:
-                            generator.hire(children)
-                        in_transaction = 0
-                        while position < len(plan) and in_transaction < children_per_transaction:
-                            size, ended = plan[position]
-                            generator.family(size, generator.periods(ended))
-                            position += 1
-                            in_transaction += size
-                            done += size
-                            if writer.pending() > 25_000:
-                                writer.flush()
-                        writer.flush()
-                        writer.wait()
-                    except BaseException:
-                        writer.abandon()  # before the transaction is rolled back under the thread's feet
-                        connection.execute("ROLLBACK")
-                        raise
-                    connection.execute("COMMIT")
-                    if progress is not None:
-                        progress(done, total)
-            finally:
-                writer.close()
+            generator = _Generator(writer, profile, today, seed)
+            ended = round(children * ENDED_PER_ACTIVE * ended_months / 12)
+            plan = list(families(children, ended, random.Random(seed + 1)))
+            total, done, position = sum(size for size, _ in plan), 0, 0
+            while position < len(plan):
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    if position == 0:
+                        generator.hire(children)
+                    in_transaction = 0
+                    while position < len(plan) and in_transaction < children_per_transaction:
+                        size, ended_now = plan[position]
+                        generator.family(size, generator.periods(ended_now, ended_months))
+                        position += 1
+                        in_transaction += size
+                        done += size
+                        if writer.pending() > 25_000:
+                            writer.flush()
+                    writer.flush()
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+                if progress is not None:
+                    progress(done, total)
             connection.execute(
                 "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (schedule.FINGERPRINT_KEY, schedule.fingerprint(profile)),
