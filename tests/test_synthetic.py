@@ -165,3 +165,23 @@ def test_the_generator_refuses_a_store_with_children(cli: Run, initialised: Path
     result = cli("demo", "--children", "5", "--db", str(initialised))
     assert result.exit_code == 1
     assert result.stderr == "Error: that store already holds children; give the generator a new file with --db PATH.\n"
+
+
+def test_due_shows_a_chair_the_plans_they_chair_or_lead(
+    synthetic_store: Path, cli: Run, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CPCTL_USER", "synthetic.maker")  # the store's own user: one of its chairs
+    db = ["--db", str(synthetic_store)]
+    ((me,),) = rows(synthetic_store, "SELECT person_id FROM app_user WHERE login = 'synthetic.maker'")
+    ((ref,),) = rows(synthetic_store, "SELECT ref FROM person WHERE id = ?", [me])
+    everyone = ok_json(cli(*db, "due", "--json", "--all", "--everyone", "--on", TODAY.isoformat()))
+    mine = ok_json(cli(*db, "due", "--json", "--all", "--on", TODAY.isoformat()))
+    assert 0 < len(mine) < len(everyone)
+    assert all(ref in ((r["chair"] or {}).get("ref"), (r["lead_worker"] or {}).get("ref")) for r in mine)
+    assert mine == [r for r in everyone if ref in ((r["chair"] or {}).get("ref"), (r["lead_worker"] or {}).get("ref"))]
+    table = ok(cli(*db, "due", "--all", "--on", TODAY.isoformat()))
+    assert "every open deadline in the plans you chair or lead" in table
+    assert table.endswith("Every plan's deadlines: cpctl due --everyone\n")
+    other = ok_json(cli(*db, "due", "--json", "--all", "--on", TODAY.isoformat(), "--kind", "review"))
+    assert all(r["kind"] == "review" for r in other)
+    assert ok_json(cli(*db, "due", "--json", "--all", "--child", everyone[0]["child"], "--on", TODAY.isoformat()))

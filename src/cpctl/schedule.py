@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, insert
+from sqlalchemy import delete, insert, union
 from sqlmodel import Session, col, select
 
 from cpctl.errors import NotFound
@@ -541,8 +541,12 @@ def upcoming(
     chair_id: int | None = None,
     kind: str | None = None,
     terms: dict[str, Any] | None = None,
+    mine: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Open deadlines due within `days` of `on`, and all overdue ones, soonest first: one query at any scale."""
+    """Open deadlines due within `days` of `on`, and all overdue ones, soonest first: one query at any scale.
+
+    `mine`: only the plans this person chairs or leads.
+    """
     from datetime import timedelta
 
     from sqlalchemy.orm import aliased
@@ -567,10 +571,20 @@ def upcoming(
         .outerjoin(worker, worker.id == Deadline.worker_id)
         .outerjoin(chair, chair.id == Deadline.chair_id)
         .outerjoin(Plan, Plan.id == Deadline.plan_id)
-        .where(Deadline.status == "open")
     )
-    if not every:
-        query = query.where(Deadline.due_on <= on + timedelta(days=days))
+    until = None if every else on + timedelta(days=days)
+
+    def open_deadlines(*conditions: Any) -> Any:
+        return [*conditions, Deadline.status == "open", *([Deadline.due_on <= until] if until is not None else [])]
+
+    if mine is not None:
+        # Two index ranges, (chair_id, status, due_on) and (worker_id, status, due_on), found first: given the same
+        # conditions with an OR, SQLite's planner reads (status, due_on), every open deadline in the store.
+        chaired = select(Deadline.id).where(*open_deadlines(Deadline.chair_id == mine))
+        led = select(Deadline.id).where(*open_deadlines(Deadline.worker_id == mine))
+        query = query.where(col(Deadline.id).in_(union(chaired, led)))
+    else:
+        query = query.where(*open_deadlines())
     if child_id is not None:
         query = query.where(Deadline.child_id == child_id)
     if worker_id is not None:
@@ -598,6 +612,14 @@ def upcoming(
             }
         )
     return out
+
+
+def chairs_or_leads(session: Session, person_id: int) -> bool:
+    """Whether this person chairs or leads any plan (has any deadline as its chair or lead worker)."""
+    found = session.exec(
+        select(Deadline.id).where((Deadline.chair_id == person_id) | (Deadline.worker_id == person_id)).limit(1)
+    ).first()
+    return found is not None
 
 
 def check_kind(kind: str) -> str:

@@ -465,8 +465,9 @@ class _Generator:
         self.w.audit(on, "person.add", "person", ref, f"person {ref} added", record)
         return _Person(person_id, ref, name, role, agency)
 
-    def hire(self, children: int) -> None:
-        """The professionals: lead social workers, chairs, health visitors, teachers and police officers."""
+    def hire(self, children: int, user: _Person) -> None:
+        """The professionals: lead social workers, chairs, health visitors, teachers and police officers. The store's
+        own user is one of the chairs, with a chair's usual list (about 100 children)."""
         on = self.today - timedelta(days=5 * 365)
         for key, role, agency, per in (
             ("worker", "Lead social worker", CHILDRENS_SERVICES, CHILDREN_PER_WORKER),
@@ -478,6 +479,7 @@ class _Generator:
             count = max(2, -(-children // per))
             names = (f"{self.rng.choice(GIVEN)} {self.rng.choice(SURNAMES)}" for _ in range(count))
             self.staff[key] = [self.person(name, "professional", role, agency, on) for name in names]
+        self.staff["chair"][0] = user
 
     def pick(self, key: str) -> _Person:
         return self.rng.choice(self.staff[key])
@@ -678,7 +680,8 @@ class _Generator:
             attendance += [(worker, "attended"), (health, "attended")]
             attendance += [(school, "attended" if rng.random() < 0.6 else "report"), (police, "report")]
             agencies = {p.agency.lower() for p, status in attendance if status == "attended" and p.agency}
-            agencies.add(SAFEGUARDING_UNIT.lower())
+            if chair.agency:
+                agencies.add(chair.agency.strip().lower())
             w.add(
                 "conference",
                 (
@@ -1042,7 +1045,8 @@ def build(
     with store.write() as session:
         if session.exec(select(Child.id).limit(1)).first() is not None:
             raise CpctlError("that store already holds children; give the generator a new file with --db PATH.")
-        settings.initialise(session, authority=AUTHORITY, jurisdiction="england", name=chair_name, role="chair")
+        me = settings.initialise(session, authority=AUTHORITY, jurisdiction="england", name=chair_name, role="chair")
+        user = _Person(me.id or 0, me.ref, me.name, me.role or "", me.agency)
         profile = schedule.load_profile(session)
         actor = audit.current_actor(session)
     store.dispose()
@@ -1059,7 +1063,7 @@ def build(
                 connection.execute("BEGIN IMMEDIATE")
                 try:
                     if position == 0:
-                        generator.hire(children)
+                        generator.hire(children, user)
                     in_transaction = 0
                     while position < len(plan) and in_transaction < children_per_transaction:
                         size, ended_now = plan[position]
