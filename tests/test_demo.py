@@ -38,7 +38,7 @@ def test_demo_in_a_new_file(cli: Run, tmp_path: Path, store_path: Path) -> None:
     # The whole loop: an initial and a review conference, two core groups, visits, three plan versions.
     assert rows(target, "SELECT kind FROM conference ORDER BY id") == [("initial",), ("review",)]
     assert rows(target, "SELECT count(*) FROM core_group_meeting") == [(2,)]
-    assert rows(target, "SELECT count(*) FROM visit") == [(7,)]
+    assert rows(target, "SELECT count(*) FROM visit") == [(8,)]
     assert rows(
         target,
         "SELECT count(*) FROM plan_version v JOIN plan p ON p.id = v.plan_id "

@@ -283,3 +283,52 @@ def test_seen_frequency_reads_plain_words() -> None:
     assert seen_frequency("weekly") == (1, "weeks")
     assert seen_frequency("when needed") is None
     assert seen_frequency(None) is None
+
+
+def test_grouped_by_worker_and_by_child(demo_store: Path) -> None:
+    by_worker = run(demo_store, "due", "--all", "--on", TODAY.isoformat(), "--by", "worker")
+    assert by_worker.exit_code == 0, by_worker.output
+    assert by_worker.stdout.count("Jordan Ashby") >= 1
+    by_child = run(demo_store, "due", "--all", "--on", TODAY.isoformat(), "--by", "child")
+    titles = [line.strip() for line in by_child.stdout.splitlines() if line.strip().endswith(")")]
+    assert titles == ["Jamie Testwood (DEMO-1001)", "Mia Testwood (DEMO-1002)"]
+    wrong = run(demo_store, "due", "--by", "colour")
+    assert wrong.exit_code == 2
+    assert "group by worker, chair or child" in wrong.stderr
+
+
+def test_scottish_store_speaks_of_planning_meetings(tmp_path: Path) -> None:
+    from cpctl import conference, settings
+
+    store = Store(sqlite_url(tmp_path / "scot.db"))
+    demo.build(store, today=TODAY)
+    with store.write() as session:
+        settings.initialise(
+            session, authority="Lochside Council (synthetic)", jurisdiction="scotland", name="Alex Morgan", role="chair"
+        )
+    data = conference.ConferenceIn.model_validate(
+        {
+            "kind": "initial",
+            "date": "2026-11-16",
+            "attendance": [{"person": p, "status": "attended"} for p in ("P00004", "P00005", "P00006")],
+            "decisions": [
+                {
+                    "child": "DEMO-1001",
+                    "outcome": "plan-starts",
+                    "categories": ["neglect", "domestic-abuse"],
+                    "lead_worker": "P00004",
+                    "save_as_draft": True,
+                }
+            ],
+        }
+    )
+    with store.write() as session:
+        conference.save(session, conference.prepare(session, data, today=TODAY))
+    store.dispose()
+    rows = due_json(tmp_path / "scot.db", "--all", "--on", TODAY.isoformat())
+    whats = {r["kind"]: r["what"] for r in rows}
+    assert whats["first-review"] == "First review Child Protection Planning Meeting"
+    assert whats["first-core-group"] == "First core group"
+    first = next(r for r in rows if r["kind"] == "first-core-group")
+    assert first["due"] == "2026-12-01"  # Scotland: 15 calendar days
+    assert "Child Protection Planning Meeting" in first["explanation"]["sentence"]

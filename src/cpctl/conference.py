@@ -683,12 +683,7 @@ def listing(session: Session, *, child: Child | None = None) -> list[dict[str, A
     rows = session.exec(query).all()
     out = []
     for row in rows:
-        decisions = session.exec(
-            select(Decision, Child)
-            .join(Child, Child.id == Decision.child_id)
-            .where(Decision.conference_id == row.id)
-            .order_by(col(Decision.id))
-        ).all()
+        decisions = _decisions(session, row)
         chair = session.get(Person, row.chair_id)
         out.append(
             {
@@ -706,6 +701,18 @@ def listing(session: Session, *, child: Child | None = None) -> list[dict[str, A
     return out
 
 
+def _decisions(session: Session, row: Conference) -> list[tuple[Decision, Child]]:
+    """A conference's decisions with their children, in the order they were recorded."""
+    return list(
+        session.exec(
+            select(Decision, Child)
+            .join(Child, Child.id == Decision.child_id)
+            .where(Decision.conference_id == row.id)
+            .order_by(col(Decision.id))
+        ).all()
+    )
+
+
 def record(session: Session, row: Conference) -> dict[str, Any]:
     """A conference as plain data, for `conference show` and --json."""
     chair = session.get(Person, row.chair_id)
@@ -715,12 +722,7 @@ def record(session: Session, row: Conference) -> dict[str, Any]:
         .where(ConferenceAttendee.conference_id == row.id)
         .order_by(col(Person.name))
     ).all()
-    decisions = session.exec(
-        select(Decision, Child)
-        .join(Child, Child.id == Decision.child_id)
-        .where(Decision.conference_id == row.id)
-        .order_by(col(Decision.id))
-    ).all()
+    decisions = _decisions(session, row)
     out_decisions = []
     for decision, child in decisions:
         lead = session.get(Person, decision.lead_worker_id) if decision.lead_worker_id else None

@@ -191,8 +191,11 @@ def record(session: Session, data: CoreGroupIn, *, today: date | None = None) ->
         )
     except FieldError:
         raise
-    except CpctlError as exc:
-        raise FieldError(("plan" if data.plan is not None else "changed_actions",), exc.message) from None
+    except CpctlError as exc:  # a gap or a change that needs agreement: point at the field that made the change
+        made_by = next(
+            (key for key in ("new_actions", "changed_actions", "removed_actions") if getattr(data, key)), "plan"
+        )
+        raise FieldError((made_by,), exc.message) from None
     changes = revision.diff(current, plans.content_of(version)) if version is not None else []
     session.add(CaseEvent(child_id=child.id or 0, plan_id=plan_row.id, kind="core-group", happened_on=data.date))
     if data.sent_on is not None:

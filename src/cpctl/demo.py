@@ -197,6 +197,7 @@ def record_plan_life(store: Store, *, today: date | None = None) -> str:
             ("DEMO-1001", 51),
             ("DEMO-1001", 66),
             ("DEMO-1001", 80),
+            ("DEMO-1001", 87),
         ):
             visits.record(
                 session,

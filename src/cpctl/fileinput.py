@@ -35,10 +35,11 @@ def dotted(loc: Loc) -> str:
 class Document:
     """A parsed input file that can say on which line any field stands."""
 
-    def __init__(self, path: Path, data: Any, root: yaml.Node | None) -> None:
+    def __init__(self, path: Path, data: Any, root: yaml.Node | None, example: str | None = None) -> None:
         self.path = path
         self.data = data
         self._root = root
+        self.example = example
 
     def line_of(self, loc: Loc) -> int | None:
         """The line of the field at `loc`: its key's line (a block list or mapping starts on the next one)."""
@@ -74,24 +75,26 @@ class Document:
             problems = exc.errors()
             first = problems[0]
             loc = tuple(part for part in first["loc"] if not (isinstance(part, str) and part.startswith("function-")))
-            error = self.error(loc, _message(first))
+            error = self.error(loc, _message(first, self.example))
             more = len(problems) - 1
             if more:
                 error.message += f" (and {more} more problem{'s' if more > 1 else ''})"
             raise error from None
 
 
-def load(path: Path) -> Document:
-    """Read a YAML (.yaml/.yml) or JSON (.json) file; other endings are read as YAML (JSON is valid YAML)."""
+def load(path: Path, *, example: str | None = "cpctl conference template") -> Document:
+    """Read a YAML (.yaml/.yml) or JSON (.json) file; other endings are read as YAML (JSON is valid YAML).
+
+    `example` is the command that shows what such a file holds, for the messages (None when there is none).
+    """
     path = path.expanduser()
     try:
         if path.is_dir():
             raise Invalid(f"{path} is a folder; give the path of a YAML or JSON file.")
         raw = path.read_bytes()
     except FileNotFoundError:
-        raise Invalid(
-            f"there is no file {path}; check the path (`cpctl conference template` writes an example)."
-        ) from None
+        hint = f" (`{example}` writes an example)" if example else ""
+        raise Invalid(f"there is no file {path}; check the path{hint}.") from None
     except PermissionError:
         raise Invalid(f"cannot read {path}: permission denied.") from None
     if len(raw) > MAX_BYTES:
@@ -117,8 +120,9 @@ def load(path: Path) -> Document:
     except yaml.YAMLError:
         root = None
     if data is None:
-        raise Invalid(f"{path.name} is empty; `cpctl conference template` shows what it should hold.")
-    return Document(path, data, root)
+        hint = f"; `{example}` shows what it should hold" if example else ""
+        raise Invalid(f"{path.name} is empty{hint}.")
+    return Document(path, data, root, example)
 
 
 def _yaml_where(exc: yaml.YAMLError) -> str:
@@ -131,10 +135,11 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
     return str(problem) if problem else type(exc).__name__
 
 
-def _message(problem: dict[str, Any]) -> str:
+def _message(problem: dict[str, Any], example: str | None = None) -> str:
     kind = problem["type"]
     if kind == "extra_forbidden":
-        return "is not a field cpctl knows; check the spelling (`cpctl conference template` lists the fields)."
+        hint = f" (`{example}` lists the fields)" if example else ""
+        return f"is not a field cpctl knows; check the spelling{hint}."
     if kind == "missing":
         return "is required."
     message = str(problem["msg"])

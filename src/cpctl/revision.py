@@ -422,11 +422,12 @@ def compare(
     if latest is None:
         raise CpctlError(f"child {child.ref}'s plan has no versions yet.")
     b = b if b is not None else latest.number
-    a = a if a is not None else b - 1
-    if a < 1:
-        raise CpctlError(
-            f"plan {plan_row.number} of child {child.ref} has only version 1; there is nothing to compare."
-        )
+    if a is None:
+        a = b - 1
+        if a < 1:
+            raise CpctlError(
+                f"plan {plan_row.number} of child {child.ref} has only version 1; there is nothing to compare."
+            )
     old = plans.content_of(version_row(session, child, plan_row, a))
     new = plans.content_of(version_row(session, child, plan_row, b))
     return a, b, diff(old, new)

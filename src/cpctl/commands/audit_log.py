@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cpctl.commands.common import emit_json, open_store, out, table
+from cpctl.commands.common import JsonOpt, emit_json, open_store, out, table
 
 app = typer.Typer(help="Read the audit trail of every change.", no_args_is_help=True)
 
@@ -16,7 +16,7 @@ def audit_log(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option(min=1, help="How many entries, newest first.")] = 50,
     child: Annotated[str | None, typer.Option("--child", help="Only the changes to this child's records.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show the newest changes: when, who, what."""
     import json

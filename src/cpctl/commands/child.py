@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cpctl.commands.common import date_value, emit_json, open_store, out, table, yes_no
+from cpctl.commands.common import ChildArg, JsonOpt, date_value, emit_json, open_store, out, table, yes_no
 
 app = typer.Typer(help="Add, list, show and edit children (and unborn babies).", no_args_is_help=True)
 
@@ -30,7 +30,6 @@ InterpreterOpt = Annotated[
 CultureOpt = Annotated[str | None, typer.Option("--culture", help="Cultural or religious needs to respect.")]
 DisabilityOpt = Annotated[str | None, typer.Option(help="Any disability and the needs that arise from it.")]
 FamilyOpt = Annotated[str | None, typer.Option(help="The family or household (groups siblings); made if new.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 @app.command("add")
@@ -105,7 +104,7 @@ def child_list(
 @app.command("show")
 def child_show(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
+    child: ChildArg,
     as_json: JsonOpt = False,
 ) -> None:
     """Show one child: details, family, people around them, plans, and the case as a timeline."""
@@ -198,7 +197,7 @@ def _print_plans(record: dict[str, Any]) -> None:
             draft = f" (draft, {p['gaps']} gap(s))" if p["draft"] else ""
             console.print(f"    version {p['version']}{draft}", markup=False)
         if p["ended_on"]:
-            console.print(f"    ended because: {p['end_reason']}; next: {p['step_down']}", markup=False)
+            console.print(f"    ended because: {p['end_reason'].rstrip('.')}. Next: {p['step_down']}.", markup=False)
     if record["register"] and record["plans"]:
         latest = record["plans"][0]
         since = short_british(date.fromisoformat(latest["started_on"]))
@@ -218,7 +217,7 @@ def _print_plans(record: dict[str, Any]) -> None:
 @app.command("edit")
 def child_edit(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
+    child: ChildArg,
     given_name: Annotated[str | None, typer.Option(help="New given name.")] = None,
     family_name: Annotated[str | None, typer.Option(help="New family name.")] = None,
     dob: DobOpt = None,
@@ -265,7 +264,7 @@ def child_edit(
 @app.command("strategy")
 def child_strategy(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
+    child: ChildArg,
     on: Annotated[
         date,
         typer.Option("--on", parser=date_value, metavar="DATE", help="When the strategy discussion was held."),

@@ -6,7 +6,7 @@ import json
 import sys
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from rich.table import Table
 
     from cpctl.store import Store
+
+
+ChildArg = Annotated[str, typer.Argument(help="The child's id (or full name).")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
 @dataclass

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cpctl.commands.common import emit_json, interactive, open_store, out, table
+from cpctl.commands.common import JsonOpt, emit_json, interactive, open_store, out, table
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -147,7 +147,7 @@ def conference_template(
 def conference_list(
     ctx: typer.Context,
     child: Annotated[str | None, typer.Option("--child", help="Only this child's conferences.")] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """List conferences, newest first."""
     from cpctl import conference, people
@@ -176,7 +176,7 @@ def conference_list(
 def conference_show(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(help="The conference's reference (CF00001).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show a conference: who was there, and what it decided for each child."""
     from cpctl import conference, settings

@@ -11,18 +11,20 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cpctl.commands.common import STATUS_WORDS, answer, out
 from cpctl.commands.conference import OUTCOME_WORDS, save_checked
 
 if TYPE_CHECKING:
+    from pydantic import BaseModel
     from sqlmodel import Session
 
     from cpctl.conference import ConferenceIn, ConferenceRules, Saved
     from cpctl.plan import Action, ChildSeen, Dissent, Interpreter, Item, NotDiscussed, PlanContent
     from cpctl.store import Store
 
+Input = TypeVar("Input", bound="BaseModel")  # what a wizard saves: a ConferenceIn, a CoreGroupIn
 NEW_KEY = "new-person:"
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 _TYPE_IT = "\x00type"
@@ -243,25 +245,30 @@ class Draft:
         )
 
 
-def add_new_people(session: Session, data: ConferenceIn, new_people: list[NewPerson]) -> ConferenceIn:
-    """Create the people typed in during the wizard, and put their references where the draft named them."""
+def add_new_people(
+    session: Session, data: Input, new_people: list[NewPerson], children: list[str] | None = None
+) -> Input:
+    """Create the people typed in during a wizard, and put their references where the draft named them.
+
+    Relatives are linked to `children` (by default the children of the conference `data` records).
+    """
     from cpctl import people
-    from cpctl.conference import ConferenceIn
 
     dumped = data.model_dump()
     named = _strings(dumped)
     wanted = [new for new in new_people if new.key in named]  # someone added, then left out again, is not kept
     if not wanted:
         return data
-    children = [people.find_child(session, d.child) for d in data.decisions]
+    refs_of_children = children if children is not None else [d.child for d in data.decisions]  # type: ignore[attr-defined]
+    found = [people.find_child(session, ref) for ref in refs_of_children]
     refs: dict[str, str] = {}
     for new in wanted:
         person = people.add_person(session, name=new.name, kind=new.kind, role=new.role, agency=new.agency)
         if new.relationship:
-            for child in children:
+            for child in found:
                 people.link(session, child, person, new.relationship)
         refs[new.key] = person.ref
-    return ConferenceIn.model_validate(_replace_keys(dumped, refs))
+    return type(data).model_validate(_replace_keys(dumped, refs))
 
 
 def _strings(value: Any) -> set[str]:
@@ -500,38 +507,222 @@ class Checked:
         return any(self.gaps.values())
 
 
-class Wizard:
-    def __init__(self, ctx: Context) -> None:
-        self.ctx = ctx
-        self.rules = ctx.rules
-        self.draft = Draft()
+# -- people and a plan's body: the questions the conference and plan wizards share ---------------
+class PlanPrompts:
+    """Questions about the people around a child and about the body of a plan, asked the same way everywhere.
 
-    # -- helpers over the context and the draft ---------------------------------------------------
+    A subclass says which children the questions are about (`subjects`), whom to offer (`candidates`) and where
+    people typed in along the way are kept (`new_people`) until they are created with whatever is saved.
+    """
+
+    ctx: Context
+
+    @property
+    def subjects(self) -> list[str]:
+        raise NotImplementedError
+
+    @property
+    def new_people(self) -> list[NewPerson]:
+        raise NotImplementedError
+
+    def candidates(self) -> list[PersonInfo]:
+        raise NotImplementedError
+
     def person(self, ref: str) -> PersonInfo:
         if ref in self.ctx.people:
             return self.ctx.people[ref]
-        new = next(n for n in self.draft.new_people if n.key == ref)
+        new = next(n for n in self.new_people if n.key == ref)
         return PersonInfo(new.key, new.name, new.kind, new.role, new.agency, new=True)
 
     def everyone(self) -> list[PersonInfo]:
-        return [*self.ctx.people.values(), *(self.person(n.key) for n in self.draft.new_people)]
+        return [*self.ctx.people.values(), *(self.person(n.key) for n in self.new_people)]
 
     def professionals(self) -> list[PersonInfo]:
         return [p for p in self.everyone() if p.kind == "professional"]
 
     def family_refs(self) -> list[str]:
         """The people around the chosen children (parents, carers, relatives), in order, once each."""
-        refs = [ref for child in self.draft.children for ref, _ in self.ctx.children[child].people]
-        refs += [n.key for n in self.draft.new_people if n.relationship]
+        refs = [ref for child in self.subjects for ref, _ in self.ctx.children[child].people]
+        refs += [n.key for n in self.new_people if n.relationship]
         return list(dict.fromkeys(refs))
 
     def relationship(self, ref: str) -> str | None:
-        for child in self.draft.children:
+        for child in self.subjects:
             for person, rel in self.ctx.children[child].people:
                 if person == ref:
                     return rel
-        return next((n.relationship for n in self.draft.new_people if n.key == ref), None)
+        return next((n.relationship for n in self.new_people if n.key == ref), None)
 
+    def title(self, person: PersonInfo) -> str:
+        rel = self.relationship(person.ref)
+        return f"{person.name} ({rel})" + ("  [new]" if person.new else "") if rel else person.label
+
+    def ask_new_person(self) -> NewPerson:
+        kind = _select(
+            "What kind of person?",
+            [(word, key) for key, word in PERSON_KIND_WORDS.items()],
+            default="professional",
+        )
+        name = _text("Their full name:", required="Type their name.")
+        role = _text("Their role (e.g. School nurse, Grandmother; blank if none):") or None
+        agency = None
+        relationship = None
+        if kind == "professional":
+            agency = _text("Their agency or organisation:", required="Give their agency: it counts for the quorum.")
+        else:
+            names = ", ".join(self.ctx.children[c].name for c in self.subjects)
+            relationship = _text(
+                f"How do they stand to {names}? (e.g. grandmother)",
+                (role or "").lower(),
+                required="Say how they are related, e.g. grandmother.",
+            )
+        new = NewPerson(
+            key=f"{NEW_KEY}{len(self.new_people) + 1}",
+            name=name,
+            kind=kind,
+            role=role,
+            agency=agency,
+            relationship=relationship,
+        )
+        self.new_people.append(new)
+        return new
+
+    def who_label(self, who: str | None) -> str:
+        if not who:
+            return "no one named"
+        return self.person(who).name if who in self.ctx.people or who.startswith(NEW_KEY) else who
+
+    def ask_who(self, message: str, default: str | None, *, done: bool = False) -> str | None:
+        """A person from the list, or an agency or name typed in (a family member, a service).
+
+        `done` is for the people who see the child: professionals only, and a way to finish the list.
+        """
+        choices: list[tuple[str, Any]] = [("No one more (done)", _DONE)] if done else []
+        choices += [(self.title(p), p.ref) for p in self.candidates() if not done or p.kind == "professional"]
+        typed = default if default and default not in [v for _, v in choices] else None
+        choices.append(("An agency or someone else (type it)", _TYPE_IT))
+        if not done:
+            choices.append(("No one named yet", _NO_ONE))
+        choice = _select(message, choices, default=_TYPE_IT if typed else default)
+        if choice == _TYPE_IT:
+            return _text("  Who (an agency, a service or a name)?", typed or "", required="Type who it is.")
+        if choice == _NO_ONE:
+            return None
+        return str(choice)
+
+    def ask_actions(self, existing: list[Action]) -> list[Action]:
+        kept = list(existing)
+        if existing:
+            chosen = _checkbox(
+                "Actions and services: keep which?",
+                [
+                    (_short(f"{a.id or ''} {a.what} ({self.who_label(a.who)})".strip()), index, True)
+                    for index, a in enumerate(existing)
+                ],
+            )
+            kept = [existing[index] for index in chosen]
+        while True:
+            action = self.ask_action(number=len(kept) + 1)
+            if action is None:
+                return kept
+            kept.append(action)
+
+    def ask_action(self, before: Action | None = None, *, number: int = 1) -> Action | None:
+        """One action or service, field by field; `before` gives the defaults and keeps its id.
+
+        A new action (no `before`) left without a 'what' is None: the list it belongs to is done.
+        """
+        from cpctl.plan import Action
+
+        if before is None:
+            what = _text(f"Action or service {number}: what? (blank line when done)")
+            if not what:
+                return None
+            was = Action(what=what)
+        else:
+            what = _text(f"Action {before.id or number}: what?", before.what, required="Say what the action is.")
+            was = before
+        why = _text("  Why (the need it meets)?", was.why or "") or None
+        who = self.ask_who("  Who is responsible?", was.who)
+        start = _ask_date("  Starting (date, blank if not set):", was.start)
+        frequency = _text("  How often (e.g. weekly)?", was.frequency or "") or None
+        length = _text("  For how long (e.g. 10 weeks)?", was.length or "") or None
+        outcome = _text("  Planned outcome (the progress required):", was.outcome or "") or None
+        by = _ask_date(
+            "  Outcome due by (date):",
+            was.by,
+            earliest=start,
+            too_early="That is before the action starts.",
+        )
+        measure = _text("  How will everyone know it has worked (measure of success)?", was.measure or "") or None
+        return Action(
+            id=was.id,
+            what=what,
+            why=why,
+            who=who,
+            start=start,
+            frequency=frequency,
+            length=length,
+            outcome=outcome,
+            by=by,
+            measure=measure,
+            private=was.private,
+        )
+
+    def ask_child_seen(self, child: ChildInfo, existing: list[ChildSeen], lead: str | None) -> list[ChildSeen]:
+        from cpctl.plan import ChildSeen
+
+        kept = list(existing)
+        if existing:
+            chosen = _checkbox(
+                f"How {child.name} will be seen: keep which?",
+                [
+                    (
+                        _short(f"{self.who_label(s.who)}, {s.how_often or 'how often not said'}, {s.where or ''}"),
+                        index,
+                        True,
+                    )
+                    for index, s in enumerate(existing)
+                ],
+            )
+            kept = [existing[index] for index in chosen]
+        while True:
+            default = lead if not kept else _DONE
+            who = self.ask_who(f"Who will see {child.name}{' as well' if kept else ''}?", default, done=True)
+            if who == _DONE:
+                return kept
+            how_often = _text("  How often (e.g. every 10 working days)?") or None
+            where = _text("  Where (e.g. at home and at school)?") or None
+            present = _select(
+                "  Are the parents present?",
+                [(word, key) for key, word in PRESENT_WORDS.items()] + [("Not decided", _UNDECIDED)],
+                default="sometimes",
+            )
+            kept.append(
+                ChildSeen(
+                    who=who,
+                    how_often=how_often,
+                    where=where,
+                    parents_present=None if present == _UNDECIDED else present,
+                )
+            )
+
+
+class Wizard(PlanPrompts):
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.rules = ctx.rules
+        self.draft = Draft()
+
+    @property
+    def subjects(self) -> list[str]:
+        return self.draft.children
+
+    @property
+    def new_people(self) -> list[NewPerson]:
+        return self.draft.new_people
+
+    # -- helpers over the context and the draft ---------------------------------------------------
     def status(self, ref: str) -> str | None:
         return (self.draft.attendance or {}).get(ref, (None, None))[0]
 
@@ -722,10 +913,6 @@ class Wizard:
                 refs.update(info.content.core_group)
         return refs
 
-    def title(self, person: PersonInfo) -> str:
-        rel = self.relationship(person.ref)
-        return f"{person.name} ({rel})" + ("  [new]" if person.new else "") if rel else person.label
-
     def ask_attendance(self) -> None:
         before = self.draft.attendance
         expected = self.expected()
@@ -778,36 +965,6 @@ class Wizard:
             + (": quorate." if len(agencies) >= needed else "."),
             markup=False,
         )
-
-    def ask_new_person(self) -> NewPerson:
-        kind = _select(
-            "What kind of person?",
-            [(word, key) for key, word in PERSON_KIND_WORDS.items()],
-            default="professional",
-        )
-        name = _text("Their full name:", required="Type their name.")
-        role = _text("Their role (e.g. School nurse, Grandmother; blank if none):") or None
-        agency = None
-        relationship = None
-        if kind == "professional":
-            agency = _text("Their agency or organisation:", required="Give their agency: it counts for the quorum.")
-        else:
-            names = ", ".join(self.ctx.children[c].name for c in self.draft.children)
-            relationship = _text(
-                f"How do they stand to {names}? (e.g. grandmother)",
-                (role or "").lower(),
-                required="Say how they are related, e.g. grandmother.",
-            )
-        new = NewPerson(
-            key=f"{NEW_KEY}{len(self.draft.new_people) + 1}",
-            name=name,
-            kind=kind,
-            role=role,
-            agency=agency,
-            relationship=relationship,
-        )
-        self.draft.new_people.append(new)
-        return new
 
     def agencies(self) -> list[str]:
         assert self.draft.details is not None
@@ -1079,111 +1236,6 @@ class Wizard:
             ]
         )
         decision.plan, decision.plan_asked = plan, True
-
-    def who_label(self, who: str | None) -> str:
-        if not who:
-            return "no one named"
-        return self.person(who).name if who in self.ctx.people or who.startswith(NEW_KEY) else who
-
-    def ask_who(self, message: str, default: str | None, *, done: bool = False) -> str | None:
-        """A person from the list, or an agency or name typed in (a family member, a service).
-
-        `done` is for the people who see the child: professionals only, and a way to finish the list.
-        """
-        choices: list[tuple[str, Any]] = [("No one more (done)", _DONE)] if done else []
-        choices += [(self.title(p), p.ref) for p in self.candidates() if not done or p.kind == "professional"]
-        typed = default if default and default not in [v for _, v in choices] else None
-        choices.append(("An agency or someone else (type it)", _TYPE_IT))
-        if not done:
-            choices.append(("No one named yet", _NO_ONE))
-        choice = _select(message, choices, default=_TYPE_IT if typed else default)
-        if choice == _TYPE_IT:
-            return _text("  Who (an agency, a service or a name)?", typed or "", required="Type who it is.")
-        if choice == _NO_ONE:
-            return None
-        return str(choice)
-
-    def ask_actions(self, existing: list[Action]) -> list[Action]:
-        from cpctl.plan import Action
-
-        kept = list(existing)
-        if existing:
-            chosen = _checkbox(
-                "Actions and services: keep which?",
-                [
-                    (_short(f"{a.id or ''} {a.what} ({self.who_label(a.who)})".strip()), index, True)
-                    for index, a in enumerate(existing)
-                ],
-            )
-            kept = [existing[index] for index in chosen]
-        while True:
-            what = _text(f"Action or service {len(kept) + 1}: what? (blank line when done)")
-            if not what:
-                return kept
-            why = _text("  Why (the need it meets)?") or None
-            who = self.ask_who("  Who is responsible?", None)
-            start = _ask_date("  Starting (date, blank if not set):", None)
-            frequency = _text("  How often (e.g. weekly)?") or None
-            length = _text("  For how long (e.g. 10 weeks)?") or None
-            outcome = _text("  Planned outcome (the progress required):") or None
-            by = _ask_date(
-                "  Outcome due by (date):",
-                None,
-                earliest=start,
-                too_early="That is before the action starts.",
-            )
-            measure = _text("  How will everyone know it has worked (measure of success)?") or None
-            kept.append(
-                Action(
-                    what=what,
-                    why=why,
-                    who=who,
-                    start=start,
-                    frequency=frequency,
-                    length=length,
-                    outcome=outcome,
-                    by=by,
-                    measure=measure,
-                )
-            )
-
-    def ask_child_seen(self, child: ChildInfo, existing: list[ChildSeen], lead: str | None) -> list[ChildSeen]:
-        from cpctl.plan import ChildSeen
-
-        kept = list(existing)
-        if existing:
-            chosen = _checkbox(
-                f"How {child.name} will be seen: keep which?",
-                [
-                    (
-                        _short(f"{self.who_label(s.who)}, {s.how_often or 'how often not said'}, {s.where or ''}"),
-                        index,
-                        True,
-                    )
-                    for index, s in enumerate(existing)
-                ],
-            )
-            kept = [existing[index] for index in chosen]
-        while True:
-            default = lead if not kept else _DONE
-            who = self.ask_who(f"Who will see {child.name}{' as well' if kept else ''}?", default, done=True)
-            if who == _DONE:
-                return kept
-            how_often = _text("  How often (e.g. every 10 working days)?") or None
-            where = _text("  Where (e.g. at home and at school)?") or None
-            present = _select(
-                "  Are the parents present?",
-                [(word, key) for key, word in PRESENT_WORDS.items()] + [("Not decided", _UNDECIDED)],
-                default="sometimes",
-            )
-            kept.append(
-                ChildSeen(
-                    who=who,
-                    how_often=how_often,
-                    where=where,
-                    parents_present=None if present == _UNDECIDED else present,
-                )
-            )
 
     # -- the summary ------------------------------------------------------------------------------
     def check(self, store: Store) -> Checked:

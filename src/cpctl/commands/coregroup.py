@@ -8,9 +8,13 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from cpctl.commands.common import date_value, emit_json, interactive, open_store, out, table
+from cpctl.commands.common import ChildArg, JsonOpt, date_value, emit_json, interactive, open_store, out, table
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlmodel import Session
+
     from cpctl.coregroup import CoreGroupIn, Recorded
     from cpctl.store import Store
 
@@ -39,7 +43,7 @@ def core_group_record(
     if from_file is not None:
         from cpctl import coregroup, fileinput
 
-        document = fileinput.load(from_file)
+        document = fileinput.load(from_file, example="cpctl core-group template")
         data = document.parse(coregroup.CoreGroupIn)
         if child is not None and child != data.child:
             raise CpctlError(f"the file is for child {data.child!r}, not {child!r}; check which file you meant.")
@@ -53,12 +57,25 @@ def core_group_record(
     print_recorded(recorded)
 
 
-def save_checked(store: Store, data: CoreGroupIn, document: object = None) -> Recorded:
+def save_checked(
+    store: Store,
+    data: CoreGroupIn,
+    document: object = None,
+    *,
+    before: Callable[[Session, CoreGroupIn], CoreGroupIn] | None = None,
+) -> Recorded:
+    """Check and save in one write transaction; a field error names the file's line when there is a file.
+
+    `before` runs first in the same transaction (the wizard creates people typed in inline there) and returns
+    the meeting to save, so that a failure or a refusal leaves nothing behind.
+    """
     from cpctl import coregroup
     from cpctl.fileinput import FieldError
 
     with store.write() as session:
         try:
+            if before is not None:
+                data = before(session, data)
             return coregroup.record(session, data)
         except FieldError as exc:
             if document is not None:
@@ -95,7 +112,7 @@ def print_recorded(recorded: Recorded) -> None:
 @app.command("sent")
 def core_group_sent(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
+    child: ChildArg,
     on: Annotated[
         date,
         typer.Option("--on", parser=date_value, metavar="DATE", help="When the revised plan and minutes went out."),
@@ -120,8 +137,8 @@ def core_group_sent(
 @app.command("list")
 def core_group_list(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    child: ChildArg,
+    as_json: JsonOpt = False,
 ) -> None:
     """List the core group meetings of the child's current plan."""
     import json

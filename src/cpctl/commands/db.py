@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from cpctl.commands.common import emit_json, open_store, out
+from cpctl.commands.common import JsonOpt, emit_json, open_store, out
 
 app = typer.Typer(help="Check, upgrade and back up the store.", no_args_is_help=True)
 
@@ -15,7 +15,7 @@ app = typer.Typer(help="Check, upgrade and back up the store.", no_args_is_help=
 @app.command("status")
 def db_status(
     ctx: typer.Context,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    as_json: JsonOpt = False,
 ) -> None:
     """Show which store is in use, its schema revision, and whether it needs an upgrade."""
     import os

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cpctl.commands.common import date_value, emit_json, open_store, out, table
+from cpctl.commands.common import JsonOpt, date_value, emit_json, open_store, out, table
 
 KINDS_HELP = (
     "initial-conference, first-core-group, core-group, plan-circulated, first-review, review, child-seen, long-plan"
@@ -35,7 +35,7 @@ def due(
     explain: Annotated[
         bool, typer.Option("--explain", help="Say which rule, which event and which source gave each date.")
     ] = False,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON (ISO dates).")] = False,
+    as_json: JsonOpt = False,
     as_csv: Annotated[bool, typer.Option("--csv", help="Print CSV (ISO dates).")] = False,
     as_ics: Annotated[
         bool,
@@ -144,7 +144,10 @@ def _print_table(
     if mine:
         scope += " in the plans you chair or lead"
     if not rows:
-        console.print(f"Nothing overdue and nothing {scope}.", markup=False)
+        if every:
+            console.print("No open deadlines" + (" in the plans you chair or lead." if mine else "."), markup=False)
+        else:
+            console.print(f"Nothing overdue and nothing {scope}.", markup=False)
         if mine:
             console.print("Every plan's deadlines: cpctl due --everyone", markup=False)
         return

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cpctl.commands.common import emit_json, open_store, out, table
+from cpctl.commands.common import JsonOpt, emit_json, open_store, out, table
 
 app = typer.Typer(help="Add, list, show and edit parents, carers, relatives and professionals.", no_args_is_help=True)
 
@@ -19,7 +19,6 @@ AddressOpt = Annotated[str | None, typer.Option(help="Postal address.")]
 LanguageOpt = Annotated[str | None, typer.Option("--language", help="Preferred language, if not English.")]
 ChildOpt = Annotated[str | None, typer.Option("--child", help="Link them to this child (id or full name).")]
 RelationshipOpt = Annotated[str | None, typer.Option(help="How they stand to --child, e.g. 'mother'.")]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
 @app.command("add")

@@ -7,16 +7,18 @@ from typing import Annotated
 
 import typer
 
-from cpctl.commands.common import emit_json, interactive, open_store, out
+from cpctl.commands import plan_export
+from cpctl.commands.common import ChildArg, JsonOpt, emit_json, interactive, open_store, out
 
 app = typer.Typer(help="Check, show and revise a child's child protection plan.", no_args_is_help=True)
+app.command("export")(plan_export.plan_export)
 
 
 @app.command("check")
 def plan_check(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    child: ChildArg,
+    as_json: JsonOpt = False,
 ) -> None:
     """List what the child's current plan still lacks against the procedures (seed 002 §3.10-3.22)."""
     from cpctl import people
@@ -56,7 +58,6 @@ def plan_check(
         console.print(f"  - {gap}", markup=False)
 
 
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 PlanOpt = Annotated[
     int | None, typer.Option("--plan", min=1, help="Which of the child's plans (default: the current one).")
 ]
@@ -65,7 +66,7 @@ PlanOpt = Annotated[
 @app.command("show")
 def plan_show(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
+    child: ChildArg,
     version: Annotated[
         int | None, typer.Option("--version", min=1, help="Which version (default: the latest).")
     ] = None,
@@ -103,7 +104,8 @@ def print_plan(record: dict) -> None:  # type: ignore[type-arg]
     state = "draft" if record["draft"] else "complete"
     console.print(
         f"[bold]Plan {record['plan']} for {record['child_name']}[/bold] ({record['child']}): version "
-        f"{record['version']} of {record['versions']}, {state}; made {record['made_on']} ({record['source']})"
+        f"{record['version']} of {record['versions']}, {state}; made "
+        f"{short_british(date.fromisoformat(record['made_on']))} ({record['source']})"
     )
     console.print(
         f"  Categories: {', '.join(record['latest_categories'])} (at the start: "
@@ -163,7 +165,7 @@ def print_plan(record: dict) -> None:  # type: ignore[type-arg]
 @app.command("history")
 def plan_history(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
+    child: ChildArg,
     plan_number: PlanOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
@@ -190,7 +192,7 @@ def plan_history(
 @app.command("diff")
 def plan_diff(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
+    child: ChildArg,
     a: Annotated[int | None, typer.Argument(help="The older version (default: the one before B).")] = None,
     b: Annotated[int | None, typer.Argument(help="The newer version (default: the latest).")] = None,
     plan_number: PlanOpt = None,
@@ -217,7 +219,7 @@ def plan_diff(
 @app.command("edit")
 def plan_edit(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
+    child: ChildArg,
     from_file: Annotated[
         Path | None,
         typer.Option("--from", metavar="FILE", help="Read the whole revised plan from a YAML or JSON file."),
@@ -244,7 +246,7 @@ def plan_edit(
         from cpctl import fileinput
         from cpctl.plan import PlanContent
 
-        content = fileinput.load(from_file).parse(PlanContent)
+        content = fileinput.load(from_file, example="cpctl plan show CHILD --json").parse(PlanContent)
     else:
         from cpctl.commands.plan_wizard import edit_plan_wizard
 

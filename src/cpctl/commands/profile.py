@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cpctl.commands.common import CliState, emit_json, open_store
+from cpctl.commands.common import CliState, JsonOpt, emit_json, open_store
 
 if TYPE_CHECKING:
     from cpctl.profile import Profile
@@ -29,7 +29,6 @@ ProfileOpt = Annotated[
         help=f"The profile: {PROFILE_NAMES} (default: this store's jurisdiction).",
     ),
 ]
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
 @app.command("list")

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from cpctl.commands.common import date_value, emit_json, interactive, open_store, out, table
+from cpctl.commands.common import ChildArg, JsonOpt, date_value, emit_json, interactive, open_store, out, table
 
 app = typer.Typer(help="Record and list visits to the child.", no_args_is_help=True)
 
@@ -39,10 +39,11 @@ def visit_record(
     from cpctl.errors import CpctlError
 
     store = open_store(ctx)
+    notes = [{"text": t} for t in (note or [])] + [{"text": t, "private": True} for t in (private_note or [])]
     if from_file is not None:
         from cpctl import fileinput
 
-        document = fileinput.load(from_file)
+        document = fileinput.load(from_file, example=None)
         data = document.parse(visits.VisitIn)
     else:
         if child is None or any(v is None for v in (announced, alone, bedroom)):
@@ -61,10 +62,9 @@ def visit_record(
                 announced=announced,
                 alone=alone,
                 bedroom=bedroom,
-                notes=(note or []),
+                notes=notes,
             )
         else:
-            items = [{"text": t} for t in (note or [])] + [{"text": t, "private": True} for t in (private_note or [])]
             data = visits.VisitIn.model_validate(
                 {
                     "child": child,
@@ -73,7 +73,7 @@ def visit_record(
                     "announced": announced,
                     "seen_alone": alone,
                     "bedroom_seen": bedroom,
-                    "notes": items,
+                    "notes": notes,
                 }
             )
         document = None
@@ -100,8 +100,8 @@ def visit_record(
 @app.command("list")
 def visit_list(
     ctx: typer.Context,
-    child: Annotated[str, typer.Argument(help="The child's id (or full name).")],
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    child: ChildArg,
+    as_json: JsonOpt = False,
 ) -> None:
     """List the visits to a child."""
     from cpctl import people, visits

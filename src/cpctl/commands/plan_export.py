@@ -1,0 +1,291 @@
+"""`cpctl plan export`: a plan as a document for the professionals, the parents or the child."""
+
+from __future__ import annotations
+
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, cast
+
+import typer
+
+from cpctl.commands.common import date_value, err, open_store, out
+
+if TYPE_CHECKING:
+    from cpctl.documents import Audience, Format, PlanDocument, Rendered
+    from cpctl.store import Store
+
+READERS = ("professional", "parent", "child")
+FORMATS = ("md", "html", "pdf")
+
+
+def plan_export(
+    ctx: typer.Context,
+    audience: Annotated[
+        str,
+        typer.Option(
+            "--for",
+            metavar="READER",
+            help="Who the copy is for: professional (everything), parent or child (nothing marked not for the family).",
+            show_default=False,
+        ),
+    ],
+    child: Annotated[
+        str | None,
+        typer.Argument(help="The child's id (or full name). Leave out with --all.", show_default=False),
+    ] = None,
+    fmt: Annotated[
+        str | None,
+        typer.Option(
+            "--format",
+            metavar="FORMAT",
+            help="md, html or pdf (PDF needs Chromium). Default: from the name of -o, else md.",
+        ),
+    ] = None,
+    version: Annotated[
+        int | None,
+        typer.Option("--version", min=1, help="Export this version of the plan instead of the latest."),
+    ] = None,
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            "-o",
+            "--output",
+            metavar="FILE",
+            help="Write the copy to FILE (readable by you only) instead of printing it.",
+        ),
+    ] = None,
+    every: Annotated[
+        bool,
+        typer.Option("--all", help="A copy for every child with a plan in force, one file each, into --out."),
+    ] = False,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out", metavar="DIR", help="With --all: the folder to write the copies into (made if new)."),
+    ] = None,
+    language: Annotated[
+        str | None,
+        typer.Option(
+            "--language",
+            metavar="LANGUAGE",
+            help="The language of the copy's fixed text, e.g. Welsh or cy. "
+            "Default: the reader's preferred language (the parent's given with --to, else the child's).",
+        ),
+    ] = None,
+    to: Annotated[
+        str | None,
+        typer.Option(
+            "--to",
+            metavar="PERSON",
+            help="With --for parent: the parent or carer the copy is for (named on it, in their preferred language).",
+        ),
+    ] = None,
+    templates: Annotated[
+        Path | None,
+        typer.Option(
+            "--templates",
+            metavar="DIR",
+            help="A folder of your own templates, used before cpctl's own (and before <data folder>/templates).",
+        ),
+    ] = None,
+    on: Annotated[
+        date | None,
+        typer.Option(
+            "--on",
+            parser=date_value,
+            metavar="DATE",
+            help="Make the copy as on this day (its date, and the deadlines counted from it) instead of today.",
+        ),
+    ] = None,
+) -> None:
+    """Write a child's plan as a document: the professionals' copy, the parents' or the child's, in Markdown,
+    HTML or PDF, in the reader's language where cpctl has a translation (English, Welsh)."""
+    from cpctl import documents, schedule
+
+    if audience not in READERS:
+        raise typer.BadParameter(f"choose professional, parent or child, not {audience!r}.", param_hint="--for")
+    reader_kind = cast("Audience", audience)
+    if fmt is not None and fmt not in FORMATS:
+        raise typer.BadParameter(f"choose md, html or pdf, not {fmt!r}.", param_hint="--format")
+    if every:
+        _check_all(child, output, out_dir, version, to)
+    else:
+        if child is None:
+            raise typer.BadParameter("name the child, or use --all with --out DIR.", param_hint="CHILD")
+        if out_dir is not None:
+            raise typer.BadParameter("--out goes with --all; for one child give -o FILE.", param_hint="--out")
+    if to is not None and audience != "parent":
+        raise typer.BadParameter(
+            "--to names the parent a parent copy is for; use it with --for parent.", param_hint="--to"
+        )
+    if language is not None:
+        language = documents.check_language(language)
+    chosen = fmt or (documents.format_from_suffix(output) if output is not None else None)
+    if chosen is None:
+        if output is not None:
+            raise typer.BadParameter(
+                f"cannot tell the format from the name {output.name!r}: give --format md, html or pdf.",
+                param_hint="--format",
+            )
+        chosen = "md"
+    if chosen == "pdf" and output is None and not every:
+        raise typer.BadParameter("a PDF needs a file: give -o FILE.", param_hint="--format")
+    file_format = cast("Format", chosen)
+    folders = documents.template_dirs(templates)
+    today = on or date.today()
+    store = open_store(ctx)
+    recomputed = schedule.ensure_current(store)
+    if recomputed:
+        err().print(f"The profile in force has changed: recomputed {recomputed} deadlines.", markup=False)
+    if every:
+        assert out_dir is not None
+        _export_all(store, reader_kind, file_format, out_dir, language, folders, today)
+        return
+    assert child is not None
+    from cpctl import people
+
+    with store.read() as session:
+        found = people.find_child(session, child)
+        full = documents.gather(session, found, version=version, today=today)
+        reader = documents.reader_for(session, found, to) if to else None
+    document = documents.for_reader(full, reader_kind, reader=reader)
+    data, rendered = documents.export(
+        document, file_format, language=language or documents.default_language(document), templates=folders
+    )
+    _notes(document, rendered, full)
+    with store.write() as session:  # a disclosure of special category data: audited before it leaves
+        documents.record_disclosure(
+            session,
+            [document],
+            file_format,
+            rendered.language.code,
+            reader=reader,
+            where="standard output" if output is None else str(output),
+        )
+    if output is None:
+        sys.stdout.write(data.decode("utf-8"))
+        sys.stdout.flush()
+        return
+    documents.write_private(output, data)
+    out().print(f"Wrote {output}: {_described(document, rendered)}.", markup=False, soft_wrap=True)
+
+
+def _check_all(
+    child: str | None, output: Path | None, out_dir: Path | None, version: int | None, to: str | None
+) -> None:
+    if child is not None:
+        raise typer.BadParameter("--all exports every child's plan: leave out the child.", param_hint="--all")
+    if out_dir is None:
+        raise typer.BadParameter("--all writes one file per child: give the folder with --out DIR.", param_hint="--out")
+    for flag, value in (("-o", output), ("--version", version), ("--to", to)):
+        if value is not None:
+            raise typer.BadParameter(f"{flag} is for one child's copy, not --all.", param_hint=flag)
+
+
+def _described(document: PlanDocument, rendered: Rendered) -> str:
+    words = {"professional": "professionals'", "parent": "parents'", "child": "child's"}[document.audience]
+    return (
+        f"the {words} copy of plan {document.plan.number}, version {document.version.number}, for "
+        f"{document.child.ref}, in {rendered.language.name}"
+    )
+
+
+def _notes(document: PlanDocument, rendered: Rendered, full: PlanDocument) -> None:
+    """What the person making the copy should know: a missing translation, a draft, a parent's language."""
+    console = err()
+    language = rendered.language
+    if not language.available:
+        console.print(
+            f"Note: cpctl has no {language.requested} translation yet, so the copy is in English; the copy says so.",
+            markup=False,
+        )
+    if language.partial:
+        console.print(
+            f"Note: {len(rendered.missing)} phrases have no {language.name} translation yet and are in English.",
+            markup=False,
+        )
+    if full.version.draft:
+        console.print(
+            f"Note: version {full.version.number} is a draft that still lacks {len(full.version.gaps)} "
+            f"parts; see `cpctl plan check {full.child.ref}`.",
+            markup=False,
+        )
+    if document.audience != "professional" and document.jurisdiction == "Wales" and language.code != "cy":
+        console.print(
+            "Note: in Wales the family must be offered a copy in Welsh (the active offer): make one with "
+            "--language Welsh.",
+            markup=False,
+        )
+    if document.audience == "parent" and document.reader is None:
+        from cpctl import documents
+
+        for parent in full.parents:
+            preferred = parent.preferred_language
+            if preferred and documents.language_code(preferred) != language.code:
+                console.print(
+                    f"Note: {parent.name} prefers {preferred}; make their own copy with --to {parent.ref}.",
+                    markup=False,
+                )
+
+
+def _export_all(
+    store: Store,
+    audience: Audience,
+    fmt: Format,
+    out_dir: Path,
+    language: str | None,
+    folders: tuple[Path, ...],
+    today: date,
+) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from cpctl import documents
+    from cpctl.errors import CpctlError
+
+    documents.make_private_folder(out_dir)
+    written: list[PlanDocument] = []
+    failed: list[str] = []
+    skipped: list[str] = []
+    with store.read() as session:
+        children = documents.children_with_plans(session)
+        console = err()
+        with Progress(
+            TextColumn("Exporting plans"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            console=console,
+            disable=not console.is_terminal,
+        ) as progress:
+            task = progress.add_task("export", total=len(children))
+            for found in children:
+                try:
+                    full = documents.gather(session, found, today=today)
+                    document = documents.for_reader(full, audience)
+                    data, _ = documents.export(
+                        document,
+                        fmt,
+                        language=language or documents.default_language(document),
+                        templates=folders,
+                    )
+                    documents.write_private(out_dir / documents.file_name(document, fmt), data)
+                    written.append(document)
+                except documents.NotBornYet:
+                    skipped.append(found.ref)
+                except CpctlError as exc:
+                    failed.append(f"{found.ref}: {exc.message}")
+                finally:
+                    progress.advance(task)
+    with store.write() as session:
+        documents.record_disclosure(session, written, fmt, language or "reader's own", where=str(out_dir))
+    console = out()
+    console.print(
+        f"Wrote {len(written)} {audience} cop{'y' if len(written) == 1 else 'ies'} into {out_dir}.",
+        markup=False,
+        soft_wrap=True,
+    )
+    if skipped:
+        console.print(f"No child's copy for {', '.join(skipped)}: not born yet.", markup=False)
+    if failed:
+        for line in failed:
+            err().print(f"Could not export {line}", markup=False)
+        raise CpctlError(f"{len(failed)} of {len(children)} copies could not be made (see above).")

@@ -1,0 +1,198 @@
+"""The fixed text a parent or a child reads, as rendered, with the plan's own words taken out."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from html.parser import HTMLParser
+from typing import Any
+
+from cpctl import documents
+from cpctl.plan import DecisionDetails, PlanContent
+
+WORD = "Sam"  # every value in the plan is this one short word, so only the template's own words are measured
+BLOCKS = {"p", "li"}  # prose: headings, labels and table cells would shorten the "sentences"
+SKIPPED = {"style", "head", "h1", "h2", "h3", "dt", "dd", "th", "td", "caption"}
+
+
+class _Blocks(HTMLParser):
+    """The visible text of each block element (paragraph, list item, heading, ...), in order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.blocks: list[str] = []
+        self._current: list[str] = []
+        self._skip = 0
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag in SKIPPED:
+            self._skip += 1
+        elif tag in BLOCKS:
+            self._flush()
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in SKIPPED:
+            self._skip -= 1
+        elif tag in BLOCKS:
+            self._flush()
+
+    def handle_data(self, data: str) -> None:
+        if not self._skip:
+            self._current.append(data)
+
+    def _flush(self) -> None:
+        text = " ".join("".join(self._current).split())
+        if text:
+            self.blocks.append(text)
+        self._current = []
+
+
+def neutral_document(
+    audience: str,
+    *,
+    outcome: str = "plan-starts",
+    overdue: bool = False,
+    age: int = 7,
+    draft: bool = True,
+    lead: bool = True,
+    actions: bool = True,
+    arranged: bool = False,
+) -> documents.PlanDocument:
+    """A plan with every part filled in (unless told otherwise), and every value the one word WORD."""
+    item = [{"text": WORD}]
+    content = PlanContent.model_validate(
+        {
+            "worries": item,
+            "working_well": item,
+            "immediate_actions": item if actions else [],
+            "objectives": {"child_development": item, "parenting_capacity": item, "family_environment": item},
+            "actions": []
+            if not actions
+            else [
+                {
+                    "id": "A1",
+                    "what": WORD,
+                    "why": WORD,
+                    "who": "P1",
+                    "start": "2026-11-23",
+                    "frequency": WORD,
+                    "length": WORD,
+                    "outcome": WORD,
+                    "by": "2027-02-01",
+                    "measure": WORD,
+                },
+                {
+                    "id": "A2",
+                    "what": WORD,
+                    "why": WORD,
+                    "who": WORD,
+                    "start": "2026-11-20",
+                    "frequency": WORD,
+                    "length": WORD,
+                    "outcome": WORD,
+                    "by": "2027-01-15",
+                    "measure": WORD,
+                },
+            ],
+            "child_seen": [
+                {"who": "P2", "how_often": WORD, "where": WORD, "parents_present": "sometimes"},
+                {"who": "P2", "where": WORD, "parents_present": "yes"},
+            ],
+            "contingency": item,
+            "must_change": item,
+            "core_group": ["P2", "P1", "P3"],
+            "safety_scale": 4,
+        }
+    )
+    details = DecisionDetails.model_validate(
+        {
+            "evidence": item,
+            "child_views": item,
+            "parent_views": item,
+            "dissent": [{"who": WORD, "reason": WORD}],
+            "not_discussed_with": [{"who": WORD, "why": WORD}],
+            "interpreter": {"needed": True, "language": WORD if lead else None},
+            "cultural_needs": WORD,
+        }
+    )
+    people = {
+        "P1": documents.PersonView(ref="P1", name=WORD, kind="parent", relationship=WORD, role=WORD),
+        "P2": documents.PersonView(ref="P2", name=WORD, kind="professional", role=WORD, agency=WORD, email=WORD),
+        "P3": documents.PersonView(ref="P3", name=WORD, kind="professional", role=WORD, agency=WORD),
+    }
+    issued = date(2026, 11, 22)
+    deadlines = [
+        documents.DeadlineView(kind=kind, what=WORD, due=date(2026, 11, 30), overdue=overdue)
+        for kind in ("child-seen", "first-core-group", "first-review")
+    ]
+    return documents.assemble(
+        audience=audience,  # type: ignore[arg-type]
+        issued_on=issued,
+        authority=WORD,
+        jurisdiction="England",
+        terms={
+            "conference": "child protection conference",
+            "initial_conference": "initial child protection conference",
+            "review_conference": "review child protection conference",
+            "lead_worker": "lead social worker",
+            "plan": "child protection plan",
+            "core_group": "core group",
+        },
+        child=documents.ChildView(
+            ref="C1",
+            given_name=WORD,
+            family_name=WORD,
+            name=WORD,
+            date_of_birth=date(2026 - age, 1, 1),
+            age=age,
+            disability=WORD,
+        ),
+        plan=documents.PlanView(number=1, started_on=date(2026, 11, 16), categories=(WORD,)),
+        version=documents.VersionView(number=1, made_on=date(2026, 11, 16), source="conference", draft=draft),
+        conference=documents.ConferenceView(
+            ref="CF1",
+            kind="initial",
+            kind_name="Initial child protection conference",
+            held_on=date(2026, 11, 16),
+            outcome=outcome,
+        ),
+        content=content,
+        details=details,
+        people=people,
+        lead_worker="P2" if lead else None,
+        parents=["P1"],
+        deadlines=deadlines,
+        next_core_group=date(2026, 12, 7) if arranged else None,
+    )
+
+
+def _only_values(block: str) -> bool:
+    return not re.sub(r"[^A-Za-z]+", " ", block).replace(WORD, " ").strip()
+
+
+def measured_text(audience: str, templates: tuple = ()) -> tuple[str, set[str]]:
+    """Every distinct sentence of the copy's fixed text across its variants, and the messages they used."""
+    variants: list[dict[str, Any]] = [
+        dict(outcome="plan-starts", overdue=False, age=7, draft=True),
+        dict(outcome="plan-continues", overdue=True, age=12, draft=False, arranged=True),
+        dict(outcome="plan-ends", overdue=False, age=12, draft=False, lead=False, actions=False),
+    ]
+    seen: dict[str, None] = {}
+    used: set[str] = set()
+    for variant, language in zip(variants, ("Polish", "English", "English"), strict=True):
+        document = neutral_document(audience, **variant)
+        rendered = documents.render(document, "html", language=language, templates=templates)
+        used |= rendered.used
+        parser = _Blocks()
+        parser.feed(rendered.text)
+        parser.close()
+        for block in parser.blocks:
+            if not _only_values(block):
+                seen.setdefault(block if block[-1] in ".?!:" else block + ".", None)
+    return "\n".join(seen), used
+
+
+def grade(text: str) -> float:
+    import textstat
+
+    return float(textstat.flesch_kincaid_grade(text))

@@ -1,0 +1,648 @@
+# ruff: noqa: F811  (the fixtures imported from the fixture modules are used as test arguments)
+"""`cpctl core-group record`, `cpctl plan edit` and `cpctl visit record` in a terminal, driven by keystrokes.
+
+The wizards run in-process on prompt_toolkit's pipe input (as questionary's own tests do), either called directly
+or through the command with its terminal check answered yes; one test drives the installed `cpctl` in a real
+pseudo-terminal. Everyone here is the synthetic Testwood family of `cpctl demo`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prompt_toolkit.application import create_app_session
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from conference_fixtures import (  # noqa: F401  (pytest finds the fixtures by name)
+    CTRL_C,
+    DOWN,
+    ENTER,
+    TODAY,
+    UP,
+    USER,
+    checkbox,
+    conference_env,
+    days_ago,
+    demo_db,
+    demo_store,
+    items,
+    retype,
+    rows,
+    uk,
+)
+from cpctl import demo
+from cpctl.commands.plan_wizard import core_group_wizard
+from cpctl.dates import british, short_british
+from cpctl.errors import Cancelled
+from cpctl.paths import sqlite_url
+from cpctl.store import Store
+from helpers import CANCELLED, ok, ok_json
+from plan_fixtures import ALEX, CHRIS, GRACE, JAMIE, JORDAN, MIA, OLA, SAM, TOM, content, history, iso, on, plan_json
+
+# Who the core group wizard lists for Jamie, in order: the family, the lead worker, then the plan's core group.
+LISTED = [CHRIS, SAM, JORDAN, OLA, TOM, GRACE]
+# For "who is responsible", the same people, then anyone typed in, then the other professionals.
+PROGRESS_DONE, PROGRESS_SOME_CONCERN = UP + ENTER, DOWN + ENTER  # from the default, "on track"
+AGREED = "the review conference of 20/11/2026 (CF00002)"
+
+
+@contextmanager
+def keys_typed(keys: str) -> Iterator[None]:
+    """Feed these keystrokes to whatever asks inside the block, and check afterwards that each one was used.
+
+    Running out of keys ends the wizard with EOFError instead of hanging; a line typed after the last key must
+    reach a prompt of its own, which proves that no keystroke was left over.
+    """
+    import questionary
+
+    with create_pipe_input() as inp:
+        inp.send_text(keys + "END-OF-KEYS" + ENTER)
+        inp.close()
+        with create_app_session(input=inp, output=DummyOutput()):
+            yield
+            assert questionary.text("left over?").unsafe_ask() == "END-OF-KEYS"
+
+
+def in_terminal(monkeypatch: pytest.MonkeyPatch, *modules: str) -> None:
+    """The commands' terminal check says yes (the keys come from the pipe, not from a terminal)."""
+    for module in modules:
+        monkeypatch.setattr(f"cpctl.commands.{module}.interactive", lambda: True)
+
+
+def typed(monkeypatch: pytest.MonkeyPatch, db: Path, keys: str, *args: str) -> Any:
+    """`cpctl --db DB ARGS` in a (pretend) terminal, with these keystrokes."""
+    in_terminal(monkeypatch, "coregroup", "plan", "visit")
+    with keys_typed(keys):
+        return on(db, *args)
+
+
+def meetings(db: Path, child: str = JAMIE) -> list[dict[str, Any]]:
+    return ok_json(on(db, "core-group", "list", child, "--json"))  # type: ignore[no-any-return]
+
+
+# -- the keys for each part of a core group ---------------------------------------------------------------
+def attendance(came: str = ENTER, rest: str = "") -> str:
+    """Who came (everyone listed is ticked), then whatever the rest of the lists need, then nobody added."""
+    return came + rest + "n"
+
+
+def progress(*answers: tuple[str, str]) -> str:
+    """For each action of the plan: the status key(s) and a note."""
+    return "".join(status + note + ENTER for status, note in answers)
+
+
+ON_TRACK = (ENTER, "")
+NO_VIEWS = ENTER * 3  # parents' views, child's views, notes: none (so nothing to mark private)
+NO_CHANGE = ENTER  # the plan stays as it is
+NOT_SENT = ENTER
+SAVE = ENTER
+
+
+def breakfast_club(who: str = DOWN * LISTED.index(TOM) + ENTER) -> str:
+    """The keys of a whole new action, after 'Add an action'."""
+    keys = "Breakfast club place at school" + ENTER + "So that Jamie starts each day fed." + ENTER + who
+    keys += uk(TODAY) + ENTER + "every school day" + ENTER + "until the review" + ENTER
+    keys += "Jamie has breakfast every school day." + ENTER + uk(TODAY + timedelta(days=70)) + ENTER
+    return keys + "Breakfast club register." + ENTER
+
+
+# The menus: the plan's parts (Done first, then actions, worries, working well, immediate actions, objectives,
+# how the child is seen, contingency, must change, core group, safety scale) and the actions (Done, Add, one
+# Change per action, Remove).
+PART = {
+    "actions": 1,
+    "worries": 2,
+    "working_well": 3,
+    "immediate_actions": 4,
+    "objectives": 5,
+    "child_seen": 6,
+    "contingency": 7,
+    "must_change": 8,
+    "core_group": 9,
+    "safety_scale": 10,
+}
+
+
+def part(name: str) -> str:
+    return DOWN * PART[name] + ENTER
+
+
+ADD = DOWN + ENTER
+DONE = ENTER
+NO_ONE = UP + ENTER  # who is responsible: the last choice, "No one named yet" (the list wraps round)
+
+
+def change(index: int) -> str:
+    """Change the action at this position (from 0) in the actions menu."""
+    return DOWN * (2 + index) + ENTER
+
+
+def remove(count: int, *positions: int) -> str:
+    """Remove actions: the menu's last entry, then tick these positions."""
+    return DOWN * (2 + count) + ENTER + checkbox(*positions)
+
+
+def keep_action(retyped: dict[int, str] | None = None) -> str:
+    """Keys for ask_action on an existing action whose 'who' is typed text: every field kept, but those retyped.
+
+    Fields: 0 what, 1 why, 2 who (select, then the typed text), 3 start, 4 how often, 5 how long, 6 outcome,
+    7 due by, 8 measure.
+    """
+    retyped = retyped or {}
+    keys = ""
+    for field in range(9):
+        if field == 2:
+            keys += ENTER + ENTER  # "An agency or someone else" is chosen already, its text typed in
+        else:
+            keys += retype(retyped[field]) if field in retyped else ENTER
+    return keys
+
+
+# -- core group ------------------------------------------------------------------------------------------
+def test_core_group_in_full(demo_store: Store, demo_db: Path) -> None:
+    before = rows(demo_store)
+    next_meeting = TODAY + timedelta(days=28)
+    keys = ENTER  # held today
+    keys += attendance(
+        checkbox(LISTED.index(TOM), LISTED.index(GRACE)),  # Tom and Grace did not come
+        checkbox(0)
+        + ENTER  # apologies: Tom; a report: no one
+        + checkbox(0)
+        + "Grace has left the nursery."
+        + ENTER  # not invited: Grace, and why
+        + "y"
+        + ENTER  # someone new
+        + ENTER
+        + "Pat Quill"
+        + ENTER
+        + "School nurse"
+        + ENTER
+        + "Northshire School Nursing (synthetic)"
+        + ENTER
+        + ENTER,  # Pat came
+    )
+    keys += progress((PROGRESS_DONE, "Course finished."), (PROGRESS_SOME_CONCERN, ""))
+    keys += items("Sam says mornings are easier.") + items("Jamie likes breakfast club.")
+    keys += items("The GP is checking a concern raised by the school nurse.") + checkbox(2)  # the note is private
+    keys += DOWN + ENTER + part("actions")  # the plan changes: its actions
+    keys += ADD + breakfast_club()
+    keys += change(1) + keep_action({4: "weekly"})  # A2 more often
+    keys += remove(3, 0)  # A1 is finished
+    keys += DONE + ENTER  # done with the actions; nothing private among them
+    keys += DONE  # done with the plan: A1's removal needs agreement
+    keys += ENTER + AGREED + ENTER  # record who agreed it
+    keys += uk(next_meeting) + ENTER
+    keys += DOWN + ENTER  # sent today
+    keys += SAVE
+    with keys_typed(keys):
+        recorded = core_group_wizard(demo_store, JAMIE)
+
+    assert recorded.version is not None and recorded.version.number == 2
+    assert [c.line() for c in recorded.changes] == [
+        "~ Action A2 'Money and debt advice': how often fortnightly → weekly",
+        f"+ Action A3 'Breakfast club place at school' added (who: {TOM}; start: {short_british(TODAY)}; how often: "
+        "every school day)",
+        "- Action A1 'Parenting course (Positive Routines)' removed",
+    ]
+    (meeting,) = meetings(demo_db)
+    pat = "P00009"
+    assert meeting == {
+        "date": iso(TODAY),
+        "attendance": [
+            {"person": CHRIS, "status": "attended", "reason": None},
+            {"person": SAM, "status": "attended", "reason": None},
+            {"person": JORDAN, "status": "attended", "reason": None},
+            {"person": OLA, "status": "attended", "reason": None},
+            {"person": TOM, "status": "apologies", "reason": None},
+            {"person": GRACE, "status": "not-invited", "reason": "Grace has left the nursery."},
+            {"person": pat, "status": "attended", "reason": None},
+        ],
+        "progress": {
+            "A1": {"status": "done", "note": "Course finished."},
+            "A2": {"status": "some-concern", "note": None},
+        },
+        "next_meeting": iso(next_meeting),
+        "sent_on": iso(TODAY),
+    }
+    person = ok_json(on(demo_db, "person", "show", pat, "--json"))
+    assert (person["name"], person["kind"], person["agency"]) == (
+        "Pat Quill",
+        "professional",
+        "Northshire School Nursing (synthetic)",
+    )
+    record = plan_json(demo_db)
+    assert (record["version"], record["source"], record["significant"], record["agreed_by"]) == (
+        2,
+        "core-group",
+        True,
+        AGREED,
+    )
+    actions = record["content"]["actions"]
+    assert [(a["id"], a["what"], a["frequency"], a["who"]) for a in actions] == [
+        ("A2", "Money and debt advice", "weekly", "Northshire Citizens Advice (synthetic)"),
+        ("A3", "Breakfast club place at school", "every school day", TOM),
+    ]
+    assert actions[0] == {**content(demo_db, JAMIE, 1)["actions"][1], "frequency": "weekly"}  # nothing else lost
+    notes = json.loads(_meeting_column(demo_db, "notes"))
+    assert notes == [{"text": "The GP is checking a concern raised by the school nurse.", "private": True}]
+    assert json.loads(_meeting_column(demo_db, "parent_views")) == [
+        {"text": "Sam says mornings are easier.", "private": False}
+    ]
+    after = rows(demo_store)
+    assert (after["core_group_meeting"], after["plan_version"], after["person"]) == (
+        before["core_group_meeting"] + 1,
+        before["plan_version"] + 1,
+        before["person"] + 1,
+    )
+
+
+def _meeting_column(db: Path, column: str) -> str:
+    from helpers import rows as sql
+
+    ((value,),) = sql(db, f"SELECT {column} FROM core_group_meeting")
+    return str(value)
+
+
+def test_core_group_through_the_command(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    keys = ENTER + attendance() + progress(ON_TRACK, ON_TRACK) + NO_VIEWS + NO_CHANGE + ENTER + NOT_SENT + SAVE
+    result = typed(monkeypatch, demo_db, keys, "core-group", "record", "Jamie Testwood")  # by name
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(
+        f"Recorded the core group of {british(TODAY)}.\n"
+        "  The plan did not change.\n"
+        "  When the revised plan and minutes go out: `cpctl core-group sent CHILD --on DATE`.\n"
+    )
+    (meeting,) = meetings(demo_db)
+    assert {a["person"] for a in meeting["attendance"] if a["status"] == "attended"} == set(LISTED)
+    assert meeting["progress"] == {
+        "A1": {"status": "on-track", "note": None},
+        "A2": {"status": "on-track", "note": None},
+    }
+    assert [h["version"] for h in history(demo_db)] == [1]
+
+
+def test_the_child_is_chosen_from_those_on_a_plan(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    keys = DOWN + ENTER  # Jamie, Mia: Mia
+    keys += ENTER + attendance() + progress(ON_TRACK, ON_TRACK) + NO_VIEWS + NO_CHANGE + ENTER + NOT_SENT + SAVE
+    result = typed(monkeypatch, demo_db, keys, "core-group", "record")
+    assert result.exit_code == 0, result.output
+    assert len(meetings(demo_db, MIA)) == 1 and meetings(demo_db, JAMIE) == []
+
+
+def test_a_child_without_a_plan_is_refused_before_any_question(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    result = typed(monkeypatch, demo_db, "", "core-group", "record", "DEMO-1003")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: child DEMO-1003 has no plan in force, so there is no plan to record a core group for; a plan "
+        "starts at a conference (`cpctl conference new`).\n",
+    )
+
+
+def test_dropping_a_change_that_needs_agreement_keeps_the_plan(demo_store: Store, demo_db: Path) -> None:
+    keys = ENTER + attendance() + progress(ON_TRACK, ON_TRACK) + NO_VIEWS
+    keys += DOWN + ENTER + part("actions") + remove(2, 1) + DONE + ENTER + DONE  # remove A2: it needs agreement
+    keys += DOWN * 2 + ENTER  # drop the changes
+    keys += ENTER + NOT_SENT + SAVE
+    with keys_typed(keys):
+        recorded = core_group_wizard(demo_store, JAMIE)
+    assert recorded.version is None and recorded.changes == []
+    assert [a["id"] for a in content(demo_db)["actions"]] == ["A1", "A2"]
+    assert len(meetings(demo_db)) == 1
+
+
+def test_going_back_from_agreement_to_change_the_plan_again(demo_store: Store, demo_db: Path) -> None:
+    keys = ENTER + attendance() + progress(ON_TRACK, ON_TRACK) + NO_VIEWS
+    keys += DOWN + ENTER + part("actions") + remove(2, 1) + DONE + ENTER + DONE
+    keys += DOWN + ENTER  # go back and change the plan again: put a weekly A2 back instead
+    keys += part("actions") + ADD + "Money and debt advice, weekly" + ENTER + ENTER + NO_ONE + ENTER * 6
+    keys += DONE + ENTER + DONE  # nothing private; done: A2 is still removed, so agreement again
+    keys += ENTER + AGREED + ENTER
+    keys += ENTER + NOT_SENT
+    keys += ENTER  # the new action has gaps: the first choice is to save as a draft
+    with keys_typed(keys):
+        recorded = core_group_wizard(demo_store, JAMIE)
+    assert recorded.version is not None
+    assert (recorded.version.number, recorded.version.draft, recorded.version.agreed_by) == (2, True, AGREED)
+    assert [(a["id"], a["what"], a["who"]) for a in content(demo_db)["actions"]] == [
+        ("A1", "Parenting course (Positive Routines)", SAM),
+        ("A3", "Money and debt advice, weekly", None),
+    ]
+
+
+def test_ctrl_c_half_way_writes_nothing(demo_store: Store) -> None:
+    before = rows(demo_store)
+    keys = ENTER + attendance("", "") + ENTER + "y" + ENTER + "Pat Quill" + ENTER + CTRL_C
+    with pytest.raises(Cancelled), keys_typed(keys):
+        core_group_wizard(demo_store, JAMIE)
+    assert rows(demo_store) == before
+
+
+def test_cancel_at_the_summary_writes_nothing_not_even_the_person_added(demo_store: Store) -> None:
+    before = rows(demo_store)
+    keys = ENTER + ENTER + "y" + ENTER + ENTER + "Pat Quill" + ENTER + ENTER + "Northshire Police (synthetic)"
+    keys += ENTER + ENTER + "n"
+    keys += progress(ON_TRACK, ON_TRACK) + NO_VIEWS + NO_CHANGE + ENTER + NOT_SENT
+    keys += DOWN * 2 + ENTER  # Save, Go back, Cancel
+    with pytest.raises(Cancelled), keys_typed(keys):
+        core_group_wizard(demo_store, JAMIE)
+    assert rows(demo_store) == before
+
+
+def test_go_back_to_a_section_before_saving(demo_store: Store, demo_db: Path) -> None:
+    keys = ENTER + attendance() + progress(ON_TRACK, ON_TRACK) + NO_VIEWS + NO_CHANGE
+    keys += uk(TODAY + timedelta(days=3)) + ENTER + DOWN + ENTER  # next meeting in 3 days; sent today
+    keys += DOWN + ENTER + ENTER + retype(uk(days_ago(2)))  # go back to the date: two days ago
+    keys += DOWN + ENTER + DOWN * 2 + ENTER + PROGRESS_SOME_CONCERN + retype("Sam came late.")  # progress: A1
+    keys += ENTER + ENTER  # A2 as it was
+    keys += SAVE
+    with keys_typed(keys):
+        recorded = core_group_wizard(demo_store, JAMIE)
+    assert recorded.meeting.held_on == days_ago(2)
+    (meeting,) = meetings(demo_db)
+    assert meeting["progress"]["A1"] == {"status": "some-concern", "note": "Sam came late."}
+    assert (meeting["sent_on"], meeting["next_meeting"]) == (iso(TODAY), iso(TODAY + timedelta(days=3)))
+
+
+def test_a_date_before_the_last_core_group_is_not_accepted(
+    demo_store: Store, demo_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    first = ENTER + attendance() + progress(ON_TRACK, ON_TRACK) + NO_VIEWS + NO_CHANGE + ENTER + NOT_SENT + SAVE
+    with keys_typed(retype(uk(days_ago(3))) + first[1:]):
+        core_group_wizard(demo_store, JAMIE)
+    # The same day again is refused at the prompt (which stays), so the next answer is asked for.
+    second = retype(uk(days_ago(3))) + retype(uk(TODAY)) + first[1:]
+    with keys_typed(second):
+        recorded = core_group_wizard(demo_store, JAMIE)
+    assert recorded.meeting.held_on == TODAY
+    assert [m["date"] for m in meetings(demo_db)] == [iso(days_ago(3)), iso(TODAY)]
+    shown = capsys.readouterr().out  # the second meeting shows what the first said of each action
+    assert "    who: Sam Testwood; how often: weekly; outcome due by " in shown
+    assert f"; last time: on track ({short_british(days_ago(3))})\n" in shown
+
+
+def test_other_parts_of_the_plan_change_at_a_core_group(demo_store: Store, demo_db: Path) -> None:
+    keys = ENTER + attendance() + progress(ON_TRACK, ON_TRACK) + NO_VIEWS + DOWN + ENTER
+    keys += part("worries") + ENTER + items("A neighbour's worry about late-night visitors.") + checkbox(1)
+    keys += part("safety_scale") + retype("6")
+    keys += part("core_group") + DOWN * LISTED.index(GRACE) + " " + ENTER  # Grace leaves the core group
+    keys += DONE + ENTER + NOT_SENT + SAVE
+    with keys_typed(keys):
+        recorded = core_group_wizard(demo_store, JAMIE)
+    assert [c.line() for c in recorded.changes] == [
+        "+ What we are worried about: A neighbour's worry about late-night visitors.",
+        f"- Core group: {GRACE} leaves",
+        "~ Safety scale: 4 → 6",
+    ]
+    worries = content(demo_db)["worries"]
+    assert worries[1] == {"text": "A neighbour's worry about late-night visitors.", "private": True}
+
+
+# -- plan edit -------------------------------------------------------------------------------------------
+def test_plan_edit_through_the_command(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    keys = part("safety_scale") + retype("6")
+    keys += part("contingency") + ENTER + items("Jamie stays with his grandmother if the home is cold.") + ENTER
+    keys += DONE + SAVE
+    result = typed(monkeypatch, demo_db, keys, "plan", "edit", JAMIE)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith("Saved version 2 of the plan for DEMO-1001; see `cpctl plan diff DEMO-1001`.\n")
+    assert ok(on(demo_db, "plan", "diff", JAMIE)).splitlines() == [
+        "From version 1 to version 2:",
+        "  + Contingency plan: Jamie stays with his grandmother if the home is cold.",
+        "  ~ Safety scale: 4 → 6",
+    ]
+    assert "The plan changes, from version 1 to 2:" in result.stdout  # the summary, before saving
+
+
+def test_plan_edit_asks_for_agreement_and_shows_it(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    keys = part("child_seen") + ENTER  # keep the one arrangement
+    keys += ENTER  # no one more
+    keys += part("actions") + change(0) + ENTER * 4 + retype("fortnightly") + ENTER * 4 + DONE + ENTER
+    keys += DONE
+    keys += ENTER + ENTER  # record who agreed it: --agreed-by gave the answer already
+    keys += SAVE
+    result = typed(monkeypatch, demo_db, keys, "plan", "edit", JAMIE, "--agreed-by", AGREED)
+    assert result.exit_code == 0, result.output
+    assert "This change needs a conference decision" in result.stdout
+    assert "  - Action A1 'Parenting course (Positive Routines)' happens less often (weekly → fortnightly)\n" in (
+        result.stdout
+    )
+    record = plan_json(demo_db)
+    assert (record["version"], record["significant"], record["agreed_by"]) == (2, True, AGREED)
+    assert record["content"]["actions"][0]["frequency"] == "fortnightly"
+
+
+def test_plan_edit_that_changes_nothing_can_only_go_back_or_cancel(
+    monkeypatch: pytest.MonkeyPatch, demo_db: Path
+) -> None:
+    keys = DONE + DOWN + ENTER  # nothing changed: Go back, Cancel
+    result = typed(monkeypatch, demo_db, keys, "plan", "edit", JAMIE)
+    assert (result.exit_code, result.stderr) == (130, CANCELLED + "\n")
+    assert "  Nothing has changed yet.\n" in result.stdout
+    assert [h["version"] for h in history(demo_db)] == [1]
+
+
+def test_plan_edit_cancelled_at_the_agreement_writes_nothing(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    before = rows(demo_db)
+    keys = part("actions") + remove(2, 0, 1) + DONE + DONE + DOWN * 2 + ENTER  # both actions gone; cancel
+    result = typed(monkeypatch, demo_db, keys, "plan", "edit", JAMIE)
+    assert (result.exit_code, result.stderr) == (130, CANCELLED + "\n")
+    assert rows(demo_db) == before
+
+
+def test_plan_edit_of_a_plan_with_gaps_saves_a_draft(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    keys = part("actions") + ADD + "Speech therapy" + ENTER + ENTER + NO_ONE + ENTER * 6  # nothing else known
+    keys += DONE + ENTER + DONE + SAVE  # the only way to save is as a draft
+    result = typed(monkeypatch, demo_db, keys, "plan", "edit", JAMIE)
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(
+        "Saved version 2 of the plan for DEMO-1001 as a draft; see `cpctl plan diff DEMO-1001`.\n"
+    )
+    assert "The plan still lacks (1):" in result.stdout
+    assert plan_json(demo_db)["draft"] is True
+
+
+# -- visit record ----------------------------------------------------------------------------------------
+def visits(db: Path, child: str = JAMIE) -> list[dict[str, Any]]:
+    return ok_json(on(db, "visit", "list", child, "--json"))  # type: ignore[no-any-return]
+
+
+def test_visit_asked_for_everything(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    keys = ENTER + retype(uk(days_ago(1)))  # Jamie; yesterday
+    keys += ENTER  # the visitor: the user, Alex Morgan, is the default
+    keys += "n" + "y" + "n"  # unannounced, seen alone, bedroom not seen
+    keys += items("Home warm.", "A neighbour's report about visitors.") + checkbox(1)
+    result = typed(monkeypatch, demo_db, keys, "visit", "record")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.endswith(f"Recorded a visit to DEMO-1001 on {british(days_ago(1))}.\n")
+    assert visits(demo_db) == [
+        {
+            "date": iso(days_ago(1)),
+            "visitor": {"ref": ALEX, "name": "Alex Morgan"},
+            "announced": False,
+            "seen_alone": True,
+            "bedroom_seen": False,
+            "notes": [
+                {"text": "Home warm.", "private": False},
+                {"text": "A neighbour's report about visitors.", "private": True},
+            ],
+        }
+    ]
+
+
+def test_visit_asks_only_what_was_not_given(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    keys = "y"  # seen alone: the only question
+    result = typed(
+        monkeypatch,
+        demo_db,
+        keys,
+        "visit",
+        "record",
+        MIA,
+        "--on",
+        "today",
+        "--visitor",
+        JORDAN,
+        "--announced",
+        "--bedroom",
+        "--private-note",
+        "Third-party information.",
+    )
+    assert result.exit_code == 0, result.output
+    (visit,) = visits(demo_db, MIA)
+    assert (visit["visitor"]["ref"], visit["announced"], visit["seen_alone"], visit["bedroom_seen"]) == (
+        JORDAN,
+        True,
+        True,
+        True,
+    )
+    assert visit["notes"] == [{"text": "Third-party information.", "private": True}]
+
+
+def test_visit_of_another_professional_chosen_from_the_list(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
+    keys = DOWN + ENTER + ENTER  # Mia; today
+    keys += DOWN * 5 + ENTER  # the user first, then the professionals by name: Grace, Hannah, Jordan, Ola, Tom
+    keys += ENTER + ENTER + ENTER + ENTER  # announced, not alone, bedroom not seen, no notes
+    result = typed(monkeypatch, demo_db, keys, "visit", "record")
+    assert result.exit_code == 0, result.output
+    (visit,) = visits(demo_db, MIA)
+    assert visit["visitor"]["ref"] == TOM
+
+
+def test_visit_to_an_unborn_child_is_refused_before_any_question(
+    monkeypatch: pytest.MonkeyPatch, demo_db: Path
+) -> None:
+    result = typed(monkeypatch, demo_db, "", "visit", "record", "DEMO-1003")
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: child DEMO-1003 is not born yet, so there is no visit to record; record the birth first (`cpctl "
+        "child edit DEMO-1003 --dob DATE`).\n",
+    )
+
+
+# -- the installed program in a real terminal ------------------------------------------------------------
+def _pty_store(path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
+    env = {**os.environ, "CPCTL_USER": USER, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    monkeypatch.setenv("CPCTL_USER", USER)
+    made = Store(sqlite_url(path))
+    demo.build(made)
+    demo.record_initial_conference(made)  # Jamie's and Mia's plans began six days ago
+    made.dispose()
+    return env
+
+
+@pytest.mark.slow
+def test_cpctl_core_group_record_in_a_pseudo_terminal(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    cpctl = Path(sys.executable).with_name("cpctl")
+    db = tmp_path / "pty.db"
+    env = _pty_store(db, monkeypatch)
+    child = pexpect.spawn(
+        str(cpctl),
+        ["--db", str(db), "core-group", "record", JAMIE],
+        env=env,
+        timeout=30,
+        encoding="utf-8",
+        dimensions=(50, 160),
+    )
+    down, up, enter = "\x1b[B", "\x1b[A", "\r"
+
+    def answer(prompt: str, keys: str) -> None:
+        child.expect_exact(prompt)
+        child.send(keys)
+
+    answer("Date of the meeting", enter)
+    answer("Who came?", enter)
+    answer("Add someone who is not in these lists?", "n")
+    answer("Progress on A1:", up + enter)  # done
+    answer("A note on A1", "Course finished." + enter)
+    answer("Progress on A2:", enter)  # on track
+    answer("A note on A2", enter)
+    answer("The parents' views, in their words 1", "Sam says mornings are easier." + enter)
+    answer("The parents' views, in their words 2", enter)
+    answer("wishes and feelings 1", enter)
+    answer("Notes of the meeting 1", enter)
+    answer("not for the family's copy?", enter)
+    answer("Did the meeting change the plan?", down + enter)
+    answer("Which part of the plan to change?", down * PART["safety_scale"] + enter)
+    answer("Safety scale", "\x15" + "5" + enter)
+    answer("Which part of the plan to change?", enter)  # done
+    answer("Date of the next core group", enter)
+    answer("Have the revised plan and minutes gone", down + enter)  # today
+    child.expect_exact("~ Safety scale: 4 → 5")  # the summary
+    answer("What now?", enter)
+    child.expect_exact(f"Recorded the core group of {british(TODAY)}.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    listed = json.loads(pexpect.run(f"{cpctl} --db {db} core-group list {JAMIE} --json", env=env, timeout=60))
+    assert [(m["date"], m["sent_on"], m["progress"]["A1"]["status"]) for m in listed] == [
+        (iso(TODAY), iso(TODAY), "done")
+    ]
+    assert content(db)["safety_scale"] == 5
+
+
+@pytest.mark.slow
+def test_ctrl_c_in_plan_edit_in_a_pseudo_terminal_exits_130(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pexpect = pytest.importorskip("pexpect")
+    cpctl = Path(sys.executable).with_name("cpctl")
+    db = tmp_path / "pty.db"
+    env = _pty_store(db, monkeypatch)
+    before = rows(db)
+    child = pexpect.spawn(
+        str(cpctl),
+        ["--db", str(db), "plan", "edit", JAMIE],
+        env=env,
+        timeout=30,
+        encoding="utf-8",
+        dimensions=(50, 160),
+    )
+    child.expect_exact("Which part of the plan to change?")
+    child.send("\x1b[B\x1b[B\r")  # what we are worried about
+    child.expect_exact("What are we worried about: keep which?")
+    child.send("\x03")
+    child.expect_exact(CANCELLED)
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert rows(db) == before
+
+
+def test_the_wizard_module_leaves_questionary_and_the_store_unimported() -> None:
+    """`cpctl --help` stays quick: the plan wizards import questionary and SQLModel only when they run."""
+    import subprocess
+
+    code = (
+        "import sys, cpctl.cli, cpctl.commands.plan_wizard; "
+        "print(sorted(m for m in ('questionary', 'sqlmodel', 'prompt_toolkit', 'pydantic') if m in sys.modules))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout == "[]\n"
