@@ -556,8 +556,10 @@ def upcoming(
     worker = aliased(Person)
     chair = aliased(Person)
     query = (
-        select(
-            Deadline,
+        select(  # columns, not the Deadline entity: building ORM objects costs more than the query
+            Deadline.due_on,
+            Deadline.kind,
+            Deadline.explanation,
             Child.ref,
             Child.given_name,
             Child.family_name,
@@ -595,20 +597,32 @@ def upcoming(
         query = query.where(Deadline.kind == kind)
     query = query.order_by(col(Deadline.due_on), col(Child.ref), col(Deadline.kind))
     out = []
-    for row, ref, given, family, worker_ref, worker_name, chair_ref, chair_name, plan_number in session.exec(query):
+    for (
+        due_on,
+        kind_of,
+        explanation,
+        ref,
+        given,
+        family,
+        worker_ref,
+        worker_name,
+        chair_ref,
+        chair_name,
+        plan_number,
+    ) in session.exec(query):
         out.append(
             {
-                "due": row.due_on,
-                "days": (row.due_on - on).days,
-                "overdue": row.due_on < on,
-                "kind": row.kind,
-                "what": label(row.kind, terms),
+                "due": due_on,
+                "days": (due_on - on).days,
+                "overdue": due_on < on,
+                "kind": kind_of,
+                "what": label(kind_of, terms),
                 "child": ref,
                 "child_name": f"{given} {family}",
                 "plan": plan_number,
                 "lead_worker": {"ref": worker_ref, "name": worker_name} if worker_ref else None,
                 "chair": {"ref": chair_ref, "name": chair_name} if chair_ref else None,
-                "explanation": json.loads(row.explanation),
+                "explanation": json.loads(explanation),
             }
         )
     return out
