@@ -119,3 +119,25 @@ def test_plan_show_does_not_grow_with_the_children_or_their_history(stores: dict
 def test_the_counter_counts() -> None:
     """Guards the tests above: a command that reads the store is seen issuing statements."""
     assert len(count("db", "status")) > 0
+
+
+NOT_ON_THE_COMMON_PATH = ["alembic", "yaml", "holidays", "dateutil", "icalendar", "jinja2", "questionary", "babel"]
+
+
+def test_due_imports_only_what_it_uses(initialised: Path) -> None:
+    """`cpctl due` on an up-to-date store with its profile cached: no migrations, YAML, calendars or templates."""
+    import json
+    import subprocess
+    import sys
+
+    code = (
+        "import json, sys, cpctl.cli\n"
+        "try:\n"
+        f"    cpctl.cli.app(['--db', {str(initialised)!r}, 'due'], prog_name='cpctl')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(json.dumps([m for m in {NOT_ON_THE_COMMON_PATH!r} if m in sys.modules]))"
+    )
+    for _ in range(2):  # the first run may parse the profile's YAML and cache it
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert json.loads(done.stdout.splitlines()[-1]) == []
