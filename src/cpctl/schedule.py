@@ -10,6 +10,7 @@ child's deadlines are recomputed before they are read.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import re
@@ -549,12 +550,7 @@ def upcoming(
     """
     from datetime import timedelta
 
-    from sqlalchemy.orm import aliased
-
-    from cpctl.models import Person
-
-    worker = aliased(Person)
-    chair = aliased(Person)
+    worker, chair = _worker_and_chair()
     query = (
         select(  # columns, not the Deadline entity: building ORM objects costs more than the query
             Deadline.due_on,
@@ -626,6 +622,17 @@ def upcoming(
             }
         )
     return out
+
+
+@functools.cache
+def _worker_and_chair() -> tuple[Any, Any]:
+    """Person twice, as a plan's lead worker and as its chair: made once, so that each query reuses the last's
+    compiled form instead of building new aliases (plan export --all asks once per child)."""
+    from sqlalchemy.orm import aliased
+
+    from cpctl.models import Person
+
+    return aliased(Person, name="lead_worker"), aliased(Person, name="chair")
 
 
 def chairs_or_leads(session: Session, person_id: int) -> bool:
