@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import subprocess
 import sys
@@ -102,3 +103,33 @@ def test_the_import_check_sees_a_module_that_help_itself_imports() -> None:
     seen = modules_seen_by_help(["typer.rich_utils"])
     assert seen["import cpctl.cli"] == []
     assert seen["cpctl --help"] == ["typer.rich_utils"]
+
+
+def test_the_summaries_cpctl_help_lists_are_the_commands_own() -> None:
+    """`cpctl --help` lists the commands from cli.COMMANDS without importing them: the summaries must not drift."""
+    for name, (_, _, summary) in cpctl.cli.COMMANDS.items():
+        command = cpctl.cli.load_command(name)
+        assert inspect.cleandoc(command.help or "").split("\n\n")[0] == summary, name
+    assert set(typer.main.get_command(cpctl.cli.app).commands) == set(cpctl.cli.COMMANDS)
+
+
+def command_modules_imported_by(*args: str) -> list[str]:
+    code = (
+        "import sys, cpctl.cli\n"
+        "try:\n"
+        f"    cpctl.cli.app({list(args)!r}, prog_name='cpctl')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('cpctl.commands.')))"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    return json.loads(done.stdout.splitlines()[-1].replace("'", '"'))
+
+
+def test_cpctl_help_imports_no_command_module() -> None:
+    assert command_modules_imported_by("--help") == ["cpctl.commands.common"]
+
+
+def test_a_command_imports_its_own_module_only() -> None:
+    assert command_modules_imported_by("due", "--help") == ["cpctl.commands.common", "cpctl.commands.due"]
+    assert command_modules_imported_by("child", "--help") == ["cpctl.commands.child", "cpctl.commands.common"]

@@ -1,40 +1,135 @@
-"""The `cpctl` command: parses, calls the domain, prints. Imports nothing heavy at module level."""
+"""The `cpctl` command: parses, calls the domain, prints. Imports nothing heavy at module level.
+
+Each command's module is imported only when that command runs (or shows its help), as pip does with its
+`commands_dict`: `cpctl due` never pays for the other twelve, and `cpctl --help` lists them all from the
+summaries below without importing any.
+"""
 
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import sys
+from collections.abc import Iterator, MutableMapping
 from typing import Annotated, Any
 
 import typer
 from typer._click.exceptions import ClickException, NoArgsIsHelpError
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from cpctl import __version__
-from cpctl.commands import (
-    audit_log,
-    child,
-    conference,
-    coregroup,
-    db,
-    deadline,
-    demo,
-    due,
-    init,
-    person,
-    plan,
-    profile,
-    visit,
-)
 from cpctl.commands.common import CliState
 from cpctl.errors import CpctlError
 
 CANCELLED = "Cancelled: nothing was saved."
 
+# name -> (module in cpctl.commands, its Typer app or command function, the first paragraph of its help).
+# tests/test_help.py checks that each summary is the command's own.
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "init": (
+        "init",
+        "init",
+        "Set up the store: your authority, its jurisdiction, and who you are (asks for anything not given).",
+    ),
+    "demo": (
+        "demo",
+        "demo",
+        "Build a synthetic family (the Testwoods) in a throwaway store and show what cpctl holds for them.",
+    ),
+    "due": ("due", "due", "What is due in the next days, and everything overdue, soonest first."),
+    "child": ("child", "app", "Add, list, show and edit children (and unborn babies)."),
+    "person": ("person", "app", "Add, list, show and edit parents, carers, relatives and professionals."),
+    "conference": (
+        "conference",
+        "app",
+        "Record child protection conferences and their outline plans; list and show them.",
+    ),
+    "plan": ("plan", "app", "Check, show and revise a child's child protection plan."),
+    "core-group": ("coregroup", "app", "Record core group meetings and when the revised plan went out."),
+    "visit": ("visit", "app", "Record and list visits to the child."),
+    "db": ("db", "app", "Check, upgrade and back up the store."),
+    "audit": ("audit_log", "app", "Read the audit trail of every change."),
+    "profile": (
+        "profile",
+        "app",
+        "See each jurisdiction's timescale rules and where every value comes from; override them locally.",
+    ),
+    "deadline": ("deadline", "app", "Work out when a step is due under a jurisdiction's timescale rules."),
+}
+
+
+def load_command(name: str) -> Any:
+    """The click command or group `cpctl NAME` runs, built by Typer from its module (imported now)."""
+    module_name, attribute, _ = COMMANDS[name]
+    target = getattr(importlib.import_module(f"cpctl.commands.{module_name}"), attribute)
+    holder = typer.Typer(add_completion=False)
+    if isinstance(target, typer.Typer):
+        holder.add_typer(target, name=name)
+        return typer.main.get_command(holder).commands[name]  # type: ignore[attr-defined]
+    holder.command(name)(target)
+    return typer.main.get_command(holder)
+
+
+class LazyCommands(MutableMapping[str, Any]):
+    """The root's commands by name; each is built the first time it is looked up."""
+
+    def __init__(self, loaded: MutableMapping[str, Any]) -> None:
+        self._loaded = dict(loaded)
+
+    def __getitem__(self, name: str) -> Any:
+        if name not in self._loaded:
+            if name not in COMMANDS:
+                raise KeyError(name)
+            self._loaded[name] = load_command(name)
+        return self._loaded[name]
+
+    def __setitem__(self, name: str, command: Any) -> None:
+        self._loaded[name] = command
+
+    def __delitem__(self, name: str) -> None:
+        del self._loaded[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(dict.fromkeys([*COMMANDS, *self._loaded]))
+
+    def __len__(self) -> int:
+        return len(set(COMMANDS) | set(self._loaded))
+
+    def __contains__(self, name: object) -> bool:
+        return name in COMMANDS or name in self._loaded
+
+    def summary(self, name: str) -> Any:
+        """The command if it is built already, else a stand-in that only names it (for `cpctl --help`)."""
+        if name in self._loaded:
+            return self._loaded[name]
+        return TyperCommand(name=name, help=COMMANDS[name][2]) if name in COMMANDS else None
+
 
 class CpctlGroup(TyperGroup):
-    """Turns every failure into one line on stderr and an exit code; a user mistake never shows a traceback."""
+    """Turns every failure into one line on stderr and an exit code; a user mistake never shows a traceback.
+
+    Its commands are loaded lazily (see `COMMANDS`)."""
+
+    def __init__(self, **attrs: Any) -> None:
+        super().__init__(**attrs)
+        self.commands = LazyCommands(self.commands)
+        self._listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return list(self.commands)
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if self._listing:
+            return self.commands.summary(cmd_name)  # type: ignore[attr-defined]
+        return self.commands.get(cmd_name)
+
+    def format_help(self, ctx: Any, formatter: Any) -> None:
+        self._listing = True
+        try:
+            super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
 
     def main(
         self,
@@ -101,7 +196,7 @@ class CpctlGroup(TyperGroup):
         words = [prog_name]
         group: Any = self
         for token in list(args if args is not None else sys.argv[1:]):
-            command = group.commands.get(token) if hasattr(group, "commands") else None
+            command = group.get_command(None, token) if hasattr(group, "commands") else None
             if command is None:
                 continue
             words.append(token)
@@ -218,21 +313,6 @@ def root(
     if debug:
         os.environ["CPCTL_DEBUG"] = "1"
     ctx.obj = CliState(db_path=db_path, auto_upgrade=not no_upgrade)
-
-
-app.command("init")(init.init)
-app.command("demo")(demo.demo)
-app.command("due")(due.due)
-app.add_typer(child.app, name="child")
-app.add_typer(person.app, name="person")
-app.add_typer(conference.app, name="conference")
-app.add_typer(plan.app, name="plan")
-app.add_typer(coregroup.app, name="core-group")
-app.add_typer(visit.app, name="visit")
-app.add_typer(db.app, name="db")
-app.add_typer(audit_log.app, name="audit")
-app.add_typer(profile.app, name="profile")
-app.add_typer(deadline.app, name="deadline")
 
 
 def main() -> None:

@@ -678,14 +678,30 @@ def find(session: Session, ref: str) -> Conference:
 
 
 def listing(session: Session, *, child: Child | None = None) -> list[dict[str, Any]]:
-    query = select(Conference).order_by(col(Conference.held_on).desc(), col(Conference.id).desc())
+    """Every conference (or one child's), newest first: three statements, however many there are."""
+    chosen = select(Conference.id)
     if child is not None:
-        query = query.join(Decision, Decision.conference_id == Conference.id).where(Decision.child_id == child.id)
-    rows = session.exec(query).all()
+        chosen = chosen.join(Decision, Decision.conference_id == Conference.id).where(Decision.child_id == child.id)
+    query = select(Conference).where(col(Conference.id).in_(chosen))
+    rows = session.exec(query.order_by(col(Conference.held_on).desc(), col(Conference.id).desc())).all()
+    decided: dict[int, list[tuple[Decision, Child]]] = {}
+    for decision, decided_child in session.exec(
+        select(Decision, Child)
+        .join(Child, Child.id == Decision.child_id)
+        .where(col(Decision.conference_id).in_(chosen))
+        .order_by(col(Decision.id))
+    ).all():
+        decided.setdefault(decision.conference_id, []).append((decision, decided_child))
+    chairs = {
+        person.id: person
+        for person in session.exec(
+            select(Person).where(col(Person.id).in_(select(Conference.chair_id).where(col(Conference.id).in_(chosen))))
+        ).all()
+    }
     out = []
     for row in rows:
-        decisions = _decisions(session, row)
-        chair = session.get(Person, row.chair_id)
+        decisions = decided.get(row.id or 0, [])
+        chair = chairs.get(row.chair_id)
         out.append(
             {
                 "ref": row.ref,

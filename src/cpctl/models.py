@@ -250,10 +250,17 @@ class CaseEvent(SQLModel, table=True):
 class Deadline(SQLModel, table=True):
     """A deadline derived from a case event by a profile rule; recomputed whenever its inputs change."""
 
-    __table_args__ = (Index("ix_deadline_status_due", "status", "due_on"),)
+    __table_args__ = (
+        # `cpctl due`: every open deadline due soon; a child's, a lead worker's, a chair's. Without the child's,
+        # SQLite answered `due --child` and every plan export from (status, due_on): all open deadlines.
+        Index("ix_deadline_status_due", "status", "due_on"),
+        Index("ix_deadline_child_status_due", "child_id", "status", "due_on"),
+        Index("ix_deadline_worker_status_due", "worker_id", "status", "due_on"),
+        Index("ix_deadline_chair_status_due", "chair_id", "status", "due_on"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
-    child_id: int = Field(foreign_key="child.id", index=True)
+    child_id: int = Field(foreign_key="child.id")
     plan_id: int | None = Field(default=None, foreign_key="plan.id", index=True)
     kind: str = Field(max_length=32)
     due_on: date
@@ -262,6 +269,6 @@ class Deadline(SQLModel, table=True):
     closed_on: date | None = None
     event_id: int | None = Field(default=None, foreign_key="case_event.id")
     met_event_id: int | None = Field(default=None, foreign_key="case_event.id")
-    worker_id: int | None = Field(default=None, foreign_key="person.id", index=True)
-    chair_id: int | None = Field(default=None, foreign_key="person.id", index=True)
+    worker_id: int | None = Field(default=None, foreign_key="person.id")
+    chair_id: int | None = Field(default=None, foreign_key="person.id")
     explanation: str

@@ -277,13 +277,27 @@ def categories_of(text: str) -> list[str]:
 
 
 def plan_summaries(session: Session, child: Child) -> list[dict[str, Any]]:
-    """Every plan the child has had, newest first, with its current version (for `child show`)."""
+    """Every plan the child has had, newest first, with its current version (for `child show`): three statements,
+    however many plans and versions."""
     from cpctl.models import Person
 
+    rows = list(reversed(plans_of(session, child)))
+    latest_of: dict[int, PlanVersion] = {}
+    for found in session.exec(
+        select(PlanVersion)
+        .join(Plan, Plan.id == PlanVersion.plan_id)
+        .where(Plan.child_id == child.id)
+        .order_by(col(PlanVersion.number))
+    ).all():
+        latest_of[found.plan_id] = found
+    leads = {
+        person.id: person
+        for person in session.exec(select(Person).where(col(Person.id).in_({r.lead_worker_id for r in rows}))).all()
+    }
     out: list[dict[str, Any]] = []
-    for row in reversed(plans_of(session, child)):
-        latest = version(session, row)
-        lead = session.get(Person, row.lead_worker_id)
+    for row in rows:
+        latest = latest_of.get(row.id or 0)
+        lead = leads.get(row.lead_worker_id)
         out.append(
             {
                 "number": row.number,

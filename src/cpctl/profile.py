@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import copy
 import functools
+import hashlib
+import json
 import os
 import tempfile
 from collections.abc import Iterable, Iterator, Mapping
@@ -276,8 +278,70 @@ def load(name: str, *, override_path: Path | str | None = None) -> Profile:
     canonical = canonical_name(name)
     explicit = override_path is not None or bool(os.environ.get(OVERRIDES_ENV))
     path = Path(override_path).expanduser() if override_path is not None else override_file(canonical)
-    layer = _read_override(path, required=explicit)
-    return _build(canonical, layer, path if layer is not None else None)
+    raw = _override_bytes(path, required=explicit)
+    packaged = _packaged_dir().joinpath(f"{canonical}.yaml").read_bytes()
+    key = _cache_key(canonical, packaged, path if raw is not None else None, raw)
+    if key in _LOADED:
+        return _LOADED[key]
+    cached = _read_cache(key)
+    if cached is not None:
+        profile = _from_merged(canonical, *cached, path if raw is not None else None)
+    else:
+        layer = None if raw is None else _parse_override(raw, path)
+        data, origins = _merged(canonical, layer, path if layer is not None else None)
+        _write_cache(key, data, origins)
+        profile = _from_merged(canonical, data, origins, path if layer is not None else None)
+    _LOADED[key] = profile
+    return profile
+
+
+# -- the parsed profiles, kept --------------------------------------------------------------------------------
+# Every command reads the profile in force (`cpctl due` twice); parsing and checking its YAML costs more than the
+# rest of what `due` does with it. So the merged values are kept for the process, and on disk in the data folder's
+# cache/ as JSON, under a hash of everything they were made from: this cpctl's version, the packaged file and the
+# override file's path and bytes. A changed file makes a new key; the YAML is parsed again and checked again.
+
+CACHE_FORMAT = 1  # bump when _merged() changes what it makes from the same files
+_LOADED: dict[str, Profile] = {}
+
+
+def _cache_key(name: str, packaged: bytes, path: Path | None, raw: bytes | None) -> str:
+    from cpctl import __version__
+
+    digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0{name}\0".encode())
+    digest.update(packaged)
+    if path is not None and raw is not None:
+        digest.update(f"\0{path.expanduser().absolute()}\0".encode())
+        digest.update(raw)
+    return digest.hexdigest()
+
+
+def _cache_file(key: str) -> Path:
+    from cpctl.paths import data_dir
+
+    return data_dir() / "cache" / f"profile-{key[:32]}.json"
+
+
+def _read_cache(key: str) -> tuple[dict[str, Any], dict[str, str]] | None:
+    try:
+        found = json.loads(_cache_file(key).read_text(encoding="utf-8"))
+        if found.get("key") != key:
+            return None
+        return found["data"], found["origins"]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return None  # no cache, or one that is not ours: read the YAML
+
+
+def _write_cache(key: str, data: Mapping[str, Any], origins: Mapping[str, str]) -> None:
+    """Best effort: a data folder that cannot be written to only means the YAML is read again next time."""
+    target = _cache_file(key)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False) as handle:
+            json.dump({"key": key, "data": data, "origins": origins}, handle, ensure_ascii=False)
+        os.replace(handle.name, target)
+    except (OSError, TypeError, ValueError):
+        pass
 
 
 # -- reading files -------------------------------------------------------------------------------------------
@@ -292,10 +356,15 @@ def _packaged(name: str) -> Mapping[str, Any]:
 
 
 def _read_override(path: Path, *, required: bool) -> dict[str, Any] | None:
+    raw = _override_bytes(path, required=required)
+    return None if raw is None else _parse_override(raw, path)
+
+
+def _override_bytes(path: Path, *, required: bool) -> bytes | None:
     if path.is_dir():
         raise Invalid(f"{path} is a folder; the profile overrides go in a YAML file, e.g. {path / 'england.yaml'}.")
     try:
-        raw = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         if required:
             raise NotFound(
@@ -307,6 +376,9 @@ def _read_override(path: Path, *, required: bool) -> dict[str, Any] | None:
         raise Invalid(
             f"cannot read the profile override file {path} ({exc.strerror}); check its permissions."
         ) from None
+
+
+def _parse_override(raw: bytes, path: Path) -> dict[str, Any]:
     data = _parse(raw, str(path), "correct it, or remove the file to use the packaged values")
     return {} if data is None else data
 
@@ -587,6 +659,10 @@ def _merge_into(
 
 def _build(name: str, layer: Mapping[str, Any] | None, path: Path | None) -> Profile:
     data, origins = _merged(name, layer, path)
+    return _from_merged(name, data, origins, path)
+
+
+def _from_merged(name: str, data: Mapping[str, Any], origins: Mapping[str, str], path: Path | None) -> Profile:
     terms = data["terms"]
     quorum = data["quorum"]
     calendar = data["calendar"]
@@ -618,7 +694,7 @@ def _build(name: str, layer: Mapping[str, Any] | None, path: Path | None) -> Pro
         calendar=Calendar(country=calendar["country"], subdiv=calendar.get("subdiv")),
         day_zero=data["day_zero"],
         rules=tuple(rules),
-        origins=MappingProxyType(origins),
+        origins=MappingProxyType(dict(origins)),
         override_file=path,
     )
 

@@ -10,6 +10,7 @@ child's deadlines are recomputed before they are read.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import re
@@ -19,7 +20,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, union
 from sqlmodel import Session, col, select
 
 from cpctl.errors import NotFound
@@ -102,12 +103,41 @@ def _explained(when: date, explanation: Explanation) -> dict[str, Any]:
     }
 
 
-def _rule(profile: Profile, rule: str, on: date, anchor: CaseEvent | None = None) -> tuple[date, dict[str, Any]] | None:
+class Memo:
+    """What one run of `compute` over many children can reuse: a rule's date and explanation depend only on the
+    rule, the event's date and words, so thousands of children share them (and the explanation's JSON text).
+    One Memo serves one profile."""
+
+    def __init__(self) -> None:
+        self.rules: dict[tuple[Any, ...], tuple[date, dict[str, Any]] | None] = {}
+        self._texts: dict[int, tuple[dict[str, Any], str]] = {}
+
+    def json(self, explanation: dict[str, Any]) -> str:
+        hit = self._texts.get(id(explanation))
+        if hit is not None and hit[0] is explanation:  # the entry keeps the dict alive, so its id is not reused
+            return hit[1]
+        text = json.dumps(explanation, ensure_ascii=False)
+        self._texts[id(explanation)] = (explanation, text)
+        return text
+
+
+def _rule(
+    profile: Profile, rule: str, on: date, anchor: CaseEvent | None = None, memo: Memo | None = None
+) -> tuple[date, dict[str, Any]] | None:
     """Due date and explanation for a rule, or None where the profile has no such rule.
 
     The explanation names the event that really anchors the deadline (a transfer-in conference, a birth), which
     may be more specific than the event the rule is written against.
     """
+    if memo is None:
+        return _rule_now(profile, rule, on, anchor)
+    key = (rule, on, anchor_words(profile, anchor))
+    if key not in memo.rules:
+        memo.rules[key] = _rule_now(profile, rule, on, anchor)
+    return memo.rules[key]
+
+
+def _rule_now(profile: Profile, rule: str, on: date, anchor: CaseEvent | None) -> tuple[date, dict[str, Any]] | None:
     from cpctl.timescales import due
 
     try:
@@ -160,12 +190,23 @@ def seen_frequency(text: str | None) -> tuple[int, str] | None:
 
 
 def _seen_rule(
-    profile: Profile, on: date, frequency: tuple[int, str] | None, anchor: CaseEvent | None
+    profile: Profile, on: date, frequency: tuple[int, str] | None, anchor: CaseEvent | None, memo: Memo | None = None
 ) -> tuple[date, dict[str, Any]] | None:
     """Child seen: the profile's minimum, or the plan's own frequency when that is sooner."""
+    if memo is None:
+        return _seen_rule_now(profile, on, frequency, anchor, None)
+    key = ("seen", on, frequency, anchor_words(profile, anchor))
+    if key not in memo.rules:
+        memo.rules[key] = _seen_rule_now(profile, on, frequency, anchor, memo)
+    return memo.rules[key]
+
+
+def _seen_rule_now(
+    profile: Profile, on: date, frequency: tuple[int, str] | None, anchor: CaseEvent | None, memo: Memo | None
+) -> tuple[date, dict[str, Any]] | None:
     from cpctl.timescales import add, due
 
-    base = _rule(profile, "child-seen", on, anchor)
+    base = _rule(profile, "child-seen", on, anchor, memo)
     if frequency is None:
         return base
     amount, unit = frequency
@@ -197,8 +238,12 @@ def compute(
     events: Sequence[CaseEvent],
     profile: Profile,
     frequencies: dict[int, tuple[int, str] | None] | None = None,
+    memo: Memo | None = None,
 ) -> list[Computed]:
-    """Every deadline of one child, from their events, plans and the profile (pure: reads nothing)."""
+    """Every deadline of one child, from their events, plans and the profile (pure: reads nothing).
+
+    Give one `memo` to many calls with the same profile (recomputing a whole store) to work each rule out once.
+    """
     frequencies = frequencies or {}
     ordered = sorted(events, key=lambda e: (e.happened_on, e.id or 0))
     out: list[Computed] = []
@@ -233,7 +278,7 @@ def compute(
             "initial-conference",
             None,
             discussion,
-            _rule(profile, "initial-conference", discussion.happened_on, discussion),
+            _rule(profile, "initial-conference", discussion.happened_on, discussion, memo),
             met,
         )
 
@@ -252,7 +297,7 @@ def compute(
             "first-core-group",
             plan,
             start,
-            _rule(profile, "first-core-group", start.happened_on, start),
+            _rule(profile, "first-core-group", start.happened_on, start, memo),
             next((g for g in core_groups if g.happened_on >= start.happened_on), None),
         )
         for index, group in enumerate(core_groups):
@@ -261,40 +306,40 @@ def compute(
                 "core-group",
                 plan,
                 group,
-                _rule(profile, "core-group-cycle", group.happened_on, group),
+                _rule(profile, "core-group-cycle", group.happened_on, group, memo),
                 following,
             )
             add(
                 "plan-circulated",
                 plan,
                 group,
-                _rule(profile, "plan-circulated", group.happened_on, group),
+                _rule(profile, "plan-circulated", group.happened_on, group, memo),
                 next((s for s in sent if s.happened_on >= group.happened_on), None),
             )
 
-        first_review = _first_review(child, plan, start, profile)
+        first_review = _first_review(child, plan, start, profile, memo)
         add("first-review", plan, start, first_review, reviews[0] if reviews else None)
         for index, review in enumerate(reviews):
             if review.conference_id == plan.end_conference_id:
                 break
             following = reviews[index + 1] if index + 1 < len(reviews) else None
-            add("review", plan, review, _rule(profile, "later-review", review.happened_on, review), following)
+            add("review", plan, review, _rule(profile, "later-review", review.happened_on, review, memo), following)
 
         frequency = frequencies.get(plan.id or 0)
-        anchors: list[tuple[date, CaseEvent | None]] = [(start.happened_on, start)]
+        first_anchor: tuple[date, CaseEvent | None] = (start.happened_on, start)
         if plan.pre_birth and child.date_of_birth and child.date_of_birth > start.happened_on:
-            anchors = [(child.date_of_birth, None)]
-        anchors += [(v.happened_on, v) for v in visits]
-        for on, anchor in anchors:
+            first_anchor = (child.date_of_birth, None)
+        # `visits` is in (date, id) order, so the visit after the one at index i is the one at i + 1.
+        anchors: list[tuple[date, CaseEvent | None, CaseEvent | None]] = [
+            (*first_anchor, next((v for v in visits if v.happened_on >= first_anchor[0]), None))
+        ]
+        anchors += [(v.happened_on, v, visits[i + 1] if i + 1 < len(visits) else None) for i, v in enumerate(visits)]
+        for on, anchor, met in anchors:
             if child.date_of_birth is None or on < child.date_of_birth:
                 continue  # an unborn baby is not visited
-            if anchor is not None and anchor.kind == "visit":
-                met = next((v for v in visits if (v.happened_on, v.id or 0) > (on, anchor.id or 0)), None)
-            else:
-                met = next((v for v in visits if v.happened_on >= on), None)
-            add("child-seen", plan, anchor, _seen_rule(profile, on, frequency, anchor), met)
+            add("child-seen", plan, anchor, _seen_rule(profile, on, frequency, anchor, memo), met)
 
-        add("long-plan", plan, start, _rule(profile, "long-plan", start.happened_on, start), None)
+        add("long-plan", plan, start, _rule(profile, "long-plan", start.happened_on, start, memo), None)
         if plan.ended_on is not None:
             for item in out[before:]:
                 if item.met is None:
@@ -302,15 +347,17 @@ def compute(
     return out
 
 
-def _first_review(child: Child, plan: Plan, start: CaseEvent, profile: Profile) -> tuple[date, dict[str, Any]] | None:
+def _first_review(
+    child: Child, plan: Plan, start: CaseEvent, profile: Profile, memo: Memo | None = None
+) -> tuple[date, dict[str, Any]] | None:
     if not plan.pre_birth:
-        return _rule(profile, "first-review", start.happened_on, start)
-    options = [_rule(profile, "pre-birth-review", start.happened_on, start)]
+        return _rule(profile, "first-review", start.happened_on, start, memo)
+    options = [_rule(profile, "pre-birth-review", start.happened_on, start, memo)]
     if child.date_of_birth is not None and child.date_of_birth >= start.happened_on:
-        options.append(_rule(profile, "pre-birth-review-after-birth", child.date_of_birth, None))
+        options.append(_rule(profile, "pre-birth-review-after-birth", child.date_of_birth, None, memo))
     found = [o for o in options if o is not None]
     if not found:
-        return _rule(profile, "first-review", start.happened_on, start)
+        return _rule(profile, "first-review", start.happened_on, start, memo)
     when, explanation = min(found, key=lambda o: o[0])
     if len(found) > 1:
         explanation = {
@@ -326,18 +373,23 @@ def recompute(session: Session, profile: Profile, child_ids: Iterable[int] | Non
     ids = None if child_ids is None else sorted(set(child_ids))
     if ids is not None and not ids:
         return 0
-    rows = expected(session, profile, ids)
+    rows = expected_rows(session, profile, ids)
     delete_query = delete(Deadline)
     if ids is not None:
         delete_query = delete_query.where(col(Deadline.child_id).in_(ids))
     session.exec(delete_query)  # type: ignore[call-overload]
-    session.add_all(rows)
-    session.flush()
+    if rows:
+        session.exec(insert(Deadline), params=rows)  # type: ignore[call-overload]
     return len(rows)
 
 
 def expected(session: Session, profile: Profile, ids: Sequence[int] | None = None) -> list[Deadline]:
     """The deadlines these children (all, when None) should have now, computed afresh and not yet stored."""
+    return [Deadline(**row) for row in expected_rows(session, profile, ids)]
+
+
+def expected_rows(session: Session, profile: Profile, ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
+    """The rows `expected` makes deadlines of, ready for one bulk insert."""
     children_query = select(Child)
     events_query = select(CaseEvent)
     plans_query = select(Plan)
@@ -358,29 +410,50 @@ def expected(session: Session, profile: Profile, ids: Sequence[int] | None = Non
     plan_ids = [p.id for group in plans_by_child.values() for p in group]
     frequencies = _frequencies(session, plan_ids)
     chairs = _chairs(session, [e for group in events_by_child.values() for e in group])
-    rows: list[Deadline] = []
+    memo = Memo()
+    rows: list[dict[str, Any]] = []
     for child_id, child in children.items():
-        plans = plans_by_child.get(child_id or 0, [])
-        events = events_by_child.get(child_id or 0, [])
-        workers = {p.id: p.lead_worker_id for p in plans}
-        for item in compute(child, plans, events, profile, frequencies):
-            rows.append(
-                Deadline(
-                    child_id=child_id or 0,
-                    plan_id=item.plan_id,
-                    kind=item.kind,
-                    due_on=item.due_on,
-                    status=item.status,
-                    met_on=item.met.happened_on if item.met else None,
-                    closed_on=item.closed_on,
-                    event_id=item.event_id,
-                    met_event_id=item.met.id if item.met else None,
-                    worker_id=workers.get(item.plan_id) if item.plan_id else None,
-                    chair_id=chairs.get(item.plan_id) if item.plan_id else None,
-                    explanation=json.dumps(item.explanation, ensure_ascii=False),
-                )
-            )
+        rows += deadline_rows(
+            child,
+            plans_by_child.get(child_id or 0, []),
+            events_by_child.get(child_id or 0, []),
+            profile,
+            frequencies,
+            chairs,
+            memo,
+        )
     return rows
+
+
+def deadline_rows(
+    child: Child,
+    plans: Sequence[Plan],
+    events: Sequence[CaseEvent],
+    profile: Profile,
+    frequencies: dict[int, tuple[int, str] | None],
+    chairs: dict[int, int],
+    memo: Memo | None = None,
+) -> list[dict[str, Any]]:
+    """One child's `deadline` rows as `compute` gives them, with each plan's lead worker and chair."""
+    memo = memo or Memo()
+    workers = {p.id: p.lead_worker_id for p in plans}
+    return [
+        {
+            "child_id": child.id or 0,
+            "plan_id": item.plan_id,
+            "kind": item.kind,
+            "due_on": item.due_on,
+            "status": item.status,
+            "met_on": item.met.happened_on if item.met else None,
+            "closed_on": item.closed_on,
+            "event_id": item.event_id,
+            "met_event_id": item.met.id if item.met else None,
+            "worker_id": workers.get(item.plan_id) if item.plan_id else None,
+            "chair_id": chairs.get(item.plan_id) if item.plan_id else None,
+            "explanation": memo.json(item.explanation),
+        }
+        for item in compute(child, plans, events, profile, frequencies, memo)
+    ]
 
 
 def _frequencies(session: Session, plan_ids: Sequence[int | None]) -> dict[int, tuple[int, str] | None]:
@@ -479,19 +552,20 @@ def upcoming(
     chair_id: int | None = None,
     kind: str | None = None,
     terms: dict[str, Any] | None = None,
+    mine: int | None = None,
 ) -> list[dict[str, Any]]:
-    """Open deadlines due within `days` of `on`, and all overdue ones, soonest first: one query at any scale."""
+    """Open deadlines due within `days` of `on`, and all overdue ones, soonest first: one query at any scale.
+
+    `mine`: only the plans this person chairs or leads.
+    """
     from datetime import timedelta
 
-    from sqlalchemy.orm import aliased
-
-    from cpctl.models import Person
-
-    worker = aliased(Person)
-    chair = aliased(Person)
+    worker, chair = _worker_and_chair()
     query = (
-        select(
-            Deadline,
+        select(  # columns, not the Deadline entity: building ORM objects costs more than the query
+            Deadline.due_on,
+            Deadline.kind,
+            Deadline.explanation,
             Child.ref,
             Child.given_name,
             Child.family_name,
@@ -505,10 +579,20 @@ def upcoming(
         .outerjoin(worker, worker.id == Deadline.worker_id)
         .outerjoin(chair, chair.id == Deadline.chair_id)
         .outerjoin(Plan, Plan.id == Deadline.plan_id)
-        .where(Deadline.status == "open")
     )
-    if not every:
-        query = query.where(Deadline.due_on <= on + timedelta(days=days))
+    until = None if every else on + timedelta(days=days)
+
+    def open_deadlines(*conditions: Any) -> Any:
+        return [*conditions, Deadline.status == "open", *([Deadline.due_on <= until] if until is not None else [])]
+
+    if mine is not None:
+        # Two index ranges, (chair_id, status, due_on) and (worker_id, status, due_on), found first: given the same
+        # conditions with an OR, SQLite's planner reads (status, due_on), every open deadline in the store.
+        chaired = select(Deadline.id).where(*open_deadlines(Deadline.chair_id == mine))
+        led = select(Deadline.id).where(*open_deadlines(Deadline.worker_id == mine))
+        query = query.where(col(Deadline.id).in_(union(chaired, led)))
+    else:
+        query = query.where(*open_deadlines())
     if child_id is not None:
         query = query.where(Deadline.child_id == child_id)
     if worker_id is not None:
@@ -519,23 +603,54 @@ def upcoming(
         query = query.where(Deadline.kind == kind)
     query = query.order_by(col(Deadline.due_on), col(Child.ref), col(Deadline.kind))
     out = []
-    for row, ref, given, family, worker_ref, worker_name, chair_ref, chair_name, plan_number in session.exec(query):
+    for (
+        due_on,
+        kind_of,
+        explanation,
+        ref,
+        given,
+        family,
+        worker_ref,
+        worker_name,
+        chair_ref,
+        chair_name,
+        plan_number,
+    ) in session.exec(query):
         out.append(
             {
-                "due": row.due_on,
-                "days": (row.due_on - on).days,
-                "overdue": row.due_on < on,
-                "kind": row.kind,
-                "what": label(row.kind, terms),
+                "due": due_on,
+                "days": (due_on - on).days,
+                "overdue": due_on < on,
+                "kind": kind_of,
+                "what": label(kind_of, terms),
                 "child": ref,
                 "child_name": f"{given} {family}",
                 "plan": plan_number,
                 "lead_worker": {"ref": worker_ref, "name": worker_name} if worker_ref else None,
                 "chair": {"ref": chair_ref, "name": chair_name} if chair_ref else None,
-                "explanation": json.loads(row.explanation),
+                "explanation": json.loads(explanation),
             }
         )
     return out
+
+
+@functools.cache
+def _worker_and_chair() -> tuple[Any, Any]:
+    """Person twice, as a plan's lead worker and as its chair: made once, so that each query reuses the last's
+    compiled form instead of building new aliases (plan export --all asks once per child)."""
+    from sqlalchemy.orm import aliased
+
+    from cpctl.models import Person
+
+    return aliased(Person, name="lead_worker"), aliased(Person, name="chair")
+
+
+def chairs_or_leads(session: Session, person_id: int) -> bool:
+    """Whether this person chairs or leads any plan (has any deadline as its chair or lead worker)."""
+    found = session.exec(
+        select(Deadline.id).where((Deadline.chair_id == person_id) | (Deadline.worker_id == person_id)).limit(1)
+    ).first()
+    return found is not None
 
 
 def check_kind(kind: str) -> str:

@@ -19,8 +19,21 @@ def demo(
             help="Build the demo in this (new) store file, or empty database URL, instead of a throwaway one.",
         ),
     ] = None,
+    children: Annotated[
+        int | None,
+        typer.Option(
+            "--children",
+            min=1,
+            max=1_000_000,
+            metavar="N",
+            help="Instead of the Testwoods: a synthetic authority with N children on plans today, their history "
+            "and the plans that ended in the last three months, for benchmarks (50,000 is England).",
+        ),
+    ] = None,
 ) -> None:
-    """Build a synthetic family (the Testwoods) in a throwaway store and show what cpctl holds for them."""
+    """Build a synthetic family (the Testwoods) in a throwaway store and show what cpctl holds for them.
+
+    With --children N, build a synthetic authority (or nation) instead: every person in it is invented too."""
     import tempfile
     from pathlib import Path
 
@@ -33,6 +46,15 @@ def demo(
 
     root_state = ctx.find_root().obj or CliState()
     chosen = db_path or root_state.db_path
+    if children is not None:
+        if chosen and is_url(chosen):
+            from cpctl.errors import CpctlError
+
+            raise CpctlError("cpctl demo --children builds a SQLite file: give --db PATH, not a database URL.")
+        _synthetic_authority(
+            Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="cpctl-demo-")) / "demo.db", children
+        )
+        return
     if chosen and is_url(chosen):
         url = chosen
     else:
@@ -64,3 +86,31 @@ def demo(
     ctx.invoke(child.child_show, ctx=ctx, child=made.children[0], as_json=False)
     console.print("\n[bold]$ cpctl due --explain[/bold]")
     ctx.invoke(due.due, ctx=ctx, explain=True)
+
+
+def _synthetic_authority(path: object, children: int) -> None:
+    import time
+
+    from cpctl import synthetic
+    from cpctl.commands.common import err
+    from cpctl.paths import sqlite_url
+    from cpctl.store import Store
+
+    started = time.perf_counter()
+    console = err()
+
+    def progress(done: int, total: int) -> None:
+        console.print(f"  {done:,} of {total:,} children written", markup=False)
+
+    store = Store(sqlite_url(path))  # type: ignore[arg-type]
+    try:
+        summary = synthetic.build(store, children=children, progress=progress)
+    finally:
+        store.dispose()
+    rows = sum(summary.rows.values())
+    out().print(
+        f"A synthetic authority in {path}: {summary.children_on_plans:,} children on plans today, "
+        f"{summary.ended_plans:,} plans that ended, {summary.children:,} children in all; {rows:,} rows "
+        f"in {time.perf_counter() - started:.0f} s. Everyone in it is invented.",
+        markup=False,
+    )

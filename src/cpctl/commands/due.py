@@ -22,6 +22,14 @@ def due(
     worker: Annotated[str | None, typer.Option(help="Only the plans of this lead worker (reference or name).")] = None,
     chair: Annotated[str | None, typer.Option(help="Only the plans this chair last chaired.")] = None,
     child: Annotated[str | None, typer.Option(help="Only this child (id or full name).")] = None,
+    everyone: Annotated[
+        bool,
+        typer.Option(
+            "--everyone",
+            help="Every plan's deadlines. Without it (and without --worker, --chair or --child), a user who chairs "
+            "or leads plans sees only theirs.",
+        ),
+    ] = False,
     kind: Annotated[str | None, typer.Option(help=f"Only one kind: {KINDS_HELP}.")] = None,
     by: Annotated[str | None, typer.Option(help="Group the table by worker, chair or child.")] = None,
     explain: Annotated[
@@ -43,7 +51,9 @@ def due(
         typer.Option("--fail-if-overdue", help="Exit with code 3 when anything is overdue (for scripts)."),
     ] = False,
 ) -> None:
-    """What is due in the next days, and everything overdue, soonest first."""
+    """What is due in the next days, and everything overdue, soonest first.
+
+    A chair or lead worker sees the plans they chair or lead (--everyone for every plan in the store)."""
     from dataclasses import asdict
 
     from cpctl import people, schedule, settings
@@ -60,6 +70,11 @@ def due(
     with store.read() as session:
         terms = asdict(schedule.load_profile(session).terms)
         authority = settings.current(session).authority
+        me = None
+        if not (everyone or worker or chair or child):
+            user = settings.current_user_person(session)
+            if user is not None and user.id is not None and schedule.chairs_or_leads(session, user.id):
+                me = user.id
         rows = schedule.upcoming(
             session,
             on=today,
@@ -70,6 +85,7 @@ def due(
             chair_id=people.find_person(session, chair).id if chair else None,
             kind=schedule.check_kind(kind) if kind else None,
             terms=terms,
+            mine=me,
         )
     if recomputed:
         from cpctl.commands.common import err
@@ -86,7 +102,7 @@ def due(
         text = None
         if output is not None:
             raise Invalid("--output goes with --json, --csv or --ics.")
-        _print_table(rows, today=today, days=days, every=every, explain=explain, by=by)
+        _print_table(rows, today=today, days=days, every=every, explain=explain, by=by, mine=me is not None)
     if text is not None:
         _write_or_emit(output, text, kind="text")
     if fail_if_overdue and any(r["overdue"] for r in rows):
@@ -119,14 +135,21 @@ def _when(days: int) -> str:
 
 
 def _print_table(
-    rows: list[dict[str, Any]], *, today: date, days: int, every: bool, explain: bool, by: str | None
+    rows: list[dict[str, Any]], *, today: date, days: int, every: bool, explain: bool, by: str | None, mine: bool
 ) -> None:
     from cpctl.dates import british
 
     console = out()
     scope = "every open deadline" if every else f"due by {british(date.fromordinal(today.toordinal() + days))}"
+    if mine:
+        scope += " in the plans you chair or lead"
     if not rows:
-        console.print("No open deadlines." if every else f"Nothing overdue and nothing {scope}.", markup=False)
+        if every:
+            console.print("No open deadlines" + (" in the plans you chair or lead." if mine else "."), markup=False)
+        else:
+            console.print(f"Nothing overdue and nothing {scope}.", markup=False)
+        if mine:
+            console.print("Every plan's deadlines: cpctl due --everyone", markup=False)
         return
     overdue = sum(1 for r in rows if r["overdue"])
     console.print(
@@ -161,6 +184,8 @@ def _print_table(
             console.print("How each date was worked out:")
             for row in members:
                 console.print(f"  {row['child']}, {row['what']}: {row['explanation']['sentence']}.", markup=False)
+    if mine:
+        console.print("Every plan's deadlines: cpctl due --everyone", markup=False)
 
 
 def _csv(rows: list[dict[str, Any]]) -> str:

@@ -203,11 +203,12 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["chair_id"], ["person.id"]),
         sa.PrimaryKeyConstraint("id"),
     )
-    op.create_index("ix_deadline_child_id", "deadline", ["child_id"], unique=False)
     op.create_index("ix_deadline_plan_id", "deadline", ["plan_id"], unique=False)
-    op.create_index("ix_deadline_worker_id", "deadline", ["worker_id"], unique=False)
-    op.create_index("ix_deadline_chair_id", "deadline", ["chair_id"], unique=False)
+    # `cpctl due`: every open deadline due soon; a child's, a lead worker's, a chair's (see models.Deadline)
     op.create_index("ix_deadline_status_due", "deadline", ["status", "due_on"], unique=False)
+    op.create_index("ix_deadline_child_status_due", "deadline", ["child_id", "status", "due_on"], unique=False)
+    op.create_index("ix_deadline_worker_status_due", "deadline", ["worker_id", "status", "due_on"], unique=False)
+    op.create_index("ix_deadline_chair_status_due", "deadline", ["chair_id", "status", "due_on"], unique=False)
 
 
 def downgrade() -> None:

@@ -1,0 +1,1091 @@
+"""A synthetic authority, or a whole nation, at scale: for benchmarks and tests. Every name here is invented.
+
+`build()` writes what cpctl's own commands would have written over the years: conferences with their attendance
+and one decision per child, plans and their versions (valid `PlanContent`), core groups, visits, the case
+events, the deadlines `schedule.compute` derives from them, an audit entry for every change with a valid hash
+chain, and the profile's fingerprint. It follows DOMAIN.md "Scale": siblings share their conferences; initial
+categories neglect 50%, emotional 36%, physical 7%, sexual 4%, multiple 3%; plan lengths of the plans ending
+in 2024-25; a fifth of the children on a plan had an earlier one; and the plans that ended in the last three
+months, at England's rate of 62,000 a year for 50,000 on a plan (`ended_months` goes further back: a whole
+year's makes the 50,000-child store half as big again, and as much slower to build).
+
+Rows go in with executemany, a few transactions in all, so that 50,000 children take a minute or two.
+It writes SQLite stores only (the bulk statements use SQLite's placeholders).
+"""
+
+from __future__ import annotations
+
+import gc
+import hashlib
+import itertools
+import json
+import random
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from json.encoder import encode_basestring as _json_string  # type: ignore[attr-defined]
+from pathlib import Path
+from typing import Any, NamedTuple
+
+from cpctl import audit, schedule, settings
+from cpctl.errors import CpctlError
+from cpctl.models import Child
+from cpctl.plan import Action, ChildSeen, DecisionDetails, Interpreter, Item, Objectives, PlanContent
+from cpctl.store import Store
+
+AUTHORITY = "Synthetic National Dataset (every person invented)"
+ENDED_PER_ACTIVE = 62_000 / 50_000  # plans ending in a year, per child on a plan at any time (England)
+ENDED_MONTHS = 3  # how far back the plans that ended go
+CATEGORIES = (("NEG", 50), ("EMO", 36), ("PHY", 7), ("SAB", 4), ("MUL", 3))
+PLAN_LENGTHS = ((21, 91, 16), (92, 182, 11), (183, 365, 44), (366, 730, 25), (731, 1095, 4))  # days, days, %
+FAMILY_SIZES = ((1, 50), (2, 30), (3, 14), (4, 6))
+AGES = ((0, 0, 11), (1, 4, 28), (5, 9, 30), (10, 15, 27), (16, 16, 4))  # age at the plan's start, %
+CHILDREN_PER_WORKER = 16
+CHILDREN_PER_CHAIR = 100
+
+GIVEN = (
+    "Ada Alfie Amara Arlo Bea Bodhi Cass Cleo Dara Eli Elsie Esme Ezra Finn Freya Gus Hattie Ines Ivo Juno Kai "
+    "Kit Lark Lena Luca Mabel Milo Nell Nico Olive Orla Otis Pia Quin Remy Rhea Rosa Rufus Sami Skye Tam Tess "
+    "Theo Uma Vida Wren Xan Yara Zac Zena"
+).split()
+SURNAME_HEADS = "Ash Birch Bram Brook Cald Cran Dun Elm Fern Gorse Hazel Holm Kes Lark Marl Moss Oak Pen Quill Rook"
+SURNAME_TAILS = "bury by combe dale field ford gate hurst ley more ridge stead thorpe ton wick wood worth"
+SURNAMES = tuple(head + tail for head in SURNAME_HEADS.split() for tail in SURNAME_TAILS.split())
+LANGUAGES = ("Polish", "Romanian", "Urdu", "Arabic", "Somali", "Portuguese")
+
+CHILDRENS_SERVICES = "Children's Social Care (synthetic)"
+SAFEGUARDING_UNIT = "Safeguarding Unit (synthetic)"
+HEALTH = "Community Health (synthetic)"
+SCHOOL = "Schools (synthetic)"
+POLICE = "Police (synthetic)"
+
+_WORKER, _HEALTH, _SCHOOL = "@WORKER@", "@HEALTH@", "@SCHOOL@"  # stand-ins in the plan templates
+_CORE = '["@CORE@"]'
+_DAY0, _DAY1 = date(1901, 1, 1), date(1901, 1, 2)  # stand-ins for an action's start and outcome dates
+
+
+# -- what `schedule.compute` reads, without the cost of ORM objects ------------------------------------------
+class _Child(NamedTuple):
+    id: int
+    date_of_birth: date | None
+
+
+class _Plan(NamedTuple):
+    id: int
+    start_conference_id: int
+    end_conference_id: int | None
+    pre_birth: bool
+    ended_on: date | None
+    lead_worker_id: int
+
+
+class _Event(NamedTuple):
+    id: int
+    child_id: int
+    plan_id: int | None
+    kind: str
+    detail: str | None
+    happened_on: date
+    conference_id: int | None
+
+
+@dataclass
+class Summary:
+    """What `build()` wrote."""
+
+    children_on_plans: int = 0
+    children: int = 0
+    plans: int = 0
+    ended_plans: int = 0
+    rows: dict[str, int] = field(default_factory=dict)
+
+
+# -- the tables, in the order that their foreign keys allow ---------------------------------------------------
+COLUMNS = {
+    "family": "id, name",
+    "person": "id, ref, name, kind, role, agency, email, phone, address, preferred_language",
+    "child": (
+        "id, ref, given_name, family_name, date_of_birth, expected_date, gender, preferred_language, "
+        "interpreter_needed, culture_religion, disability, family_id"
+    ),
+    "child_person": "child_id, person_id, relationship",
+    "conference": (
+        "id, ref, kind, held_on, start_time, venue, virtual, chair_id, agencies_present, quorate, "
+        "inquorate_reason, recorded_at"
+    ),
+    "conference_attendee": "conference_id, person_id, status, reason, role, agency",
+    "plan": (
+        "id, child_id, number, started_on, ended_on, start_conference_id, end_conference_id, pre_birth, "
+        "initial_categories, latest_categories, lead_worker_id, end_reason, step_down"
+    ),
+    "decision": "id, conference_id, child_id, outcome, categories, plan_id, lead_worker_id, details",
+    "core_group_meeting": (
+        "id, child_id, plan_id, held_on, attendance, progress, parent_views, child_views, notes, next_meeting, "
+        "sent_on, recorded_at"
+    ),
+    "plan_version": (
+        "id, plan_id, number, made_on, made_at, source, conference_id, draft, gaps, content, author, "
+        "core_group_id, significant, agreed_by"
+    ),
+    "visit": "id, child_id, plan_id, visited_on, visitor_id, announced, seen_alone, bedroom_seen, notes, recorded_at",
+    "case_event": "id, child_id, plan_id, kind, detail, happened_on, conference_id",
+    "deadline": (
+        "child_id, plan_id, kind, due_on, status, met_on, closed_on, event_id, met_event_id, worker_id, chair_id, "
+        "explanation"
+    ),
+    "audit_entry": "at, actor, action, entity, entity_id, summary, changes, prev_hash, hash",
+}
+BULK_TABLES = ("case_event", "visit", "deadline", "audit_entry", "core_group_meeting", "plan_version", "decision")
+SQL = {
+    table: f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' for _ in columns.split(','))})"
+    for table, columns in COLUMNS.items()
+}
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day is not None else None
+
+
+def _entry_hash(
+    prev_hash: str, at: str, actor: str, action: str, entity: str, entity_id: str, summary: str, changes: str
+) -> str:
+    """`audit.entry_hash` in a fraction of the time (the tests check they agree): the hash, the time, the action,
+    the entity and its id are plain ASCII that JSON writes as it is; the actor comes already written as JSON."""
+    payload = (
+        f'["{prev_hash}","{at}",{actor},"{action}","{entity}","{entity_id}",'
+        f"{_json_string(summary)},{_json_string(changes)}]"
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _flag(value: bool) -> str:
+    return "true" if value else "false"
+
+
+def _weekday(day: date) -> date:
+    """The day itself, or the Monday after a weekend (conferences and core groups meet on weekdays)."""
+    return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
+
+
+def _months_after(day: date, months: int) -> date:
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    for last in (31, 30, 29, 28):
+        try:
+            return day.replace(year=year, month=month, day=min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+class _Weighted:
+    def __init__(self, rng: random.Random, choices: tuple[tuple[Any, ...], ...]) -> None:
+        self.rng = rng
+        self.values = [c[:-1] if len(c) > 2 else c[0] for c in choices]
+        self.weights = [c[-1] for c in choices]
+
+    def draw(self) -> Any:
+        return self.rng.choices(self.values, self.weights)[0]
+
+
+# -- plan and decision templates: validated once, then filled in per child ------------------------------------
+WORRIES = {
+    "NEG": "The children are often hungry and the home is cold and unsafe.",
+    "EMO": "The children see and hear arguments and violence between the adults at home.",
+    "PHY": "The child has had bruises that the adults cannot explain.",
+    "SAB": "The child is at risk of sexual harm from an adult who visits the home.",
+    "MUL": "The children are neglected and see violence between the adults at home.",
+}
+
+
+def _content(category: str, seen: str, stage: int) -> PlanContent:
+    """The plan at a stage of its life: 0 the outline from the conference, 1 and on the detailed plan."""
+    outline = PlanContent(
+        worries=[Item(text=WORRIES[category]), Item(text="The parents have missed health appointments.")],
+        working_well=[Item(text="The children are close to their grandmother, who visits every week.")],
+        immediate_actions=[Item(text="The lead social worker visits within five working days.")],
+        child_seen=[ChildSeen(who=_WORKER, how_often=seen, where="at home and at school", parents_present="sometimes")],
+        contingency=[Item(text="If things do not improve, a review conference is brought forward.")],
+        core_group=["@CORE@"],
+    )
+    if stage == 0:
+        return outline
+    actions = [
+        Action(
+            id="A1",
+            what="Parenting course, one session a week",
+            why="So that the parents can set routines at home.",
+            who=_HEALTH,
+            start=_DAY0,
+            frequency="weekly",
+            length="12 weeks",
+            outcome="Regular meals and bedtimes every day.",
+            by=_DAY1,
+            measure="The health visitor's observations at home.",
+        ),
+        Action(
+            id="A2",
+            what="Money and debt advice",
+            why="So that the heating stays on.",
+            who=_WORKER,
+            start=_DAY0,
+            frequency="fortnightly",
+            length="until the review" if stage != 2 else "six months",
+            outcome="Bills paid and the home warm.",
+            by=_DAY1,
+            measure="Letters from the supplier.",
+        ),
+        Action(
+            id="A3",
+            what="Breakfast club place at school",
+            why="So that the children start each day fed.",
+            who=_SCHOOL,
+            start=_DAY0,
+            frequency="every school day",
+            length="until the review",
+            outcome="Breakfast every school day.",
+            by=_DAY1,
+            measure="The breakfast club register.",
+        ),
+    ]
+    if stage == 3:
+        actions.append(
+            Action(
+                id="A4",
+                what="Sessions with a young carers' group",
+                why="So that the eldest has time of their own.",
+                who=_WORKER,
+                start=_DAY0,
+                frequency="monthly",
+                length="six months",
+                outcome="The eldest goes to the group and says it helps.",
+                by=_DAY1,
+                measure="What the child tells the lead social worker.",
+            )
+        )
+    return outline.model_copy(
+        update={
+            "objectives": Objectives(
+                child_development=[Item(text="The children are fed, warm and at school every day.")],
+                parenting_capacity=[Item(text="The parents keep routines and health appointments.")],
+                family_environment=[Item(text="The home is warm and safe, and the bills are paid.")],
+            ),
+            "actions": actions,
+            "must_change": [Item(text="Three months of regular meals, routines and a warm home.")],
+            "safety_scale": 3 + stage,
+        }
+    )
+
+
+def _details(category: str, outcome: str, language: str | None, culture: str | None) -> DecisionDetails:
+    return DecisionDetails(
+        evidence=[Item(text=f"{WORRIES[category]} Seen on visits and reported by school.")],
+        child_views=[Item(text="The child said home is better when there is food in the cupboards.")],
+        parent_views=[Item(text="The parents accept help but do not agree that a plan is needed.")],
+        interpreter=Interpreter(needed=language is not None, language=language),
+        cultural_needs=culture,
+        end_reason="The worries are met and the child is no longer likely to suffer significant harm."
+        if outcome == "plan-ends"
+        else None,
+        step_down="child in need plan" if outcome == "plan-ends" else None,
+    )
+
+
+SEEN = ("every 10 working days", "weekly")  # how often plans say the child is seen (80% and 20%)
+STAGES = 4  # 0: the conference's outline plan; 1: the first core group's detailed plan; 2, 3: later revisions
+
+
+class _Templates:
+    """Plan contents, decision details and change lists as JSON text, made by cpctl's own models and functions
+    once, then filled in for each child."""
+
+    def __init__(self) -> None:
+        from cpctl import plan as plans
+        from cpctl import revision
+
+        self.contents: dict[tuple[str, str, int], tuple[str, str, bool]] = {}
+        self.changes: dict[tuple[str, str, int], list[str]] = {}
+        for category, _ in CATEGORIES:
+            for seen in SEEN:
+                previous = PlanContent()
+                for stage in range(STAGES):
+                    content = _content(category, seen, stage)
+                    gaps = plans.gaps(content, _details(category, "plan-starts", None, None))
+                    self.contents[(category, seen, stage)] = (
+                        content.model_dump_json(),
+                        json.dumps(gaps, ensure_ascii=False),
+                        bool(gaps),
+                    )
+                    self.changes[(category, seen, stage)] = [c.line() for c in revision.diff(previous, content)]
+                    assert not revision.significant(previous, content) or stage == 0
+                    previous = content
+        self._details: dict[tuple[str, str, str | None, str | None], str] = {}
+        self.frequencies = {seen: schedule.seen_frequency(seen) for seen in SEEN}
+
+    def content(self, key: tuple[str, str, int], start: date, core: list[str], refs: dict[str, str]) -> str:
+        text = self.contents[key][0].replace(_CORE, json.dumps(core))
+        text = text.replace(_DAY0.isoformat(), (start + timedelta(days=14)).isoformat())
+        text = text.replace(_DAY1.isoformat(), _months_after(start, 3).isoformat())
+        for token, ref in refs.items():
+            text = text.replace(token, ref)
+        return text
+
+    def details(self, category: str, outcome: str, language: str | None, culture: str | None) -> str:
+        key = (category, outcome, language, culture)
+        if key not in self._details:
+            self._details[key] = _details(category, outcome, language, culture).model_dump_json()
+        return self._details[key]
+
+
+def _same_case(a: _Member, b: _Member, chairs: dict[int, int]) -> bool:
+    """Whether two siblings' deadlines must be the same but for ids: the same plans, workers and chairs, and the
+    same events on the same days, both children born before any of it (a birth moves a pre-birth plan's dates)."""
+    if a.born is None or b.born is None or not a.events or len(a.events) != len(b.events):
+        return False
+    if max(a.born, b.born) > min(e.happened_on for e in a.events) or len(a.plans) != len(b.plans):
+        return False
+    plans = {}
+    for x, y in zip(a.plans, b.plans, strict=True):
+        if x[1:] != y[1:] or chairs.get(x.id) != chairs.get(y.id):
+            return False
+        plans[x.id] = y.id
+    return all(
+        (x.kind, x.detail, x.happened_on, x.conference_id, plans.get(x.plan_id) if x.plan_id else None)
+        == (y.kind, y.detail, y.happened_on, y.conference_id, y.plan_id)
+        for x, y in zip(a.events, b.events, strict=True)
+    )
+
+
+# -- the generator --------------------------------------------------------------------------------------------
+class _Person(NamedTuple):
+    id: int
+    ref: str
+    name: str
+    role: str
+    agency: str | None
+
+
+@dataclass
+class _Member:
+    """A child of a family on a case."""
+
+    id: int
+    ref: str
+    born: date | None
+    language: str | None
+    culture: str | None
+    events: list[_Event] = field(default_factory=list)
+    plans: list[_Plan] = field(default_factory=list)
+
+
+class _Writer:
+    """Rows waiting to be written, the next id of each table, and the audit chain they continue."""
+
+    def __init__(self, connection: sqlite3.Connection, actor: str) -> None:
+        self.connection = connection
+        self.actor = actor
+        self._actor_json = _json_string(actor)
+        self.rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in COLUMNS}
+        self.counts: dict[str, int] = dict.fromkeys(COLUMNS, 0)
+        self.ids = {
+            table: itertools.count((connection.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0) + 1)
+            for table in COLUMNS
+            if COLUMNS[table].startswith("id, ")
+        }
+        last = connection.execute("SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
+        self.prev_hash = last[0] if last else audit.GENESIS
+
+    def new_id(self, table: str) -> int:
+        return next(self.ids[table])
+
+    def add(self, table: str, row: tuple[Any, ...]) -> None:
+        self.rows[table].append(row)
+
+    def pending(self) -> int:
+        return len(self.rows["case_event"])
+
+    def audit(
+        self, on: date, action: str, entity: str, entity_id: str, summary: str, changes: dict[str, Any] | str
+    ) -> None:
+        """An audit entry as `audit.record` writes it, chained to the one before. `changes` may come as the JSON
+        text `audit.record` would make of it (sorted keys), for the commonest entries."""
+        at = f"{on.isoformat()}T16:00:00.000000Z"
+        text = changes if isinstance(changes, str) else json.dumps(changes, ensure_ascii=False, sort_keys=True)
+        digest = _entry_hash(self.prev_hash, at, self._actor_json, action, entity, entity_id, summary, text)
+        self.rows["audit_entry"].append(
+            (at, self.actor, action, entity, entity_id, summary, text, self.prev_hash, digest)
+        )
+        self.prev_hash = digest
+
+    def flush(self) -> None:
+        """Write every waiting row, table by table (parents before children: see COLUMNS)."""
+        for table, rows in self.rows.items():
+            if rows:
+                self.connection.executemany(SQL[table], rows)
+                self.counts[table] += len(rows)
+                rows.clear()
+
+
+class _Generator:
+    def __init__(self, writer: _Writer, profile: Any, today: date, seed: int) -> None:
+        self.w = writer
+        self.profile = profile
+        self.today = today
+        self.rng = random.Random(seed)
+        self.templates = _Templates()
+        self.memo = schedule.Memo()
+        self.category = _Weighted(self.rng, CATEGORIES)
+        self.length = _Weighted(self.rng, PLAN_LENGTHS)
+        # A child on a plan today is more likely to be on a long plan: sample lengths weighted by length.
+        self.active_length = _Weighted(self.rng, tuple((lo, hi, share * (lo + hi)) for lo, hi, share in PLAN_LENGTHS))
+        self.family_size = _Weighted(self.rng, FAMILY_SIZES)
+        self.age = _Weighted(self.rng, AGES)
+        self.staff: dict[str, list[_Person]] = {}
+        self.summary = Summary()
+
+    # -- people -------------------------------------------------------------------------------------------
+    def person(self, name: str, kind: str, role: str, agency: str | None, on: date, language: str | None = None):
+        person_id = self.w.new_id("person")
+        ref = f"P{person_id:05d}"
+        email = f"{name.lower().replace(' ', '.')}.{person_id}@example.org" if kind == "professional" else None
+        self.w.add("person", (person_id, ref, name, kind, role, agency, email, None, None, language))
+        record = {
+            "ref": ref,
+            "name": name,
+            "kind": kind,
+            "role": role,
+            "agency": agency,
+            "email": email,
+            "phone": None,
+            "address": None,
+            "preferred_language": language,
+        }
+        self.w.audit(on, "person.add", "person", ref, f"person {ref} added", record)
+        return _Person(person_id, ref, name, role, agency)
+
+    def hire(self, children: int, user: _Person) -> None:
+        """The professionals: lead social workers, chairs, health visitors, teachers and police officers. The store's
+        own user is one of the chairs, with a chair's usual list (about 100 children)."""
+        on = self.today - timedelta(days=5 * 365)
+        for key, role, agency, per in (
+            ("worker", "Lead social worker", CHILDRENS_SERVICES, CHILDREN_PER_WORKER),
+            ("chair", "Conference chair", SAFEGUARDING_UNIT, CHILDREN_PER_CHAIR),
+            ("health", "Health visitor", HEALTH, 40),
+            ("school", "Designated safeguarding lead", SCHOOL, 30),
+            ("police", "Police officer", POLICE, 200),
+        ):
+            count = max(2, -(-children // per))
+            names = (f"{self.rng.choice(GIVEN)} {self.rng.choice(SURNAMES)}" for _ in range(count))
+            self.staff[key] = [self.person(name, "professional", role, agency, on) for name in names]
+        self.staff["chair"][0] = user
+
+    def pick(self, key: str) -> _Person:
+        return self.rng.choice(self.staff[key])
+
+    # -- families -------------------------------------------------------------------------------------------
+    def family(self, size: int, plans: list[tuple[date, date | None]]) -> None:
+        """One family: siblings and parents, a plan for each sibling in each period of `plans`, and deadlines."""
+        rng, w = self.rng, self.w
+        first = plans[0][0]
+        on = first - timedelta(days=rng.randint(20, 40))
+        surname = rng.choice(SURNAMES)
+        family_id = w.new_id("family")
+        family_name = f"{surname} household {family_id}"
+        w.add("family", (family_id, family_name))
+        w.audit(on, "family.add", "family", str(family_id), f"family {family_id} added", {"name": family_name})
+        language = rng.choice(LANGUAGES) if rng.random() < 0.06 else None
+        culture = "Practising Muslim family; avoid appointments during Eid." if rng.random() < 0.05 else None
+        pre_birth = size == 1 and len(plans) == 1 and rng.random() < 0.04
+        eldest = rng.randint(*self.age.draw())
+        members: list[_Member] = []
+        for index in range(size):
+            child_id = w.new_id("child")
+            ref = f"C{child_id:05d}"
+            if pre_birth:
+                born: date | None = first + timedelta(days=rng.randint(14, 120))
+            else:
+                years = max(0, eldest - 2 * index - rng.randint(0, 1))
+                born = first - timedelta(days=365 * years + rng.randint(20, 330))
+            expected = None
+            if born is not None and born > self.today:
+                born, expected = None, born
+            given, gender = rng.choice(GIVEN), (rng.choice(("girl", "boy")) if born else None)
+            row = (ref, given, surname, _iso(born), _iso(expected), gender, language or "English")
+            w.add("child", (child_id, *row, int(language is not None), culture, None, family_id))
+            record = {
+                "id": ref,
+                "given_name": given,
+                "family_name": surname,
+                "date_of_birth": _iso(born),
+                "expected_date": _iso(expected),
+                "unborn": born is None,
+                "gender": gender,
+                "preferred_language": language or "English",
+                "interpreter_needed": language is not None,
+                "culture_religion": culture,
+                "disability": None,
+                "family": family_name,
+            }
+            w.audit(on, "child.add", "child", ref, f"child {ref} added", record)
+            members.append(_Member(child_id, ref, born, language, culture))
+        parents = [self.person(f"{rng.choice(GIVEN)} {surname}", "parent", "Mother", None, on, language)]
+        if rng.random() < 0.7:
+            parents.append(self.person(f"{rng.choice(GIVEN)} {surname}", "parent", "Father", None, on))
+        for member in members:
+            for parent in parents:
+                w.add("child_person", (member.id, parent.id, parent.role.lower()))
+                w.audit(
+                    on,
+                    "person.link",
+                    "child",
+                    member.ref,
+                    f"{parent.ref} linked to child {member.ref}",
+                    f'{{"person": "{parent.ref}", "relationship": [null, "{parent.role.lower()}"]}}',
+                )
+        category = self.category.draw()
+        seen = SEEN[1] if rng.random() < 0.2 else SEEN[0]
+        chairs: dict[int, int] = {}
+        for number, (start, end) in enumerate(plans, start=1):
+            self.case(members, parents, start, end, category, seen, chairs, number)
+        self.deadlines(members, chairs, self.templates.frequencies[seen])
+        self.summary.children += size
+
+    def deadlines(self, members: list[_Member], chairs: dict[int, int], frequency: tuple[int, str] | None) -> None:
+        """Each child's deadlines, as `schedule.deadline_rows` gives them. A sibling whose case is the eldest's,
+        event for event, gets the eldest's deadlines with its own ids (the tests recompute them all)."""
+        out = self.w.rows["deadline"]
+        first: list[tuple[Any, ...]] = []
+        for member in members:
+            if first and _same_case(members[0], member, chairs):
+                plans = {a.id: b.id for a, b in zip(members[0].plans, member.plans, strict=True)}
+                events = {a.id: b.id for a, b in zip(members[0].events, member.events, strict=True)}
+                events[None] = None  # type: ignore[index]
+                for row in first:
+                    out.append((member.id, plans.get(row[1]), *row[2:7], events[row[7]], events[row[8]], *row[9:]))
+                continue
+            rows = [
+                (
+                    row["child_id"],
+                    row["plan_id"],
+                    row["kind"],
+                    row["due_on"].isoformat(),
+                    row["status"],
+                    _iso(row["met_on"]),
+                    _iso(row["closed_on"]),
+                    row["event_id"],
+                    row["met_event_id"],
+                    row["worker_id"],
+                    row["chair_id"],
+                    row["explanation"],
+                )
+                for row in schedule.deadline_rows(
+                    _Child(member.id, member.born),  # type: ignore[arg-type]
+                    member.plans,  # type: ignore[arg-type]
+                    member.events,  # type: ignore[arg-type]
+                    self.profile,
+                    {plan.id: frequency for plan in member.plans},
+                    chairs,
+                    self.memo,
+                )
+            ]
+            out += rows
+            if member is members[0]:
+                first = rows
+
+    def event(self, member: _Member, plan_id: int | None, kind: str, detail: str | None, on: date, conf: int | None):
+        event_id = self.w.new_id("case_event")
+        self.w.add("case_event", (event_id, member.id, plan_id, kind, detail, on.isoformat(), conf))
+        member.events.append(_Event(event_id, member.id, plan_id, kind, detail, on, conf))
+
+    def case(
+        self,
+        members: list[_Member],
+        parents: list[_Person],
+        start: date,
+        end: date | None,
+        category: str,
+        seen: str,
+        chairs: dict[int, int],
+        number: int,
+    ) -> None:
+        """A plan for each sibling, from the conference that starts it to the one that ends it (or to today)."""
+        rng, w = self.rng, self.w
+        horizon = end or self.today
+        worker, health, school, police = (self.pick(k) for k in ("worker", "health", "school", "police"))
+        chair = self.pick("chair")
+        unborn = any(m.born is None or m.born > start for m in members)
+        start_kind = "pre-birth-initial" if unborn else ("transfer-in" if rng.random() < 0.03 else "initial")
+        strategy = None
+        if start_kind != "transfer-in" and rng.random() < 0.75:
+            strategy = start - timedelta(days=rng.randint(12, 26))
+        # The conferences: the initial one, a review at 3 months and then every 6 (some late), and the last one.
+        held_on = [start]
+        due = _months_after(start, 3)
+        while True:
+            late = rng.random() < 0.1
+            held = _weekday(due + timedelta(days=rng.randint(1, 20) if late else -rng.randint(0, 10)))
+            if held >= horizon or held <= held_on[-1]:
+                break
+            held_on.append(held)
+            due = _months_after(held, 6)
+        if end is not None:
+            held_on.append(end)
+        conference_ids = [w.new_id("conference") for _ in held_on]
+        core = list(dict.fromkeys([worker.ref, *(p.ref for p in parents), health.ref, school.ref]))
+        refs = {_WORKER: worker.ref, _HEALTH: health.ref, _SCHOOL: school.ref}
+        codes = json.dumps([category])
+        plan_ids = {}
+        for member in members:
+            plan_id = w.new_id("plan")
+            plan_ids[member.id] = plan_id
+            ended = (conference_ids[-1], "child in need plan") if end is not None else (None, None)
+            reason = "The worries are met and the child is no longer likely to suffer significant harm."
+            w.add(
+                "plan",
+                (
+                    plan_id,
+                    member.id,
+                    number,
+                    start.isoformat(),
+                    _iso(end),
+                    conference_ids[0],
+                    ended[0],
+                    int(start_kind == "pre-birth-initial"),
+                    codes,
+                    codes,
+                    worker.id,
+                    reason if end is not None else None,
+                    ended[1],
+                ),
+            )
+            member.plans.append(
+                _Plan(plan_id, conference_ids[0], ended[0], start_kind == "pre-birth-initial", end, worker.id)
+            )
+        for index, (held, conference_id) in enumerate(zip(held_on, conference_ids, strict=True)):
+            if index and rng.random() < 0.05:
+                chair = self.pick("chair")  # a new chair now and then
+            born = all(m.born is not None and m.born <= held for m in members)
+            if index == 0:
+                kind = start_kind
+            elif start_kind == "pre-birth-initial" and (index == 1 or not born):
+                kind = "pre-birth-review"
+            else:
+                kind = "review"
+            ends = end is not None and index == len(held_on) - 1
+            outcome = "plan-starts" if index == 0 else ("plan-ends" if ends else "plan-continues")
+            ref = f"CF{conference_id:05d}"
+            attendance = [(p, "attended" if rng.random() < 0.8 else "apologies") for p in parents]
+            attendance += [(worker, "attended"), (health, "attended")]
+            attendance += [(school, "attended" if rng.random() < 0.6 else "report"), (police, "report")]
+            agencies = {p.agency.lower() for p, status in attendance if status == "attended" and p.agency}
+            if chair.agency:
+                agencies.add(chair.agency.strip().lower())
+            w.add(
+                "conference",
+                (
+                    conference_id,
+                    ref,
+                    kind,
+                    held.isoformat(),
+                    rng.choice(("09:30", "10:00", "14:00")),
+                    None if rng.random() < 0.2 else "Civic Centre (synthetic)",
+                    int(rng.random() < 0.2),
+                    chair.id,
+                    len(agencies),
+                    1,
+                    None,
+                    f"{held.isoformat()}T17:00:00.000000Z",
+                ),
+            )
+            for person, status in attendance:
+                w.add("conference_attendee", (conference_id, person.id, status, None, person.role, person.agency))
+            for member in members:
+                plan_id = plan_ids[member.id]
+                chairs[plan_id] = chair.id
+                version = None
+                if index == 0:
+                    if strategy is not None:
+                        self.event(member, None, "strategy-discussion", None, strategy, None)
+                    self.event(member, plan_id, "plan-start", kind, held, conference_id)
+                    key = (category, seen, 0)
+                    _, gaps, draft = self.templates.contents[key]
+                    content = self.templates.content(key, start, core, refs)
+                    version = (1, draft, gaps)
+                    w.add(
+                        "plan_version",
+                        (
+                            w.new_id("plan_version"),
+                            plan_id,
+                            1,
+                            held.isoformat(),
+                            f"{held.isoformat()}T17:00:00.000000Z",
+                            "conference",
+                            conference_id,
+                            int(draft),
+                            gaps,
+                            content,
+                            w.actor,
+                            None,
+                            0,
+                            None,
+                        ),
+                    )
+                if ends:
+                    self.event(member, plan_id, "plan-end", "child in need plan", held, conference_id)
+                self.event(member, plan_id, "conference", kind, held, conference_id)
+                categories = "[]" if ends else codes
+                w.add(
+                    "decision",
+                    (
+                        w.new_id("decision"),
+                        conference_id,
+                        member.id,
+                        outcome,
+                        categories,
+                        plan_id,
+                        None if ends else worker.id,
+                        self.templates.details(category, outcome, member.language, member.culture),
+                    ),
+                )
+                w.audit(
+                    held,
+                    "decision.add",
+                    "child",
+                    member.ref,
+                    f"{outcome} for child {member.ref} at {ref}",
+                    {
+                        "child": member.ref,
+                        "outcome": outcome,
+                        "categories": json.loads(categories),
+                        "plan": number,
+                        "version": version[0] if version else None,
+                        "draft": bool(version[1]) if version else False,
+                        "gaps": json.loads(version[2]) if version else [],
+                    },
+                )
+            w.audit(
+                held,
+                "conference.add",
+                "conference",
+                ref,
+                f"{kind} conference {ref} on {held.isoformat()} recorded",
+                {
+                    "kind": kind,
+                    "date": held.isoformat(),
+                    "chair": chair.ref,
+                    "children": [m.ref for m in members],
+                    "quorate": True,
+                    "attendance": {p.ref: status for p, status in attendance},
+                },
+            )
+        self.core_groups(members, plan_ids, start, horizon, end is None, category, seen, core, refs, number)
+        self.visits(members, plan_ids, start, horizon, seen, worker)
+        self.summary.plans += len(members)
+        if end is None:
+            self.summary.children_on_plans += len(members)
+        else:
+            self.summary.ended_plans += len(members)
+
+    def core_groups(
+        self,
+        members: list[_Member],
+        plan_ids: dict[int, int],
+        start: date,
+        horizon: date,
+        open_plan: bool,
+        category: str,
+        seen: str,
+        core: list[str],
+        refs: dict[str, str],
+        number: int,
+    ) -> None:
+        """The first core group within about 10 working days, then one every 4 to 6 weeks (a few late)."""
+        rng, w = self.rng, self.w
+        held_on: list[date] = []
+        day = _weekday(start + timedelta(days=rng.randint(4, 13) if rng.random() < 0.85 else rng.randint(14, 24)))
+        while day < horizon:
+            held_on.append(day)
+            day = _weekday(day + timedelta(days=rng.randint(28, 42) if rng.random() < 0.9 else rng.randint(43, 56)))
+        versions_at = {0: 1, 3: 2, 6: 3}  # which meetings revise the plan, to which stage
+        statuses = ("done", "on-track", "on-track", "some-concern", "not-started")
+        views = (
+            '[{"text":"The parents say things are calmer at home.","private":false}]',
+            '[{"text":"The child likes breakfast club.","private":false}]',
+            "[]",
+        )
+        version = 1
+        for index, held in enumerate(held_on):
+            # Siblings' core groups meet together: the same people, progress and minutes for each child.
+            on = held.isoformat()
+            sent = held + timedelta(days=rng.randint(1, 7))
+            if sent > horizon or (open_plan and rng.random() < 0.05):
+                sent = None
+            following = held_on[index + 1] if index + 1 < len(held_on) else held + timedelta(days=42)
+            came = [(ref, "attended" if rng.random() < 0.85 else "apologies") for ref in core]
+            progress = [(action, rng.choice(statuses)) for action in (("A1", "A2", "A3") if index else ())]
+            # The JSON texts coregroup.record and audit.record make (the tests read them back).
+            attendance = ", ".join(f'{{"person": "{r}", "status": "{st}", "reason": null}}' for r, st in came)
+            recorded = ", ".join(f'"{a}": {{"status": "{st}", "note": null}}' for a, st in progress)
+            sent_text = f'"{sent.isoformat()}"' if sent else "null"
+            audited = ", ".join(f'{{"person": "{r}", "reason": null, "status": "{st}"}}' for r, st in came)
+            statuses_now = ", ".join(f'"{a}": "{st}"' for a, st in progress)
+            stage = versions_at.get(index)
+            if stage is not None:
+                version += 1
+                key = (category, seen, stage)
+                _, gaps, draft = self.templates.contents[key]
+                content = self.templates.content(key, start, core, refs)
+                changes = self.templates.changes[key]
+                for token, ref in refs.items():
+                    changes = [line.replace(token, ref) for line in changes]
+            for member in members:
+                plan_id = plan_ids[member.id]
+                meeting_id = w.new_id("core_group_meeting")
+                w.add(
+                    "core_group_meeting",
+                    (
+                        meeting_id,
+                        member.id,
+                        plan_id,
+                        on,
+                        f"[{attendance}]",
+                        f"{{{recorded}}}",
+                        *views,
+                        following.isoformat(),
+                        _iso(sent),
+                        f"{on}T17:00:00.000000Z",
+                    ),
+                )
+                revised = None
+                if stage is not None:
+                    revised = version
+                    w.add(
+                        "plan_version",
+                        (
+                            w.new_id("plan_version"),
+                            plan_id,
+                            version,
+                            on,
+                            f"{on}T17:00:00.000000Z",
+                            "core-group",
+                            None,
+                            int(draft),
+                            gaps,
+                            content,
+                            w.actor,
+                            meeting_id,
+                            0,
+                            None,
+                        ),
+                    )
+                    w.audit(
+                        held,
+                        "plan.revise",
+                        "child",
+                        member.ref,
+                        f"plan {number} of child {member.ref}: version {version} (core-group)",
+                        {"version": version, "changes": changes, "significant": [], "agreed_by": None},
+                    )
+                self.event(member, plan_id, "core-group", None, held, None)
+                if sent is not None:
+                    self.event(member, plan_id, "plan-circulated", None, sent, None)
+                w.audit(
+                    held,
+                    "core-group.add",
+                    "child",
+                    member.ref,
+                    f"core group for child {member.ref} on {on} recorded",
+                    f'{{"attendance": [{audited}], "date": "{on}", "progress": {{{statuses_now}}}, '
+                    f'"sent_on": {sent_text}, '
+                    f'"version": {"null" if revised is None else revised}}}',
+                )
+
+    def visits(
+        self, members: list[_Member], plan_ids: dict[int, int], start: date, horizon: date, seen: str, worker: _Person
+    ) -> None:
+        """Home visits to the household: every 4 to 8 days for a weekly plan, else every 10 to 15 (a few late)."""
+        rng, w = self.rng, self.w
+        weekly = seen == SEEN[1]
+        day = start + timedelta(days=rng.randint(2, 9))
+        notes = '[{"text":"Home warm; food in the cupboards.","private":false}]'
+        visits, events, audit_entry = w.rows["visit"], w.rows["case_event"], w.audit
+        visit_ids, event_ids = w.ids["visit"], w.ids["case_event"]
+        while day <= horizon and day <= self.today:
+            visitor = worker if rng.random() < 0.85 else self.pick("worker")
+            announced, bedroom = rng.random() < 0.7, rng.random() < 0.3
+            on = day.isoformat()
+            for member in members:
+                if member.born is None or day < member.born:
+                    continue  # an unborn baby is not visited
+                alone = rng.random() < 0.6 and (day - member.born).days > 4 * 365
+                plan_id = plan_ids[member.id]
+                row = (
+                    plan_id,
+                    on,
+                    visitor.id,
+                    int(announced),
+                    int(alone),
+                    int(bedroom),
+                    notes,
+                    f"{on}T17:00:00.000000Z",
+                )
+                visits.append((next(visit_ids), member.id, *row))
+                event_id = next(event_ids)
+                events.append((event_id, member.id, plan_id, "visit", None, on, None))
+                member.events.append(_Event(event_id, member.id, plan_id, "visit", None, day, None))
+                audit_entry(
+                    day,
+                    "visit.add",
+                    "child",
+                    member.ref,
+                    f"visit to child {member.ref} on {on}",
+                    f'{{"announced": {_flag(announced)}, "bedroom_seen": {_flag(bedroom)}, "date": "{on}", '
+                    f'"seen_alone": {_flag(alone)}, "visitor": "{visitor.ref}"}}',
+                )
+            gap = rng.randint(4, 8) if weekly else rng.randint(10, 15)
+            if rng.random() < 0.06:
+                gap += rng.randint(7, 14)
+            day += timedelta(days=gap)
+
+    # -- the whole population -------------------------------------------------------------------------------
+    def periods(self, ended: bool, months: int) -> list[tuple[date, date | None]]:
+        """When one family's plans ran: one that ended in the last `months`, or one in force (a fifth of them
+        after an earlier one)."""
+        rng = self.rng
+        if ended:
+            length = rng.randint(*self.length.draw())
+            end = _weekday(self.today - timedelta(days=rng.randint(7, max(7, round(months * 30.44)))))
+            if end > self.today:
+                end -= timedelta(days=7)
+            return [(_weekday(end - timedelta(days=length)), end)]
+        length = rng.randint(*self.active_length.draw())
+        start = _weekday(self.today - timedelta(days=max(1, int(length * rng.random()))))
+        if start > self.today:
+            start -= timedelta(days=7)
+        if rng.random() < 0.2:
+            previous_end = _weekday(start - timedelta(days=rng.randint(90, 540)))
+            previous_start = _weekday(previous_end - timedelta(days=rng.randint(*self.length.draw())))
+            return [(previous_start, previous_end), (start, None)]
+        return [(start, None)]
+
+
+LOAD_PRAGMAS = (
+    # Pages a transaction adds at the end of a new file need no journal; WAL would write every page twice.
+    "PRAGMA journal_mode=DELETE",
+    "PRAGMA synchronous=OFF",
+    "PRAGMA cache_size=-1048576",  # 1 GB: the audit chain's unique index takes random inserts
+    "PRAGMA temp_store=MEMORY",  # where CREATE INDEX sorts
+)
+DROP_INDEXES = True  # build the secondary indexes once at the end, from sorted data, rather than row by row
+
+
+@contextmanager
+def _loading(path: Path) -> Iterator[sqlite3.Connection]:
+    """A connection for loading a new store in bulk; the store is left as cpctl makes it (WAL, every index)."""
+    connection = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        for pragma in LOAD_PRAGMAS:
+            connection.execute(pragma)
+        indexes = []
+        if DROP_INDEXES:
+            indexes = connection.execute(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
+                f"({', '.join('?' for _ in BULK_TABLES)})",
+                BULK_TABLES,
+            ).fetchall()
+            for name, _ in indexes:
+                connection.execute(f'DROP INDEX "{name}"')
+        try:
+            yield connection
+        finally:
+            for _, sql in indexes:
+                connection.execute(sql)
+            connection.execute("PRAGMA journal_mode=WAL")
+    finally:
+        connection.close()
+
+
+def families(children: int, ended: int, rng: random.Random) -> Iterator[tuple[int, bool]]:
+    """(size, ended) for each family: enough to put `children` on plans today, then the plans that ended."""
+    sizes = _Weighted(rng, FAMILY_SIZES)
+    for target, ended_now in ((children, False), (ended, True)):
+        made = 0
+        while made < target:
+            size = min(sizes.draw(), target - made)
+            made += size
+            yield size, ended_now
+
+
+def build(
+    store: Store,
+    *,
+    children: int,
+    today: date | None = None,
+    seed: int = 2025,
+    ended_months: int = ENDED_MONTHS,
+    chair_name: str = "Alex Morgan",
+    progress: Callable[[int, int], None] | None = None,
+    children_per_transaction: int = 10_000,
+) -> Summary:
+    """Fill a new store with `children` children on plans today, their history, and the plans that ended in the
+    last `ended_months` (62 a year for every 50 on a plan). The same seed and day give the same store.
+
+    The store must be a new SQLite file that nothing else has open: the rows go in through a connection of the
+    generator's own, set up for loading (see `_loading`). If the build fails, delete the file.
+    """
+    from sqlmodel import select
+
+    today = today or date.today()
+    if children < 1:
+        raise CpctlError("give the number of children on plans: 1 or more.")
+    if store.path is None:
+        raise CpctlError("the synthetic generator writes SQLite stores; give it a file with --db PATH.")
+    with store.write() as session:
+        if session.exec(select(Child.id).limit(1)).first() is not None:
+            raise CpctlError("that store already holds children; give the generator a new file with --db PATH.")
+        me = settings.initialise(session, authority=AUTHORITY, jurisdiction="england", name=chair_name, role="chair")
+        user = _Person(me.id or 0, me.ref, me.name, me.role or "", me.agency)
+        profile = schedule.load_profile(session)
+        actor = audit.current_actor(session)
+    store.dispose()
+    collecting = gc.isenabled()
+    gc.disable()  # millions of young tuples and no cycles: the collector would only slow the build down
+    try:
+        with _loading(store.path) as connection:
+            writer = _Writer(connection, actor)
+            generator = _Generator(writer, profile, today, seed)
+            ended = round(children * ENDED_PER_ACTIVE * ended_months / 12)
+            plan = list(families(children, ended, random.Random(seed + 1)))
+            total, done, position = sum(size for size, _ in plan), 0, 0
+            while position < len(plan):
+                connection.execute("BEGIN IMMEDIATE")
+                try:
+                    if position == 0:
+                        generator.hire(children, user)
+                    in_transaction = 0
+                    while position < len(plan) and in_transaction < children_per_transaction:
+                        size, ended_now = plan[position]
+                        generator.family(size, generator.periods(ended_now, ended_months))
+                        position += 1
+                        in_transaction += size
+                        done += size
+                        if writer.pending() > 25_000:
+                            writer.flush()
+                    writer.flush()
+                except BaseException:
+                    connection.execute("ROLLBACK")
+                    raise
+                connection.execute("COMMIT")
+                if progress is not None:
+                    progress(done, total)
+            connection.execute(
+                "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (schedule.FINGERPRINT_KEY, schedule.fingerprint(profile)),
+            )
+    finally:
+        if collecting:
+            gc.enable()
+    generator.summary.rows = dict(writer.counts)
+    return generator.summary
