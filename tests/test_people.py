@@ -663,3 +663,9 @@ def test_a_family_name_with_an_accented_capital_groups_siblings(cli: Run) -> Non
 def test_a_person_with_an_accented_capital_is_found_by_name(cli: Run) -> None:
     ok(cli("person", "add", "Éamon Ó Briain", "--kind", "parent"))
     assert ok_json(cli("person", "show", "Éamon Ó Briain", "--json"))["ref"] == "P00002"
+
+
+def test_names_that_look_like_markup_are_shown_as_written(cli: Run, initialised: Path) -> None:
+    ok(cli("child", "add", "[red]Robin", "[bold]Test", "--dob", "2019-03-04", "--id", "MK-1"))
+    shown = ok(cli("child", "list"))
+    assert "[red]Robin [bold]Test" in shown
