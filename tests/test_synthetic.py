@@ -160,6 +160,7 @@ def test_cpctl_demo_children_builds_one(cli: Run, tmp_path: Path, store_path: Pa
     assert not store_path.exists()
 
 
+@pytest.mark.sqlite_only  # the generator writes SQLite files; on a server it refuses first (see below)
 def test_the_generator_refuses_a_store_with_children(cli: Run, initialised: Path) -> None:
     ok(cli("child", "add", "Jamie", "Testwood", "--dob", "2019-03-04"))
     result = cli("demo", "--children", "5", "--db", str(initialised))

@@ -48,7 +48,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "plan": ("plan", "app", "Check, show and revise a child's child protection plan."),
     "core-group": ("coregroup", "app", "Record core group meetings and when the revised plan went out."),
     "visit": ("visit", "app", "Record and list visits to the child."),
-    "db": ("db", "app", "Check, upgrade and back up the store."),
+    "db": ("db", "app", "Check, upgrade, back up and restore the store."),
     "audit": ("audit_log", "app", "Read the audit trail of every change."),
     "profile": (
         "profile",

@@ -48,12 +48,10 @@ def demo(
     chosen = db_path or root_state.db_path
     if children is not None:
         if chosen and is_url(chosen):
-            from cpctl.errors import CpctlError
-
-            raise CpctlError("cpctl demo --children builds a SQLite file: give --db PATH, not a database URL.")
-        _synthetic_authority(
-            Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="cpctl-demo-")) / "demo.db", children
-        )
+            _synthetic_authority(chosen, chosen, children)
+        else:
+            target = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="cpctl-demo-")) / "demo.db"
+            _synthetic_authority(sqlite_url(target), str(target), children)
         return
     if chosen and is_url(chosen):
         url = chosen
@@ -88,12 +86,11 @@ def demo(
     ctx.invoke(due.due, ctx=ctx, explain=True)
 
 
-def _synthetic_authority(path: object, children: int) -> None:
+def _synthetic_authority(url: str, where: str, children: int) -> None:
     import time
 
     from cpctl import synthetic
     from cpctl.commands.common import err
-    from cpctl.paths import sqlite_url
     from cpctl.store import Store
 
     started = time.perf_counter()
@@ -102,14 +99,15 @@ def _synthetic_authority(path: object, children: int) -> None:
     def progress(done: int, total: int) -> None:
         console.print(f"  {done:,} of {total:,} children written", markup=False)
 
-    store = Store(sqlite_url(path))  # type: ignore[arg-type]
+    store = Store(url)
+    where = str(store.path) if store.path is not None else store.display_url
     try:
         summary = synthetic.build(store, children=children, progress=progress)
     finally:
         store.dispose()
     rows = sum(summary.rows.values())
     out().print(
-        f"A synthetic authority in {path}: {summary.children_on_plans:,} children on plans today, "
+        f"A synthetic authority in {where}: {summary.children_on_plans:,} children on plans today, "
         f"{summary.ended_plans:,} plans that ended, {summary.children:,} children in all; {rows:,} rows "
         f"in {time.perf_counter() - started:.0f} s. Everyone in it is invented.",
         markup=False,
