@@ -137,6 +137,8 @@ def _when(days: int) -> str:
 def _print_table(
     rows: list[dict[str, Any]], *, today: date, days: int, every: bool, explain: bool, by: str | None, mine: bool
 ) -> None:
+    from rich.text import Text
+
     from cpctl.dates import british
 
     console = out()
@@ -171,14 +173,14 @@ def _print_table(
         grid = table("Due", "When", "Child", "What", "Lead worker", title=title or None)
         for row in members:
             style = "red" if row["overdue"] else None
-            grid.add_row(
+            cells = (
                 british(row["due"]),
                 _when(row["days"]),
                 f"{row['child']} {row['child_name']}",
                 row["what"],
                 row["lead_worker"]["name"] if row["lead_worker"] else "",
-                style=style,
             )
+            grid.add_row(*(Text(cell) for cell in cells), style=style)  # plain text: no markup to parse in names
         console.print(grid)
         if explain:
             console.print("How each date was worked out:")
