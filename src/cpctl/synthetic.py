@@ -39,7 +39,7 @@ AUTHORITY = "Synthetic National Dataset (every person invented)"
 ENDED_PER_ACTIVE = 62_000 / 50_000  # plans ending in a year, per child on a plan at any time (England)
 ENDED_MONTHS = 3  # how far back the plans that ended go
 CATEGORIES = (("NEG", 50), ("EMO", 36), ("PHY", 7), ("SAB", 4), ("MUL", 3))
-PLAN_LENGTHS = ((21, 91, 16), (92, 182, 11), (183, 365, 44), (366, 730, 25), (731, 1095, 4))  # days, days, %
+PLAN_LENGTHS = ((21, 91, 16), (92, 182, 11), (183, 365, 44), (366, 730, 25), (731, 1095, 4))  # days from, to; %
 FAMILY_SIZES = ((1, 50), (2, 30), (3, 14), (4, 6))
 AGES = ((0, 0, 11), (1, 4, 28), (5, 9, 30), (10, 15, 27), (16, 16, 4))  # age at the plan's start, %
 CHILDREN_PER_WORKER = 16
@@ -181,6 +181,8 @@ def _months_after(day: date, months: int) -> date:
 
 
 class _Weighted:
+    """Draws from (value..., weight) choices."""
+
     def __init__(self, rng: random.Random, choices: tuple[tuple[Any, ...], ...]) -> None:
         self.rng = rng
         self.values = [c[:-1] if len(c) > 2 else c[0] for c in choices]
@@ -440,7 +442,6 @@ class _Generator:
         self.length = _Weighted(self.rng, PLAN_LENGTHS)
         # A child on a plan today is more likely to be on a long plan: sample lengths weighted by length.
         self.active_length = _Weighted(self.rng, tuple((lo, hi, share * (lo + hi)) for lo, hi, share in PLAN_LENGTHS))
-        self.family_size = _Weighted(self.rng, FAMILY_SIZES)
         self.age = _Weighted(self.rng, AGES)
         self.staff: dict[str, list[_Person]] = {}
         self.summary = Summary()
