@@ -1028,13 +1028,15 @@ def build(
     ended_months: int = ENDED_MONTHS,
     chair_name: str = "Alex Morgan",
     progress: Callable[[int, int], None] | None = None,
-    children_per_transaction: int = 10_000,
+    children_per_transaction: int | None = None,
 ) -> Summary:
     """Fill a new store with `children` children on plans today, their history, and the plans that ended in the
     last `ended_months` (62 a year for every 50 on a plan). The same seed and day give the same store.
 
     The store must be a new SQLite file that nothing else has open: the rows go in through a connection of the
-    generator's own, set up for loading (see `_loading`). If the build fails, delete the file.
+    generator's own, set up for loading (see `_loading`), in one transaction unless `children_per_transaction`
+    says otherwise (a transaction that follows another journals every page it changes, and the audit chain's
+    index changes pages all over). If the build fails, delete the file.
     """
     from sqlmodel import select
 
@@ -1060,13 +1062,15 @@ def build(
             ended = round(children * ENDED_PER_ACTIVE * ended_months / 12)
             plan = list(families(children, ended, random.Random(seed + 1)))
             total, done, position = sum(size for size, _ in plan), 0, 0
+            per_transaction = children_per_transaction or total
+            reported = 0
             while position < len(plan):
                 connection.execute("BEGIN IMMEDIATE")
                 try:
                     if position == 0:
                         generator.hire(children, user)
                     in_transaction = 0
-                    while position < len(plan) and in_transaction < children_per_transaction:
+                    while position < len(plan) and in_transaction < per_transaction:
                         size, ended_now = plan[position]
                         generator.family(size, generator.periods(ended_now, ended_months))
                         position += 1
@@ -1074,13 +1078,16 @@ def build(
                         done += size
                         if writer.pending() > 25_000:
                             writer.flush()
+                        if progress is not None and done - reported >= 10_000:
+                            progress(done, total)
+                            reported = done
                     writer.flush()
                 except BaseException:
                     connection.execute("ROLLBACK")
                     raise
                 connection.execute("COMMIT")
-                if progress is not None:
-                    progress(done, total)
+            if progress is not None:
+                progress(done, total)
             connection.execute(
                 "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (schedule.FINGERPRINT_KEY, schedule.fingerprint(profile)),
