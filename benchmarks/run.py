@@ -71,13 +71,20 @@ class Runner:
                 "CPCTL_USER": "bench.chair",
                 "COLUMNS": "120",
                 "TERMINAL_WIDTH": "120",
-                "PYTHONDONTWRITEBYTECODE": "",
             }
         )
-        for name in ("CPCTL_DB", "CPCTL_DATABASE_URL", "CPCTL_PROFILE_OVERRIDES", "CPCTL_NO_AUTO_UPGRADE"):
+        # Python's own caches as a user has them (bytecode written and read); no store or profile but the bench's.
+        for name in (
+            "PYTHONDONTWRITEBYTECODE",
+            "CPCTL_DB",
+            "CPCTL_DATABASE_URL",
+            "CPCTL_PROFILE_OVERRIDES",
+            "CPCTL_NO_AUTO_UPGRADE",
+        ):
             self.env.pop(name, None)
-        if args.src:
-            self.env["PYTHONPATH"] = os.pathsep.join([str(Path(args.src).resolve()), self.env.get("PYTHONPATH", "")])
+        # This checkout's cpctl (or --src's), whatever cpctl the interpreter has installed.
+        source = Path(args.src).resolve() if args.src else HERE.parent / "src"
+        self.env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(source), self.env.get("PYTHONPATH", "")]))
 
     def cpctl(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "cpctl", *args]
@@ -264,7 +271,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=2, help="untimed runs first, to warm the caches")
     parser.add_argument("--stores", type=Path, default=HERE / ".stores", help="where the synthetic stores live")
     parser.add_argument("--reuse", action="store_true", help="keep the stores already built in --stores")
-    parser.add_argument("--src", help="time the cpctl in this source folder (e.g. an older checkout's src)")
+    parser.add_argument("--src", help="time the cpctl in this source folder (default: this checkout's src)")
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"some of: {', '.join(SECTIONS)}")
     args = parser.parse_args(argv)
     only = set(args.only.split(","))

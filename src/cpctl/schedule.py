@@ -131,7 +131,7 @@ def _rule(
     """
     if memo is None:
         return _rule_now(profile, rule, on, anchor)
-    key = (rule, on, anchor_words(profile, anchor))
+    key = (rule, on, *_anchor_key(anchor))
     if key not in memo.rules:
         memo.rules[key] = _rule_now(profile, rule, on, anchor)
     return memo.rules[key]
@@ -148,6 +148,11 @@ def _rule_now(profile: Profile, rule: str, on: date, anchor: CaseEvent | None) -
     if words is not None:
         explanation = dataclasses.replace(explanation, event=words)
     return when, _explained(when, explanation)
+
+
+def _anchor_key(anchor: CaseEvent | None) -> tuple[str | None, str | None]:
+    """What `anchor_words` reads of an event: a memo's key for it."""
+    return (anchor.kind, anchor.detail) if anchor is not None else (None, None)
 
 
 def anchor_words(profile: Profile, anchor: CaseEvent | None) -> str | None:
@@ -195,7 +200,7 @@ def _seen_rule(
     """Child seen: the profile's minimum, or the plan's own frequency when that is sooner."""
     if memo is None:
         return _seen_rule_now(profile, on, frequency, anchor, None)
-    key = ("seen", on, frequency, anchor_words(profile, anchor))
+    key = ("seen", on, frequency, *_anchor_key(anchor))
     if key not in memo.rules:
         memo.rules[key] = _seen_rule_now(profile, on, frequency, anchor, memo)
     return memo.rules[key]

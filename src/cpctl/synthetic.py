@@ -39,7 +39,7 @@ AUTHORITY = "Synthetic National Dataset (every person invented)"
 ENDED_PER_ACTIVE = 62_000 / 50_000  # plans ending in a year, per child on a plan at any time (England)
 ENDED_MONTHS = 3  # how far back the plans that ended go
 CATEGORIES = (("NEG", 50), ("EMO", 36), ("PHY", 7), ("SAB", 4), ("MUL", 3))
-PLAN_LENGTHS = ((21, 91, 16), (92, 182, 11), (183, 365, 44), (366, 730, 25), (731, 1095, 4))  # days, days, %
+PLAN_LENGTHS = ((21, 91, 16), (92, 182, 11), (183, 365, 44), (366, 730, 25), (731, 1095, 4))  # days from, to; %
 FAMILY_SIZES = ((1, 50), (2, 30), (3, 14), (4, 6))
 AGES = ((0, 0, 11), (1, 4, 28), (5, 9, 30), (10, 15, 27), (16, 16, 4))  # age at the plan's start, %
 CHILDREN_PER_WORKER = 16
@@ -181,6 +181,8 @@ def _months_after(day: date, months: int) -> date:
 
 
 class _Weighted:
+    """Draws from (value..., weight) choices."""
+
     def __init__(self, rng: random.Random, choices: tuple[tuple[Any, ...], ...]) -> None:
         self.rng = rng
         self.values = [c[:-1] if len(c) > 2 else c[0] for c in choices]
@@ -440,7 +442,6 @@ class _Generator:
         self.length = _Weighted(self.rng, PLAN_LENGTHS)
         # A child on a plan today is more likely to be on a long plan: sample lengths weighted by length.
         self.active_length = _Weighted(self.rng, tuple((lo, hi, share * (lo + hi)) for lo, hi, share in PLAN_LENGTHS))
-        self.family_size = _Weighted(self.rng, FAMILY_SIZES)
         self.age = _Weighted(self.rng, AGES)
         self.staff: dict[str, list[_Person]] = {}
         self.summary = Summary()
@@ -1027,13 +1028,15 @@ def build(
     ended_months: int = ENDED_MONTHS,
     chair_name: str = "Alex Morgan",
     progress: Callable[[int, int], None] | None = None,
-    children_per_transaction: int = 10_000,
+    children_per_transaction: int | None = None,
 ) -> Summary:
     """Fill a new store with `children` children on plans today, their history, and the plans that ended in the
     last `ended_months` (62 a year for every 50 on a plan). The same seed and day give the same store.
 
     The store must be a new SQLite file that nothing else has open: the rows go in through a connection of the
-    generator's own, set up for loading (see `_loading`). If the build fails, delete the file.
+    generator's own, set up for loading (see `_loading`), in one transaction unless `children_per_transaction`
+    says otherwise (a transaction that follows another journals every page it changes, and the audit chain's
+    index changes pages all over). If the build fails, delete the file.
     """
     from sqlmodel import select
 
@@ -1059,13 +1062,15 @@ def build(
             ended = round(children * ENDED_PER_ACTIVE * ended_months / 12)
             plan = list(families(children, ended, random.Random(seed + 1)))
             total, done, position = sum(size for size, _ in plan), 0, 0
+            per_transaction = children_per_transaction or total
+            reported = 0
             while position < len(plan):
                 connection.execute("BEGIN IMMEDIATE")
                 try:
                     if position == 0:
                         generator.hire(children, user)
                     in_transaction = 0
-                    while position < len(plan) and in_transaction < children_per_transaction:
+                    while position < len(plan) and in_transaction < per_transaction:
                         size, ended_now = plan[position]
                         generator.family(size, generator.periods(ended_now, ended_months))
                         position += 1
@@ -1073,13 +1078,16 @@ def build(
                         done += size
                         if writer.pending() > 25_000:
                             writer.flush()
+                        if progress is not None and done - reported >= 10_000:
+                            progress(done, total)
+                            reported = done
                     writer.flush()
                 except BaseException:
                     connection.execute("ROLLBACK")
                     raise
                 connection.execute("COMMIT")
-                if progress is not None:
-                    progress(done, total)
+            if progress is not None:
+                progress(done, total)
             connection.execute(
                 "INSERT INTO setting (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                 (schedule.FINGERPRINT_KEY, schedule.fingerprint(profile)),
