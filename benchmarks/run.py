@@ -9,7 +9,7 @@ changes little; wall time is shown beside it. The absolute targets (the generato
 
 Options: --runs, --warmup, --stores DIR (kept between runs; --reuse keeps what is built there), --src DIR (time
 the cpctl of another source tree, e.g. an older checkout's src, against the same stores), --only (some of:
-generate, help, due, show, export).
+generate, help, due, show, export), --sizes (the stores' sizes; tiny ones check the script itself in seconds).
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 FLOOR = HERE / "floor_app.py"
-SIZES = (10, 1_000, 10_000, 50_000)
+SIZES = (10, 1_000, 10_000, 50_000)  # the small store for `show`, the export's 1,000 plans, ..., the judged store
 SECTIONS = ("generate", "help", "due", "show", "export")
 
 
@@ -125,8 +125,9 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
 
 
-def ratio_row(target: str, a: Timing, b: Timing, limit: float) -> Row:
-    """Judged on CPU time (user and system), which other processes on the machine change least; wall time beside."""
+def ratio_row(target: str, a: Timing, b: Timing, limit: float, *, judged: bool = True) -> Row:
+    """Judged on CPU time (user and system), which other processes on the machine change least; wall time beside.
+    A row not `judged` shows how the figure grows with the store: no limit, no verdict."""
     if a.code or b.code:
         return Row(target, f"exit {a.code or b.code}: {(a.stderr or b.stderr).strip()[:60]}", f"≤ {limit}×", "FAIL")
     ratio = a.median_cpu / b.median_cpu
@@ -134,7 +135,47 @@ def ratio_row(target: str, a: Timing, b: Timing, limit: float) -> Row:
         f"CPU {ms(a.median_cpu)} / {ms(b.median_cpu)} = {ratio:.2f}× "
         f"(wall {ms(a.median)} / {ms(b.median)} = {a.median / b.median:.2f}×)"
     )
+    if not judged:
+        return Row(target, measured, "", "")
     return Row(target, measured, f"≤ {limit}×", verdict(ratio <= limit))
+
+
+@dataclass(frozen=True)
+class Sizes:
+    """The stores' sizes in children: the smallest is what `show` is compared with, the second is the export's
+    store, and the verdicts of `due`, `show` and the generator are on the largest."""
+
+    all: tuple[int, ...]
+
+    @property
+    def smallest(self) -> int:
+        return self.all[0]
+
+    @property
+    def export(self) -> int:
+        return self.all[1]
+
+    @property
+    def largest(self) -> int:
+        return self.all[-1]
+
+    @property
+    def scaled(self) -> tuple[int, ...]:
+        return self.all[1:]
+
+
+def parse_sizes(text: str) -> Sizes:
+    try:
+        sizes = tuple(sorted({int(part.replace("_", "")) for part in text.split(",")}))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of numbers: {text!r}") from None
+    if len(sizes) < 2 or sizes[0] < 1:
+        raise argparse.ArgumentTypeError("give at least two sizes, each 1 or more, e.g. 10,1000,10000,50000")
+    return Sizes(sizes)
+
+
+def store_path(folder: Path, size: int) -> Path:
+    return folder / f"children-{size}.db"
 
 
 # -- the stores -----------------------------------------------------------------------------------------------
@@ -148,7 +189,7 @@ def build_stores(runner: Runner, folder: Path, reuse: bool, sizes: Sequence[int]
         init = ("init", "--authority", "Benchmark (synthetic)", "--jurisdiction", "england")
         run_checked(runner, runner.cpctl("--db", str(empty), *init, "--name", "Alex Morgan", "--role", "chair"))
     for size in sizes:
-        path = folder / f"children-{size}.db"
+        path = store_path(folder, size)
         if reuse and path.exists():
             continue
         remove(path)
@@ -199,34 +240,48 @@ def help_rows(runner: Runner) -> list[Row]:
     ]
 
 
-def due_rows(runner: Runner, stores: Path) -> list[Row]:
-    big, empty = stores / "children-50000.db", stores / "empty.db"
-    timings = runner.compare(runner.cpctl("--db", str(big), "due"), runner.cpctl("--db", str(empty), "due"))
-    peak = timings[0].max_rss_mb
-    return [
-        ratio_row("cpctl due: 50,000 children vs an empty store", timings[0], timings[1], 1.3),
-        Row("cpctl due on 50,000 children: peak memory", f"{peak:.0f} MB", "< 200 MB", verdict(peak < 200)),
+def due_rows(runner: Runner, stores: Path, sizes: Sizes) -> list[Row]:
+    """Every store but the smallest against the empty store, interleaved; the verdict is on the largest."""
+    timings = runner.compare(
+        *(runner.cpctl("--db", str(store_path(stores, size)), "due") for size in sizes.scaled),
+        runner.cpctl("--db", str(stores / "empty.db"), "due"),
+    )
+    rows = [
+        ratio_row(
+            f"cpctl due: {size:,} children vs an empty store", timing, timings[-1], 1.3, judged=size == sizes.largest
+        )
+        for size, timing in zip(sizes.scaled, timings, strict=False)
     ]
+    peak = timings[len(sizes.scaled) - 1].max_rss_mb
+    target = f"cpctl due on {sizes.largest:,} children: peak memory"
+    return [*rows, Row(target, f"{peak:.0f} MB", "< 200 MB", verdict(peak < 200))]
 
 
-def show_rows(runner: Runner, stores: Path) -> list[Row]:
-    big, small = stores / "children-50000.db", stores / "children-10.db"
+def show_rows(runner: Runner, stores: Path, sizes: Sizes) -> list[Row]:
+    """Each store against the smallest, interleaved, each showing the same kind of case (`typical_child`)."""
+    paths = [store_path(stores, size) for size in sizes.all]
     rows = []
     for words in (("child", "show"), ("plan", "show")):
-        timings = runner.compare(
-            runner.cpctl("--db", str(big), *words, typical_child(big)),
-            runner.cpctl("--db", str(small), *words, typical_child(small)),
-        )
-        rows.append(ratio_row(f"cpctl {' '.join(words)}: 50,000 children vs 10", timings[0], timings[1], 1.3))
+        timings = runner.compare(*(runner.cpctl("--db", str(path), *words, typical_child(path)) for path in paths))
+        rows += [
+            ratio_row(
+                f"cpctl {' '.join(words)}: {size:,} children vs {sizes.smallest:,}",
+                timing,
+                timings[0],
+                1.3,
+                judged=size == sizes.largest,
+            )
+            for size, timing in zip(sizes.scaled, timings[1:], strict=True)
+        ]
     return rows
 
 
-def export_rows(runner: Runner, stores: Path) -> list[Row]:
+def export_rows(runner: Runner, stores: Path, sizes: Sizes) -> list[Row]:
     target = "cpctl plan export --all --format html: per plan"
     *_, code, _ = runner.once(runner.cpctl("plan", "export", "--help"))
     if code:
         return [Row(target, "not available (no `cpctl plan export` in this cpctl)", "< 10 ms", "n/a")]
-    big, empty = stores / "children-1000.db", stores / "empty.db"
+    big, empty = store_path(stores, sizes.export), stores / "empty.db"
     out = Path(tempfile.mkdtemp(prefix="cpctl-bench-export-"))
     export = ("plan", "export", "--all", "--for", "professional", "--format", "html", "--out")
     timings = runner.compare(
@@ -240,19 +295,26 @@ def export_rows(runner: Runner, stores: Path) -> list[Row]:
     per_plan = (timings[0].median_cpu - timings[1].median_cpu) / plans
     wall = (timings[0].median - timings[1].median) / plans
     measured = (
-        f"CPU ({ms(timings[0].median_cpu)} - {ms(timings[1].median_cpu)}) / {plans} = {per_plan * 1000:.1f} ms "
+        f"CPU ({ms(timings[0].median_cpu)} - {ms(timings[1].median_cpu)}) / {plans:,} = {per_plan * 1000:.1f} ms "
         f"(wall {wall * 1000:.1f} ms)"
     )
     return [Row(target, measured, "< 10 ms", verdict(per_plan < 0.010))]
 
 
-def generate_rows(built: dict[str, object]) -> list[Row]:
-    found = built.get("generate-50000")
-    if found is None:
-        return [Row("generating the 50,000-child store", "not built in this run (--reuse)", "< 120 s", "n/a")]
-    elapsed, cpu = found  # type: ignore[misc]
-    measured = f"CPU {cpu:.0f} s (wall {elapsed:.0f} s)"
-    return [Row("generating the 50,000-child store", measured, "< 120 s", verdict(cpu < 120))]
+def generate_rows(built: dict[str, object], sizes: Sizes) -> list[Row]:
+    rows = []
+    for size in sizes.scaled:
+        target = f"generating the {size:,}-child store"
+        found = built.get(f"generate-{size}")
+        if found is None:
+            if size == sizes.largest:
+                rows.append(Row(target, "not built in this run (--reuse)", "< 120 s", "n/a"))
+            continue
+        elapsed, cpu = found  # type: ignore[misc]
+        measured = f"CPU {cpu:.1f} s (wall {elapsed:.1f} s)"
+        judged = size == sizes.largest
+        rows.append(Row(target, measured, "< 120 s", verdict(cpu < 120)) if judged else Row(target, measured, "", ""))
+    return rows
 
 
 def print_table(rows: list[Row]) -> None:
@@ -272,24 +334,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--stores", type=Path, default=HERE / ".stores", help="where the synthetic stores live")
     parser.add_argument("--reuse", action="store_true", help="keep the stores already built in --stores")
     parser.add_argument("--src", help="time the cpctl in this source folder (default: this checkout's src)")
+    parser.add_argument(
+        "--sizes",
+        type=parse_sizes,
+        default=Sizes(SIZES),
+        help="children in each store, e.g. 10,1000,10000,50000 (the default); a quick check of the script: 5,20,40",
+    )
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"some of: {', '.join(SECTIONS)}")
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
     runner = Runner(args)
-    sizes = [s for s in SIZES if "show" in only or "due" in only or "export" in only or "generate" in only]
+    sizes: Sizes = args.sizes
+    needs_stores = bool(only & {"generate", "due", "show", "export"})
     print(f"cpctl benchmarks, {date.today().isoformat()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
-    built = build_stores(runner, args.stores, args.reuse, sizes) if sizes else {}
+    built = build_stores(runner, args.stores, args.reuse, sizes.all) if needs_stores else {}
     rows: list[Row] = []
     if "generate" in only:
-        rows += generate_rows(built)
+        rows += generate_rows(built, sizes)
     if "help" in only:
         rows += help_rows(runner)
     if "due" in only:
-        rows += due_rows(runner, args.stores)
+        rows += due_rows(runner, args.stores, sizes)
     if "show" in only:
-        rows += show_rows(runner, args.stores)
+        rows += show_rows(runner, args.stores, sizes)
     if "export" in only:
-        rows += export_rows(runner, args.stores)
+        rows += export_rows(runner, args.stores, sizes)
     print(f"medians of {args.runs} runs after {args.warmup} warm-up runs\n")
     print_table(rows)
     return 1 if any(r.verdict == "FAIL" for r in rows) else 0
