@@ -531,6 +531,31 @@ def test_plan_edit_from_the_json_of_plan_show(demo_db: Path, tmp_path: Path) -> 
     )
 
 
+def test_plan_edit_based_on_an_older_version_is_refused(demo_db: Path, tmp_path: Path) -> None:
+    """A revised plan is saved whole: one made from version 1 after someone saved version 2 would undo their change."""
+    first = content(demo_db)
+    assert ok(edit_from(demo_db, tmp_path, {**first, "safety_scale": 5}, "--based-on", "1")) == (
+        "Saved version 2 of the plan for DEMO-1001; see `cpctl plan diff DEMO-1001`.\n"
+    )
+    before = dump(demo_db)
+    failed(
+        edit_from(demo_db, tmp_path, {**first, "safety_scale": 6}, "--based-on", "1"),
+        "Error: someone saved version 2 of child DEMO-1001's plan after version 1, which this revision began from; "
+        "nothing was saved. See what changed (`cpctl plan diff DEMO-1001 1 2`), then make your revision again from "
+        "version 2.",
+    )
+    failed(
+        edit_from(demo_db, tmp_path, {**first, "safety_scale": 6}, "--based-on", "3"),
+        "Error: child DEMO-1001's plan has no version 3 to revise (its latest is version 2); nothing was saved. Give "
+        "the latest version's number.",
+    )
+    assert dump(demo_db) == before
+    assert ok(edit_from(demo_db, tmp_path, {**content(demo_db), "safety_scale": 6}, "--based-on", "2")).startswith(
+        "Saved version 3 "
+    )
+    assert ok(edit_from(demo_db, tmp_path, {**first, "safety_scale": 7})).startswith("Saved version 4 ")  # no check
+
+
 SIGNIFICANT = (
     "Error: this change to child DEMO-1001's plan needs a conference decision (seed 002 §3.13): Action A2 'Money and "
     "debt advice' is removed; the child will be seen less often. Record who agreed it (agreed_by, or --agreed-by), "

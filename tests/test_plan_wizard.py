@@ -422,6 +422,48 @@ def test_plan_edit_through_the_command(monkeypatch: pytest.MonkeyPatch, demo_db:
     assert "The plan changes, from version 1 to 2:" in result.stdout  # the summary, before saving
 
 
+def test_plan_edit_refuses_when_someone_saved_a_version_while_answering(
+    monkeypatch: pytest.MonkeyPatch, demo_db: Path
+) -> None:
+    """The wizard read version 1; a colleague saved version 2 before Save: saving would undo their change."""
+    from datetime import date
+
+    from cpctl import people, revision
+    from cpctl.commands import plan_wizard
+    from cpctl.paths import sqlite_url
+    from cpctl.plan import PlanContent
+
+    def a_colleague_saves(session: Any) -> None:
+        child = people.find_child(session, JAMIE)
+        plan_row = revision.active_plan_of(session, child)
+        theirs = PlanContent.model_validate({**content(demo_db), "safety_scale": 3})
+        revision.add_version(session, child, plan_row, theirs, made_on=date.today(), source="edit")
+
+    wizard = plan_wizard.edit_plan_wizard
+
+    def answered_while_a_colleague_saves(*args: Any, **kwargs: Any) -> Any:
+        answers = wizard(*args, **kwargs)
+        colleague = Store(sqlite_url(demo_db))
+        try:
+            with colleague.write() as session:
+                a_colleague_saves(session)
+        finally:
+            colleague.dispose()
+        return answers
+
+    monkeypatch.setattr(plan_wizard, "edit_plan_wizard", answered_while_a_colleague_saves)
+    keys = part("safety_scale") + retype("6") + DONE + SAVE
+    result = typed(monkeypatch, demo_db, keys, "plan", "edit", JAMIE)
+    assert (result.exit_code, result.stderr) == (
+        1,
+        "Error: someone saved version 2 of child DEMO-1001's plan after version 1, which this revision began from; "
+        "nothing was saved. See what changed (`cpctl plan diff DEMO-1001 1 2`), then make your revision again from "
+        "version 2.\n",
+    )
+    assert [h["version"] for h in history(demo_db)] == [1, 2]
+    assert content(demo_db)["safety_scale"] == 3  # the colleague's version stands
+
+
 def test_plan_edit_asks_for_agreement_and_shows_it(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     keys = part("child_seen") + ENTER  # keep the one arrangement
     keys += ENTER  # no one more

@@ -245,12 +245,25 @@ def add_version(
     agreed_by: str | None = None,
     core_group_id: int | None = None,
     allow_gaps: bool = False,
+    based_on: int | None = None,
 ) -> PlanVersion | None:
     """Save a revised plan as a new version; refuse a significant change that nobody with authority agreed.
 
+    `based_on` is the version the revision was made from, when known: a revised plan is saved whole, so if someone
+    saved a later version meanwhile, saving this one would quietly undo their change; it is refused instead.
     Returns None when the revision changes nothing.
     """
     current = plans.version(session, plan_row)
+    latest = current.number if current is not None else 0
+    if based_on is not None and latest != based_on:
+        raise CpctlError(
+            f"someone saved version {latest} of child {child.ref}'s plan after version {based_on}, which this "
+            f"revision began from; nothing was saved. See what changed (`cpctl plan diff {child.ref} {based_on} "
+            f"{latest}`), then make your revision again from version {latest}."
+            if latest > based_on
+            else f"child {child.ref}'s plan has no version {based_on} to revise (its latest is version {latest}); "
+            f"nothing was saved. Give the latest version's number."
+        )
     previous = plans.content_of(current) if current is not None else PlanContent()
     content = plans.number_actions(content.model_copy(deep=True), previous)
     if current is not None and content == previous:
@@ -269,7 +282,7 @@ def add_version(
             f"the revised plan for child {child.ref} still lacks: {'; '.join(gaps)}. Fill these in, or save it "
             "as a draft (--draft, or save_as_draft: true)."
         )
-    number = (current.number if current else 0) + 1
+    number = latest + 1
     row = PlanVersion(
         plan_id=plan_row.id or 0,
         number=number,

@@ -230,6 +230,15 @@ def plan_edit(
         typer.Option("--agreed-by", help="Who agreed a significant change (seed 002 §3.13), e.g. a review conference."),
     ] = None,
     draft: Annotated[bool, typer.Option("--draft", help="Save an incomplete plan as a draft.")] = False,
+    based_on: Annotated[
+        int | None,
+        typer.Option(
+            "--based-on",
+            metavar="N",
+            min=1,
+            help="The version your file was made from: refuse if someone has saved a later one since.",
+        ),
+    ] = None,
 ) -> None:
     """Revise the child's plan: a new version, with the completeness check; nothing is overwritten."""
     from datetime import date
@@ -251,7 +260,7 @@ def plan_edit(
     else:
         from cpctl.commands.plan_wizard import edit_plan_wizard
 
-        content, agreed_by, draft = edit_plan_wizard(store, child, agreed_by=agreed_by, draft=draft)
+        content, agreed_by, draft, based_on = edit_plan_wizard(store, child, agreed_by=agreed_by, draft=draft)
     with store.write() as session:
         found = people.find_child(session, child)
         plan_row = revision.active_plan_of(session, found)
@@ -264,6 +273,7 @@ def plan_edit(
             source="edit",
             agreed_by=agreed_by,
             allow_gaps=draft,
+            based_on=based_on,
         )
         result = (row.number, row.draft) if row is not None else None
         ref = found.ref

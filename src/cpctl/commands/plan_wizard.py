@@ -757,8 +757,9 @@ def _check_version_unchanged(session: Session, ref: str, version: int) -> None:
 # -- cpctl plan edit -----------------------------------------------------------------------------------------
 def edit_plan_wizard(
     store: Store, child: str, *, agreed_by: str | None, draft: bool
-) -> tuple[PlanContent, str | None, bool]:
-    """Revise the current version part by part; returns the plan, who agreed a significant change, and draft."""
+) -> tuple[PlanContent, str | None, bool, int]:
+    """Revise the current version part by part; returns the plan, who agreed a significant change, draft, and the
+    number of the version the revision began from."""
     from cpctl.errors import Cancelled
 
     ctx = load_context(store)
@@ -793,7 +794,7 @@ def edit_plan_wizard(
             raise Cancelled()
         if choice == "back":
             continue
-        return plan, agreed, draft or choice == "draft"
+        return plan, agreed, draft or choice == "draft", facts.version
 
 
 # -- cpctl visit record --------------------------------------------------------------------------------------
