@@ -52,6 +52,11 @@ def test_the_store_is_sound(synthetic_store: Path) -> None:
     assert rows(synthetic_store, "PRAGMA foreign_key_check") == []
 
 
+def test_cpctl_db_check_finds_nothing_wrong(synthetic_store: Path, cli: Run) -> None:
+    """cpctl's own invariants across tables, the deadlines recomputed and compared, and the audit chain."""
+    assert ok(cli("--db", str(synthetic_store), "db", "check")).splitlines()[-1] == "No problems found."
+
+
 def test_plans_and_decisions_are_valid_documents(synthetic_store: Path) -> None:
     from cpctl.plan import DecisionDetails, PlanContent
 

@@ -9,7 +9,7 @@ in 2024-25; a fifth of the children on a plan had an earlier one; and the plans 
 months, at England's rate of 62,000 a year for 50,000 on a plan (`ended_months` goes further back: a whole
 year's makes the 50,000-child store half as big again, and as much slower to build).
 
-Rows go in with executemany, a few transactions in all, so that 50,000 children take a minute or two.
+Rows go in with executemany, in one transaction, so that 50,000 children take a minute or two.
 It writes SQLite stores only (the bulk statements use SQLite's placeholders).
 """
 
