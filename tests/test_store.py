@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Callable, Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -224,6 +225,22 @@ def test_a_database_that_is_not_a_cpctl_store(cli: Run, make_store: Callable[...
         "point --db (or CPCTL_DB / CPCTL_DATABASE_URL) at a cpctl store or at a new file.",
     )
     assert dump(other) == before
+
+
+@pytest.mark.sqlite_only("SQLite's journal mode, a property of the file")
+def test_a_sqlite_file_that_is_not_a_cpctl_store_is_left_as_it_was(cli: Run, tmp_path: Path) -> None:
+    """cpctl refuses someone else's database without changing it: not even its journal mode (cpctl's are WAL)."""
+    import sqlite3
+
+    other = tmp_path / "recipes.db"
+    with closing(sqlite3.connect(other)) as conn, conn:
+        conn.execute("CREATE TABLE recipe (name TEXT)")
+        conn.execute("INSERT INTO recipe VALUES ('Synthetic soup')")
+    content = other.read_bytes()
+    result = cli("--db", str(other), "child", "list")
+    assert result.exit_code == 1 and "holds tables that are not a cpctl store" in result.stderr
+    assert other.read_bytes() == content  # WAL would have rewritten the header (bytes 18 and 19)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["recipes.db"]
 
 
 def test_a_url_that_names_no_database_cpctl_can_use(cli: Run) -> None:

@@ -588,7 +588,8 @@ def _configure_sqlite(engine: Engine, key: str | None = None) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode=WAL")
+        if _is_cpctl_or_new(cursor):  # someone else's database is refused as it was, its journal mode too
+            cursor.execute("PRAGMA journal_mode=WAL")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -596,6 +597,18 @@ def _configure_sqlite(engine: Engine, key: str | None = None) -> None:
         # A writer takes the write lock at the start, so that two writers queue on the busy timeout instead
         # of one failing with "database is locked" when it upgrades a read lock half way through.
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("cpctl_write") else "BEGIN")
+
+
+CPCTL_TABLES = frozenset({"alembic_version", "audit_entry", "child", "person"})  # in every revision's store
+
+
+def _is_cpctl_or_new(cursor: Any) -> bool:
+    """A SQLite file that is already in WAL mode, has no tables yet, or holds a cpctl store's tables."""
+    (mode,) = cursor.execute("PRAGMA journal_mode").fetchone()
+    if str(mode).lower() == "wal":
+        return True
+    tables = {name for (name,) in cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+    return not tables or CPCTL_TABLES <= tables
 
 
 def _prepare_sqlite_file(path: Path) -> None:
