@@ -432,10 +432,10 @@ DIFF_1_2 = [
     "  - What is working well: Jamie goes to school every day.",
     "  ~ Immediate action: 'Food bank referral and emergency heatin…' now kept from the family's copy",
     "  ~ Action A2 'Money and debt advice': how often fortnightly → weekly",
-    "  + Action A3 'Breakfast club place at school' added (who: P00006; start: 1 Dec 2026; how often: every school "
-    "day)",
-    "  + Seeing the child: P00005, every 4 weeks, at home",
-    "  + Core group: P00008 joins",
+    "  + Action A3 'Breakfast club place at school' added (who: Tom Hale (P00006); start: 1 Dec 2026; how often: "
+    "every school day)",
+    "  + Seeing the child: Ola Brennan (P00005), every 4 weeks, at home",
+    "  + Core group: Hannah Pike (P00008) joins",
     "  ~ Safety scale: 4 → 6",
 ]
 
@@ -454,8 +454,8 @@ def test_a_diff_of_two_known_versions_is_a_readable_change_list(demo_db: Path, t
         "  ~ Immediate action: 'Food bank referral and emergency heatin…' now shared with the family",
         "  ~ Action A2 'Money and debt advice': how often weekly → fortnightly",
         "  - Action A3 'Breakfast club place at school' removed",
-        "  - Seeing the child: P00005, every 4 weeks, at home",
-        "  - Core group: P00008 leaves",
+        "  - Seeing the child: Ola Brennan (P00005), every 4 weeks, at home",
+        "  - Core group: Hannah Pike (P00008) leaves",
         "  ~ Safety scale: 6 → 4",
     ]
     assert ok(on(demo_db, "plan", "diff", JAMIE, "2", "2")) == "Versions 2 and 2 are the same.\n"
@@ -470,6 +470,10 @@ def test_a_diff_of_two_known_versions_is_a_readable_change_list(demo_db: Path, t
         "before": "fortnightly",
         "after": "weekly",
     }
+    assert (record["changes"][6]["text"], record["changes"][6]["id"]) == (
+        "Core group: Hannah Pike (P00008) joins",
+        "P00008",
+    )
     assert [(h["version"], h["source"], h["added"], h["changed"], h["removed"]) for h in history(demo_db)] == [
         (1, "conference", 0, 0, 0),
         (2, "edit", 4, 3, 1),

@@ -5,6 +5,7 @@ and saving a new version. Nothing is overwritten: every revision adds a version.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from datetime import date
 from typing import Any
@@ -103,13 +104,26 @@ def _action_label(action: Action) -> str:
     return f"Action {action.id} '{plans._short(action.what)}'"
 
 
-def _seen_label(seen: ChildSeen) -> str:
-    parts = [p for p in (seen.who, seen.how_often, seen.where) if p]
+def _seen_label(seen: ChildSeen, person: Callable[[Any], str] = str) -> str:
+    parts = [p for p in (person(seen.who) if seen.who else None, seen.how_often, seen.where) if p]
     return ", ".join(parts) or "an arrangement"
 
 
-def diff(old: PlanContent, new: PlanContent) -> list[Change]:
-    """What was added, changed and removed, section by section and action by action."""
+def diff(old: PlanContent, new: PlanContent, names: Mapping[str, str] | None = None) -> list[Change]:
+    """What was added, changed and removed, section by section and action by action.
+
+    With `names` (a person's reference to their name), people are named in the text as "Name (P00006)"; the
+    before and after values keep the references. Without it, the text names people by reference, as the audit
+    trail records them.
+    """
+    names = names or {}
+
+    def person(ref: Any) -> str:
+        return f"{names[ref]} ({ref})" if isinstance(ref, str) and ref in names else _shown(ref)
+
+    def shown(field: str, value: Any) -> str:
+        return person(value) if field == "who" else _shown(value)
+
     changes: list[Change] = []
     for key, label in ITEM_SECTIONS.items():
         changes += _items(key, label, getattr(old, key), getattr(new, key))
@@ -126,7 +140,7 @@ def diff(old: PlanContent, new: PlanContent) -> list[Change]:
         before = old_actions.get(action.id)
         if before is None:
             details = "; ".join(
-                f"{ACTION_FIELDS[f]}: {_shown(getattr(action, f))}"
+                f"{ACTION_FIELDS[f]}: {shown(f, getattr(action, f))}"
                 for f in ("who", "start", "frequency")
                 if getattr(action, f)
             )
@@ -146,7 +160,7 @@ def diff(old: PlanContent, new: PlanContent) -> list[Change]:
                     Change(
                         "changed",
                         "actions",
-                        f"{_action_label(action)}: {words} {_shown(a)} → {_shown(b)}",
+                        f"{_action_label(action)}: {words} {shown(field, a)} → {shown(field, b)}",
                         id=action.id,
                         field=field,
                         before=a,
@@ -160,16 +174,16 @@ def diff(old: PlanContent, new: PlanContent) -> list[Change]:
     new_seen = {_seen_key(s): s for s in new.child_seen}
     for key, seen in new_seen.items():
         if key not in old_seen:
-            changes.append(Change("added", "child_seen", f"Seeing the child: {_seen_label(seen)}"))
+            changes.append(Change("added", "child_seen", f"Seeing the child: {_seen_label(seen, person)}"))
     for key, seen in old_seen.items():
         if key not in new_seen:
-            changes.append(Change("removed", "child_seen", f"Seeing the child: {_seen_label(seen)}"))
+            changes.append(Change("removed", "child_seen", f"Seeing the child: {_seen_label(seen, person)}"))
     for ref in new.core_group:
         if ref not in old.core_group:
-            changes.append(Change("added", "core_group", f"Core group: {ref} joins", id=ref))
+            changes.append(Change("added", "core_group", f"Core group: {person(ref)} joins", id=ref))
     for ref in old.core_group:
         if ref not in new.core_group:
-            changes.append(Change("removed", "core_group", f"Core group: {ref} leaves", id=ref))
+            changes.append(Change("removed", "core_group", f"Core group: {person(ref)} leaves", id=ref))
     if old.safety_scale != new.safety_scale:
         changes.append(
             Change(
@@ -443,4 +457,12 @@ def compare(
             )
     old = plans.content_of(version_row(session, child, plan_row, a))
     new = plans.content_of(version_row(session, child, plan_row, b))
-    return a, b, diff(old, new)
+    return a, b, diff(old, new, people_named(session, old, new))
+
+
+def people_named(session: Session, *contents: PlanContent) -> dict[str, str]:
+    """The names of the people the plans refer to, by reference."""
+    names: dict[str, str] = {}
+    for content in contents:
+        names.update((p.ref, p.name) for p in session.exec(select_people(content)).all())
+    return names
