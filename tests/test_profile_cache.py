@@ -64,3 +64,18 @@ def test_a_damaged_cache_file_is_ignored(data_dir: Path) -> None:
     cached.write_text("{not json")
     profile._LOADED.clear()
     assert profile.load("scotland") == expected
+
+
+def test_the_data_folder_and_its_cache_are_private_whatever_the_umask(data_dir: Path) -> None:
+    """The profile cache may be the first thing to create the data folder: it is made 0700 like the store's."""
+    import os
+    import stat
+
+    assert not data_dir.exists()
+    before = os.umask(0o022)
+    try:
+        profile.load("england")
+    finally:
+        os.umask(before)
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (data_dir, data_dir / "cache")} == {0o700}
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (data_dir / "cache").glob("profile-*.json")} == {0o600}

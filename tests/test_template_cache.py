@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import stat
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+import cpctl
 from cpctl import documents
 from export_support import CHILD, TODAY
 from helpers import run_cli
@@ -18,19 +21,99 @@ def _new_process() -> None:
     documents.environment.cache_clear()  # each export below starts as a new process would
 
 
+def compiled(data_dir: Path, fmt: str = "html") -> Path:
+    return data_dir / "cache" / "templates" / f"{cpctl.__version__}-{documents.TEMPLATE_CACHE_FORMAT}" / fmt
+
+
+@pytest.fixture
+def compiles(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """The names of the templates Jinja2 compiles from source (a cached one is loaded instead)."""
+    import jinja2
+
+    names: list[str] = []
+    compile_source = jinja2.Environment.compile
+
+    def counted(self, source, name=None, filename=None, raw=False, defer_init=False):  # type: ignore[no-untyped-def]
+        names.append(name)
+        return compile_source(self, source, name, filename, raw, defer_init)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counted)
+    yield names
+
+
 def export(store: Path, *args: str) -> str:
     result = run_cli("--db", str(store), "plan", "export", CHILD, "--on", TODAY.isoformat(), *args)
     assert result.exit_code == 0, result.output
     return result.stdout
 
 
-def test_the_compiled_templates_are_kept(fixed_plan: Path, data_dir: Path) -> None:
+def test_the_compiled_templates_are_kept_and_used(fixed_plan: Path, data_dir: Path, compiles: list[str]) -> None:
     first = export(fixed_plan, "--for", "professional", "--format", "html")
-    kept = sorted((data_dir / "cache" / "templates" / "html").iterdir())
+    assert compiles
+    kept = sorted(compiled(data_dir).iterdir())
     assert kept
     documents.environment.cache_clear()
+    compiles.clear()
     assert export(fixed_plan, "--for", "professional", "--format", "html") == first
-    assert sorted((data_dir / "cache" / "templates" / "html").iterdir()) == kept
+    assert compiles == []  # every template came from the cache
+    assert sorted(compiled(data_dir).iterdir()) == kept
+
+
+def test_the_cache_folders_are_private(fixed_plan: Path, data_dir: Path) -> None:
+    export(fixed_plan, "--for", "parent", "--format", "html")
+    folder = compiled(data_dir)
+    for level in (folder, *folder.parents):
+        if level == data_dir:
+            break
+        assert stat.S_IMODE(level.stat().st_mode) == 0o700, level
+    assert {stat.S_IMODE(f.stat().st_mode) for f in folder.iterdir()} == {0o600}
+
+
+def test_a_damaged_cache_file_is_compiled_again(fixed_plan: Path, data_dir: Path, compiles: list[str]) -> None:
+    """A crash or a sync tool can leave a cut-off or garbled file: it costs a compile, never an export."""
+    from jinja2.bccache import bc_magic
+
+    first = export(fixed_plan, "--for", "professional", "--format", "html")
+    for damage in (bc_magic, bc_magic + b"not a pickle at all", b"garbage"):
+        for kept in compiled(data_dir).iterdir():
+            kept.write_bytes(damage)
+        documents.environment.cache_clear()
+        compiles.clear()
+        assert export(fixed_plan, "--for", "professional", "--format", "html") == first
+        assert compiles  # compiled again, and the damaged files replaced
+        assert all(f.read_bytes() != damage for f in compiled(data_dir).iterdir())
+
+
+def test_a_cache_others_can_write_to_is_not_used(fixed_plan: Path, data_dir: Path, compiles: list[str]) -> None:
+    """Compiled templates are code that will be run: only a folder that is the user's own and no one else can
+    write to is trusted with them."""
+    first = export(fixed_plan, "--for", "professional", "--format", "html")
+    cache = data_dir / "cache"
+    cache.chmod(0o777)
+    try:
+        documents.environment.cache_clear()
+        compiles.clear()
+        assert export(fixed_plan, "--for", "professional", "--format", "html") == first
+        assert compiles  # not loaded from the folder
+    finally:
+        cache.chmod(0o700)
+
+
+def test_a_new_version_of_cpctl_compiles_again(
+    fixed_plan: Path, data_dir: Path, compiles: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade may compile the same template differently (settings, filters): it does not reuse old code."""
+    export(fixed_plan, "--for", "professional", "--format", "html")
+    installed = cpctl.__version__
+    monkeypatch.setattr(cpctl, "__version__", "99.0.0")
+    documents.environment.cache_clear()
+    compiles.clear()
+    export(fixed_plan, "--for", "professional", "--format", "html")
+    assert compiles
+    form = documents.TEMPLATE_CACHE_FORMAT
+    assert sorted(p.name for p in (data_dir / "cache" / "templates").iterdir()) == sorted(
+        [f"99.0.0-{form}", f"{installed}-{form}"]
+    )
 
 
 def test_markdown_and_html_keep_their_own(fixed_plan: Path, data_dir: Path) -> None:

@@ -1018,31 +1018,43 @@ def environment(
     return env, gettext
 
 
+TEMPLATE_CACHE_FORMAT = 1  # bump when environment() changes how the same template source compiles
+
+
 def _bytecode_cache(fmt: str) -> Any:
     """Compiled templates, kept in the data folder's cache/templates: one copy exported on its own then costs no
     compiling (about 70 ms). Jinja2 checks each against its template's source, so an edited template is compiled
-    again; a cache that cannot be read or written only means compiling every time. Each format has a folder of
-    its own: the same template compiles differently with HTML's escaping on."""
+    again. The folder's name holds cpctl's version and TEMPLATE_CACHE_FORMAT, so an upgrade that compiles
+    differently (other settings, filters or escaping) does not reuse old code; each format has a folder of its
+    own, since the same template compiles differently with HTML's escaping on. What is cached is code that will
+    be run, so a folder that is not the user's own, or that others can write to, is not used (`paths.cache_dir`).
+    A cache that cannot be read, written or trusted, or a damaged file in it, only means compiling again."""
     from jinja2 import FileSystemBytecodeCache
+
+    from cpctl import __version__
+
+    parts = ("templates", f"{__version__}-{TEMPLATE_CACHE_FORMAT}", fmt)
 
     class DataFolderCache(FileSystemBytecodeCache):
         def __init__(self) -> None:
             super().__init__(directory=".")  # the folder is found at each use: the data folder can change
 
         def _get_cache_filename(self, bucket: Any) -> str:
-            from cpctl.paths import data_dir
+            from cpctl.paths import cache_dir
 
-            return str(data_dir() / "cache" / "templates" / fmt / (self.pattern % (bucket.key,)))
+            folder = cache_dir(*parts)
+            if folder is None:
+                raise OSError("no private cache folder")
+            return str(folder / (self.pattern % (bucket.key,)))
 
         def load_bytecode(self, bucket: Any) -> None:
             try:
                 super().load_bytecode(bucket)
-            except OSError:
-                pass
+            except Exception:  # missing, unreadable, untrusted or damaged (pickle and marshal raise many kinds)
+                bucket.reset()
 
         def dump_bytecode(self, bucket: Any) -> None:
             try:
-                Path(self._get_cache_filename(bucket)).parent.mkdir(parents=True, exist_ok=True, mode=0o700)
                 super().dump_bytecode(bucket)
             except OSError:
                 pass
@@ -1190,18 +1202,13 @@ def write_private(target: Path, data: bytes) -> None:
 
 def make_private_folder(folder: Path) -> None:
     """Create the folder (and missing parents) readable by its owner only; an existing one is left alone."""
+    from cpctl.paths import make_private_folders
+
     if folder.is_dir():
         return
     if folder.exists():
         raise Invalid(f"{folder} is a file, not a folder; choose another --out.")
-    missing = []
-    for candidate in (folder, *folder.parents):
-        if candidate.exists():
-            break
-        missing.append(candidate)
-    for candidate in reversed(missing):
-        candidate.mkdir(mode=0o700)
-        os.chmod(candidate, 0o700)
+    make_private_folders(folder)
 
 
 def format_from_suffix(path: Path) -> Format | None:

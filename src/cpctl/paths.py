@@ -51,3 +51,36 @@ def sqlite_path(url: str) -> Path | None:
     if not rest or rest == ":memory:":
         return None
     return Path(rest)
+
+
+def make_private_folders(folder: Path) -> None:
+    """Create the folder and any missing parents, each readable by its owner only (0700 whatever the umask);
+    folders that exist already are left as they are."""
+    missing = []
+    for candidate in (folder, *folder.parents):
+        if candidate.exists():
+            break
+        missing.append(candidate)
+    for candidate in reversed(missing):
+        candidate.mkdir(mode=0o700)
+        os.chmod(candidate, 0o700)
+
+
+def cache_dir(*parts: str) -> Path | None:
+    """A folder under the data folder's cache/, created 0700 if missing; None if it cannot be made, or if it is
+    not this user's own or others can write to it (what is cached there may be run, e.g. compiled templates)."""
+    import stat
+
+    folder = data_dir() / "cache"
+    folder = folder.joinpath(*parts)
+    try:
+        make_private_folders(folder)
+        for level in (data_dir() / "cache", folder):
+            info = level.lstat()
+            if not stat.S_ISDIR(info.st_mode) or info.st_mode & 0o022:
+                return None
+            if hasattr(os, "getuid") and info.st_uid != os.getuid():
+                return None
+    except OSError:
+        return None
+    return folder

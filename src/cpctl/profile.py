@@ -334,9 +334,12 @@ def _read_cache(key: str) -> tuple[dict[str, Any], dict[str, str]] | None:
 
 def _write_cache(key: str, data: Mapping[str, Any], origins: Mapping[str, str]) -> None:
     """Best effort: a data folder that cannot be written to only means the YAML is read again next time."""
+    from cpctl.paths import cache_dir
+
+    if cache_dir() is None:
+        return
     target = _cache_file(key)
     try:
-        target.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False) as handle:
             json.dump({"key": key, "data": data, "origins": origins}, handle, ensure_ascii=False)
         os.replace(handle.name, target)
@@ -849,7 +852,9 @@ def _write_yaml(target: Path, name: str, layer: Mapping[str, Any]) -> None:
     """Replace `target` atomically: a 0600 temporary file in the same 0700 folder, then os.replace."""
     import yaml
 
-    _make_private_folder(target.parent)
+    from cpctl.paths import make_private_folders
+
+    make_private_folders(target.parent)
     header = (
         f"# Local overrides of cpctl's packaged {name} profile: each value here replaces the packaged one.\n"
         f"# See the values in force, and where each comes from, with `cpctl profile show {name}`.\n"
@@ -866,14 +871,3 @@ def _write_yaml(target: Path, name: str, layer: Mapping[str, Any]) -> None:
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-
-
-def _make_private_folder(folder: Path) -> None:
-    missing = []
-    for candidate in (folder, *folder.parents):
-        if candidate.exists():
-            break
-        missing.append(candidate)
-    for candidate in reversed(missing):
-        candidate.mkdir(mode=0o700)
-        os.chmod(candidate, 0o700)
