@@ -558,6 +558,8 @@ def test_plan_edit_based_on_an_older_version_is_refused(demo_db: Path, tmp_path:
         "Saved version 3 "
     )
     assert ok(edit_from(demo_db, tmp_path, {**first, "safety_scale": 7})).startswith("Saved version 4 ")  # no check
+    result = on(demo_db, "plan", "edit", JAMIE, "--based-on", "4")
+    assert result.exit_code == 2 and "Invalid value for --based-on: goes with --from FILE" in result.stderr
 
 
 SIGNIFICANT = (

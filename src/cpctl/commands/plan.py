@@ -246,6 +246,11 @@ def plan_edit(
     from cpctl import people, revision
     from cpctl.errors import CpctlError
 
+    if based_on is not None and from_file is None:
+        raise typer.BadParameter(
+            "goes with --from FILE; in a terminal, cpctl checks the version you began from itself.",
+            param_hint="--based-on",
+        )
     if from_file is None and not interactive():
         raise CpctlError(
             "cpctl plan edit asks its questions in a terminal, and there is none here: give the revised "
