@@ -611,6 +611,20 @@ def test_a_core_group_that_removes_an_action_needs_agreement(demo_db: Path, tmp_
     assert (plan_json(demo_db)["significant"], plan_json(demo_db)["agreed_by"]) == (True, AGREED)
 
 
+def test_a_core_group_written_against_an_older_version_is_refused(demo_db: Path, tmp_path: Path) -> None:
+    ok(edit_from(demo_db, tmp_path, {**content(demo_db), "safety_scale": 5}))  # version 2, saved meanwhile
+    data = {"child": JAMIE, "date": iso(days_ago(1)), "based_on": 1, "removed_actions": []}
+    before = dump(demo_db)
+    failed(
+        record_from(demo_db, tmp_path, data),
+        "Error: core-group.yaml, line 3: based_on: someone saved version 2 of child DEMO-1001's plan after version "
+        "1, which this revision began from; nothing was saved. See what changed (`cpctl plan diff DEMO-1001 1 2`), "
+        "then make your revision again from version 2.",
+    )
+    assert dump(demo_db) == before
+    assert ok(record_from(demo_db, tmp_path, {**data, "based_on": 2})).startswith("Recorded")
+
+
 def test_history_survives_every_edit(demo_db: Path, tmp_path: Path) -> None:
     from cpctl.plan import PlanContent
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import model_validator
+from pydantic import Field, model_validator
 from sqlmodel import Session, col, select
 
 from cpctl import audit, people, revision, schedule
@@ -72,6 +72,7 @@ class CoreGroupIn(Strict):
     sent_on: Day | None = None
     agreed_by: OptText = None
     save_as_draft: bool = False
+    based_on: int | None = Field(default=None, ge=1)  # the plan version the record was written against
 
     @model_validator(mode="after")
     def _dates(self) -> CoreGroupIn:
@@ -151,6 +152,11 @@ def record(session: Session, data: CoreGroupIn, *, today: date | None = None) ->
             raise FieldError(("attendance", index, "person"), exc.message[0].lower() + exc.message[1:]) from None
         attendance.append({"person": person.ref, "status": entry.status, "reason": entry.reason})
     current_row = plans.version(session, plan_row)
+    if data.based_on is not None:
+        try:
+            revision.check_based_on(child, current_row.number if current_row is not None else 0, data.based_on)
+        except CpctlError as exc:
+            raise FieldError(("based_on",), exc.message) from None
     current = plans.content_of(current_row) if current_row is not None else PlanContent()
     actions = {a.id for a in current.actions}
     for index, item in enumerate(data.progress):

@@ -248,6 +248,21 @@ def _days(frequency: tuple[int, str] | None) -> float:
     return _rough_days(frequency) if frequency else float("inf")
 
 
+def check_based_on(child: Child, latest: int, based_on: int) -> None:
+    """A revised plan is saved whole: one made from an earlier version than the latest would quietly undo what
+    was saved since, so it is refused."""
+    if latest == based_on:
+        return
+    raise CpctlError(
+        f"someone saved version {latest} of child {child.ref}'s plan after version {based_on}, which this "
+        f"revision began from; nothing was saved. See what changed (`cpctl plan diff {child.ref} {based_on} "
+        f"{latest}`), then make your revision again from version {latest}."
+        if latest > based_on
+        else f"child {child.ref}'s plan has no version {based_on} to revise (its latest is version {latest}); "
+        f"nothing was saved. Give the latest version's number."
+    )
+
+
 def add_version(
     session: Session,
     child: Child,
@@ -269,15 +284,8 @@ def add_version(
     """
     current = plans.version(session, plan_row)
     latest = current.number if current is not None else 0
-    if based_on is not None and latest != based_on:
-        raise CpctlError(
-            f"someone saved version {latest} of child {child.ref}'s plan after version {based_on}, which this "
-            f"revision began from; nothing was saved. See what changed (`cpctl plan diff {child.ref} {based_on} "
-            f"{latest}`), then make your revision again from version {latest}."
-            if latest > based_on
-            else f"child {child.ref}'s plan has no version {based_on} to revise (its latest is version {latest}); "
-            f"nothing was saved. Give the latest version's number."
-        )
+    if based_on is not None:
+        check_based_on(child, latest, based_on)
     previous = plans.content_of(current) if current is not None else PlanContent()
     content = plans.number_actions(content.model_copy(deep=True), previous)
     if current is not None and content == previous:
