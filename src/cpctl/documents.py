@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import os
 import re
-import tempfile
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -1187,17 +1185,9 @@ def write_private(target: Path, data: bytes) -> None:
         raise Invalid(f"the folder {folder} does not exist; create it or choose another file.")
     if target.is_dir():
         raise Invalid(f"{target} is a folder; give a file name.")
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=".partial")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    from cpctl.paths import replace_privately
+
+    replace_privately(target, data, suffix=".partial")
 
 
 def make_private_folder(folder: Path) -> None:

@@ -84,3 +84,23 @@ def cache_dir(*parts: str) -> Path | None:
     except OSError:
         return None
     return folder
+
+
+def replace_privately(target: Path, data: bytes, *, suffix: str = ".tmp") -> None:
+    """Replace `target` atomically with `data`, readable by its owner only (0600): a temporary file in the same
+    folder, flushed to the disk, then os.replace. On any failure (a full disk, Ctrl-C) the temporary file is
+    removed and `target` is as it was."""
+    import tempfile
+
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=suffix)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o600)
+        os.replace(temporary, target)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

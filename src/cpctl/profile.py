@@ -19,7 +19,6 @@ import functools
 import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -334,15 +333,13 @@ def _read_cache(key: str) -> tuple[dict[str, Any], dict[str, str]] | None:
 
 def _write_cache(key: str, data: Mapping[str, Any], origins: Mapping[str, str]) -> None:
     """Best effort: a data folder that cannot be written to only means the YAML is read again next time."""
-    from cpctl.paths import cache_dir
+    from cpctl.paths import cache_dir, replace_privately
 
     if cache_dir() is None:
         return
-    target = _cache_file(key)
     try:
-        with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=target.parent, delete=False) as handle:
-            json.dump({"key": key, "data": data, "origins": origins}, handle, ensure_ascii=False)
-        os.replace(handle.name, target)
+        text = json.dumps({"key": key, "data": data, "origins": origins}, ensure_ascii=False)
+        replace_privately(_cache_file(key), text.encode("utf-8"))
     except (OSError, TypeError, ValueError):
         pass
 
@@ -852,7 +849,7 @@ def _write_yaml(target: Path, name: str, layer: Mapping[str, Any]) -> None:
     """Replace `target` atomically: a 0600 temporary file in the same 0700 folder, then os.replace."""
     import yaml
 
-    from cpctl.paths import make_private_folders
+    from cpctl.paths import make_private_folders, replace_privately
 
     make_private_folders(target.parent)
     header = (
@@ -860,14 +857,4 @@ def _write_yaml(target: Path, name: str, layer: Mapping[str, Any]) -> None:
         f"# See the values in force, and where each comes from, with `cpctl profile show {name}`.\n"
     )
     body = yaml.safe_dump(dict(layer), sort_keys=False, allow_unicode=True, default_flow_style=False, width=110)
-    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(header + body)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temporary, 0o600)
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    replace_privately(target, (header + body).encode("utf-8"))
