@@ -103,6 +103,27 @@ def test_a_file_system_error_outside_the_store(cli: Run, monkeypatch: pytest.Mon
     failed(cli("child", "list"), "Error: Input/output error: /media/usb/cpctl.db.")
 
 
+def test_debug_with_a_file_system_error_shows_where_without_what(
+    initialised: StoreRef, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OSError under --debug gets the same scrubbed report as any other error (it was a raw TypeError)."""
+    from typer.testing import CliRunner
+
+    where = "/media/usb/" + SECRET  # not in the source line the traceback quotes
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.EIO, "Input/output error", where)
+
+    monkeypatch.setattr("cpctl.commands.child.open_store", broken)
+    result = CliRunner().invoke(cpctl.cli.app, ["--debug", "child", "list"], prog_name="cpctl", catch_exceptions=False)
+    assert result.exit_code == 1
+    lines = result.stderr.splitlines()
+    assert lines[0] == "Traceback (most recent call last):"
+    assert lines[-2] == "OSError: (message hidden: it may hold personal data)"
+    assert lines[-1].startswith("Error: cpctl hit an internal problem (OSError); nothing was saved. Report it")
+    assert SECRET not in result.stderr and "TypeError" not in result.stderr
+
+
 def test_a_full_disk(cli: Run, unchanged, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         people, "add_child", raising(OSError(errno.ENOSPC, "No space left on device"), after_writing=True)

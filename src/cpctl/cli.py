@@ -166,7 +166,7 @@ class CpctlGroup(TyperGroup):
             return 130
         except OSError as exc:
             if _debugging():
-                return _debug_report(exc)
+                return _debug_report(exc, _saved() > saved_before)
             if exc.errno == errno.ENOSPC:
                 _fail("Error: the disk is full: nothing was saved. Free some space and try again.")
             else:
