@@ -365,6 +365,31 @@ def test_visit_from_a_file(demo_db: Path, tmp_path: Path) -> None:
     assert dump(demo_db) == before
 
 
+def test_a_visit_file_is_the_whole_visit(demo_db: Path, tmp_path: Path) -> None:
+    """With --from, the file says which child and everything else: a different child or an option is refused."""
+    path = write(tmp_path / "visit.yaml", {"child": JAMIE, "date": iso(days_ago(2)), "visitor": OLA})
+    before = dump(demo_db)
+    failed(
+        on(demo_db, "visit", "record", MIA, "--from", str(path)),
+        f"Error: the file is for child {JAMIE!r}, not {MIA!r}; check which file you meant.",
+    )
+    result = on(demo_db, "visit", "record", "--from", str(path), "--alone", "--note", "Seen in the garden.")
+    assert result.exit_code == 2
+    assert (
+        "Invalid value for --from: the file gives the whole visit; leave out --alone/--not-alone, "
+        "--note/--private-note." in " ".join(result.stderr.split())
+    )
+    assert dump(demo_db) == before
+
+
+def test_a_refusal_without_a_terminal_creates_no_store(tmp_path: Path) -> None:
+    new = tmp_path / "new.db"
+    for args in (("visit", "record", JAMIE), ("init", "--name", "Alex Morgan")):
+        result = on(new, *args)
+        assert result.exit_code == 1 and "terminal" in result.stderr
+        assert not new.exists()
+
+
 def test_a_visit_meets_the_child_seen_deadline(demo_db: Path) -> None:
     (waiting,) = due_json(demo_db, "--kind", "child-seen", "--child", JAMIE)
     assert waiting["explanation"]["event_date"] == iso(days_ago(6))  # counted from the conference

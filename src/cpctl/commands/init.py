@@ -23,17 +23,17 @@ def init(
     from cpctl import settings
     from cpctl.errors import CpctlError
 
+    given = {"authority": authority, "jurisdiction": jurisdiction, "name": name, "role": role}
+    missing = [key for key, value in given.items() if not value]
+    if missing and not interactive():  # refused before the store is opened: a refusal creates no store
+        flags = ", ".join(f"--{key}" for key in missing)
+        raise CpctlError(f"cpctl init needs {flags} when it is not run in a terminal.")
     store = open_store(ctx)
     with store.read() as session:
         existing_authority = settings.get(session, "authority")
         existing_jurisdiction = settings.get(session, "jurisdiction")
         me = settings.current_user_person(session)
-    given = {"authority": authority, "jurisdiction": jurisdiction, "name": name, "role": role}
-    missing = [key for key, value in given.items() if not value]
     if missing:
-        if not interactive():
-            flags = ", ".join(f"--{key}" for key in missing)
-            raise CpctlError(f"cpctl init needs {flags} when it is not run in a terminal.")
         given.update(
             ask_init(
                 missing,

@@ -38,20 +38,37 @@ def visit_record(
     from cpctl import settings, visits
     from cpctl.errors import CpctlError
 
-    store = open_store(ctx)
     notes = [{"text": t} for t in (note or [])] + [{"text": t, "private": True} for t in (private_note or [])]
+    asking = from_file is None and (child is None or any(v is None for v in (announced, alone, bedroom)))
+    if asking and not interactive():  # refused before the store is opened: a refusal creates no store
+        raise CpctlError(
+            "give the child, --announced/--unannounced, --alone/--not-alone and "
+            "--bedroom/--no-bedroom (or --from FILE), or run this in a terminal to be asked."
+        )
+    if from_file is not None:
+        given = {
+            "--on": on,
+            "--visitor": visitor,
+            "--announced/--unannounced": announced,
+            "--alone/--not-alone": alone,
+            "--bedroom/--no-bedroom": bedroom,
+            "--note/--private-note": notes or None,
+        }
+        clashing = [name for name, value in given.items() if value is not None]
+        if clashing:
+            raise typer.BadParameter(
+                f"the file gives the whole visit; leave out {', '.join(clashing)}.", param_hint="--from"
+            )
+    store = open_store(ctx)
     if from_file is not None:
         from cpctl import fileinput
 
         document = fileinput.load(from_file, example=None)
         data = document.parse(visits.VisitIn)
+        if child is not None and child != data.child:
+            raise CpctlError(f"the file is for child {data.child!r}, not {child!r}; check which file you meant.")
     else:
-        if child is None or any(v is None for v in (announced, alone, bedroom)):
-            if not interactive():
-                raise CpctlError(
-                    "give the child, --announced/--unannounced, --alone/--not-alone and "
-                    "--bedroom/--no-bedroom (or --from FILE), or run this in a terminal to be asked."
-                )
+        if asking:
             from cpctl.commands.plan_wizard import ask_visit
 
             data = ask_visit(
