@@ -654,6 +654,25 @@ def test_person_edit_relationship_without_a_child(cli: Run) -> None:
     )
 
 
+def test_person_add_relationship_without_a_child(cli: Run) -> None:
+    failed(
+        cli("person", "add", "Sam Testwood", "--kind", "parent", "--relationship", "mother"),
+        "Error: --relationship needs --child: say which child they are related to.",
+    )
+    assert "Sam Testwood" not in ok(cli("person", "list"))
+
+
+def test_person_edit_linking_a_child_again_changes_nothing(cli: Run) -> None:
+    ok(cli("child", "add", "Jamie", "Testwood", "--id", "TW-1", "--dob", "2019-03-04"))
+    ok(cli("person", "add", "Sam Testwood", "--kind", "parent", "--child", "TW-1", "--relationship", "mother"))
+    assert ok(cli("person", "edit", "P00002", "--child", "TW-1", "--relationship", "mother")) == (
+        "P00002 already had those details; nothing changed.\n"
+    )
+    assert ok(cli("person", "edit", "P00002", "--child", "TW-1", "--relationship", "stepmother")) == (
+        "Updated P00002: child\n"
+    )
+
+
 def test_a_family_name_with_an_accented_capital_groups_siblings(cli: Run) -> None:
     ok(cli("child", "add", "Aoife", "Ó Briain", "--id", "OB-1", "--dob", "2019-03-04", "--family", "Ó Briain"))
     ok(cli("child", "add", "Cian", "Ó Briain", "--id", "OB-2", "--dob", "2021-08-30", "--family", "Ó Briain"))

@@ -301,17 +301,18 @@ def add_person(
     session.flush()
     audit.record(session, "person.add", "person", person.ref, f"person {person.ref} added", person_record(person))
     if child is not None:
-        link(session, child, person, relationship or person.role or person.kind)
+        link(session, child, person, relationship)
     return person
 
 
-def link(session: Session, child: Child, person: Person, relationship: str) -> None:
-    """Record how a person stands to a child (replacing any earlier description)."""
-    text = clean(relationship, "the relationship", required=True)
+def link(session: Session, child: Child, person: Person, relationship: str | None = None) -> bool:
+    """Record how a person stands to a child (replacing any earlier description); without a relationship, their
+    role or kind says it. Returns whether anything changed."""
+    text = clean(relationship or person.role or person.kind, "the relationship", required=True)
     existing = session.get(ChildPerson, (child.id, person.id))
     if existing is not None:
         if existing.relationship == text:
-            return
+            return False
         old = existing.relationship
         existing.relationship = text
         session.add(existing)
@@ -327,6 +328,7 @@ def link(session: Session, child: Child, person: Person, relationship: str) -> N
         f"{person.ref} linked to child {child.ref}",
         {"person": person.ref, "relationship": [old, text]},
     )
+    return True
 
 
 def find_person(session: Session, key: str) -> Person:

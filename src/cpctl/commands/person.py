@@ -40,7 +40,10 @@ def person_add(
 ) -> None:
     """Add a parent, carer, relative or professional."""
     from cpctl import people
+    from cpctl.errors import Invalid
 
+    if relationship and not child:
+        raise Invalid("--relationship needs --child: say which child they are related to.")
     store = open_store(ctx)
     with store.write() as session:
         linked = people.find_child(session, child) if child else None
@@ -169,8 +172,8 @@ def person_edit(
         changed = people.edit_person(session, found, **changes)
         if child:
             linked = people.find_child(session, child)
-            people.link(session, linked, found, relationship or found.role or found.kind)
-            changed["child"] = [None, linked.ref]
+            if people.link(session, linked, found, relationship):
+                changed["child"] = [None, linked.ref]
         ref = found.ref
     if changed:
         out().print(f"Updated {ref}: " + ", ".join(key.replace("_", " ") for key in changed), markup=False)
