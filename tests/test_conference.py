@@ -245,6 +245,23 @@ def test_malformed_json_names_the_line(tmp_path: Path, family_db: Path) -> None:
     )
 
 
+def test_a_key_given_twice_is_refused_not_half_kept(tmp_path: Path, family_db: Path) -> None:
+    """YAML and JSON would silently keep the second: a chair's first list of decisions would be lost."""
+    path = write(tmp_path, f"kind: initial\ndate: {iso(days_ago(1))}\nkind: review\n")
+    assert refused(family_db, path) == (
+        "Error: conference.yaml, line 3: not valid YAML (the key 'kind' appears twice).\n"
+    )
+    path = write(tmp_path, '{"kind": "initial", "kind": "review"}', "conference.json")
+    assert refused(family_db, path) == "Error: conference.json: not valid JSON (the key 'kind' appears twice).\n"
+
+
+def test_a_date_that_is_no_date_is_refused_in_one_line(tmp_path: Path, family_db: Path) -> None:
+    path = write(tmp_path, "kind: initial\ndate: 2026-02-30\n")
+    assert refused(family_db, path) == "Error: conference.yaml: not valid YAML (day is out of range for month).\n"
+    path = write(tmp_path, '{"kind": "initial", "safety_scale": ' + "9" * 5000 + "}", "conference.json")
+    assert refused(family_db, path).startswith("Error: conference.json: not valid JSON (Exceeds the limit")
+
+
 def test_a_json_file_records_like_yaml(tmp_path: Path, family_db: Path) -> None:
     path = tmp_path / "conference.json"
     path.write_text(json.dumps(initial(), indent=2), encoding="utf-8")

@@ -382,6 +382,15 @@ def test_a_visit_file_is_the_whole_visit(demo_db: Path, tmp_path: Path) -> None:
     assert dump(demo_db) == before
 
 
+def test_visit_options_that_are_not_a_visit_get_one_line(demo_db: Path) -> None:
+    before = dump(demo_db)
+    failed(
+        on(demo_db, "visit", "record", JAMIE, "--announced", "--alone", "--bedroom", "--note", " "),
+        "Error: notes[0].text: is empty; give a value (or leave the field out).",
+    )
+    assert dump(demo_db) == before
+
+
 def test_a_refusal_without_a_terminal_creates_no_store(tmp_path: Path) -> None:
     new = tmp_path / "new.db"
     for args in (("visit", "record", JAMIE), ("init", "--name", "Alex Morgan")):

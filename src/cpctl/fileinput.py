@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -80,17 +82,28 @@ class Document:
         """Validate the whole document against a model; the first problem is named with its line."""
         if not isinstance(self.data, dict):
             raise Invalid(f"{_name(self.path)}: expected a mapping of fields at the top (see the template).")
-        try:
-            return model.model_validate(self.data)
-        except ValidationError as exc:
-            problems = exc.errors()
-            first = problems[0]
-            loc = tuple(part for part in first["loc"] if not (isinstance(part, str) and part.startswith("function-")))
-            error = self.error(loc, _message(first, self.example))
-            more = len(problems) - 1
-            if more:
-                error.message += f" (and {more} more problem{'s' if more > 1 else ''})"
-            raise error from None
+        return validated(model, self.data, self.error, self.example)
+
+
+def validated(
+    model: type[Model],
+    data: Any,
+    error: Callable[[Loc, str], Invalid] | None = None,
+    example: str | None = None,
+) -> Model:
+    """`model` from `data`, or one Invalid naming the first problem's field (by `error`, e.g. with its line)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = exc.errors()
+        first = problems[0]
+        loc = tuple(part for part in first["loc"] if not (isinstance(part, str) and part.startswith("function-")))
+        message = _message(first, example)
+        found = error(loc, message) if error is not None else Invalid(f"{dotted(loc)}: {message}" if loc else message)
+        more = len(problems) - 1
+        if more:
+            found.message += f" (and {more} more problem{'s' if more > 1 else ''})"
+        raise found from None
 
 
 def load(path: Path, *, example: str | None = "cpctl conference template") -> Document:
@@ -117,28 +130,74 @@ def load(path: Path, *, example: str | None = "cpctl conference template") -> Do
     if "\x00" in text:
         raise Invalid(f"{_name(path)} is not a text file; give a YAML or JSON file.")
     too_deep = Invalid(f"{_name(path)} nests lists or mappings too deeply to be a cpctl file; see the template.")
+    root = None
     if path.suffix.lower() == ".json":
         try:
-            data = json.loads(text)
+            data = json.loads(text, object_pairs_hook=_unique_keys)
         except json.JSONDecodeError as exc:
             raise Invalid(f"{_name(path)}, line {exc.lineno}: not valid JSON ({exc.msg}).") from None
         except RecursionError:
             raise too_deep from None
-    else:
+        except ValueError as exc:  # a key given twice, or a number too long to read
+            raise Invalid(f"{_name(path)}: not valid JSON ({_short(exc)}).") from None
         try:
-            data = yaml.safe_load(text)
+            root = yaml.compose(text)  # JSON is YAML: its nodes give each value's line
+        except (yaml.YAMLError, RecursionError):
+            pass
+    else:
+        loader = None
+        try:
+            loader = unique_key_loader()(text)  # its reader refuses characters YAML does not allow, at once
+            root = loader.get_single_node()
+            data = loader.construct_document(root) if root is not None else None
         except yaml.YAMLError as exc:
             raise Invalid(f"{_name(path)}{_yaml_where(exc)}: not valid YAML ({_yaml_problem(exc)}).") from None
         except RecursionError:
             raise too_deep from None
-    try:
-        root = yaml.compose(text)
-    except (yaml.YAMLError, RecursionError):
-        root = None
+        except (ValueError, TypeError, OverflowError) as exc:  # a date-like value that is no date (2026-02-30)
+            raise Invalid(f"{_name(path)}: not valid YAML ({_short(exc)}).") from None
+        finally:
+            if loader is not None:
+                loader.dispose()
     if data is None:
         hint = f"; `{example}` shows what it should hold" if example else ""
         raise Invalid(f"{_name(path)} is empty{hint}.")
     return Document(path, data, root, example)
+
+
+def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused if it gives a key twice (JSON would silently keep the last)."""
+    found: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in found:
+            raise ValueError(f"the key {key!r} appears twice")
+        found[key] = value
+    return found
+
+
+def _short(exc: Exception) -> str:
+    return " ".join(str(exc).split())[:160] or type(exc).__name__
+
+
+@functools.cache
+def unique_key_loader() -> Any:
+    """YAML's safe loader, refusing a key given twice in one mapping: YAML would silently keep the last."""
+
+    class UniqueKeyLoader(yaml.SafeLoader):
+        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+            seen: set[Any] = set()
+            for key_node, _value in node.value:
+                key = self.construct_object(key_node, deep=deep)
+                if not isinstance(key, str | int | float | bool | None):
+                    continue  # SafeLoader refuses unhashable keys itself; other keys are refused later
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None, None, f"the key {key!r} appears twice", key_node.start_mark
+                    )
+                seen.add(key)
+            return super().construct_mapping(node, deep=deep)
+
+    return UniqueKeyLoader
 
 
 def _yaml_where(exc: yaml.YAMLError) -> str:
@@ -163,6 +222,8 @@ def _message(problem: dict[str, Any], example: str | None = None) -> str:
         if message.startswith(prefix):
             message = message[len(prefix) :]
     value = problem.get("input")
+    if value is None and kind.endswith("_type"):
+        return "is empty; give a value (or leave the field out)."
     if kind.endswith("_type") or kind.startswith("literal") or kind.startswith("date"):
         shown = repr(value) if not isinstance(value, dict | list) else type(value).__name__
         return f"{shown[:60]}: {message[0].lower()}{message[1:]}."

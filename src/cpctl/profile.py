@@ -386,12 +386,14 @@ def _parse_override(raw: bytes, path: Path) -> dict[str, Any]:
 def _parse(raw: bytes, where: str, fix: str) -> Any:
     import yaml
 
+    from cpctl.fileinput import unique_key_loader
+
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise Invalid(f"{where}: byte {exc.start} is not UTF-8 text; save the file as UTF-8.") from None
     try:
-        data = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+        data = yaml.load(text, Loader=unique_key_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f" line {mark.line + 1}" if mark is not None else ""
@@ -407,29 +409,6 @@ def _parse(raw: bytes, where: str, fix: str) -> Any:
             f"not a {_kind(data)}; {fix}."
         )
     return data
-
-
-@functools.cache
-def _loader() -> Any:
-    import yaml
-
-    class UniqueKeyLoader(yaml.SafeLoader):
-        """Refuses a key given twice in one mapping: YAML would silently keep the last."""
-
-        def construct_mapping(self, node: Any, deep: bool = False) -> Any:
-            seen: set[Any] = set()
-            for key_node, _value in node.value:
-                key = self.construct_object(key_node, deep=deep)
-                if not isinstance(key, str | int | float | bool | None):
-                    continue  # SafeLoader refuses unhashable keys itself; other keys are refused later
-                if key in seen:
-                    raise yaml.constructor.ConstructorError(
-                        None, None, f"the key {key!r} appears twice", key_node.start_mark
-                    )
-                seen.add(key)
-            return super().construct_mapping(node, deep=deep)
-
-    return UniqueKeyLoader
 
 
 # -- checking a layer ----------------------------------------------------------------------------------------

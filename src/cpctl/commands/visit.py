@@ -82,7 +82,10 @@ def visit_record(
                 notes=notes,
             )
         else:
-            data = visits.VisitIn.model_validate(
+            from cpctl.fileinput import validated
+
+            data = validated(
+                visits.VisitIn,
                 {
                     "child": child,
                     "date": on or date.today(),
@@ -91,7 +94,7 @@ def visit_record(
                     "seen_alone": alone,
                     "bedroom_seen": bedroom,
                     "notes": notes,
-                }
+                },
             )
         document = None
     from cpctl.fileinput import FieldError
