@@ -150,6 +150,26 @@ def test_output_file_and_one_format_only(demo_store: StoreRef, tmp_path: Path) -
     assert "choose one output format" in both.stderr
 
 
+def test_an_output_file_is_private_and_its_mistakes_are_one_line(demo_store: StoreRef, tmp_path: Path) -> None:
+    import stat
+
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    target = tmp_path / "due.csv"
+    assert run(demo_store, "due", "--csv", "-o", str(target)).exit_code == 0
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600  # it names children
+    missing = run(demo_store, "due", "--csv", "-o", str(tmp_path / "nowhere" / "due.csv"))
+    assert (missing.exit_code, missing.stderr) == (
+        1,
+        f"Error: the folder {tmp_path / 'nowhere'} does not exist; create it or choose another file.\n",
+    )
+    folder = run(demo_store, "due", "--csv", "-o", str(tmp_path))
+    assert (folder.exit_code, folder.stderr) == (1, f"Error: {tmp_path} is a folder; give a file name.\n")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["due.csv"]  # nothing half-written left behind
+    plain = run(demo_store, "due", "-o", str(tmp_path / "due.txt"))
+    assert (plain.exit_code, plain.stderr) == (1, "Error: --output goes with --json, --csv or --ics.\n")
+
+
 def test_moved_conference_moves_its_deadlines(demo_store: StoreRef) -> None:
     result = run(demo_store, "conference", "move", "CF00001", "2026-11-13")
     assert result.exit_code == 0, result.output

@@ -1178,18 +1178,6 @@ def file_name(document: PlanDocument, fmt: Format) -> str:
 
 
 # -- writing -------------------------------------------------------------------------------------------------
-def write_private(target: Path, data: bytes) -> None:
-    """Write a document atomically, readable by its owner only (0600): a temporary file, then os.replace."""
-    folder = target.parent if str(target.parent) else Path(".")
-    if not folder.is_dir():
-        raise Invalid(f"the folder {folder} does not exist; create it or choose another file.")
-    if target.is_dir():
-        raise Invalid(f"{target} is a folder; give a file name.")
-    from cpctl.paths import replace_privately
-
-    replace_privately(target, data, suffix=".partial")
-
-
 def make_private_folder(folder: Path) -> None:
     """Create the folder (and missing parents) readable by its owner only; an existing one is left alone."""
     from cpctl.paths import make_private_folders

@@ -92,8 +92,7 @@ def replace_privately(target: Path, data: bytes, *, suffix: str = ".tmp") -> Non
     removed and `target` is as it was."""
     import tempfile
 
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, temporary = tempfile.mkstemp(dir=folder, prefix=f".{target.name}.", suffix=suffix)
+    fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=suffix)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -104,3 +103,15 @@ def replace_privately(target: Path, data: bytes, *, suffix: str = ".tmp") -> Non
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
+
+
+def write_private(target: Path, data: bytes) -> None:
+    """Write a file the user asked for (an export, a calendar) atomically and readable by its owner only, or
+    refuse in one line when its folder is missing or it names a folder."""
+    from cpctl.errors import Invalid
+
+    if not target.parent.is_dir():
+        raise Invalid(f"the folder {target.parent} does not exist; create it or choose another file.")
+    if target.is_dir():
+        raise Invalid(f"{target} is a folder; give a file name.")
+    replace_privately(target, data, suffix=".partial")

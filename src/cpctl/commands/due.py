@@ -64,6 +64,8 @@ def due(
         raise typer.BadParameter(f"choose one output format, not {' and '.join(formats)}.")
     if by is not None and by not in ("worker", "chair", "child"):
         raise typer.BadParameter("group by worker, chair or child.", param_hint="--by")
+    if output is not None and not formats:
+        raise Invalid("--output goes with --json, --csv or --ics.")
     today = on or date.today()
     store = open_store(ctx)
     recomputed = schedule.ensure_current(store)
@@ -100,8 +102,6 @@ def due(
         text = _ics(rows, authority)
     else:
         text = None
-        if output is not None:
-            raise Invalid("--output goes with --json, --csv or --ics.")
         _print_table(rows, today=today, days=days, every=every, explain=explain, by=by, mine=me is not None)
     if text is not None:
         _write_or_emit(output, text, kind="text")
@@ -120,9 +120,9 @@ def _write_or_emit(output: Path | None, payload: Any, *, kind: str) -> None:
     if output is None:
         typer.echo(payload, nl=False)
         return
-    partial = output.with_name(f".{output.name}.partial")
-    partial.write_text(payload, encoding="utf-8")
-    partial.replace(output)
+    from cpctl.paths import write_private
+
+    write_private(output, payload.encode("utf-8"))
     out().print(f"Wrote {output}", markup=False)
 
 

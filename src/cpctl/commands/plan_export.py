@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 
 from cpctl.commands.common import date_value, err, open_store, out
+from cpctl.paths import write_private
 
 if TYPE_CHECKING:
     from cpctl.documents import Audience, Format, PlanDocument, Rendered
@@ -166,7 +167,7 @@ def plan_export(
         sys.stdout.write(data.decode("utf-8"))
         sys.stdout.flush()
         return
-    documents.write_private(output, data)
+    write_private(output, data)
     out().print(f"Wrote {output}: {_described(document, rendered)}.", markup=False, soft_wrap=True)
 
 
@@ -281,7 +282,7 @@ def _export_all(
     with store.write() as session:
         documents.record_disclosure(session, written, fmt, language or "reader's own", where=str(out_dir))
     for target, data in made:
-        documents.write_private(target, data)
+        write_private(target, data)
     console = out()
     console.print(
         f"Wrote {len(written)} {audience} cop{'y' if len(written) == 1 else 'ies'} into {out_dir}.",
