@@ -391,6 +391,17 @@ def test_visit_options_that_are_not_a_visit_get_one_line(demo_db: Path) -> None:
     assert dump(demo_db) == before
 
 
+def test_a_visit_to_an_unknown_child_blames_the_child_not_the_visitor(demo_db: Path, tmp_path: Path) -> None:
+    args = ("--visitor", OLA, "--announced", "--alone", "--bedroom")
+    failed(
+        on(demo_db, "visit", "record", "NOPE-9", *args),
+        "Error: child: no child with id or name 'NOPE-9'; see `cpctl child list` for the children in this store.",
+    )
+    path = write(tmp_path / "visit.yaml", {"child": JAMIE, "date": iso(days_ago(2)), "visitor": "P99999"})
+    result = on(demo_db, "visit", "record", "--from", str(path))
+    assert result.exit_code == 1 and result.stderr.startswith("Error: visit.yaml, line 3: visitor: no person")
+
+
 def test_a_refusal_without_a_terminal_creates_no_store(tmp_path: Path) -> None:
     new = tmp_path / "new.db"
     for args in (("visit", "record", JAMIE), ("init", "--name", "Alex Morgan")):

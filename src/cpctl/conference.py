@@ -243,23 +243,15 @@ def prepare(session: Session, data: ConferenceIn, *, today: date | None = None) 
 
 
 def _person(session: Session, key: str, loc: tuple[Any, ...]) -> Person:
-    from cpctl.errors import CpctlError
-
-    try:
+    with FieldError.at(loc):
         return people.find_person(session, key)
-    except CpctlError as exc:
-        raise FieldError(loc, exc.message[0].lower() + exc.message[1:]) from None
 
 
 def _prepare_decision(
     session: Session, conf: ConferenceIn, rules: ConferenceRules, decision: DecisionIn, loc: tuple[Any, ...]
 ) -> PreparedDecision:
-    from cpctl.errors import CpctlError
-
-    try:
+    with FieldError.at((*loc, "child")):
         child = people.find_child(session, decision.child)
-    except CpctlError as exc:
-        raise FieldError((*loc, "child"), exc.message[0].lower() + exc.message[1:]) from None
     _check_birth(child, conf, (*loc, "child"))
     if decision.outcome not in OUTCOMES_FOR_KIND[conf.kind]:
         allowed = " or ".join(OUTCOMES_FOR_KIND[conf.kind])

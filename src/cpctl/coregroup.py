@@ -118,10 +118,8 @@ def revised(current: PlanContent, data: CoreGroupIn) -> PlanContent:
 def record(session: Session, data: CoreGroupIn, *, today: date | None = None) -> Recorded:
     """Save a core group meeting, any revised plan as a new version, its events and deadlines, in one go."""
     today = today or date.today()
-    try:
+    with FieldError.at(("child",)):
         child = people.find_child(session, data.child)
-    except CpctlError as exc:
-        raise FieldError(("child",), exc.message[0].lower() + exc.message[1:]) from None
     plan_row = plans.active_plan(session, child)
     if plan_row is None:
         raise FieldError(("child",), f"child {child.ref} has no plan in force, so there is no core group.")
@@ -146,10 +144,8 @@ def record(session: Session, data: CoreGroupIn, *, today: date | None = None) ->
         raise FieldError(("date",), f"a core group on {last.isoformat()} is already recorded; this one must be later.")
     attendance = []
     for index, entry in enumerate(data.attendance):
-        try:
+        with FieldError.at(("attendance", index, "person")):
             person = people.find_person(session, entry.person)
-        except CpctlError as exc:
-            raise FieldError(("attendance", index, "person"), exc.message[0].lower() + exc.message[1:]) from None
         attendance.append({"person": person.ref, "status": entry.status, "reason": entry.reason})
     current_row = plans.version(session, plan_row)
     if data.based_on is not None:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,6 +27,19 @@ class FieldError(Invalid):
         super().__init__(f"{dotted(loc)}: {message}" if loc else message)
         self.loc = loc
         self.reason = message
+
+    @staticmethod
+    @contextmanager
+    def at(loc: Loc) -> Iterator[None]:
+        """Inside the block, any other CpctlError (e.g. no such child) becomes a FieldError at `loc`."""
+        from cpctl.errors import CpctlError
+
+        try:
+            yield
+        except FieldError:
+            raise
+        except CpctlError as exc:
+            raise FieldError(loc, exc.message[0].lower() + exc.message[1:]) from None
 
 
 def dotted(loc: Loc) -> str:

@@ -10,7 +10,6 @@ from sqlmodel import Session, col, select
 from cpctl import audit, people, schedule
 from cpctl import plan as plans
 from cpctl.dates import utc_now_iso
-from cpctl.errors import CpctlError
 from cpctl.fileinput import FieldError
 from cpctl.models import CaseEvent, Child, Person, Plan, Visit
 from cpctl.plan import Day, Item, Strict
@@ -30,16 +29,13 @@ class VisitIn(Strict):
 
 def record(session: Session, data: VisitIn, *, visitor: Person | None = None, today: date | None = None) -> Visit:
     today = today or date.today()
-    try:
+    with FieldError.at(("child",)):
         child = people.find_child(session, data.child)
-        if visitor is None:
-            if not data.visitor:
-                raise FieldError(("visitor",), "say who visited (visitor).")
+    if visitor is None:
+        if not data.visitor:
+            raise FieldError(("visitor",), "say who visited (visitor).")
+        with FieldError.at(("visitor",)):
             visitor = people.find_person(session, data.visitor)
-    except FieldError:
-        raise
-    except CpctlError as exc:
-        raise FieldError(("visitor" if data.visitor else "child",), exc.message[0].lower() + exc.message[1:]) from None
     if visitor.kind != "professional":
         raise FieldError(("visitor",), f"{visitor.ref} is a {visitor.kind}; a visit is made by a professional.")
     if data.date > today:
