@@ -73,6 +73,7 @@ def test_a_store_given_with_db_in_a_new_folder(cli: Run, tmp_path: Path) -> None
     target = tmp_path / "cases" / "2026" / "store.db"
     ok(cli("--db", str(target), "child", "list"))
     assert (mode(target), mode(target.parent)) == (0o600, 0o700)
+    assert mode(target.parent.parent) == 0o700  # every folder cpctl makes, not only the last
 
 
 @pytest.mark.sqlite_only(reason="file and folder modes")

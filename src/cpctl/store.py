@@ -179,11 +179,11 @@ class Store:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         if self.path is not None:
             return self.path.with_name(f"{self.path.name}.{why}-{stamp}.bak")
-        from cpctl.paths import data_dir
+        from cpctl.paths import data_dir, make_private_folders
 
         folder = data_dir() / "backups"
         with translate_errors(self):
-            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            make_private_folders(folder)
         name = make_url(self.url).database or "cpctl"
         return folder / f"{name}.{why}-{stamp}.bak"
 
@@ -617,9 +617,10 @@ def _prepare_sqlite_file(path: Path) -> None:
         raise StoreError(f"{shown(path)} is a folder; give the path of a store file, e.g. {shown(path / 'cpctl.db')}.")
     parent = path.parent
     if not parent.exists():
+        from cpctl.paths import make_private_folders
+
         try:
-            parent.mkdir(parents=True, mode=0o700)
-            os.chmod(parent, 0o700)
+            make_private_folders(parent)
         except OSError as exc:
             raise StoreError(
                 f"cannot create the folder {shown(parent)} for the store ({exc.strerror}); "
