@@ -234,7 +234,8 @@ def deadlines(session: Session) -> tuple[list[str], str | None]:
     from cpctl.errors import CpctlError
 
     stored_print = session.get(Setting, schedule.FINGERPRINT_KEY)
-    have = Counter(_deadline_key(row) for row in session.exec(select(schedule.Deadline)))
+    columns = [getattr(schedule.Deadline, key) for key in DEADLINE_KEYS]
+    have = Counter(tuple(row) for row in session.exec(select(*columns)))  # columns, not ORM objects
     try:
         profile = schedule.load_profile(session)
     except CpctlError:  # a store not yet set up has no jurisdiction, so it can hold no deadlines
@@ -243,7 +244,7 @@ def deadlines(session: Session) -> tuple[list[str], str | None]:
         return ([f"the store holds {sum(have.values())} deadlines that were never computed"] if have else []), None
     if stored_print.value != schedule.fingerprint(profile):
         return [], "the deadlines were worked out under an earlier profile; `cpctl due` recomputes them"
-    wanted = Counter(_deadline_key(row) for row in schedule.expected(session, profile))
+    wanted = Counter(tuple(row[key] for key in DEADLINE_KEYS) for row in schedule.expected_rows(session, profile))
     if wanted == have:
         return [], None
     children = dict(session.exec(select(Child.id, Child.ref)).all())
@@ -252,18 +253,17 @@ def deadlines(session: Session) -> tuple[list[str], str | None]:
     return [f"the stored deadlines of {who} do not match their events"], None
 
 
-def _deadline_key(row: Any) -> tuple[Any, ...]:
-    return (
-        row.child_id,
-        row.plan_id,
-        row.kind,
-        row.due_on,
-        row.status,
-        row.met_on,
-        row.closed_on,
-        row.event_id,
-        row.met_event_id,
-        row.worker_id,
-        row.chair_id,
-        row.explanation,
-    )
+DEADLINE_KEYS = (
+    "child_id",
+    "plan_id",
+    "kind",
+    "due_on",
+    "status",
+    "met_on",
+    "closed_on",
+    "event_id",
+    "met_event_id",
+    "worker_id",
+    "chair_id",
+    "explanation",
+)

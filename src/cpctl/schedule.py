@@ -388,13 +388,9 @@ def recompute(session: Session, profile: Profile, child_ids: Iterable[int] | Non
     return len(rows)
 
 
-def expected(session: Session, profile: Profile, ids: Sequence[int] | None = None) -> list[Deadline]:
-    """The deadlines these children (all, when None) should have now, computed afresh and not yet stored."""
-    return [Deadline(**row) for row in expected_rows(session, profile, ids)]
-
-
 def expected_rows(session: Session, profile: Profile, ids: Sequence[int] | None = None) -> list[dict[str, Any]]:
-    """The rows `expected` makes deadlines of, ready for one bulk insert."""
+    """The `deadline` rows these children (all, when None) should have now, computed afresh: for one bulk insert,
+    or to compare with what is stored."""
     children_query = select(Child)
     events_query = select(CaseEvent)
     plans_query = select(Plan)
