@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from cpctl.commands.common import STATUS_WORDS, answer, out
+from cpctl.commands.common import STATUS_WORDS, answer, markup_free, out
 from cpctl.commands.conference import OUTCOME_WORDS, save_checked
 
 if TYPE_CHECKING:
@@ -413,13 +413,6 @@ def _pairs(label: str, existing: list[Any], first: str, second: str, make: Any) 
         kept.append(make(who, why))
 
 
-def _escape(text: str) -> str:
-    """Text shown inside rich markup: a '[...]' in a name or a message is shown, not read as a style."""
-    from rich.markup import escape
-
-    return escape(text)
-
-
 def _place(jurisdiction: str) -> str:
     return jurisdiction.replace("-", " ").title()
 
@@ -492,14 +485,13 @@ def run_wizard(store: Store) -> tuple[Saved, ConferenceRules]:
         except CpctlError as exc:  # the store changed since the check (another user): show it and go back
             if exc.exit_code == 130:
                 raise
-            out().print(f"[red]Not saved:[/red] {_escape(exc.message)}")
+            out().print(f"[red]Not saved:[/red] {markup_free(exc.message)}")
 
 
 @dataclass
 class Checked:
     problem: str | None = None
     agencies: list[str] = field(default_factory=list)
-    quorate: bool = True
     gaps: dict[str, list[str]] = field(default_factory=dict)
 
     @property
@@ -1004,7 +996,7 @@ class Wizard(PlanPrompts):
         assert self.draft.details is not None
         child = self.ctx.children[ref]
         before = self.draft.decisions.get(ref)
-        out().print(f"\n[bold]{_escape(child.name)}[/bold] ({_escape(ref)})")
+        out().print(f"\n[bold]{markup_free(child.name)}[/bold] ({markup_free(ref)})")
         allowed = OUTCOMES_FOR_KIND[self.draft.details.kind]
         outcome = _select(
             "Decision:",
@@ -1165,7 +1157,7 @@ class Wizard(PlanPrompts):
 
         child = self.ctx.children[ref]
         decision = self.draft.decisions[ref]
-        out().print(f"\n[bold]Outline plan for {_escape(child.name)}[/bold] ({_escape(ref)})")
+        out().print(f"\n[bold]Outline plan for {markup_free(child.name)}[/bold] ({markup_free(ref)})")
         sources: list[tuple[str, Any]] = []
         if decision.plan is not None:
             sources.append(("The answers given already", "mine"))
@@ -1257,7 +1249,6 @@ class Wizard(PlanPrompts):
                 prepared = conference.prepare(session, data)
                 return Checked(
                     agencies=list(prepared.agencies),
-                    quorate=prepared.quorate,
                     gaps={d.child.ref: list(d.gaps) for d in prepared.decisions},
                 )
             except CpctlError as exc:
@@ -1299,16 +1290,18 @@ class Wizard(PlanPrompts):
             self.show_decision(ref, checked)
         if checked.problem is not None:
             console.print(
-                f"\n[red bold]This cannot be saved yet:[/red bold] {_escape(checked.problem)}",
+                f"\n[red bold]This cannot be saved yet:[/red bold] {markup_free(checked.problem)}",
                 highlight=False,
             )
             console.print("Go back and change the section it names.")
 
     def show_decision(self, ref: str, checked: Checked) -> None:
+        from cpctl.conference import PLAN_OUTCOMES
+
         console = out()
         child = self.ctx.children[ref]
         x = self.draft.decisions[ref]
-        console.print(f"\n  [bold]{_escape(child.name)}[/bold] ({_escape(ref)}): {OUTCOME_WORDS[x.outcome]}")
+        console.print(f"\n  [bold]{markup_free(child.name)}[/bold] ({markup_free(ref)}): {OUTCOME_WORDS[x.outcome]}")
         lines = []
         if x.categories:
             lines.append("Categories: " + ", ".join(f"{c} ({self.rules.categories.get(c, c)})" for c in x.categories))
@@ -1362,9 +1355,5 @@ class Wizard(PlanPrompts):
             console.print(f"    [yellow]Still lacks ({len(gaps)}):[/yellow]")
             for gap in gaps:
                 console.print(f"      - {gap}", markup=False)
-        elif (
-            checked.problem is None
-            and ref in checked.gaps
-            and x.outcome in ("plan-starts", "plan-continues", "plan-changes")
-        ):
+        elif checked.problem is None and ref in checked.gaps and x.outcome in PLAN_OUTCOMES:
             console.print("    Nothing missing against §3.10-3.22.", markup=False)

@@ -21,18 +21,13 @@ def plan_check(
     as_json: JsonOpt = False,
 ) -> None:
     """List what the child's current plan still lacks against the procedures (seed 002 §3.10-3.22)."""
-    from cpctl import people
+    from cpctl import people, revision
     from cpctl import plan as plans
-    from cpctl.errors import NotFound
 
     store = open_store(ctx)
     with store.read() as session:
         found = people.find_child(session, child)
-        current = plans.active_plan(session, found)
-        if current is None:
-            raise NotFound(
-                f"child {found.ref} has no plan in force; a plan starts at a conference (`cpctl conference new`)."
-            )
+        current = revision.active_plan_of(session, found)
         row = plans.version(session, current)
         decision = plans.latest_decision(session, current)
         content = plans.content_of(row) if row is not None else None

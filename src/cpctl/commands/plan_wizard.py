@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from cpctl.commands.common import STATUS_WORDS, out
+from cpctl.commands.common import STATUS_WORDS, markup_free, out
 from cpctl.commands.conference_wizard import (
     _DONE,
     NEW_KEY,
@@ -22,7 +22,6 @@ from cpctl.commands.conference_wizard import (
     _checkbox,
     _confirm,
     _date_check,
-    _escape,
     _items,
     _mark_private,
     _select,
@@ -325,11 +324,10 @@ class PlanLife(PlanPrompts):
 
         console = out()
         current = self.facts.content
-        if plan is None or _numbered(plan, current) == current:
+        standing = current if plan is None else _numbered(plan, current)
+        if standing == current:
             _print(f"  The plan stays as it is (version {self.facts.version}).")
-            standing = current
         else:
-            standing = _numbered(plan, current)
             changes = revision.diff(current, standing)
             _print(f"  The plan changes, from version {self.facts.version} to {self.facts.version + 1}:")
             for change in changes:
@@ -648,7 +646,8 @@ class CoreGroupWizard(PlanLife):
         child = self.facts.child
         console = out()
         console.print(
-            f"\n[bold]Summary: core group for {_escape(child.name)}[/bold] ({_escape(child.ref)}) on {british(d.day)}"
+            f"\n[bold]Summary: core group for {markup_free(child.name)}[/bold] ({markup_free(child.ref)}) "
+            f"on {british(d.day)}"
         )
         for status in STATUS_WORDS:
             names = [
@@ -678,7 +677,7 @@ class CoreGroupWizard(PlanLife):
         else:
             _print("  Revised plan and minutes not sent yet (later: `cpctl core-group sent`)")
         if problem is not None:
-            console.print(f"\n[red bold]This cannot be saved yet:[/red bold] {_escape(problem)}")
+            console.print(f"\n[red bold]This cannot be saved yet:[/red bold] {markup_free(problem)}")
         return gaps
 
     def go_back(self) -> None:
@@ -703,8 +702,8 @@ def core_group_wizard(store: Store, child: str | None) -> Recorded:
     facts = _plan_facts(store, ctx, ref)
     name = facts.child.name
     out().print(
-        f"[bold]Recording a {ctx.rules.term('core_group', 'core group')} for {_escape(name)}[/bold] "
-        f"({_escape(ref)}; plan {facts.child.plan_number}, version {facts.version}). "
+        f"[bold]Recording a {ctx.rules.term('core_group', 'core group')} for {markup_free(name)}[/bold] "
+        f"({markup_free(ref)}; plan {facts.child.plan_number}, version {facts.version}). "
         "Ctrl-C at any question stops without saving anything."
     )
     wizard = CoreGroupWizard(ctx, facts)
@@ -736,7 +735,7 @@ def core_group_wizard(store: Store, child: str | None) -> Recorded:
         except CpctlError as exc:  # the store changed since the wizard read it (another user): say so, go back
             if exc.exit_code == 130:
                 raise
-            out().print(f"[red]Not saved:[/red] {_escape(exc.message)}")
+            out().print(f"[red]Not saved:[/red] {markup_free(exc.message)}")
 
 
 def _check_version_unchanged(session: Session, ref: str, version: int) -> None:
@@ -767,7 +766,8 @@ def edit_plan_wizard(
     facts = _plan_facts(store, ctx, ref)
     wizard = PlanLife(ctx, facts)
     out().print(
-        f"[bold]Revising plan {facts.child.plan_number} for {_escape(facts.child.name)}[/bold] ({_escape(ref)}), "
+        f"[bold]Revising plan {facts.child.plan_number} for {markup_free(facts.child.name)}[/bold] "
+        f"({markup_free(ref)}), "
         f"version {facts.version}. Choose a part to change, then Done; nothing is overwritten, the revision is "
         "saved as a new version. Ctrl-C at any question stops without saving anything."
     )
@@ -778,7 +778,7 @@ def edit_plan_wizard(
         if revised is None:
             raise Cancelled()
         plan = revised
-        out().print(f"\n[bold]Summary: plan {facts.child.plan_number} for {_escape(facts.child.name)}[/bold]")
+        out().print(f"\n[bold]Summary: plan {facts.child.plan_number} for {markup_free(facts.child.name)}[/bold]")
         gaps = wizard.show_changes(plan, agreed)
         unchanged = _numbered(plan, facts.content) == facts.content
         choices: list[tuple[str, str]] = []

@@ -8,7 +8,17 @@ from typing import Annotated
 
 import typer
 
-from cpctl.commands.common import ChildArg, JsonOpt, date_value, emit_json, interactive, open_store, out, table
+from cpctl.commands.common import (
+    ChildArg,
+    JsonOpt,
+    date_value,
+    emit_json,
+    interactive,
+    open_store,
+    out,
+    table,
+    yes_no,
+)
 
 app = typer.Typer(help="Record and list visits to the child.", no_args_is_help=True)
 
@@ -137,9 +147,7 @@ def visit_list(
         return
     grid = table("Date", "Visitor", "Announced", "Seen alone", "Bedroom seen")
     for r in rows:
-        grid.add_row(r["date"], r["visitor"]["name"], _yn(r["announced"]), _yn(r["seen_alone"]), _yn(r["bedroom_seen"]))
+        grid.add_row(
+            r["date"], r["visitor"]["name"], yes_no(r["announced"]), yes_no(r["seen_alone"]), yes_no(r["bedroom_seen"])
+        )
     out().print(grid)
-
-
-def _yn(flag: object) -> str:
-    return "yes" if flag else "no"
