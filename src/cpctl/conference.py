@@ -481,13 +481,8 @@ def save(session: Session, prepared: PreparedConference) -> Saved:
                 "Fill these in, or set save_as_draft: true to save it as a draft with the gaps recorded."
             ),
         )
-    number = (session.exec(select(func.max(Conference.id))).one() or 0) + 1
-    ref = f"CF{number:05d}"
-    while session.exec(select(Conference.id).where(Conference.ref == ref)).first() is not None:
-        number += 1
-        ref = f"CF{number:05d}"
     conference = Conference(
-        ref=ref,
+        ref=people.next_ref(session, Conference, "CF"),
         kind=data.kind,
         held_on=data.date,
         start_time=data.time,

@@ -100,11 +100,6 @@ class AuditEntry(SQLModel, table=True):
     hash: str = Field(max_length=64, unique=True)
 
 
-CONFERENCE_KINDS = ("initial", "review", "pre-birth-initial", "pre-birth-review", "transfer-in")
-ATTENDANCE = ("attended", "apologies", "report", "not-invited")
-OUTCOMES = ("plan-starts", "plan-continues", "plan-changes", "plan-ends", "not-needed")
-
-
 class Conference(SQLModel, table=True):
     """A child protection conference (in Scotland a CPPM), which may cover several siblings."""
 

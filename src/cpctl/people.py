@@ -32,7 +32,8 @@ PERSON_FIELDS = ("name", "kind", "role", "agency", "email", "phone", "address", 
 
 
 # -- references ---------------------------------------------------------------------------------------------
-def _next_ref(session: Session, model: type[Child] | type[Person], prefix: str) -> str:
+def next_ref(session: Session, model: Any, prefix: str) -> str:
+    """The next free reference: the prefix and five digits from the table's next id (C00012, P00007, CF00003)."""
     number = (session.exec(select(func.max(model.id))).one() or 0) + 1
     while True:
         ref = f"{prefix}{number:05d}"
@@ -42,11 +43,11 @@ def _next_ref(session: Session, model: type[Child] | type[Person], prefix: str) 
 
 
 def new_child_ref(session: Session) -> str:
-    return _next_ref(session, Child, "C")
+    return next_ref(session, Child, "C")
 
 
 def new_person_ref(session: Session) -> str:
-    return _next_ref(session, Person, "P")
+    return next_ref(session, Person, "P")
 
 
 # -- families -----------------------------------------------------------------------------------------------

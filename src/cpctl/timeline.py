@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from cpctl import schedule
 from cpctl.coregroup import PROGRESS_WORDS
@@ -131,11 +131,3 @@ def entries(
 
 def progress_words(status: str) -> str:
     return PROGRESS_WORDS.get(status, status)
-
-
-def plan_versions(session: Session, plan_row: Plan) -> list[PlanVersion]:
-    return list(
-        session.exec(
-            select(PlanVersion).where(PlanVersion.plan_id == plan_row.id).order_by(col(PlanVersion.number))
-        ).all()
-    )
