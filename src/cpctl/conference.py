@@ -543,18 +543,8 @@ def _save_decision(
     outcome = decision.input.outcome
     plan_row = decision.current_plan
     version_number: int | None = None
-    if (
-        data.strategy_discussion
-        and session.exec(
-            select(CaseEvent.id).where(
-                CaseEvent.child_id == child.id,
-                CaseEvent.kind == "strategy-discussion",
-                CaseEvent.happened_on == data.strategy_discussion,
-            )
-        ).first()
-        is None
-    ):
-        _event(session, child, None, "strategy-discussion", None, data.strategy_discussion, None)
+    if data.strategy_discussion:
+        _add_strategy_discussion(session, child, data.strategy_discussion)
     if outcome == "plan-starts":
         plan_row = Plan(
             child_id=child.id or 0,
@@ -872,6 +862,21 @@ def move(session: Session, row: Conference, new_date: date, *, today: date | Non
     return old
 
 
+def _add_strategy_discussion(session: Session, child: Child, on: date) -> bool:
+    """The strategy discussion's event, unless the child has one that day already; says whether it was added."""
+    exists = session.exec(
+        select(CaseEvent.id).where(
+            CaseEvent.child_id == child.id,
+            CaseEvent.kind == "strategy-discussion",
+            CaseEvent.happened_on == on,
+        )
+    ).first()
+    if exists is not None:
+        return False
+    _event(session, child, None, "strategy-discussion", None, on, None)
+    return True
+
+
 def record_strategy_discussion(session: Session, child: Child, on: date, *, today: date | None = None) -> bool:
     """A strategy discussion that decided to convene an initial conference: it starts that conference's clock."""
     from cpctl import schedule
@@ -886,16 +891,8 @@ def record_strategy_discussion(session: Session, child: Child, on: date, *, toda
             f"child {child.ref} has had a plan since {current.started_on.isoformat()}; a strategy "
             "discussion about a child on a plan leads to a review conference instead.",
         )
-    exists = session.exec(
-        select(CaseEvent.id).where(
-            CaseEvent.child_id == child.id,
-            CaseEvent.kind == "strategy-discussion",
-            CaseEvent.happened_on == on,
-        )
-    ).first()
-    if exists is not None:
+    if not _add_strategy_discussion(session, child, on):
         return False
-    _event(session, child, None, "strategy-discussion", None, on, None)
     session.flush()
     audit.record(
         session,
