@@ -106,7 +106,9 @@ class Context:
     children: dict[str, ChildInfo]
 
 
-def load_context(store: Store) -> Context:
+def load_context(store: Store, only: str | None = None) -> Context:
+    """What the wizards choose from: the people, and the children (only the one named by `only`, when given: a
+    wizard about one child need not read every child of an authority's store)."""
     from cpctl import conference, people, settings
     from cpctl import plan as plans
     from cpctl.models import Person
@@ -117,7 +119,7 @@ def load_context(store: Store) -> Context:
         me = settings.current_user_person(session)
         everyone = {p.ref: PersonInfo(p.ref, p.name, p.kind, p.role, p.agency) for p in people.list_people(session)}
         children: dict[str, ChildInfo] = {}
-        for child in people.list_children(session):
+        for child in [people.find_child(session, only)] if only is not None else people.list_children(session):
             info = ChildInfo(
                 ref=child.ref,
                 name=child.full_name,

@@ -697,7 +697,7 @@ def core_group_wizard(store: Store, child: str | None) -> Recorded:
     from cpctl.commands.coregroup import save_checked
     from cpctl.errors import Cancelled, CpctlError
 
-    ctx = load_context(store)
+    ctx = load_context(store, only=child)
     ref = _choose_child_on_plan(store, ctx, child, "record a core group for")
     facts = _plan_facts(store, ctx, ref)
     name = facts.child.name
@@ -761,7 +761,7 @@ def edit_plan_wizard(
     number of the version the revision began from."""
     from cpctl.errors import Cancelled
 
-    ctx = load_context(store)
+    ctx = load_context(store, only=child)
     ref = _choose_child_on_plan(store, ctx, child, "edit")
     facts = _plan_facts(store, ctx, ref)
     wizard = PlanLife(ctx, facts)
@@ -814,7 +814,7 @@ def ask_visit(
     from cpctl.errors import CpctlError
     from cpctl.visits import VisitIn
 
-    ctx = load_context(store)
+    ctx = load_context(store, only=child)
     today = on or date.today()
     if child is None:
         on_plan = [c for c in ctx.children.values() if c.plan_number is not None and c.born_by(today)]
