@@ -635,7 +635,7 @@ def test_cpctl_core_group_record_in_a_pseudo_terminal(make_store, monkeypatch: p
     answer("not for the family's copy?", enter)
     answer("Did the meeting change the plan?", down + enter)
     answer("Which part of the plan to change?", down * PART["safety_scale"] + enter)
-    answer("Safety scale", "\x15" + "5" + enter)
+    answer("Safety scale, 0 (not safe)", "\x15" + "5" + enter)  # the question itself, not the menu's echo of it
     answer("Which part of the plan to change?", enter)  # done
     answer("Date of the next core group", enter)
     answer("Have the revised plan and minutes gone", down + enter)  # today
