@@ -262,6 +262,10 @@ def test_a_date_that_is_no_date_is_refused_in_one_line(tmp_path: Path, family_db
     assert refused(family_db, path).startswith("Error: conference.json: not valid JSON (Exceeds the limit")
 
 
+def test_a_stream_that_never_ends_is_refused_at_the_size_limit(family_db: Path) -> None:
+    assert refused(family_db, Path("/dev/zero")).startswith("Error: zero is more than 5000000 bytes;")
+
+
 def test_a_json_file_records_like_yaml(tmp_path: Path, family_db: Path) -> None:
     path = tmp_path / "conference.json"
     path.write_text(json.dumps(initial(), indent=2), encoding="utf-8")

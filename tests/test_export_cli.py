@@ -52,6 +52,27 @@ def test_a_copy_written_to_a_file_is_readable_by_its_owner_only(fixed_plan: Path
     assert same.stdout == target.read_text()
 
 
+def test_a_place_a_copy_cannot_go_is_refused_before_it_is_recorded(fixed_plan: Path, tmp_path: Path) -> None:
+    """A link, a device or a missing folder: refused in one line, nothing replaced, and no disclosure recorded."""
+    from helpers import rows
+
+    kept = tmp_path / "kept.md"
+    kept.write_text("someone else's file\n")
+    link = tmp_path / "link.md"
+    link.symlink_to(kept)
+    before = rows(fixed_plan, "SELECT count(*) FROM audit_entry")
+    failed(
+        export(fixed_plan, CHILD, "--for", "parent", "-o", str(link)),
+        f"Error: {link} is not an ordinary file (a link, a device or a pipe); give another file name.",
+    )
+    failed(
+        export(fixed_plan, CHILD, "--for", "parent", "-o", str(tmp_path / "nowhere" / "x.md")),
+        f"Error: the folder {tmp_path / 'nowhere'} does not exist; create it or choose another file.",
+    )
+    assert link.is_symlink() and kept.read_text() == "someone else's file\n"
+    assert rows(fixed_plan, "SELECT count(*) FROM audit_entry") == before
+
+
 def test_the_format_must_be_known(fixed_plan: Path, tmp_path: Path) -> None:
     failed(
         export(fixed_plan, CHILD, "--for", "parent", "-o", str(tmp_path / "x.txt")),

@@ -129,14 +129,15 @@ def load(path: Path, *, example: str | None = "cpctl conference template") -> Do
     try:
         if path.is_dir():
             raise Invalid(f"{shown(path)} is a folder; give the path of a YAML or JSON file.")
-        raw = path.read_bytes()
+        with path.open("rb") as handle:  # at most one byte more than allowed: a stream (/dev/zero) never ends
+            raw = handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
         hint = f" (`{example}` writes an example)" if example else ""
         raise Invalid(f"there is no file {shown(path)}; check the path{hint}.") from None
     except PermissionError:
         raise Invalid(f"cannot read {shown(path)}: permission denied.") from None
     if len(raw) > MAX_BYTES:
-        raise Invalid(f"{_name(path)} is {len(raw)} bytes; an input file can be at most {MAX_BYTES} bytes.")
+        raise Invalid(f"{_name(path)} is more than {MAX_BYTES} bytes; an input file can be at most {MAX_BYTES} bytes.")
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -105,13 +105,27 @@ def replace_privately(target: Path, data: bytes, *, suffix: str = ".tmp") -> Non
         raise
 
 
-def write_private(target: Path, data: bytes) -> None:
-    """Write a file the user asked for (an export, a calendar) atomically and readable by its owner only, or
-    refuse in one line when its folder is missing or it names a folder."""
+def check_output(target: Path) -> None:
+    """Refuse, in one line, a place a file cannot be written to: a missing folder, a folder, or anything that is
+    not an ordinary file (a link, a device such as /dev/null, a pipe), which writing would replace."""
+    import stat
+
     from cpctl.errors import Invalid
 
     if not target.parent.is_dir():
         raise Invalid(f"the folder {target.parent} does not exist; create it or choose another file.")
     if target.is_dir():
         raise Invalid(f"{target} is a folder; give a file name.")
+    try:
+        mode = target.lstat().st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISREG(mode):
+        raise Invalid(f"{target} is not an ordinary file (a link, a device or a pipe); give another file name.")
+
+
+def write_private(target: Path, data: bytes) -> None:
+    """Write a file the user asked for (an export, a calendar) atomically and readable by its owner only, after
+    `check_output`."""
+    check_output(target)
     replace_privately(target, data, suffix=".partial")

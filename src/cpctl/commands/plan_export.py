@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import typer
 
 from cpctl.commands.common import date_value, err, open_store, out
-from cpctl.paths import write_private
+from cpctl.paths import check_output, write_private
 
 if TYPE_CHECKING:
     from cpctl.documents import Audience, Format, PlanDocument, Rendered
@@ -153,6 +153,8 @@ def plan_export(
     data, rendered = documents.export(
         document, file_format, language=language or documents.default_language(document), templates=folders
     )
+    if output is not None:
+        check_output(output)  # a copy that cannot be written is not recorded as disclosed
     _notes(document, rendered, full)
     with store.write() as session:  # a disclosure of special category data: audited before it leaves
         documents.record_disclosure(
