@@ -285,3 +285,50 @@ def test_the_fixed_plan_professional_copy_shows_what_is_private_and_marks_it(fix
     assert result.stdout.count("Not for the family’s copy") == 9
     assert CARER_NAME in result.stdout and CARER_PHONE in result.stdout
     assert CARER_ADDRESS not in result.stdout  # no copy shows anyone's address
+
+
+@pytest.mark.parametrize("audience", ["parent", "child"])
+def test_a_family_copy_hands_templates_plain_data_only(fixed_plan: Path, audience: str) -> None:
+    """What a template receives is plain, frozen data made for the reader: walking every public attribute of it
+    (all a sandboxed template can do) reaches no record of the store, no session, no full document, no bound
+    method and nothing private, so the sandbox is not all that keeps the professionals' copy from a family's."""
+    import dataclasses
+    from collections.abc import Mapping
+
+    from cpctl import people
+
+    store = fixed_plan.open()
+    try:
+        with store.read() as session:
+            full = documents.gather(session, people.find_child(session, CHILD), today=TODAY)
+    finally:
+        store.dispose()
+    copy = documents.for_reader(full, audience)
+    plain = (str, int, float, bool, type(None), date)
+    seen: list[object] = []
+
+    def walk(value: object, where: str) -> None:
+        seen.append(value)
+        if isinstance(value, plain):
+            return
+        if isinstance(value, tuple):
+            for index, item in enumerate(value):
+                walk(item, f"{where}[{index}]")
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                assert isinstance(key, str), where
+                walk(item, f"{where}[{key!r}]")
+        else:
+            assert dataclasses.is_dataclass(value) and type(value).__module__ == "cpctl.documents", where
+            assert type(value).__dataclass_params__.frozen, where  # type: ignore[attr-defined]
+            assert not isinstance(value, documents.PlanDocument) or value.audience == audience, where
+            for name in dir(value):
+                if not name.startswith("_"):
+                    walk(getattr(value, name), f"{where}.{name}")
+
+    for name, value in copy.variables().items():
+        walk(value, name)
+    texts = [value for value in seen if isinstance(value, str)]
+    for secret in [*PRIVATE.values(), CARER_NAME, CARER_PHONE, CARER_ADDRESS, PARENT_PHONE]:
+        assert not any(secret in text for text in texts)
+    assert not any(getattr(value, "private", False) for value in seen)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +16,8 @@ from readability_helpers import WORD, neutral_document
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import messages  # noqa: E402  (scripts/messages.py extracts the templates' messages)
+
+pytest_plugins = ["export_fixtures"]  # the fixed plan's store (fixed_plan)
 
 STATUSES = ("attended", "apologies", "report", "not-invited")
 TEMPLATES = Path(documents.__file__).parent / "templates"
@@ -120,3 +123,139 @@ def test_the_documents_know_every_progress_status_the_core_group_records() -> No
     from cpctl import coregroup
 
     assert documents.PROGRESS_STATUSES == coregroup.PROGRESS
+
+
+# -- an authority's own template cannot reach beyond the copy it is given ---------------------------------------
+# Ways out of Jinja2 that a hostile template would try (the payloads of template-injection write-ups). MARKER is
+# a file a command would create, SECRET a file it would read; each must be stopped before it runs or reads.
+ESCAPES = {
+    "cycler's globals: os.popen": "{{ cycler.__init__.__globals__.os.popen('touch MARKER').read() }}",
+    "joiner's globals": "{{ joiner.__init__.__globals__.os.system('touch MARKER') }}",
+    "namespace's globals": "{{ namespace.__init__.__globals__.os.system('touch MARKER') }}",
+    "lipsum's globals: open a file": "{{ lipsum.__globals__['__builtins__']['open']('SECRET').read() }}",
+    "the template's own context": (
+        "{{ self._TemplateReference__context.cycler.__init__.__globals__.os.popen('touch MARKER').read() }}"
+    ),
+    "range's class": "{{ range.__class__.__base__.__subclasses__() }}",
+    "a string's class hierarchy": (
+        "{% for c in ''.__class__.__mro__[1].__subclasses__() %}{% if c.__name__ == '_wrap_close' %}"
+        "{{ c.__init__.__globals__['popen']('touch MARKER').read() }}{% endif %}{% endfor %}"
+    ),
+    "a format string": "{{ '{0.__init__.__globals__[os].environ}'.format(cycler) }}",
+    "a format string on the copy": "{{ '{0.__class__.__init__.__globals__}'.format(child) }}",
+    "the attr filter": "{{ (cycler|attr('__init__')|attr('__globals__'))['os'].popen('touch MARKER').read() }}",
+    "a map of attributes": "{{ [cycler]|map(attribute='__init__')|map(attribute='__globals__')|list }}",
+    "the garbage collector": (
+        "{% set gc = lipsum.__globals__['__builtins__']['__import__']('gc') %}"
+        "{% for o in gc.get_objects() %}{% if o.__class__.__name__ == 'PlanDocument' "
+        "and o.audience == 'professional' %}{{ o }}{% endif %}{% endfor %}"
+    ),
+    "the caller's frames": (
+        "{% set found = namespace(frame=lipsum.__globals__.os.sys._getframe(0)) %}"
+        "{% for i in range(80) %}{% if found.frame %}{% for value in found.frame.f_locals.values() %}"
+        "{% if value.__class__.__name__ == 'PlanDocument' and value.audience == 'professional' %}{{ value }}"
+        "{% endif %}{% endfor %}{% set found.frame = found.frame.f_back %}{% endif %}{% endfor %}"
+    ),
+    "a list changed in place": "{% set found = [] %}{{ found.append(child) }}{{ found }}",
+}
+
+
+def test_a_template_cannot_run_commands_read_files_or_reach_the_full_plan(
+    fixed_plan: Path, tmp_path: Path, data_dir: Path, figure: Callable[[str], None]
+) -> None:
+    """Whether it comes with --templates or sits in the data folder's templates/, a hostile template stops the
+    export with one line naming it: no command runs, no file is read, nothing private reaches the copy, nothing
+    is written and nothing is recorded as disclosed."""
+    from export_support import CARER_ADDRESS, CARER_NAME, CARER_PHONE, CHILD, PARENT_PHONE, PRIVATE, TODAY
+    from helpers import rows, run_cli
+
+    marker, secret = tmp_path / "a-command-ran", tmp_path / "secret.txt"
+    secret.write_text("SECRET-FILE-CONTENT-4711\n")
+    hidden = [*PRIVATE.values(), CARER_NAME, CARER_PHONE, CARER_ADDRESS, PARENT_PHONE, "SECRET-FILE-CONTENT"]
+    own = tmp_path / "own-templates"
+    own.mkdir()
+    audited = rows(fixed_plan, "SELECT count(*) FROM audit_entry")
+    tried, escaped = 0, []
+    for name, payload in ESCAPES.items():
+        source = "Plan for {{ child.given_name }}.\n" + payload.replace("MARKER", str(marker)).replace(
+            "SECRET", str(secret)
+        )
+        for place, audience, fmt in (("option", "parent", "md"), ("data folder", "child", "html")):
+            folder = own if place == "option" else data_dir / "templates"
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / f"{audience}.j2").write_text(source)
+            documents.environment.cache_clear()
+            output = tmp_path / f"copy.{fmt}"
+            extra = ("--templates", str(own)) if place == "option" else ()
+            args = ("plan", "export", CHILD, "--for", audience, "-o", str(output), "--on", TODAY.isoformat())
+            result = run_cli("--db", str(fixed_plan), *args, *extra)
+            (folder / f"{audience}.j2").unlink()
+            tried += 1
+            said = result.stdout + result.stderr
+            if (
+                result.exit_code != 1
+                or result.stdout != ""
+                or not result.stderr.startswith(f"Error: the template {folder / f'{audience}.j2'}, line 2, tried ")
+                or "tried something templates may not do" not in result.stderr
+                or result.stderr.count("\n") != 1
+                or marker.exists()
+                or output.exists()
+                or any(text in said or documents.markdown_escape(text) in said for text in hidden)
+            ):
+                escaped.append(f"{name} ({place}): exit {result.exit_code}, {said[:200]!r}")
+            marker.unlink(missing_ok=True)
+            output.unlink(missing_ok=True)
+    assert escaped == []
+    assert rows(fixed_plan, "SELECT count(*) FROM audit_entry") == audited  # no copy was recorded as disclosed
+    figure(f"template escapes tried: {tried}, succeeded: {len(escaped)}")
+
+
+def test_a_hostile_template_stops_every_copy_of_all(fixed_plan: Path, tmp_path: Path) -> None:
+    """With --all, each child's copy fails on its own line, no file is written and no disclosure recorded."""
+    from export_support import TODAY
+    from helpers import rows, run_cli
+
+    (tmp_path / "own").mkdir()
+    (tmp_path / "own" / "parent.j2").write_text(ESCAPES["cycler's globals: os.popen"].replace("MARKER", "/tmp/x"))
+    audited = rows(fixed_plan, "SELECT count(*) FROM audit_entry")
+    result = run_cli(
+        "--db",
+        str(fixed_plan),
+        "plan",
+        "export",
+        "--all",
+        "--for",
+        "parent",
+        "--out",
+        str(tmp_path / "copies"),
+        "--templates",
+        str(tmp_path / "own"),
+        "--on",
+        TODAY.isoformat(),
+    )
+    assert result.exit_code == 1
+    assert [line.split(": the template ")[0] for line in result.stderr.splitlines()[:2]] == [
+        "Could not export DEMO-1001",
+        "Could not export DEMO-1002",
+    ]
+    assert list((tmp_path / "copies").iterdir()) == []
+    assert rows(fixed_plan, "SELECT count(*) FROM audit_entry") == audited
+
+
+def test_templates_may_still_read_the_copy_and_use_jinjas_helpers(fixed_plan: Path, tmp_path: Path) -> None:
+    """The sandbox takes nothing a document needs: fields, filters, loops, namespace, cycler, format strings."""
+    from export_support import CHILD, TODAY
+    from helpers import run_cli
+
+    (tmp_path / "child.j2").write_text(
+        "{% set found = namespace(names=[]) %}{% for p in parents %}{% set found.names = found.names + [p.name] %}"
+        "{% endfor %}{{ found.names|join(', ') }}; {{ '{0} is {1}'.format(child.given_name, child.age) }}; "
+        "{{ '%s'|format(plan.number) }}; {{ plan.started_on|day }}; "
+        "{% set rows = cycler('odd', 'even') %}{{ rows.next() }} {{ rows.next() }}; {{ range(3)|list }}\n"
+    )
+    result = run_cli(
+        "--db", str(fixed_plan), "plan", "export", CHILD, "--for", "child", "--templates", str(tmp_path), "--on",
+        TODAY.isoformat(),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "Chris Testwood, Sam Testwood; Jamie is 8; 1; 16 November 2026; odd even; [0, 1, 2]\n"

@@ -140,3 +140,26 @@ def test_a_cache_that_cannot_be_written_is_no_error(fixed_plan: Path, data_dir: 
     (data_dir / "cache").mkdir(parents=True, exist_ok=True)
     (data_dir / "cache" / "templates").write_text("not a folder")
     assert export(fixed_plan, "--for", "parent").startswith("# Child protection plan for Jamie Testwood")
+
+
+def test_templates_compiled_before_the_sandbox_are_not_run(fixed_plan: Path, data_dir: Path) -> None:
+    """Compiled code is run as it is: what a cpctl without the sandbox compiled (cache format 1) must never run
+    inside it. Here such a file is planted where that cpctl kept it, for the very template in use."""
+    import jinja2
+    from jinja2.bccache import Bucket, FileSystemBytecodeCache
+
+    plain = jinja2.Environment(loader=jinja2.PackageLoader("cpctl", "templates"))
+    source, filename, _ = plain.loader.get_source(plain, "child.j2")  # type: ignore[union-attr]
+    old = data_dir / "cache" / "templates" / f"{cpctl.__version__}-1" / "md"
+    old.mkdir(parents=True)
+    for folder in (old, *old.parents):
+        if folder == data_dir:
+            break
+        folder.chmod(0o700)
+    keeper = FileSystemBytecodeCache(str(old))
+    bucket = Bucket(plain, keeper.get_cache_key("child.j2", filename), keeper.get_source_checksum(source))
+    bucket.code = plain.compile("PLANTED by an unsandboxed compile\n", "child.j2", filename)
+    with open(old / (keeper.pattern % bucket.key), "wb") as handle:
+        bucket.write_bytecode(handle)
+        (old / (keeper.pattern % bucket.key)).chmod(0o600)
+    assert "PLANTED" not in export(fixed_plan, "--for", "child")

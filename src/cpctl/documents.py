@@ -3,8 +3,8 @@
 A plan is gathered from the store into a `PlanDocument`, a plain render context. The copy for a reader is made
 from it by `for_reader()`: the parents' and the child's copies drop, before any template sees them, everything
 marked not for the family and every phone number, address and withheld name, so that no template
-(packaged or an authority's own) can show what it was never given. Templates are Jinja2
-(`cpctl/templates/`, overridable from `<data dir>/templates` or a folder of the user's choice), with
+(packaged or an authority's own) can show what it was never given. Templates are Jinja2, run in its immutable
+sandbox (`cpctl/templates/`, overridable from `<data dir>/templates` or a folder of the user's choice), with
 autoescaping for HTML, Markdown escaping of every value for Markdown, StrictUndefined, and the fixed text
 translated through gettext catalogues (`cpctl/locale/<lang>/LC_MESSAGES/cpctl.po`, compiled in memory at
 first use). PDF is printed from the HTML by Chromium (`cpctl.pdf`).
@@ -973,17 +973,35 @@ def environment(
     fmt: Literal["md", "html"], code: str, dirs: tuple[Path, ...] = ()
 ) -> tuple[Environment, RecordingTranslations]:
     """A Jinja2 environment for one format and language (users' folders first, then cpctl's own templates),
-    with the gettext that records untranslated messages. Kept for the process, so `--all` compiles once."""
+    with the gettext that records untranslated messages. Kept for the process, so `--all` compiles once.
+
+    Every template, cpctl's and an authority's own, runs in Jinja2's immutable sandbox: it reads the fields of
+    the copy it is given and nothing else (no underscore attributes, so no way from a value to its class, a
+    function's globals, the os module or the garbage collector; no changing lists or dicts; no huge ranges).
+    The copy itself is plain data made for the reader (`for_reader`), and the filters and globals below are
+    plain functions and values, so the sandbox guards nothing that holds the full document, the session or
+    the store."""
     from babel.dates import format_date
-    from jinja2 import ChoiceLoader, Environment, FileSystemLoader, PackageLoader, StrictUndefined
+    from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
     from markupsafe import Markup
 
+    class Refused(StrictUndefined):
+        """What the sandbox gives for an attribute templates may not read: any use of it, taking a further
+        attribute too (`x|attr('__init__')|attr('__globals__')`), is the sandbox's error, not a missing field."""
+
+        def __getattr__(self, name: str) -> Any:
+            if self._undefined_exception is SecurityError:
+                self._fail_with_undefined_error()
+            return super().__getattr__(name)
+
     loader = ChoiceLoader([*(FileSystemLoader(str(d)) for d in dirs), PackageLoader("cpctl", "templates")])
-    env = Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=loader,
         bytecode_cache=_bytecode_cache(fmt),
         autoescape=fmt == "html",
-        undefined=StrictUndefined,
+        undefined=Refused,
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
@@ -1016,7 +1034,9 @@ def environment(
     return env, gettext
 
 
-TEMPLATE_CACHE_FORMAT = 1  # bump when environment() changes how the same template source compiles
+# Bump when environment() changes how the same template source compiles. 2: the sandbox (its code calls through
+# the environment's checks), so that nothing compiled outside it is ever loaded.
+TEMPLATE_CACHE_FORMAT = 2
 
 
 def _bytecode_cache(fmt: str) -> Any:
@@ -1069,6 +1089,7 @@ def render(
 ) -> Rendered:
     """The document as Markdown or HTML, its fixed text in `language` where cpctl has a translation."""
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
+    from jinja2.exceptions import SecurityError
 
     chosen = choose_language(language)
     found = catalogue(chosen.code)
@@ -1092,6 +1113,10 @@ def render(
             raise TemplateProblem(
                 f"no template {exc.name} for the {document.audience} copy in {fmt}; check the templates folder."
             ) from None
+        except SecurityError as exc:
+            raise _sandbox_problem(exc, name) from None
+        except OverflowError as exc:  # the sandbox's range() refuses a range too big to be a document's
+            raise _sandbox_problem(exc, name) from None
         except UndefinedError as exc:
             raise TemplateProblem(
                 f"the template for the {document.audience} copy in {fmt} uses something a "
@@ -1110,6 +1135,29 @@ def render(
         missing=frozenset(gettext.missing),
         used=frozenset(gettext.used),
         template=name,
+    )
+
+
+def _sandbox_problem(exc: Exception, name: str) -> TemplateProblem:
+    """One line for a template that broke the sandbox's rules, naming the template file (the innermost one,
+    when one template includes another) and what it tried, never a value it reached."""
+    where = name
+    tb = exc.__traceback__
+    while tb is not None:  # Jinja2 rewrites the traceback so that each template's frame names its file
+        if "__jinja_exception__" in tb.tb_frame.f_globals:
+            where = f"{tb.tb_frame.f_code.co_filename}, line {tb.tb_lineno},"
+        tb = tb.tb_next
+    message = str(exc)
+    found = re.fullmatch(r"access to attribute ('.{1,80}') of '(\w{1,80})' object is unsafe\.", message, re.DOTALL)
+    if found:
+        what = f"it read the attribute {found.group(1)} of a {found.group(2)}"
+    elif isinstance(exc, OverflowError):
+        what = "it asked for a range of more than 100,000 numbers"
+    else:  # "... is not safely callable" quotes the value: never show it
+        what = "it called something templates may not call"
+    return TemplateProblem(
+        f"the template {where} tried something templates may not do: {what}. A template may use the fields of the "
+        "plan document and Jinja2's filters and tests; fix it, or remove it to use cpctl's own."
     )
 
 

@@ -295,5 +295,5 @@ def _export_all(
         console.print(f"No child's copy for {', '.join(skipped)}: not born yet.", markup=False)
     if failed:
         for line in failed:
-            err().print(f"Could not export {line}", markup=False)
+            err().print(f"Could not export {line}", markup=False, soft_wrap=True)
         raise CpctlError(f"{len(failed)} of {len(children)} copies could not be made (see above).")
