@@ -392,3 +392,178 @@ def test_markup_in_what_is_stored_is_shown_as_text(cli: Run, initialised: StoreR
         "[/bold]  (P00002, professional)\n  Role:     [link=x]r[/link]"
     )
     ok(cli("audit", "log"))
+
+
+# -- ids are references, and nothing from the store reaches a terminal raw -------------------------------------
+ESCAPE_ID = "\x1b[2J\x1b]8;;http://evil.example/\x07CLICK\x1b]8;;\x07"
+BAD_IDS = {
+    "escape sequences": ESCAPE_ID,
+    "a NUL": "A\x001",
+    "a right-to-left override": "A1\u202e",
+    "a space": "A 1",
+    "5,000 characters": "A" * 5_000,
+    "a line break": "A1\nA2",
+}
+
+
+def _line_of(text: str, wanted: str) -> int:
+    return next(number for number, line in enumerate(text.splitlines(), 1) if line.strip().rstrip(",") == wanted)
+
+
+def _refused_at(result: Any, name: str, line: int, field: str) -> None:
+    assert result.exit_code == 1, result.output
+    assert result.stdout == ""
+    assert result.stderr.startswith(f"Error: {name}, line {line}: {field}: the action id ")
+    assert "is not a valid reference: use up to 16 letters, digits" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert not any(ch in result.stderr for ch in "\x1b\x07\x00\u202e")
+
+
+@pytest.mark.parametrize("bad", list(BAD_IDS))
+def test_an_action_id_that_is_not_a_reference_is_refused_at_its_field(
+    sandbox: Path, store: StoreRef, cli: Run, bad: str
+) -> None:
+    """A conference file, a plan file and a core group file each name the id's field and line, and save nothing."""
+    value = BAD_IDS[bad]
+    before = dump(store)
+    _, conference = DOCUMENTS["conference"]
+    decision = dict(conference["decisions"][0])
+    decision["plan"] = {**decision["plan"], "actions": [{**decision["plan"]["actions"][0], "id": value}]}
+    text = json.dumps({**conference, "decisions": [decision]}, indent=2, default=str)
+    (sandbox / "conference.json").write_text(text)
+    line = _line_of(text, '"id": ' + json.dumps(value))
+    result = cli("conference", "new", "--from", "conference.json")
+    _refused_at(result, "conference.json", line, "decisions[0].plan.actions[0].id")
+
+    _, outline = DOCUMENTS["plan"]
+    text = json.dumps({**outline, "actions": [{**outline["actions"][0], "id": value}]}, indent=2, default=str)
+    (sandbox / "plan.json").write_text(text)
+    line = _line_of(text, '"id": ' + json.dumps(value))
+    _refused_at(cli("plan", "edit", "DEMO-1001", "--from", "plan.json"), "plan.json", line, "actions[0].id")
+
+    for field, change in (
+        ("changed_actions[0].id", {"changed_actions": [{"id": value, "frequency": "daily"}]}),
+        ("progress[0].action", {"progress": [{"action": value, "status": "done"}]}),
+        ("removed_actions[0]", {"removed_actions": [value]}),
+    ):
+        data = {"child": "DEMO-1001", "date": TODAY.isoformat(), **change}
+        (sandbox / "core-group.yaml").write_text(yaml.safe_dump(data, sort_keys=False, width=10_000))
+        _refused_at(cli("core-group", "record", "--from", "core-group.yaml"), "core-group.yaml", 4, field)
+    assert dump(store) == before
+
+
+def test_ids_as_people_write_them_are_still_taken(sandbox: Path, cli: Run) -> None:
+    _, outline = DOCUMENTS["plan"]
+    actions = [{**outline["actions"][0], "id": "FAM-1"}, {**outline["actions"][1], "id": "A12"}]
+    (sandbox / "plan.json").write_text(json.dumps({**outline, "actions": actions}, default=str))
+    ok(cli("plan", "edit", "DEMO-1001", "--from", "plan.json", "--agreed-by", "CF00002", "--draft"))
+    shown = json.loads(ok(cli("plan", "show", "DEMO-1001", "--json")))
+    assert [a["id"] for a in shown["content"]["actions"]] == ["FAM-1", "A12"]
+
+
+def test_a_core_group_member_named_with_control_characters_is_refused(sandbox: Path, cli: Run) -> None:
+    _, outline = DOCUMENTS["plan"]
+    (sandbox / "plan.yaml").write_text(yaml.safe_dump({**outline, "core_group": ["P00004", "P00005\x1b[2J"]}))
+    result = cli("plan", "edit", "DEMO-1001", "--from", "plan.yaml")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: plan.yaml, line ")
+    assert ": core_group[1]: the reference or name cannot contain line breaks or control characters" in result.stderr
+
+
+RAW = ("\x1b", "\x07", "\x00", "\x9b", "\u202e", "\u2066")
+
+
+def _sql_text(text: str, backend: str) -> str:
+    """A SQL expression for `text`, control characters and all (char() in SQLite, chr() in PostgreSQL)."""
+    code = "char" if backend == "sqlite" else "chr"
+    parts, plain = [], ""
+    for ch in text:
+        if ch.isprintable() and ch != "'":
+            plain += ch
+            continue
+        if plain:
+            parts.append(f"'{plain}'")
+            plain = ""
+        parts.append(f"{code}({ord(ch)})")
+    if plain:
+        parts.append(f"'{plain}'")
+    return " || ".join(parts)
+
+
+def test_nothing_the_store_holds_reaches_a_terminal_or_a_copy_raw(
+    sandbox: Path, store: StoreRef, cli: Run, backend: str, tmp_path: Path
+) -> None:
+    """Names, ids, venues, audit summaries and authors changed in SQL, outside cpctl, with escape sequences (a
+    clear screen, a hyperlink, a bell), NUL, a C1 control and bidi overrides: every page that shows them, the
+    JSON, the CSV and the exported copies show the text without them, and everything still works."""
+    from helpers import execute
+
+    hostile = "\x1b[2J\x1b]8;;http://evil.example/\x07CLICK\x1b]8;;\x07\x9b31m\u202eevil\u202c\u2066x\u2069"
+    if backend == "sqlite":
+        hostile += "\x00end"  # PostgreSQL keeps no NUL in text; inside the plan's JSON it does (below)
+    name = _sql_text("Jamie" + hostile, backend)
+    id_json = json.dumps("A2" + ESCAPE_ID + "\x00\u202e\x9b")[1:-1]  # as JSON text: \u001b... escapes
+    execute(
+        store,
+        f"UPDATE child SET given_name = {name} WHERE ref = 'DEMO-1001'",
+        f"UPDATE person SET name = {_sql_text('Jordan' + hostile, backend)} WHERE ref = 'P00004'",
+        f"UPDATE conference SET venue = {_sql_text('Room 2' + hostile, backend)} WHERE ref = 'CF00001'",
+        f'UPDATE plan_version SET content = replace(content, \'"id":"A2"\', \'"id":"{id_json}"\'), '
+        f"author = {_sql_text('Alex' + hostile, backend)}",
+        f"UPDATE audit_entry SET summary = summary || {_sql_text(hostile, backend)}",
+    )
+    pages = [
+        ("plan", "show", "DEMO-1001"),
+        ("plan", "show", "DEMO-1001", "--version", "1"),
+        ("plan", "diff", "DEMO-1001", "1", "3"),
+        ("plan", "history", "DEMO-1001"),
+        ("plan", "check", "DEMO-1001"),
+        ("child", "show", "DEMO-1001"),
+        ("child", "list"),
+        ("person", "list"),
+        ("person", "show", "P00004"),
+        ("due", "--everyone", "--all"),
+        ("due", "--everyone", "--all", "--by", "worker", "--explain"),
+        ("due", "--everyone", "--all", "--json"),
+        ("due", "--everyone", "--all", "--csv"),
+        ("due", "--everyone", "--all", "--ics"),
+        ("conference", "show", "CF00001"),
+        ("conference", "list"),
+        ("audit", "log"),
+        ("child", "show", "DEMO-1001", "--json"),
+        ("plan", "show", "DEMO-1001", "--json"),
+        ("plan", "export", "DEMO-1001", "--for", "professional"),
+        ("plan", "export", "DEMO-1001", "--for", "professional", "--format", "html"),
+        ("plan", "export", "DEMO-1001", "--for", "parent"),
+        ("plan", "export", "DEMO-1001", "--for", "child", "--format", "html"),
+        ("core-group", "record", "--from", "missing.yaml"),  # an error line
+    ]
+    for args in pages:
+        result = cli(*args)
+        assert result.exit_code in (0, 1), (args, result.output[-500:])
+        assert "internal problem" not in result.stderr, args
+        shown = result.stdout + result.stderr
+        assert [ch for ch in RAW if ch in shown] == [], args
+    seen = "[2J]8;;http://evil.example/CLICK]8;;31mevilx"  # the text, without its controls
+    assert f"Jamie{seen}" in ok(cli("child", "list"))
+    assert f"Room 2{seen}" in ok(cli("conference", "show", "CF00001"))
+    assert "Action A2[2J]8;;http://evil.example/CLICK]8;;" in ok(cli("plan", "diff", "DEMO-1001", "1", "3"))
+    assert f",Jamie{seen}" in ok(cli("due", "--everyone", "--all", "--csv"))
+    assert "\\u001b[2J" in ok(cli("plan", "show", "DEMO-1001", "--json"))  # JSON keeps the data, escaped
+    export = ok(cli("plan", "export", "DEMO-1001", "--for", "professional"))
+    assert "Jamie[2J]8;;http://evil.example/CLICK]8;;" in export.replace("\\", "")
+
+
+def test_the_consoles_still_style_their_own_output() -> None:
+    """The cleaning takes control characters out of what is shown, not rich's own colour codes."""
+    import io
+
+    from rich.text import Text
+
+    from cpctl.commands import common
+
+    console = type(common.out())(file=io.StringIO(), force_terminal=True, color_system="standard")
+    console.print("[red]overdue[/red]", Text("A1\x1b[2J\x07\u202e"))
+    written = console.file.getvalue()
+    assert "\x1b[31moverdue" in written
+    assert "[2J" in written and "\x1b[2J" not in written and "\x07" not in written and "\u202e" not in written

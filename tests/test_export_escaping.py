@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -173,3 +174,37 @@ def test_html_copies_escape_everything_from_the_plan(audience: str) -> None:
     assert "&lt;script&gt;" in body and "{{ config }}" in body and "**bold**" in body
     style = text.split("<style>", 1)[1].split("</style>", 1)[0]
     assert "<" not in style  # names are CSS-escaped in the page header: nothing can close <style>
+
+
+def test_control_characters_cannot_hide_markdown_from_the_escaping() -> None:
+    """An escape character before a list marker or a heading is taken out first, so the marker is still seen."""
+    for text in ("\x1b- item", "\x07# heading", "\u202e1. item", "\x00> quote"):
+        escaped = documents.markdown_escape(text)
+        assert not any(ch in escaped for ch in "\x1b\x07\x00\u202e")
+        tags, shown = rendered(escaped)
+        assert tags <= {"p", "br"}, text
+
+
+@pytest.mark.parametrize("fmt", ["md", "html"])
+@pytest.mark.parametrize("audience", ["professional", "parent", "child"])
+def test_no_copy_holds_a_control_character_from_the_plan_or_a_template(fmt: str, audience: str, tmp_path: Path) -> None:
+    """Escape sequences and bidi overrides in an id, a name or a category, whichever way they reached the
+    document (an old store, SQL outside cpctl), are not in any copy, nor one a template writes itself."""
+    import dataclasses
+
+    hostile = "\x1b[2J\x1b]8;;http://evil.example/\x07CLICK\x1b]8;;\x07\x00\x9b\u202e\u2066"
+    full = hostile_document("professional")
+    action = dataclasses.replace(full.content.actions[0], id="A1" + hostile)
+    full = dataclasses.replace(
+        full,
+        child=dataclasses.replace(full.child, given_name="Al" + hostile, name="Al" + hostile),
+        plan=dataclasses.replace(full.plan, categories=("Neglect" + hostile,)),
+        content=dataclasses.replace(full.content, actions=(action,)),
+    )
+    copy = documents.for_reader(full, audience)  # type: ignore[arg-type]
+    text = documents.render(copy, fmt).text  # type: ignore[arg-type]
+    assert "CLICK" in text
+    assert [ch for ch in "\x1b\x07\x00\x9b\u202e\u2066\r" if ch in text] == []
+    (tmp_path / f"{audience}.j2").write_text("Own words\x1b[2J\x07 for {{ child.given_name }}\n")
+    own = documents.render(copy, fmt, templates=(tmp_path,)).text  # type: ignore[arg-type]
+    assert own.startswith("Own words[2J for Al") and "\x1b" not in own and "\x07" not in own

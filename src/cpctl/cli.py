@@ -207,7 +207,10 @@ class CpctlGroup(TyperGroup):
 
 
 def _fail(line: str) -> None:
-    print(line, file=sys.stderr)
+    """The one line a failure prints, without control characters (a message may quote what the store holds)."""
+    from cpctl.text import without_controls
+
+    print(without_controls(line), file=sys.stderr)
 
 
 def _saved() -> int:

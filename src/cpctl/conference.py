@@ -36,6 +36,7 @@ from cpctl.plan import (
     Dissent,
     Interpreter,
     Item,
+    Key,
     NotDiscussed,
     OptText,
     PlanContent,
@@ -58,7 +59,7 @@ _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
 
 
 class AttendeeIn(Strict):
-    person: str
+    person: Key
     status: Status
     reason: OptText = None
 
@@ -70,11 +71,11 @@ class AttendeeIn(Strict):
 
 
 class DecisionIn(Strict):
-    child: str
+    child: Key
     outcome: Outcome
     categories: list[str] = []
-    lead_worker: str | None = None
-    core_group: list[str] | None = None
+    lead_worker: Key | None = None
+    core_group: list[Key] | None = None
     evidence: list[Item] = []
     child_views: list[Item] = []
     parent_views: list[Item] = []
@@ -96,7 +97,7 @@ class ConferenceIn(Strict):
     time: str | None = None
     venue: OptText = None
     virtual: bool = False
-    chair: str | None = None
+    chair: Key | None = None
     strategy_discussion: Day | None = None
     attendance: list[AttendeeIn] = []
     inquorate_reason: OptText = None

@@ -19,7 +19,7 @@ from cpctl.dates import utc_now_iso
 from cpctl.errors import CpctlError
 from cpctl.fileinput import FieldError
 from cpctl.models import CaseEvent, Child, CoreGroupMeeting, Plan, PlanVersion
-from cpctl.plan import Action, Day, Item, OptText, PlanContent, Strict
+from cpctl.plan import Action, ActionId, Day, Item, Key, OptText, PlanContent, Strict
 
 PROGRESS = ("done", "on-track", "some-concern", "not-started", "no-longer-needed")
 PROGRESS_WORDS = {
@@ -33,7 +33,7 @@ Progress = Literal["done", "on-track", "some-concern", "not-started", "no-longer
 
 
 class ProgressIn(Strict):
-    action: str
+    action: ActionId
     status: Progress
     note: OptText = None
 
@@ -41,7 +41,7 @@ class ProgressIn(Strict):
 class ActionChange(Strict):
     """Fields of an existing action to change; the others stay as they are."""
 
-    id: str
+    id: ActionId
     what: OptText = None
     why: OptText = None
     who: OptText = None
@@ -57,7 +57,7 @@ class ActionChange(Strict):
 class CoreGroupIn(Strict):
     """A core group meeting as typed in the wizard or read from a file."""
 
-    child: str
+    child: Key
     date: Day
     attendance: list[AttendeeIn] = []
     progress: list[ProgressIn] = []
@@ -66,7 +66,7 @@ class CoreGroupIn(Strict):
     notes: list[Item] = []
     new_actions: list[Action] = []
     changed_actions: list[ActionChange] = []
-    removed_actions: list[str] = []
+    removed_actions: list[ActionId] = []
     plan: PlanContent | None = None
     next_meeting: Day | None = None
     sent_on: Day | None = None

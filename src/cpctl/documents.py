@@ -908,10 +908,13 @@ def markdown_escape(text: str) -> str:
     """Free text that Markdown shows exactly as written: no emphasis, links, HTML, headings or lists.
 
     Every character Markdown could read as syntax is backslash-escaped (CommonMark lets any ASCII punctuation
-    be), a line may not open a list, heading or quote, and line breaks inside the text become hard breaks.
+    be), a line may not open a list, heading or quote, line breaks inside the text become hard breaks, and control
+    characters and bidi overrides are taken out first (so that none can hide a list marker from the check).
     """
+    from cpctl.text import without_controls
+
     lines = []
-    for raw in text.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+    for raw in without_controls(text.replace("\r\n", "\n").replace("\r", "\n")).split("\n"):
         line = _MD_SPECIAL.sub(r"\\\1", raw.strip())
         line = _MD_LINE_START.sub(lambda m: f"\\{m.group(1)}" if m.group(1) else f"{m.group(2)}\\{m.group(3)}", line)
         if line:
@@ -1087,9 +1090,12 @@ def render(
     language: str | None = None,
     templates: Sequence[Path] = (),
 ) -> Rendered:
-    """The document as Markdown or HTML, its fixed text in `language` where cpctl has a translation."""
+    """The document as Markdown or HTML, its fixed text in `language` where cpctl has a translation. Neither holds
+    a control character (but line breaks and tabs) or a bidi override, from the plan's words or a template."""
     from jinja2 import TemplateError, TemplateNotFound, TemplateSyntaxError, UndefinedError
     from jinja2.exceptions import SecurityError
+
+    from cpctl.text import without_controls
 
     chosen = choose_language(language)
     found = catalogue(chosen.code)
@@ -1100,10 +1106,9 @@ def render(
         gettext.missing.clear()
         gettext.used.clear()
         shown = dataclasses.replace(document, language=chosen)
-        if fmt == "md":
-            shown = map_strings(shown, markdown_escape)
+        shown = map_strings(shown, markdown_escape if fmt == "md" else without_controls)
         try:
-            text = env.get_template(name).render(shown.variables())
+            text = without_controls(env.get_template(name).render(shown.variables()))
         except TemplateSyntaxError as exc:
             raise TemplateProblem(
                 f"the template {exc.filename or exc.name or name}, line {exc.lineno}, is not "

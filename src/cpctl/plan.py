@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from sqlmodel import Session, col, select
 
 from cpctl.dates import parse_date
@@ -27,10 +27,20 @@ def _to_date(value: Any) -> Any:
 Day = Annotated[date, BeforeValidator(_to_date)]
 
 
-def _clean_text(value: Any) -> Any:
+# Plans as stored are read with this context: what is already in the store stays readable (an action id of any
+# form, as an older cpctl took it, or text changed outside cpctl), and what is shown from it is cleaned on the
+# way out (cpctl.text.without_controls).
+STORED = {"stored": True}
+
+
+def _stored(info: ValidationInfo) -> bool:
+    return bool(info.context and info.context.get("stored"))
+
+
+def _clean_text(value: Any, info: ValidationInfo) -> Any:
     from cpctl.text import LONG, clean
 
-    if isinstance(value, str):
+    if isinstance(value, str) and not _stored(info):
         try:
             return clean(value, "the text", multiline=True, max_length=LONG)
         except Invalid as exc:
@@ -40,6 +50,37 @@ def _clean_text(value: Any) -> Any:
 
 Text = Annotated[str, BeforeValidator(_clean_text)]
 OptText = Annotated[str | None, BeforeValidator(_clean_text)]
+
+
+def _action_id(value: Any, info: ValidationInfo) -> Any:
+    """An action's id is a short reference (A1, A12, FAM-1): no spaces, control characters or bidi overrides,
+    which would reach every terminal, table and document that names the action."""
+    from cpctl.text import ACTION_ID, reference
+
+    if not isinstance(value, str) or _stored(info):
+        return value
+    if not value.strip():
+        return None  # as if left out: a new action is given the next free id
+    try:
+        return reference(value, "the action id", longest=ACTION_ID)
+    except Invalid as exc:
+        raise ValueError(exc.message) from None
+
+
+def _key(value: Any, info: ValidationInfo) -> Any:
+    """A person or child named by reference or by full name: one line of plain text, as a name is."""
+    from cpctl.text import clean
+
+    if not isinstance(value, str) or _stored(info):
+        return value
+    try:
+        return clean(value, "the reference or name", required=True)
+    except Invalid as exc:
+        raise ValueError(exc.message) from None
+
+
+ActionId = Annotated[str, BeforeValidator(_action_id)]
+Key = Annotated[str, BeforeValidator(_key)]
 
 
 class Strict(BaseModel):
@@ -61,7 +102,7 @@ class Item(Strict):
 class Action(Strict):
     """A service or action: what, why, who, from when, how often, how long, to what end, measured how."""
 
-    id: str | None = None
+    id: ActionId | None = None
     what: Text = Field(min_length=1)
     why: OptText = None
     who: OptText = None
@@ -118,7 +159,7 @@ class PlanContent(Strict):
     child_seen: list[ChildSeen] = []
     contingency: list[Item] = []
     must_change: list[Item] = []
-    core_group: list[str] = []
+    core_group: list[Key] = []
     safety_scale: int | None = Field(default=None, ge=0, le=10)
 
     @field_validator("core_group")
@@ -259,7 +300,7 @@ def version(session: Session, plan: Plan, number: int | None = None) -> PlanVers
 
 
 def content_of(row: PlanVersion) -> PlanContent:
-    return PlanContent.model_validate_json(row.content)
+    return PlanContent.model_validate_json(row.content, context=STORED)
 
 
 def latest_decision(session: Session, plan: Plan) -> Decision | None:
@@ -269,7 +310,7 @@ def latest_decision(session: Session, plan: Plan) -> Decision | None:
 
 
 def details_of(row: Decision) -> DecisionDetails:
-    return DecisionDetails.model_validate_json(row.details)
+    return DecisionDetails.model_validate_json(row.details, context=STORED)
 
 
 def categories_of(text: str) -> list[str]:

@@ -459,7 +459,7 @@ def deadline_rows(
 
 def _frequencies(session: Session, plan_ids: Sequence[int | None]) -> dict[int, tuple[int, str] | None]:
     """How often each plan says the child will be seen (the most frequent arrangement), from its latest version."""
-    from cpctl.plan import PlanContent
+    from cpctl.plan import content_of
 
     out: dict[int, tuple[int, str] | None] = {}
     ids = [i for i in plan_ids if i is not None]
@@ -470,7 +470,7 @@ def _frequencies(session: Session, plan_ids: Sequence[int | None]) -> dict[int, 
     ).all()
     latest = {row.plan_id: row for row in rows}
     for plan_id, row in latest.items():
-        content = PlanContent.model_validate_json(row.content)
+        content = content_of(row)
         found = [seen_frequency(s.how_often) for s in content.child_seen]
         known = [f for f in found if f is not None]
         out[plan_id] = min(known, key=_rough_days) if known else None

@@ -8,7 +8,13 @@ from cpctl.errors import Invalid
 
 SHORT = 200
 LONG = 10_000
-_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]{0,63}$")
+ACTION_ID = 16  # the longest action id: A1, A12 and FAM-1 are what people write
+_REF = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._/-]*$")
+# What a terminal or a document must never be given from stored text: C0 controls but the line break and the tab
+# (ESC starts the sequences that clear a screen, retitle a window or make a link; BEL, NUL, CR and the rest garble
+# a line), DEL, C1 controls (U+009B is an 8-bit ESC [), and the bidirectional embeddings, overrides and isolates
+# that make text read in an order other than the one it is stored in.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def clean(
@@ -33,15 +39,21 @@ def clean(
     return text
 
 
-def reference(value: str, what: str) -> str:
-    """An identifier people type on the command line: letters, digits and . _ / - (up to 64)."""
+def reference(value: str, what: str, *, longest: int = 64) -> str:
+    """An identifier people type on the command line: letters, digits and . _ / - (up to `longest`)."""
     text = (value or "").strip()
-    if not _REF.match(text):
+    if not _REF.match(text) or len(text) > longest:
         raise Invalid(
-            f"{what} {text[:40]!r} is not a valid reference: use up to 64 letters, digits, '.', '_', '/' or '-', "
-            "starting with a letter or digit."
+            f"{what} {text[:40]!r} is not a valid reference: use up to {longest} letters, digits, '.', '_', '/' or "
+            "'-', starting with a letter or digit."
         )
     return text
+
+
+def without_controls(value: str) -> str:
+    """Text from the store as it may be shown or written: control characters (but line breaks and tabs) and
+    bidirectional overrides taken out, whatever field it came from and however it got into the store."""
+    return _CONTROLS.sub("", value) if _CONTROLS.search(value) else value
 
 
 def shown(value: object) -> str:

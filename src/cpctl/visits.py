@@ -12,15 +12,15 @@ from cpctl import plan as plans
 from cpctl.dates import utc_now_iso
 from cpctl.fileinput import FieldError
 from cpctl.models import CaseEvent, Child, Person, Plan, Visit
-from cpctl.plan import Day, Item, Strict
+from cpctl.plan import Day, Item, Key, Strict
 
 
 class VisitIn(Strict):
     """A visit as typed on the command line, in the wizard, or read from a file."""
 
-    child: str
+    child: Key
     date: Day
-    visitor: str | None = None
+    visitor: Key | None = None
     announced: bool = True
     seen_alone: bool = False
     bedroom_seen: bool = False

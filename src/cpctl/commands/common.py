@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Annotated, Any
@@ -13,6 +16,7 @@ import typer
 
 if TYPE_CHECKING:
     from rich.console import Console
+    from rich.segment import Segment
     from rich.table import Table
 
     from cpctl.store import Store
@@ -49,15 +53,41 @@ def open_store(ctx: typer.Context, *, check_schema: bool = True) -> Store:
 
 
 def out() -> Console:
-    from rich.console import Console
-
-    return Console(highlight=False, soft_wrap=False)
+    return _console_class()(highlight=False, soft_wrap=False)
 
 
 def err() -> Console:
-    from rich.console import Console
+    return _console_class()(stderr=True, highlight=False)
 
-    return Console(stderr=True, highlight=False)
+
+@functools.cache
+def _console_class() -> type[Console]:
+    from rich.console import Console
+    from rich.segment import Segment
+
+    from cpctl.text import without_controls
+
+    class CleanConsole(Console):
+        """A console that passes no control character from what it shows to the terminal: a name, a note or an
+        id from the store (however it got there) cannot clear the screen, retitle the window, hide text, make a
+        link or reorder a line. Rich's own styling and cursor codes are not text, so they still work."""
+
+        def render(self, renderable: Any, options: Any = None) -> Iterator[Segment]:
+            for segment in super().render(renderable, options):
+                if segment.control is None and segment.text:
+                    cleaned = without_controls(segment.text)
+                    if cleaned is not segment.text:
+                        segment = Segment(cleaned, segment.style)
+                yield segment
+
+    return CleanConsole
+
+
+def say(line: str) -> None:
+    """A line of plain output (no rich), with control characters taken out as the consoles do."""
+    from cpctl.text import without_controls
+
+    typer.echo(without_controls(line))
 
 
 def table(*columns: str, title: str | None = None) -> Table:
@@ -84,7 +114,17 @@ def markup_free(text: object) -> str:
 
 def emit_json(data: Any) -> None:
     """Machine-readable output: UTF-8 JSON with ISO dates."""
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=_json_default))
+    typer.echo(json_text(data))
+
+
+def json_text(data: Any) -> str:
+    """UTF-8 JSON, with every control character and bidi override inside a string written as its \\u escape
+    (JSON escapes C0 controls itself): the same data for a program, and nothing a terminal would act on."""
+    text = json.dumps(data, indent=2, ensure_ascii=False, default=_json_default)
+    return _JSON_UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 def _json_default(value: Any) -> Any:

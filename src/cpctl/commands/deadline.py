@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cpctl.commands.common import date_value, emit_json
+from cpctl.commands.common import date_value, emit_json, say
 
 if TYPE_CHECKING:
     from cpctl.timescales import Explanation
@@ -56,7 +56,7 @@ def deadline_calc(
         emit_json(deadline_record(explanation))
         return
     for line in deadline_lines(explanation):
-        typer.echo(line)
+        say(line)
 
 
 def deadline_lines(why: Explanation) -> list[str]:

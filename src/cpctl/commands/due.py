@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cpctl.commands.common import JsonOpt, date_value, emit_json, open_store, out, table
+from cpctl.commands.common import JsonOpt, date_value, emit_json, json_text, open_store, out, table
 
 KINDS_HELP = (
     "initial-conference, first-core-group, core-group, plan-circulated, first-review, review, child-seen, long-plan"
@@ -110,13 +110,11 @@ def due(
 
 
 def _write_or_emit(output: Path | None, payload: Any, *, kind: str) -> None:
-    import json
-
     if kind == "json":
         if output is None:
             emit_json(payload)
             return
-        payload = json.dumps(payload, indent=2, ensure_ascii=False, default=str) + "\n"
+        payload = json_text(payload) + "\n"
     if output is None:
         typer.echo(payload, nl=False)
         return
@@ -192,6 +190,8 @@ def _csv(rows: list[dict[str, Any]]) -> str:
     import csv
     import io
 
+    from cpctl.text import without_controls
+
     buffer = io.StringIO()
     writer = csv.writer(buffer)
     writer.writerow(
@@ -212,23 +212,22 @@ def _csv(rows: list[dict[str, Any]]) -> str:
         ]
     )
     for r in rows:
-        writer.writerow(
-            [
-                r["due"].isoformat(),
-                r["days"],
-                "yes" if r["overdue"] else "no",
-                r["kind"],
-                r["what"],
-                r["child"],
-                r["child_name"],
-                r["plan"] or "",
-                r["lead_worker"]["name"] if r["lead_worker"] else "",
-                r["chair"]["name"] if r["chair"] else "",
-                r["explanation"]["rule"],
-                r["explanation"]["source"],
-                r["explanation"]["sentence"],
-            ]
-        )
+        cells = [
+            r["due"].isoformat(),
+            r["days"],
+            "yes" if r["overdue"] else "no",
+            r["kind"],
+            r["what"],
+            r["child"],
+            r["child_name"],
+            r["plan"] or "",
+            r["lead_worker"]["name"] if r["lead_worker"] else "",
+            r["chair"]["name"] if r["chair"] else "",
+            r["explanation"]["rule"],
+            r["explanation"]["source"],
+            r["explanation"]["sentence"],
+        ]
+        writer.writerow([without_controls(cell) if isinstance(cell, str) else cell for cell in cells])
     return buffer.getvalue()
 
 
@@ -238,20 +237,22 @@ def _ics(rows: list[dict[str, Any]], authority: str) -> str:
 
     from icalendar import Calendar, Event
 
+    from cpctl.text import without_controls as plain
+
     calendar = Calendar()
     calendar.add("prodid", "-//cpctl//deadlines//EN")
     calendar.add("version", "2.0")
-    calendar.add("x-wr-calname", f"cpctl deadlines ({authority})")
+    calendar.add("x-wr-calname", plain(f"cpctl deadlines ({authority})"))
     stamp = datetime.now(UTC)
     for r in rows:
         event = Event()
         anchor = r["explanation"].get("event_date", "")
-        event.add("uid", f"{r['child']}-{r['kind']}-{anchor}@cpctl")
-        event.add("summary", f"{r['what']} due: {r['child']}")
+        event.add("uid", plain(f"{r['child']}-{r['kind']}-{anchor}@cpctl"))
+        event.add("summary", plain(f"{r['what']} due: {r['child']}"))
         event.add("dtstart", r["due"])
         event.add("dtend", r["due"] + timedelta(days=1))
         event.add("dtstamp", stamp)
-        event.add("description", r["explanation"]["sentence"])
+        event.add("description", plain(r["explanation"]["sentence"]))
         event.add("categories", [r["kind"]])
         calendar.add_component(event)
     return calendar.to_ical().decode("utf-8")

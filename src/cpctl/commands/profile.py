@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cpctl.commands.common import CliState, JsonOpt, emit_json, open_store
+from cpctl.commands.common import CliState, JsonOpt, emit_json, open_store, say
 
 if TYPE_CHECKING:
     from cpctl.profile import Profile
@@ -54,7 +54,7 @@ def profile_list(as_json: JsonOpt = False) -> None:
         line = f"{record['name']:<{width}}  {record['title']}"
         if record["override_file"]:
             line += f" (with local overrides from {record['override_file']})"
-        typer.echo(line)
+        say(line)
 
 
 @app.command("show")
@@ -67,7 +67,7 @@ def profile_show(ctx: typer.Context, name: NameArg = None, as_json: JsonOpt = Fa
         emit_json(profile_record(loaded))
         return
     for line in _profile_lines(loaded):
-        typer.echo(line)
+        say(line)
 
 
 @app.command("set")
@@ -108,10 +108,10 @@ def profile_set(
 
     change = profile.set_override(chosen_profile(ctx, profile_name), key, value, source=source)
     was = f"was {_shown(change.before)}, from {change.before_origin}" if change.before_origin else "was not set"
-    typer.echo(f"Set {change.key} to {_shown(change.value)} for {change.profile} in {change.path} ({was}).")
+    say(f"Set {change.key} to {_shown(change.value)} for {change.profile} in {change.path} ({was}).")
     if not change.source_stated:
         rule = change.key.split(".")[1]
-        typer.echo(
+        say(
             f'No source is recorded for rules.{rule}: add one with --source "..." so that every '
             "deadline it makes can say which procedure set it."
         )
