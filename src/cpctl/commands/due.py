@@ -186,11 +186,26 @@ def _print_table(
         console.print("Every plan's deadlines: cpctl due --everyone", markup=False)
 
 
+# A spreadsheet reads a cell that begins with one of these as a formula (OWASP, "CSV Injection"); the full-width
+# forms too, in some locales.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def csv_cell(value: Any) -> Any:
+    """A cell of a CSV file that a spreadsheet shows as written: text that would begin a formula (a child named
+    `=HYPERLINK(...)`) gets a leading single quote, as OWASP advises, and loses any control character first so
+    that none can hide the start. cpctl's own numbers (days, which are negative when overdue) stay numbers."""
+    from cpctl.text import without_controls
+
+    if not isinstance(value, str):
+        return value
+    text = without_controls(value)
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
 def _csv(rows: list[dict[str, Any]]) -> str:
     import csv
     import io
-
-    from cpctl.text import without_controls
 
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -227,7 +242,7 @@ def _csv(rows: list[dict[str, Any]]) -> str:
             r["explanation"]["source"],
             r["explanation"]["sentence"],
         ]
-        writer.writerow([without_controls(cell) if isinstance(cell, str) else cell for cell in cells])
+        writer.writerow([csv_cell(cell) for cell in cells])
     return buffer.getvalue()
 
 
