@@ -216,7 +216,8 @@ def test_a_hostile_template_stops_every_copy_of_all(fixed_plan: Path, tmp_path: 
     from helpers import rows, run_cli
 
     (tmp_path / "own").mkdir()
-    (tmp_path / "own" / "parent.j2").write_text(ESCAPES["cycler's globals: os.popen"].replace("MARKER", "/tmp/x"))
+    marker = tmp_path / "a-command-ran"
+    (tmp_path / "own" / "parent.j2").write_text(ESCAPES["cycler's globals: os.popen"].replace("MARKER", str(marker)))
     audited = rows(fixed_plan, "SELECT count(*) FROM audit_entry")
     result = run_cli(
         "--db",
@@ -239,6 +240,7 @@ def test_a_hostile_template_stops_every_copy_of_all(fixed_plan: Path, tmp_path: 
         "Could not export DEMO-1002",
     ]
     assert list((tmp_path / "copies").iterdir()) == []
+    assert not marker.exists()
     assert rows(fixed_plan, "SELECT count(*) FROM audit_entry") == audited
 
 
