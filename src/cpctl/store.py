@@ -25,14 +25,13 @@ from sqlmodel import Session
 
 from cpctl.errors import CpctlError, StoreError
 from cpctl.migrations import HEAD, REVISIONS
-from cpctl.paths import sqlite_path, sqlite_url
+from cpctl.paths import SQLITE_HEADER, is_store_file, sqlite_path, sqlite_url
 from cpctl.text import shown
 
 BUSY_TIMEOUT_MS = 30_000
 AUDIT_LOCK_KEY = 0x637063746C  # "cpctl": PostgreSQL advisory lock that serialises the audit chain
 COMMITTED = [0]  # changes this process has saved: after a failure, the CLI says whether anything was
 KEY_VARIABLE = "CPCTL_DB_KEY"  # with it, every SQLite file cpctl writes is encrypted (SQLCipher)
-SQLITE_HEADER = b"SQLite format 3\x00"
 FROM_ENVIRONMENT: Any = object()
 
 
@@ -199,6 +198,8 @@ class Store:
             raise StoreError(f"{shown(target)} already exists; choose another path or add --force to replace it.")
         if self.path is not None and target.resolve() == self.path.resolve():
             raise StoreError("the backup path is the store itself; choose another path.")
+        if is_store_file(target, self.path):
+            raise StoreError(f"{shown(target)} is one of SQLite's files beside the store; choose another path.")
         if not target.parent.is_dir():
             raise StoreError(f"the folder {shown(target.parent)} does not exist; create it or choose another path.")
         partial = target.with_name(f".{target.name}.partial")
