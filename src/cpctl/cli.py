@@ -35,7 +35,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": (
         "demo",
         "demo",
-        "Build a synthetic family (the Testwoods) in a throwaway store and show what cpctl holds for them.",
+        "Build a synthetic family (the Testwoods) in the demo's own store and show what cpctl holds for them.",
     ),
     "due": ("due", "due", "What is due in the next days, and everything overdue, soonest first."),
     "child": ("child", "app", "Add, list, show and edit children (and unborn babies)."),
