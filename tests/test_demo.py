@@ -73,8 +73,8 @@ def test_demo_without_a_path_keeps_one_store_in_the_data_folder(
     made = data_dir / "demo" / "cpctl.db"
     first = ok(cli("demo"))
     assert first.startswith(
-        f"cpctl demo: a synthetic family in {made}\nEveryone here is invented. The next `cpctl demo` replaces "
-        f"this store. Explore it with:  cpctl --db {made} child show DEMO-1001\n"
+        f"cpctl demo: a synthetic family in {made}\nThis is the demo's own store, in your data folder: the next "
+        "`cpctl demo` replaces it.\nEveryone here is invented."
     )
     assert rows(made, "SELECT count(*) FROM child") == [(3,)]
     assert stat.S_IMODE((data_dir / "demo").stat().st_mode) == 0o700

@@ -40,6 +40,7 @@ def _private_root() -> Path:
     base = root()
     try:
         base.mkdir(mode=0o700)
+        os.chmod(base, 0o700)  # whatever the umask took away: cpctl must be able to write in it
     except FileExistsError:
         pass
     except OSError as exc:

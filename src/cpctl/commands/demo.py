@@ -72,9 +72,10 @@ def demo(
         store.dispose()
     console = out()
     console.print(f"[bold]cpctl demo[/bold]: a synthetic family in {escape(where)}", highlight=False)
-    replaced = "" if chosen else " The next `cpctl demo` replaces this store."
+    if not chosen:
+        console.print("This is the demo's own store, in your data folder: the next `cpctl demo` replaces it.")
     console.print(
-        f"Everyone here is invented.{replaced} Explore it with:  cpctl --db {where} child show {made.children[0]}\n",
+        f"Everyone here is invented. Explore it with:  cpctl --db {where} child show {made.children[0]}\n",
         markup=False,
     )
     ctx.find_root().obj = CliState(db_path=str(store.path) if store.path is not None else url)
