@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -61,14 +62,27 @@ def test_demo_in_a_new_file(cli: Run, make_store: Callable[..., StoreRef], store
     assert_untouched(store)  # the user's own store is not touched
 
 
-def test_demo_without_a_path_uses_a_throwaway_folder(
-    cli: Run, tmp_path: Path, store_path: Path, store: StoreRef, monkeypatch: pytest.MonkeyPatch
+def test_demo_without_a_path_keeps_one_store_in_the_data_folder(
+    cli: Run, tmp_path: Path, data_dir: Path, store_path: Path, store: StoreRef, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The throwaway store is a SQLite file on every backend: the demo never uses the configured database."""
-    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
-    ok(cli("demo"))
-    (made,) = tmp_path.glob("cpctl-demo-*/demo.db")
+    """The demo's own store is a SQLite file on every backend, demo/cpctl.db in the data folder (0700), never
+    the configured database and never a folder in /tmp that nothing removes; the next demo replaces it."""
+    temporary = tmp_path / "system-temp"
+    temporary.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
+    made = data_dir / "demo" / "cpctl.db"
+    first = ok(cli("demo"))
+    assert first.startswith(
+        f"cpctl demo: a synthetic family in {made}\nThis is the demo's own store, in your data folder: the next "
+        "`cpctl demo` replaces it.\nEveryone here is invented."
+    )
     assert rows(made, "SELECT count(*) FROM child") == [(3,)]
+    assert stat.S_IMODE((data_dir / "demo").stat().st_mode) == 0o700
+    ok(cli("--db", str(made), "child", "add", "Extra", "Testwood", "--dob", "2019-03-04"))
+    ok(cli("demo"))  # replaced, not refused as a store that holds children
+    assert rows(made, "SELECT count(*) FROM child") == [(3,)]
+    assert sorted(p.name for p in (data_dir / "demo").iterdir() if not p.name.startswith("cpctl.db-")) == ["cpctl.db"]
+    assert list(temporary.iterdir()) == []  # nothing left in the system's temporary folder
     assert not store_path.exists()
     assert_untouched(store)
 

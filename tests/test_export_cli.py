@@ -42,7 +42,12 @@ def test_a_copy_written_to_a_file_is_readable_by_its_owner_only(fixed_plan: Path
     target.parent.mkdir()
     target.write_text("an older copy")
     os.chmod(target, 0o644)
-    result = export(fixed_plan, CHILD, "--for", "parent", "-o", str(target))
+    failed(
+        export(fixed_plan, CHILD, "--for", "parent", "-o", str(target)),
+        f"Error: {target} already exists; add --force to replace it, or choose another file.",
+    )
+    assert target.read_text() == "an older copy"
+    result = export(fixed_plan, CHILD, "--for", "parent", "-o", str(target), "--force")
     assert result.exit_code == 0, result.output
     assert result.stdout == (f"Wrote {target}: the parents' copy of plan 1, version 1, for DEMO-1001, in English.\n")
     assert mode(target) == 0o600

@@ -35,7 +35,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "demo": (
         "demo",
         "demo",
-        "Build a synthetic family (the Testwoods) in a throwaway store and show what cpctl holds for them.",
+        "Build a synthetic family (the Testwoods) in the demo's own store and show what cpctl holds for them.",
     ),
     "due": ("due", "due", "What is due in the next days, and everything overdue, soonest first."),
     "child": ("child", "app", "Add, list, show and edit children (and unborn babies)."),
@@ -145,11 +145,33 @@ class CpctlGroup(TyperGroup):
         return code
 
     def _run(self, args: Any, prog_name: str, complete_var: str | None, **extra: Any) -> int:
+        """Run the command with SIGTERM and SIGHUP caught as exceptions, and the run's scratch folder removed on the
+        way out, however it ends (but for SIGKILL: see `cpctl.scratch`)."""
+        from cpctl import interrupts
+
+        previous = interrupts.catch()
+        try:
+            return self._outcome(args, prog_name, complete_var, **extra)
+        finally:
+            interrupts.restore(previous)
+            scratch = sys.modules.get("cpctl.scratch")  # imported only by a run that made temporary files
+            if scratch is not None:
+                scratch.remove()
+
+    def _outcome(self, args: Any, prog_name: str, complete_var: str | None, **extra: Any) -> int:
+        from cpctl.interrupts import Stopped
+
         saved_before = _saved()
         try:
-            result = super().main(
-                args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
-            )
+            try:
+                result = super().main(
+                    args=args, prog_name=prog_name, complete_var=complete_var, standalone_mode=False, **extra
+                )
+            except BaseException as exc:
+                stopped = _stop_behind(exc)
+                if stopped is not None and stopped is not exc:
+                    raise stopped from None  # cleaning up after the signal failed too: the signal is the news
+                raise
         except CpctlError as exc:
             _fail(exc.message if exc.exit_code == 130 else f"Error: {exc.message}")
             return exc.exit_code
@@ -164,6 +186,12 @@ class CpctlGroup(TyperGroup):
         except (typer.Abort, KeyboardInterrupt, EOFError):
             _fail(CANCELLED)
             return 130
+        except Stopped as exc:
+            if _saved() > saved_before:
+                _fail(f"Stopped by {exc.name} after saving the change; see `cpctl audit log`.")
+            else:
+                _fail(f"Stopped by {exc.name}: nothing was saved.")
+            return exc.exit_code
         except OSError as exc:
             if _debugging():
                 return _debug_report(exc, _saved() > saved_before)
@@ -204,6 +232,21 @@ class CpctlGroup(TyperGroup):
             if not hasattr(command, "commands"):
                 break
         return " ".join(words)
+
+
+def _stop_behind(exc: BaseException) -> BaseException | None:
+    """The SIGTERM or SIGHUP behind an exception, if one was being handled when it arose: a database connection
+    interrupted mid-statement (psycopg's) can fail again as the transaction is rolled back."""
+    from cpctl.interrupts import Stopped
+
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        if isinstance(current, Stopped):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
 
 
 def _fail(line: str) -> None:

@@ -29,7 +29,9 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from cpctl.models import Child, Person
+    from cpctl.paths import OutputFiles
     from cpctl.plan import DecisionDetails, PlanContent
+    from cpctl.store import Store
 
 Audience = Literal["professional", "parent", "child"]
 Format = Literal["md", "html", "pdf"]
@@ -1278,3 +1280,37 @@ def record_disclosure(
     else:
         summary = f"{len(documents)} {copy} of plans exported ({fmt})"
         audit.record(session, "plan.export", "plan", None, summary, details)
+
+
+def disclose(
+    store: Store,
+    documents: Sequence[PlanDocument],
+    fmt: Format,
+    language: str,
+    *,
+    files: OutputFiles | None,
+    reader: PersonView | None = None,
+    where: str,
+) -> None:
+    """Record a disclosure and put its files in place as one step, so that the trail never names a copy that was
+    not written, nor a written copy go unrecorded.
+
+    The files are written in full under temporary names first (`files`, see `paths.OutputFiles`); then, inside the
+    store transaction that records the disclosure, they are moved into place before the commit. A file that cannot
+    be moved rolls the record back; a commit that fails after the move removes the files again (OutputFiles says
+    so). A caught signal (Ctrl-C, SIGTERM) waits until the step is done. Should cpctl be killed (SIGKILL) between
+    the move and the commit, the files are noted in its scratch folder and the next cpctl that starts removes them.
+    Copies to standard output (`files` None) are recorded before they are printed.
+    """
+    from contextlib import ExitStack
+
+    from cpctl import interrupts
+
+    with ExitStack() as step:
+        with store.write() as session:
+            record_disclosure(session, documents, fmt, language, reader=reader, where=where)
+            if files is not None:
+                step.enter_context(interrupts.held())
+                files.place()
+        if files is not None:
+            files.keep()

@@ -23,6 +23,10 @@ class StoreError(CpctlError):
     """The store cannot be opened, created, written or upgraded."""
 
 
+class OutputError(CpctlError):
+    """A file the user asked for cannot be written; the message names it and says that nothing was written."""
+
+
 class Cancelled(CpctlError):
     """The user stopped an interactive flow (Ctrl-C or declining to save); nothing was written."""
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 DB_FILENAME = "cpctl.db"
@@ -105,27 +107,216 @@ def replace_privately(target: Path, data: bytes, *, suffix: str = ".tmp") -> Non
         raise
 
 
-def check_output(target: Path) -> None:
-    """Refuse, in one line, a place a file cannot be written to: a missing folder, a folder, or anything that is
-    not an ordinary file (a link, a device such as /dev/null, a pipe), which writing would replace."""
+STORE_SUFFIXES = ("", "-wal", "-shm", "-journal")  # a SQLite store and the files SQLite keeps beside it
+SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+def store_files(store: Path) -> list[Path]:
+    """A SQLite store's file and its -wal, -shm and -journal (whether they exist at the moment or not)."""
+    return [store.with_name(store.name + suffix) for suffix in STORE_SUFFIXES]
+
+
+def is_store_file(target: Path, store: Path | None) -> bool:
+    """Whether `target` is the store or one of SQLite's files beside it: by resolved path (a relative path, a
+    linked folder), and, for a file that exists, by identity (a hard link)."""
+    if store is None:
+        return False
+    resolved = target.resolve()
+    for candidate in store_files(store):
+        if resolved == candidate.resolve():
+            return True
+        try:
+            if os.path.samefile(target, candidate):
+                return True
+        except OSError:
+            pass
+    return False
+
+
+def _looks_written_by_cpctl(head: bytes) -> bool:
+    """Whether a file's first bytes could be something cpctl writes for a user: text (UTF-8, no NUL) or a PDF.
+    Anything else is refused even with --force: a store or backup encrypted with SQLCipher cannot be told by
+    its name or its header (it is random bytes), but it is never text."""
+    import codecs
+
+    if head.startswith(b"%PDF-"):
+        return True
+    if b"\x00" in head:
+        return False
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def check_output(target: Path, *, force: bool = False, store: Path | None = None) -> None:
+    """Refuse, in one line, a place a file the user asked for must not go: a missing folder, a folder, anything
+    that is not an ordinary file (a link, a device such as /dev/null, a pipe), the store itself or its -wal,
+    -shm or -journal (`store`), a SQLite database (a store or a backup) or any other file cpctl could not have
+    written, none of which --force replaces; and, without `force`, any file that exists."""
     import stat
 
     from cpctl.errors import Invalid
+    from cpctl.text import shown
 
     if not target.parent.is_dir():
-        raise Invalid(f"the folder {target.parent} does not exist; create it or choose another file.")
+        raise Invalid(f"the folder {shown(target.parent)} does not exist; create it or choose another file.")
     if target.is_dir():
-        raise Invalid(f"{target} is a folder; give a file name.")
+        raise Invalid(f"{shown(target)} is a folder; give a file name.")
+    if is_store_file(target, store):
+        raise Invalid(
+            f"{shown(target)} is the store (or one of SQLite's files beside it); cpctl never writes over it: "
+            "choose another file."
+        )
     try:
         mode = target.lstat().st_mode
     except FileNotFoundError:
         return
     if not stat.S_ISREG(mode):
-        raise Invalid(f"{target} is not an ordinary file (a link, a device or a pipe); give another file name.")
+        raise Invalid(f"{shown(target)} is not an ordinary file (a link, a device or a pipe); give another file name.")
+    try:
+        with open(target, "rb") as file:
+            head = file.read(4096)
+    except OSError:
+        head = b""  # unreadable: it may not be replaced without --force, and writing will say why it failed
+    if head.startswith(SQLITE_HEADER):
+        raise Invalid(
+            f"{shown(target)} is a SQLite database (a cpctl store or backup); cpctl never writes over one, even "
+            "with --force: choose another file."
+        )
+    if not _looks_written_by_cpctl(head):
+        raise Invalid(
+            f"{shown(target)} holds binary data that cpctl did not write (it may be an encrypted store or backup); "
+            "cpctl never writes over it, even with --force: choose another file."
+        )
+    if not force:
+        raise Invalid(f"{shown(target)} already exists; add --force to replace it, or choose another file.")
 
 
-def write_private(target: Path, data: bytes) -> None:
-    """Write a file the user asked for (an export, a calendar) atomically and readable by its owner only, after
+class OutputFiles:
+    """Files a user asked for (a copy of a plan, a calendar), written so that a failure leaves none of them.
+
+    `add()` writes each file in full under a temporary name beside its target (0600, flushed to the disk) and
+    notes it in the run's scratch folder; `place()` then moves them all into place, typically inside the store
+    transaction that records them (`documents.disclose`), so that the record and the files are one step; `keep()`
+    says that step is done. Leaving the `with` block without `keep()` removes the temporary files and any file
+    already moved into place. Every error names the user's path, never the temporary one.
+    """
+
+    def __init__(self, *, force: bool = False, store: Path | None = None) -> None:
+        self.force = force
+        self.store = store
+        self.staged: list[tuple[Path, Path, Path]] = []  # (target, temporary file, its note)
+        self.placed: list[Path] = []
+        self.kept = False
+
+    def __enter__(self) -> OutputFiles:
+        return self
+
+    def add(self, target: Path, data: bytes) -> None:
+        import tempfile
+
+        from cpctl import scratch
+
+        check_output(target, force=self.force, store=self.store)
+        with _naming(target):
+            fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".partial")
+            temporary = Path(name)
+            try:
+                noted = scratch.note([temporary, target], same_as=temporary)
+            except BaseException:
+                os.close(fd)
+                temporary.unlink(missing_ok=True)
+                raise
+            self.staged.append((target, temporary, noted))
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.chmod(temporary, 0o600)
+
+    def place(self) -> None:
+        """Move every file into place (each checked again: the place may have changed since)."""
+        for target, temporary, _ in self.staged:
+            check_output(target, force=self.force, store=self.store)
+            with _naming(target):
+                os.replace(temporary, target)
+            self.placed.append(target)
+
+    def keep(self) -> None:
+        """The files are final: nothing removes them now, not even a later sweep of the scratch folder."""
+        from cpctl import scratch
+
+        self.kept = True
+        for _, _, noted in self.staged:
+            scratch.forget(noted)
+
+    def __exit__(self, kind: object, error: BaseException | None, _tb: object) -> None:
+        """Not kept: remove the temporary files, and those moved into place already (their record was not
+        saved), and say so when an error of cpctl's own is on its way out."""
+        from cpctl import scratch
+        from cpctl.errors import CpctlError, OutputError
+
+        if self.kept:
+            return
+        left = []
+        for target, temporary, noted in self.staged:
+            gone = target if target in self.placed else temporary
+            try:
+                gone.unlink(missing_ok=True)
+            except OSError:
+                left.append(gone)
+                continue
+            scratch.forget(noted)
+        if not isinstance(error, CpctlError):
+            return  # an internal problem or a signal: its own line says that nothing was saved
+        message = error.message
+        if self.placed and not isinstance(error, OutputError):
+            message += (
+                f" The file written to {shown_path(self.placed[0])} was removed again."
+                if len(self.placed) == 1
+                else f" The {len(self.placed)} files written were removed again."
+            )
+        if left:
+            message += f" Delete {', '.join(shown_path(p) for p in left)} yourself: cpctl could not remove it."
+        if message != error.message:
+            raise type(error)(message) from None
+
+
+def shown_path(path: Path) -> str:
+    from cpctl.text import shown
+
+    return shown(path)
+
+
+@contextmanager
+def _naming(target: Path) -> Iterator[None]:
+    """A file-system failure while writing `target`, as one line that names it (not its temporary file)."""
+    import errno
+
+    from cpctl.errors import OutputError
+
+    try:
+        yield
+    except OSError as exc:
+        where = shown_path(target)
+        if exc.errno == errno.ENOSPC:
+            message = f"cannot write {where}: the disk is full; nothing was written. Free some space and try again."
+        elif exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+            message = f"cannot write {where}: permission denied; nothing was written. Choose another place."
+        else:
+            message = f"cannot write {where} ({exc.strerror or type(exc).__name__}); nothing was written."
+        raise OutputError(message) from None
+
+
+def write_private(target: Path, data: bytes, *, force: bool = False, store: Path | None = None) -> None:
+    """Write a file the user asked for (a calendar, a CSV) atomically and readable by its owner only, after
     `check_output`."""
-    check_output(target)
-    replace_privately(target, data, suffix=".partial")
+    from cpctl import interrupts
+
+    with OutputFiles(force=force, store=store) as files:
+        files.add(target, data)
+        with interrupts.held():
+            files.place()
+            files.keep()

@@ -23,16 +23,16 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import DatabaseError, IntegrityError, OperationalError
 from sqlmodel import Session
 
+from cpctl import scratch as scratch_files
 from cpctl.errors import CpctlError, StoreError
 from cpctl.migrations import HEAD, REVISIONS
-from cpctl.paths import sqlite_path, sqlite_url
+from cpctl.paths import SQLITE_HEADER, is_store_file, sqlite_path, sqlite_url, store_files
 from cpctl.text import shown
 
 BUSY_TIMEOUT_MS = 30_000
 AUDIT_LOCK_KEY = 0x637063746C  # "cpctl": PostgreSQL advisory lock that serialises the audit chain
 COMMITTED = [0]  # changes this process has saved: after a failure, the CLI says whether anything was
 KEY_VARIABLE = "CPCTL_DB_KEY"  # with it, every SQLite file cpctl writes is encrypted (SQLCipher)
-SQLITE_HEADER = b"SQLite format 3\x00"
 FROM_ENVIRONMENT: Any = object()
 
 
@@ -199,14 +199,20 @@ class Store:
             raise StoreError(f"{shown(target)} already exists; choose another path or add --force to replace it.")
         if self.path is not None and target.resolve() == self.path.resolve():
             raise StoreError("the backup path is the store itself; choose another path.")
+        if is_store_file(target, self.path):
+            raise StoreError(f"{shown(target)} is one of SQLite's files beside the store; choose another path.")
         if not target.parent.is_dir():
             raise StoreError(f"the folder {shown(target.parent)} does not exist; create it or choose another path.")
         partial = target.with_name(f".{target.name}.partial")
-        partial.unlink(missing_ok=True)
+        # SQLite's files for the copy as it is written; noted, so that a cpctl killed part way has them removed.
+        working = [partial, *store_files(partial)[1:]]
         with translate_errors(self):
-            fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-            os.close(fd)
+            noted = scratch_files.note(working)
+            for leftover in working:
+                leftover.unlink(missing_ok=True)
             try:
+                fd = os.open(partial, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+                os.close(fd)
                 if self.path is not None:
                     source = _sqlite_connect(self.path, self.key, timeout=BUSY_TIMEOUT_MS / 1000)
                     dest = _sqlite_connect(partial, self.key)
@@ -221,8 +227,11 @@ class Store:
                 os.chmod(partial, 0o600)
                 os.replace(partial, target)
             except BaseException:
-                partial.unlink(missing_ok=True)
+                for leftover in working:
+                    leftover.unlink(missing_ok=True)
                 raise
+            finally:
+                scratch_files.forget(noted)
         return target
 
     def _copy_out(self, target: Path) -> None:
@@ -257,7 +266,7 @@ class Store:
             raise StoreError(f"there is no backup file {shown(backup)}; check the path.")
         if self.path is not None and backup.resolve() == self.path.resolve():
             raise StoreError("that file is the store itself; give the path of a backup made by `cpctl db backup`.")
-        with tempfile.TemporaryDirectory(prefix="cpctl-restore-") as scratch:
+        with tempfile.TemporaryDirectory(prefix="restore-", dir=scratch_files.folder()) as scratch:
             copy = _open_backup(backup, Path(scratch) / "backup.db", self.key)
             try:
                 with copy.read() as session:

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
@@ -34,9 +35,11 @@ class CliState:
 
 def open_store(ctx: typer.Context, *, check_schema: bool = True) -> Store:
     """The store named by --db, $CPCTL_DATABASE_URL, $CPCTL_DB or the default, opened and up to date."""
+    from cpctl import scratch
     from cpctl.paths import database_url, sqlite_path
     from cpctl.store import FROM_ENVIRONMENT, KEY_VARIABLE, Store, looks_encrypted
 
+    scratch.sweep()  # what a killed cpctl left behind (one listdir when there is nothing)
     state = ctx.find_root().obj or CliState()
     url = database_url(state.db_path)
     key = FROM_ENVIRONMENT
@@ -50,6 +53,15 @@ def open_store(ctx: typer.Context, *, check_schema: bool = True) -> Store:
     if store.backup_made is not None:
         err().print(f"Upgraded the store's schema; a copy of it as it was is at {store.backup_made}", markup=False)
     return store
+
+
+def store_file(ctx: typer.Context) -> Path | None:
+    """The SQLite file of the store this command is pointed at (None for a server's database), found without
+    opening it: a file the user asks cpctl to write is checked against it before any work is done."""
+    from cpctl.paths import database_url, sqlite_path
+
+    state = ctx.find_root().obj or CliState()
+    return sqlite_path(database_url(state.db_path))
 
 
 def out() -> Console:

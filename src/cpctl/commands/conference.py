@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cpctl.commands.common import JsonOpt, emit_json, interactive, markup_free, open_store, out, table
+from cpctl.commands.common import JsonOpt, emit_json, interactive, markup_free, open_store, out, store_file, table
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -123,23 +123,23 @@ def print_saved(saved: Saved, rules: ConferenceRules) -> None:
 
 @app.command("template")
 def conference_template(
+    ctx: typer.Context,
     output: Annotated[
         Path | None,
         typer.Option("-o", "--output", help="Write the example to this file instead of printing it."),
     ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
     """Print a commented example file for `cpctl conference new --from` (it fits the `cpctl demo` store)."""
     from importlib.resources import files
 
-    from cpctl.errors import CpctlError
+    from cpctl.paths import write_private
 
     text = files("cpctl").joinpath("examples/conference.yaml").read_text(encoding="utf-8")
     if output is None:
         typer.echo(text, nl=False)
         return
-    if output.exists():
-        raise CpctlError(f"{output} already exists; choose another file name.")
-    output.write_text(text, encoding="utf-8")
+    write_private(output, text.encode("utf-8"), force=force, store=store_file(ctx))
     out().print(f"Wrote an example conference to {output}", markup=False)
 
 

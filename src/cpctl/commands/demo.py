@@ -1,12 +1,15 @@
-"""`cpctl demo`: a synthetic family in a throwaway store, to see cpctl work end to end."""
+"""`cpctl demo`: a synthetic family in a store of its own, to see cpctl work end to end."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cpctl.commands.common import CliState, out
+
+if TYPE_CHECKING:
+    from pathlib import Path
 
 
 def demo(
@@ -16,7 +19,8 @@ def demo(
         typer.Option(
             "--db",
             metavar="PATH",
-            help="Build the demo in this (new) store file, or empty database URL, instead of a throwaway one.",
+            help="Build the demo in this (new) store file, or empty database URL, instead of the demo's own store "
+            "in your data folder (demo/cpctl.db, replaced by each demo).",
         ),
     ] = None,
     children: Annotated[
@@ -31,10 +35,11 @@ def demo(
         ),
     ] = None,
 ) -> None:
-    """Build a synthetic family (the Testwoods) in a throwaway store and show what cpctl holds for them.
+    """Build a synthetic family (the Testwoods) in the demo's own store and show what cpctl holds for them.
+
+    The store is demo/cpctl.db in your data folder, kept for exploring until the next demo replaces it.
 
     With --children N, build a synthetic authority (or nation) instead: every person in it is invented too."""
-    import tempfile
     from pathlib import Path
 
     from rich.markup import escape
@@ -50,13 +55,13 @@ def demo(
         if chosen and is_url(chosen):
             _synthetic_authority(chosen, chosen, children)
         else:
-            target = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="cpctl-demo-")) / "demo.db"
+            target = Path(chosen) if chosen else fresh_demo_store()
             _synthetic_authority(sqlite_url(target), str(target), children)
         return
     if chosen and is_url(chosen):
         url = chosen
     else:
-        path = Path(chosen) if chosen else Path(tempfile.mkdtemp(prefix="cpctl-demo-")) / "demo.db"
+        path = Path(chosen) if chosen else fresh_demo_store()
         url = sqlite_url(path)
     store = Store(url)
     where = str(store.path) if store.path is not None else store.display_url
@@ -67,6 +72,8 @@ def demo(
         store.dispose()
     console = out()
     console.print(f"[bold]cpctl demo[/bold]: a synthetic family in {escape(where)}", highlight=False)
+    if not chosen:
+        console.print("This is the demo's own store, in your data folder: the next `cpctl demo` replaces it.")
     console.print(
         f"Everyone here is invented. Explore it with:  cpctl --db {where} child show {made.children[0]}\n",
         markup=False,
@@ -84,6 +91,19 @@ def demo(
     ctx.invoke(child.child_show, ctx=ctx, child=made.children[0], as_json=False)
     console.print("\n[bold]$ cpctl due --explain[/bold]")
     ctx.invoke(due.due, ctx=ctx, explain=True)
+
+
+def fresh_demo_store() -> Path:
+    """The demo's own store, demo/cpctl.db in the data folder (0700), emptied: the previous demo's store and
+    SQLite's files beside it are removed. One demo store, kept for exploring, never the user's own store."""
+    from cpctl.paths import data_dir, make_private_folders, store_files
+
+    folder = data_dir() / "demo"
+    make_private_folders(folder)
+    path = folder / "cpctl.db"
+    for old in store_files(path):
+        old.unlink(missing_ok=True)
+    return path
 
 
 def _synthetic_authority(url: str, where: str, children: int) -> None:

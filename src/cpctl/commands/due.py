@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cpctl.commands.common import JsonOpt, date_value, emit_json, json_text, open_store, out, table
+from cpctl.commands.common import JsonOpt, date_value, emit_json, json_text, open_store, out, store_file, table
 
 KINDS_HELP = (
     "initial-conference, first-core-group, core-group, plan-circulated, first-review, review, child-seen, long-plan"
@@ -42,6 +42,7 @@ def due(
         typer.Option("--ics", help="Print an iCalendar file to import into Outlook (children by id only)."),
     ] = False,
     output: Annotated[Path | None, typer.Option("-o", "--output", help="Write to this file instead.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
     on: Annotated[
         date | None,
         typer.Option("--on", parser=date_value, metavar="DATE", help="Count from this day instead of today."),
@@ -66,6 +67,10 @@ def due(
         raise typer.BadParameter("group by worker, chair or child.", param_hint="--by")
     if output is not None and not formats:
         raise Invalid("--output goes with --json, --csv or --ics.")
+    if output is not None:
+        from cpctl.paths import check_output
+
+        check_output(output, force=force, store=store_file(ctx))  # before any work: the store itself, say
     today = on or date.today()
     store = open_store(ctx)
     recomputed = schedule.ensure_current(store)
@@ -95,7 +100,7 @@ def due(
         err().print(f"The profile in force has changed: recomputed {recomputed} deadlines.")
     if as_json:
         text = None
-        _write_or_emit(output, rows, kind="json")
+        _write_or_emit(output, rows, kind="json", force=force, store=store.path)
     elif as_csv:
         text = _csv(rows)
     elif as_ics:
@@ -104,12 +109,12 @@ def due(
         text = None
         _print_table(rows, today=today, days=days, every=every, explain=explain, by=by, mine=me is not None)
     if text is not None:
-        _write_or_emit(output, text, kind="text")
+        _write_or_emit(output, text, kind="text", force=force, store=store.path)
     if fail_if_overdue and any(r["overdue"] for r in rows):
         raise typer.Exit(3)
 
 
-def _write_or_emit(output: Path | None, payload: Any, *, kind: str) -> None:
+def _write_or_emit(output: Path | None, payload: Any, *, kind: str, force: bool, store: Path | None) -> None:
     if kind == "json":
         if output is None:
             emit_json(payload)
@@ -120,7 +125,7 @@ def _write_or_emit(output: Path | None, payload: Any, *, kind: str) -> None:
         return
     from cpctl.paths import write_private
 
-    write_private(output, payload.encode("utf-8"))
+    write_private(output, payload.encode("utf-8"), force=force, store=store)
     out().print(f"Wrote {output}", markup=False)
 
 

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 
 import typer
 
-from cpctl.commands.common import date_value, err, open_store, out
-from cpctl.paths import check_output, write_private
+from cpctl.commands.common import date_value, err, open_store, out, store_file
 
 if TYPE_CHECKING:
     from cpctl.documents import Audience, Format, PlanDocument, Rendered
@@ -56,6 +55,10 @@ def plan_export(
             help="Write the copy to FILE (readable by you only) instead of printing it.",
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace FILE if it exists (with --all: a file of the same name in DIR)."),
+    ] = False,
     every: Annotated[
         bool,
         typer.Option("--all", help="A copy for every child with a plan in force, one file each, into --out."),
@@ -132,6 +135,10 @@ def plan_export(
     if chosen == "pdf" and output is None and not every:
         raise typer.BadParameter("a PDF needs a file: give -o FILE.", param_hint="--format")
     file_format = cast("Format", chosen)
+    if output is not None:
+        from cpctl.paths import check_output
+
+        check_output(output, force=force, store=store_file(ctx))  # before any work: the store itself, say
     folders = documents.template_dirs(templates)
     today = on or date.today()
     store = open_store(ctx)
@@ -140,7 +147,7 @@ def plan_export(
         err().print(f"The profile in force has changed: recomputed {recomputed} deadlines.", markup=False)
     if every:
         assert out_dir is not None
-        _export_all(store, reader_kind, file_format, out_dir, language, folders, today)
+        _export_all(store, reader_kind, file_format, out_dir, language, folders, today, force=force)
         return
     assert child is not None
     from cpctl import people
@@ -153,23 +160,27 @@ def plan_export(
     data, rendered = documents.export(
         document, file_format, language=language or documents.default_language(document), templates=folders
     )
-    if output is not None:
-        check_output(output)  # a copy that cannot be written is not recorded as disclosed
-    _notes(document, rendered, full)
-    with store.write() as session:  # a disclosure of special category data: audited before it leaves
-        documents.record_disclosure(
-            session,
+    from cpctl.paths import OutputFiles
+
+    with OutputFiles(force=force, store=store.path) as files:
+        if output is not None:
+            files.add(output, data)  # the whole copy, under a temporary name: a full disk stops it here
+        _notes(document, rendered, full)
+        # A disclosure of special category data: recorded in the step that puts the file in place, or, for
+        # standard output, before it leaves.
+        documents.disclose(
+            store,
             [document],
             file_format,
             rendered.language.code,
+            files=files if output is not None else None,
             reader=reader,
-            where="standard output" if output is None else str(output),
+            where="standard output" if output is None else str(output.absolute()),
         )
     if output is None:
         sys.stdout.write(data.decode("utf-8"))
         sys.stdout.flush()
         return
-    write_private(output, data)
     out().print(f"Wrote {output}: {_described(document, rendered)}.", markup=False, soft_wrap=True)
 
 
@@ -239,12 +250,16 @@ def _export_all(
     language: str | None,
     folders: tuple[Path, ...],
     today: date,
+    *,
+    force: bool,
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from cpctl import documents
     from cpctl.errors import CpctlError
+    from cpctl.paths import OutputFiles
 
+    made_folder = not out_dir.exists()
     documents.make_private_folder(out_dir)
     written: list[PlanDocument] = []
     made: list[tuple[Path, bytes]] = []
@@ -279,12 +294,19 @@ def _export_all(
                     failed.append(f"{found.ref}: {exc.message}")
                 finally:
                     progress.advance(task)
-    # A disclosure of special category data is audited before it leaves, as a single copy is: should cpctl be
-    # stopped part way through writing, the trail names a copy or two more than reached the folder, never fewer.
-    with store.write() as session:
-        documents.record_disclosure(session, written, fmt, language or "reader's own", where=str(out_dir))
-    for target, data in made:
-        write_private(target, data)
+    # Every copy is written in full before any is moved into place, and all are moved in the step that records
+    # the one disclosure: a copy that cannot be written (a full disk, a file already there) stops them all.
+    try:
+        with OutputFiles(force=force, store=store.path) as files:
+            for target, data in made:
+                files.add(target, data)
+            documents.disclose(
+                store, written, fmt, language or "reader's own", files=files, where=str(out_dir.absolute())
+            )
+    except BaseException:
+        if made_folder:
+            _remove_if_empty(out_dir)
+        raise
     console = out()
     console.print(
         f"Wrote {len(written)} {audience} cop{'y' if len(written) == 1 else 'ies'} into {out_dir}.",
@@ -297,3 +319,11 @@ def _export_all(
         for line in failed:
             err().print(f"Could not export {line}", markup=False, soft_wrap=True)
         raise CpctlError(f"{len(failed)} of {len(children)} copies could not be made (see above).")
+
+
+def _remove_if_empty(folder: Path) -> None:
+    """A folder the export made for copies it could not write goes again (one holding anything stays)."""
+    try:
+        folder.rmdir()
+    except OSError:
+        pass
