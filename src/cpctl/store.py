@@ -247,6 +247,10 @@ class Store:
 
         Refused without `force` when the store is newer than the backup (see `newer_than`), or when the backup's
         audit trail is broken. A restore that is interrupted leaves the store as it was.
+
+        The newer-than check, the safety copy and the replacement all happen inside one write transaction: a
+        change that commits before it is in the safety copy, and one that waits for it lands in the restored
+        store. Checked or copied before the transaction, a change saved in between would be in neither.
         """
         import tempfile
 
@@ -263,22 +267,25 @@ class Store:
                 with copy.read() as session:
                     chain = audit.verify(session)
                     backup_head = _newest_entry(session.connection())
-                reasons = self.newer_than(copy)
                 if not chain.intact and not force:
                     raise StoreError(
                         f"the backup's audit trail is broken {chain.problem}: it may have been altered. "
                         "Add --force to restore it anyway."
                     )
-                if reasons and not force:
-                    raise StoreError(
-                        f"the store is newer than the backup ({'; '.join(reasons)}): restoring would lose those "
-                        "changes. Add --force to restore anyway (a safety copy of the store is kept)."
-                    )
-                with self.read() as session:
-                    replaced_head = _newest_entry(session.connection())
-                safety = self.backup_to(self.safety_copy_path("before-restore"))
                 with copy.engine.connect() as source, self.write() as session:
+                    # From here until the commit no one else can save a change (SQLite's BEGIN IMMEDIATE, or the
+                    # advisory lock on PostgreSQL, taken before this transaction's first snapshot).
                     dest = session.connection()
+                    reasons = self.newer_than(copy, dest)
+                    if reasons and not force:
+                        raise StoreError(
+                            f"the store is newer than the backup ({'; '.join(reasons)}): restoring would lose those "
+                            "changes. Add --force to restore anyway (a safety copy of the store is kept)."
+                        )
+                    replaced_head = _newest_entry(dest)
+                    # Read from another connection, the copy holds exactly what this transaction replaces: the
+                    # last commit before the lock, with nothing after it.
+                    safety = self.backup_to(self.safety_copy_path("before-restore"))
                     _delete_rows(dest)
                     _copy_rows(source, dest)
                     _reset_sequences(dest)
@@ -305,20 +312,23 @@ class Store:
                 copy.dispose()
         return Restored(backup=backup, safety_copy=safety, counts=counts, forced=bool(force and reasons))
 
-    def newer_than(self, other: Store) -> list[str]:
+    def newer_than(self, other: Store, conn: Connection | None = None) -> list[str]:
         """Why this store is newer than `other` (a backup), in words; empty when it is not.
 
         Newer means a later schema revision, or an audit trail whose newest entry the other does not hold: then
         the other lacks changes made here, and replacing this store with it would lose them. A restore's own entry
-        at the end of the trail does not count: it changed nothing that the backup it restored lacks.
+        at the end of the trail does not count: it changed nothing that the backup it restored lacks. `conn`
+        reads this store inside a transaction the caller holds (a restore's own).
         """
+        if conn is None:
+            with translate_errors(self), self.engine.connect() as own:
+                return self.newer_than(other, own)
         reasons = []
-        mine, theirs = self.schema_state().revision, getattr(other, "original_revision", None)
-        theirs = theirs or other.schema_state().revision
+        mine = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        theirs = getattr(other, "original_revision", None) or other.schema_state().revision
         if mine in REVISIONS and theirs in REVISIONS and REVISIONS.index(mine) > REVISIONS.index(theirs):
             reasons.append(f"its schema revision {mine} is later than the backup's {theirs}")
-        with self.read() as session:
-            newest = _newest_entry(session.connection(), leave_out="store.restore")
+        newest = _newest_entry(conn, leave_out="store.restore")
         if newest is not None:
             with other.read() as session:
                 held = (
