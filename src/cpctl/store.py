@@ -246,7 +246,9 @@ class Store:
         """Replace everything in the store with a backup's contents, in one transaction, after a safety copy.
 
         Refused without `force` when the store is newer than the backup (see `newer_than`), or when the backup's
-        audit trail is broken. A restore that is interrupted leaves the store as it was.
+        audit trail is broken; refused even with it when the backup is damaged (its schema is not the one cpctl's
+        migrations make at its revision, or `cpctl db check` finds a problem in it): restoring it would lose or
+        corrupt records. A restore that is interrupted leaves the store as it was.
 
         The newer-than check, the safety copy and the replacement all happen inside one write transaction: a
         change that commits before it is in the safety copy, and one that waits for it lands in the restored
@@ -254,7 +256,7 @@ class Store:
         """
         import tempfile
 
-        from cpctl import audit
+        from cpctl import audit, integrity
 
         backup = backup.expanduser().absolute()
         if not backup.is_file():
@@ -264,6 +266,7 @@ class Store:
         with tempfile.TemporaryDirectory(prefix="cpctl-restore-") as scratch:
             copy = _open_backup(backup, Path(scratch) / "backup.db", self.key)
             try:
+                _refuse_damage(shown(backup), integrity.check(copy, chain=False).problems)
                 with copy.read() as session:
                     chain = audit.verify(session)
                     backup_head = _newest_entry(session.connection())
@@ -509,12 +512,29 @@ def _open_backup(backup: Path, copy_path: Path, key: str | None) -> _Backup:
                 f"the backup {where} is at schema revision {state.revision}, which this cpctl does not know: it "
                 "was written by a newer cpctl. Install that version (or newer) to restore it."
             )
+        from cpctl import integrity
+
+        # Before the migrations touch it: a table or column missing now would be lost, or break the upgrade.
+        with translate_errors(copy), copy.engine.connect() as conn:
+            _refuse_damage(where, integrity.schema(conn, state.revision).problems)
         copy.original_revision = state.revision
         copy.upgrade(backup=False)
     except BaseException:
         copy.dispose()
         raise
     return copy
+
+
+def _refuse_damage(where: str, problems: list[str], shown: int = 3) -> None:
+    """A damaged backup is refused whatever the user says: restoring it would replace whole records with less."""
+    if not problems:
+        return
+    many = len(problems)
+    listed = "; ".join(problems[:shown]) + ("; ..." if many > shown else "")
+    raise StoreError(
+        f"the backup {where} is damaged ({many} problem{'s' if many != 1 else ''}: {listed}). Restoring it would "
+        "lose or corrupt records, so it is refused even with --force; restore another backup."
+    )
 
 
 def _settle_sqlite_file(path: Path, key: str | None) -> None:
