@@ -225,3 +225,123 @@ def test_a_backup_of_a_store_is_restored_into_the_other_backend(
     ok(cli("db", "restore", str(back)))
     assert ok_json(cli("child", "show", "TW-1", "--json"))["preferred_language"] == "Welsh"
     assert ok(cli("audit", "verify")).startswith("The audit trail is intact: 8 entries")
+
+
+DAMAGED = (
+    "Error: the backup {path} is damaged ({n} problem{s}: {problems}). Restoring it would lose or corrupt records, "
+    "so it is refused even with --force; restore another backup."
+)
+ANOTHER_PLAN_IN_FORCE = (
+    "INSERT INTO plan (child_id, number, started_on, start_conference_id, pre_birth, initial_categories, "
+    "latest_categories, lead_worker_id) SELECT child_id, 2, started_on, start_conference_id, pre_birth, "
+    "initial_categories, latest_categories, lead_worker_id FROM plan WHERE id = 1"
+)
+DAMAGE = {  # done to a backup file (always SQLite) with a database tool: what the first problem says
+    "a table missing": (["DROP TABLE visit"], "the table visit is missing"),
+    "a column missing": (["ALTER TABLE person DROP COLUMN address"], "the column person.address is missing"),
+    "a column cpctl does not make": (
+        ["ALTER TABLE child ADD COLUMN nickname TEXT"],
+        "the column child.nickname is not one cpctl makes (a restore drops it)",
+    ),
+    "plan content that is not JSON": (
+        ["UPDATE plan_version SET content = '{\"actions\": [' WHERE id = 1"],
+        "plan_version.content cannot be read as cpctl reads it in 1 record: version 1 of plan 1 of child DEMO-1001 "
+        "(json_invalid)",
+    ),
+    "plan content that is not a plan": (
+        ["UPDATE plan_version SET content = '{\"worries\": 3}' WHERE id = 1"],
+        "plan_version.content cannot be read as cpctl reads it in 1 record: version 1 of plan 1 of child DEMO-1001 "
+        "(worries: list_type)",
+    ),
+    "decision details that are not JSON": (
+        ["UPDATE decision SET details = 'none' WHERE id = 1"],
+        "decision.details cannot be read as cpctl reads it in 1 record: decision 1 of child DEMO-1001 (json_invalid)",
+    ),
+    "two plans in force": (
+        ["DROP INDEX uq_plan_one_active_per_child", ANOTHER_PLAN_IN_FORCE],
+        "the rule uq_plan_one_active_per_child that keeps one plan in force per child is missing",
+    ),
+    "a date that is not a date": (
+        ["UPDATE child SET date_of_birth = '2019-02-30' WHERE ref = 'DEMO-1001'"],
+        "child.date_of_birth is not a date cpctl can read in 1 record: child DEMO-1001",
+    ),
+    "a word for a date": (
+        ["UPDATE visit SET visited_on = 'yesterday' WHERE id = 1"],
+        "visit.visited_on is not a date cpctl can read in 1 record: visit 1 of child DEMO-1001",
+    ),
+    "a 20 MB BLOB as a name": (
+        ["UPDATE child SET given_name = randomblob(20000000) WHERE ref = 'DEMO-1001'"],
+        "child.given_name holds binary data instead of text in 1 record: child DEMO-1001",
+    ),
+    "a 20 MB name": (
+        ["UPDATE person SET name = replace(hex(zeroblob(10000000)), '0', 'a') WHERE ref = 'P00002'"],
+        "person.name is longer than 200 characters in 1 record: person P00002",
+    ),
+    "ESC in a name": (
+        ["UPDATE child SET family_name = 'Test' || char(27) || '[2Jwood' WHERE ref = 'DEMO-1002'"],
+        "child.family_name holds control characters (such as ESC) in 1 record: child DEMO-1002",
+    ),
+    "NUL in a name": (
+        ["UPDATE child SET given_name = 'Mia' || char(0) || 'x' WHERE ref = 'DEMO-1002'"],
+        "child.given_name holds a NUL character in 1 record: child DEMO-1002",
+    ),
+    "text for a number": (
+        ["UPDATE visit SET visitor_id = 'P00002' WHERE id = 1"],
+        "visit.visitor_id holds text instead of a whole number in 1 record: visit 1 of child DEMO-1001",
+    ),
+}
+
+
+def test_a_damaged_backup_is_refused_even_with_force(
+    cli: Run,
+    initialised: StoreRef,
+    make_store: Callable[..., StoreRef],
+    tmp_path: Path,
+    data_dir: Path,
+    figure: Callable[[str], None],
+) -> None:
+    """A backup that would restore without its visits, its addresses, or with plans cpctl cannot read is refused
+    before anything is replaced, naming what is wrong by reference: no --force can make it whole."""
+    import shutil
+
+    demo = make_store("demo.db")
+    ok(cli("demo", "--db", str(demo)))
+    whole = tmp_path / "whole.bak"
+    ok(cli("--db", str(demo), "db", "backup", str(whole)))
+    before = dump(initialised)
+    refused = 0
+    for number, (what, (statements, problem)) in enumerate(DAMAGE.items()):
+        damaged = tmp_path / f"damaged-{number}.bak"
+        shutil.copyfile(whole, damaged)
+        execute(damaged, *statements)
+        for force in ([], ["--force"]):
+            result = cli("db", "restore", str(damaged), *force)
+            assert (result.exit_code, result.stdout) == (1, ""), what
+            assert result.stderr.startswith(f"Error: the backup {damaged} is damaged ("), (what, result.stderr)
+            assert problem in result.stderr, (what, result.stderr)
+            assert result.stderr.endswith("so it is refused even with --force; restore another backup.\n"), what
+            assert "Testwood" not in result.stderr
+            refused += 1
+        assert dump(initialised) == before, what
+    assert safety_copies(data_dir.parent) == []
+    ok(cli("db", "restore", str(whole), "--force"))  # the backup they were made from restores
+    figure(
+        f"{len(DAMAGE)} kinds of damaged backup tried, each with and without --force; refused: all {refused} "
+        "restores, the store untouched each time"
+    )
+
+
+def test_a_damaged_backup_from_an_older_revision_is_refused_before_it_is_upgraded(
+    cli: Run, initialised: StoreRef, tmp_path: Path
+) -> None:
+    """Checked against what the migrations make at its own revision, before they run on it."""
+    older = tmp_path / "0001.bak"
+    with closing(sqlite3.connect(older)) as conn:
+        conn.executescript((FIXTURES / "0001.sql").read_text(encoding="utf-8"))
+        conn.execute("ALTER TABLE person DROP COLUMN address")
+    before = dump(initialised)
+    failed(
+        cli("db", "restore", str(older), "--force"),
+        DAMAGED.format(path=older, n=1, s="", problems="the column person.address is missing"),
+    )
+    assert dump(initialised) == before

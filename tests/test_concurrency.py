@@ -125,3 +125,85 @@ def test_writers_in_several_processes_lose_nothing(
         f"{WORKERS} processes ran {len(results)} commands at once and wrote {sum(written.values())} rows; "
         "every row is there"
     )
+
+
+VISIT_WORKERS = 3
+VISITS_EACH = 14
+RESTORE_WORKERS = 2
+RESTORES_EACH = 4
+
+
+def visit_notes(path: Path | None, store: StoreRef | None = None) -> set[str]:
+    """The probe notes of every visit a store holds (a safety copy is opened read-only)."""
+    import json
+    import sqlite3
+    from contextlib import closing
+
+    if path is not None:
+        with closing(sqlite3.connect(f"file:{path}?mode=ro", uri=True)) as conn:
+            found = conn.execute("SELECT notes FROM visit").fetchall()
+    else:
+        assert store is not None
+        found = rows(store, "SELECT notes FROM visit")
+    return {item["text"] for (notes,) in found for item in json.loads(notes) if item["text"].startswith("probe ")}
+
+
+@pytest.mark.slow
+def test_visits_recorded_while_restoring_are_never_lost(
+    cli: Run, make_store: Callable[..., StoreRef], tmp_path: Path, data_dir: Path, figure: Callable[[str], None]
+) -> None:
+    """Visits recorded while `db restore --force` runs: each one that printed "Recorded" is in the store at the end
+    (it came after the last restore that replaced it) or in the safety copy of the restore that replaced it. A
+    restore checks and copies the store inside its own write transaction, so no visit can slip in between."""
+    store = make_store("shared.db")
+    families = workload.prepare(store.url, 1, VISIT_WORKERS)
+    backup = tmp_path / "before.bak"
+    ok(cli("--db", str(store), "db", "backup", str(backup)))
+    context = workload.processes()
+    start = context.Event()
+    plans: dict[str, list[list[str]]] = {}
+    for worker, child in enumerate(families[0]):
+        plans[f"visits-{worker}"] = [
+            [*workload.visit(child, 12), "--note", f"probe {worker}-{index}"] for index in range(VISITS_EACH)
+        ]
+    for worker in range(RESTORE_WORKERS):
+        plans[f"restores-{worker}"] = [["db", "restore", str(backup), "--force"]] * RESTORES_EACH
+    reports = {name: str(tmp_path / f"{name}.jsonl") for name in plans}
+    workers = [
+        context.Process(
+            target=workload.run_commands,
+            args=(store.url, commands, reports[name]),
+            kwargs={"data_dir": str(data_dir), "user": f"worker.{name}", "start": start},
+        )
+        for name, commands in plans.items()
+    ]
+    for worker in workers:
+        worker.start()
+    start.set()
+    for worker in workers:
+        worker.join(timeout=600)
+    assert [worker.exitcode for worker in workers] == [0] * len(workers)
+
+    results = {name: workload.read_report(reports[name]) for name in plans}
+    failures = [(line["args"][:2], line["code"], line["stderr"]) for lines in results.values() for line in lines]
+    assert [failure for failure in failures if failure[1] or failure[2]] == []
+    recorded = {
+        line["args"][-1]
+        for name, lines in results.items()
+        if name.startswith("visits-")
+        for line in lines
+        if line["stdout"].startswith("Recorded")
+    }
+    assert len(recorded) == VISIT_WORKERS * VISITS_EACH
+    restores = sum(len(lines) for name, lines in results.items() if name.startswith("restores-"))
+    copies = sorted(tmp_path.rglob("*.before-restore-*.bak"))
+    assert len(copies) == restores == RESTORE_WORKERS * RESTORES_EACH
+    found = visit_notes(None, store)
+    for copy in copies:
+        found |= visit_notes(copy)
+    assert sorted(recorded - found) == []
+    assert ok(cli("--db", str(store), "db", "check")).endswith("No problems found.\n")
+    figure(
+        f"{restores} restores ran alongside {len(recorded)} visits recorded; {len(recorded & found)} found "
+        f"afterwards (in the store or a safety copy); lost: {len(recorded - found)}"
+    )

@@ -133,3 +133,147 @@ def test_a_reference_to_nothing_is_named(cli: Run, casework: StoreRef) -> None:
     assert "1 visit record refer to a person that does not exist (visit.visitor_id)" in found
     for line in expected:
         assert line in found
+
+
+ANOTHER_PLAN_IN_FORCE = (
+    "INSERT INTO plan (child_id, number, started_on, start_conference_id, pre_birth, initial_categories, "
+    "latest_categories, lead_worker_id) SELECT child_id, 2, started_on, start_conference_id, pre_birth, "
+    "initial_categories, latest_categories, lead_worker_id FROM plan WHERE id = {plan}"
+)
+
+
+def refused(*statements: str) -> tuple[str, ...]:
+    """Damage this database refuses (PostgreSQL keeps its types; SQLite cannot change a column's type)."""
+    return statements
+
+
+@pytest.mark.parametrize(
+    "damage, problems",
+    [
+        (
+            {"sqlite": ["DROP TABLE visit"], "postgresql": ["DROP TABLE visit CASCADE"]},
+            ["the table visit is missing"],
+        ),
+        (["ALTER TABLE person DROP COLUMN address"], ["the column person.address is missing"]),
+        (
+            ["UPDATE plan_version SET content = '{{\"actions\": [' WHERE plan_id = {plan} AND number = 2"],
+            [
+                "plan_version.content cannot be read as cpctl reads it in 1 record: version 2 of plan 1 of child "
+                "DEMO-1001 (json_invalid)"
+            ],
+        ),
+        (
+            ['UPDATE plan_version SET content = \'{{"actions": [{{"why": "no what"}}]}}\' WHERE plan_id = {plan}'],
+            [
+                "plan_version.content cannot be read as cpctl reads it in 3 records: version 1 of plan 1 of child "
+                "DEMO-1001 (actions.0.what: missing), version 2 of plan 1 of child DEMO-1001 (actions.0.what: "
+                "missing), version 3 of plan 1 of child DEMO-1001 (actions.0.what: missing)"
+            ],
+        ),
+        (
+            ['UPDATE decision SET details = \'{{"evidence": "one"}}\' WHERE plan_id = {plan}'],
+            [
+                "decision.details cannot be read as cpctl reads it in 2 records: decision 1 of child DEMO-1001 "
+                "(evidence: list_type), decision 3 of child DEMO-1001 (evidence: list_type)"
+            ],
+        ),
+        (
+            {
+                "sqlite": ["UPDATE visit SET visited_on = '2026-02-30' WHERE id = 1"],
+                "postgresql": ["UPDATE visit SET visited_on = '10000-01-01' WHERE id = 1"],
+            },
+            ["visit.visited_on is not a date cpctl can read in 1 record: visit 1 of child DEMO-1001"],
+        ),
+        (
+            {
+                "sqlite": ["UPDATE plan SET started_on = 'soon' WHERE id = {plan}"],
+                "postgresql": refused("UPDATE plan SET started_on = 'soon' WHERE id = {plan}"),
+            },
+            ["plan.started_on is not a date cpctl can read in 1 record: plan 1 of child DEMO-1001"],
+        ),
+        (
+            {
+                "sqlite": ["UPDATE child SET given_name = randomblob(64) WHERE ref = 'DEMO-1001'"],
+                # a server keeps a column's type: binary data needs a binary column
+                "postgresql": [
+                    "ALTER TABLE child ALTER COLUMN given_name TYPE bytea USING convert_to(given_name, 'UTF8')"
+                ],
+            },
+            {
+                "sqlite": ["child.given_name holds binary data instead of text in 1 record: child DEMO-1001"],
+                "postgresql": ["the column child.given_name holds binary data, not text"],
+            },
+        ),
+        (
+            {
+                "sqlite": ["UPDATE child SET given_name = replace(hex(zeroblob(10485760)), '0', 'a') WHERE id = 1"],
+                "postgresql": ["UPDATE child SET given_name = repeat('a', 20971520) WHERE id = 1"],
+            },
+            ["child.given_name is longer than 200 characters in 1 record: child DEMO-1001"],
+        ),
+        (
+            {
+                "sqlite": ["UPDATE child SET family_name = 'Test' || char(27) || '[2Jwood' WHERE ref = 'DEMO-1002'"],
+                "postgresql": ["UPDATE child SET family_name = E'Test\\x1b[2Jwood' WHERE ref = 'DEMO-1002'"],
+            },
+            ["child.family_name holds control characters (such as ESC) in 1 record: child DEMO-1002"],
+        ),
+        (
+            {
+                "sqlite": ["UPDATE person SET role = 'Lead' || char(0) || 'worker' WHERE ref = 'P00002'"],
+                "postgresql": refused("UPDATE person SET role = E'Lead\\x00worker' WHERE ref = 'P00002'"),
+            },
+            ["person.role holds a NUL character in 1 record: person P00002"],
+        ),
+        (
+            {
+                "sqlite": ["UPDATE plan SET number = 'two' WHERE id = {plan}"],
+                "postgresql": refused("UPDATE plan SET number = 'two' WHERE id = {plan}"),
+            },
+            ["plan.number holds text instead of a whole number in 1 record: plan (unreadable) of child DEMO-1001"],
+        ),
+        (
+            ["DROP INDEX uq_plan_one_active_per_child", ANOTHER_PLAN_IN_FORCE],
+            [
+                "the rule uq_plan_one_active_per_child that keeps one plan in force per child is missing",
+                "child DEMO-1001 has 2 plans in force (plans [1, 2]); there can be one",
+            ],
+        ),
+    ],
+    ids=[
+        "dropped-table",
+        "dropped-column",
+        "plan-not-json",
+        "plan-not-a-plan",
+        "decision-details",
+        "bad-date",
+        "not-a-date",
+        "blob-name",
+        "20mb-name",
+        "esc-in-name",
+        "nul-in-role",
+        "number-as-text",
+        "two-plans-in-force",
+    ],
+)
+def test_damage_to_the_schema_and_values_is_named(
+    cli: Run,
+    casework: StoreRef,
+    damage: list[str] | dict[str, list[str] | tuple[str, ...]],
+    problems: list[str] | dict[str, list[str]],
+) -> None:
+    """What a database tool can do to a live store that cpctl never would; each is named by reference, and the
+    checks that would misread such a store wait (a note says so) instead of failing on it."""
+    statements = damage if isinstance(damage, list) else damage[casework.backend]
+    statements = type(statements)(sql.format(plan=plan_id(casework)) for sql in statements)
+    if isinstance(statements, tuple):  # this database refuses the damage: the store stays whole
+        with pytest.raises(Exception):  # noqa: B017 (the driver's own error)
+            execute(casework, *statements)
+        assert check(cli, casework) == []
+        return
+    execute(casework, *statements)
+    result = cli("--db", str(casework), "db", "check")
+    assert "Testwood" not in result.output and "Jamie" not in result.output
+    found = check(cli, casework)
+    for problem in problems if isinstance(problems, list) else problems[casework.backend]:
+        assert problem in found, found

@@ -268,7 +268,7 @@ def run_commands(
         for args in commands:
             started = time.monotonic()
             result = runner.invoke(cpctl.cli.app, ["--db", url, *args], prog_name="cpctl", catch_exceptions=True)
-            line = {"args": args, "code": result.exit_code, "stderr": result.stderr}
+            line = {"args": args, "code": result.exit_code, "stdout": result.stdout, "stderr": result.stderr}
             line["seconds"] = time.monotonic() - started
             if snapshots:
                 _counting[0] = False

@@ -255,11 +255,17 @@ class Store:
         """Replace everything in the store with a backup's contents, in one transaction, after a safety copy.
 
         Refused without `force` when the store is newer than the backup (see `newer_than`), or when the backup's
-        audit trail is broken. A restore that is interrupted leaves the store as it was.
+        audit trail is broken; refused even with it when the backup is damaged (its schema is not the one cpctl's
+        migrations make at its revision, or `cpctl db check` finds a problem in it): restoring it would lose or
+        corrupt records. A restore that is interrupted leaves the store as it was.
+
+        The newer-than check, the safety copy and the replacement all happen inside one write transaction: a
+        change that commits before it is in the safety copy, and one that waits for it lands in the restored
+        store. Checked or copied before the transaction, a change saved in between would be in neither.
         """
         import tempfile
 
-        from cpctl import audit
+        from cpctl import audit, integrity
 
         backup = backup.expanduser().absolute()
         if not backup.is_file():
@@ -269,25 +275,29 @@ class Store:
         with tempfile.TemporaryDirectory(prefix="restore-", dir=scratch_files.folder()) as scratch:
             copy = _open_backup(backup, Path(scratch) / "backup.db", self.key)
             try:
+                _refuse_damage(shown(backup), integrity.check(copy, chain=False).problems)
                 with copy.read() as session:
                     chain = audit.verify(session)
                     backup_head = _newest_entry(session.connection())
-                reasons = self.newer_than(copy)
                 if not chain.intact and not force:
                     raise StoreError(
                         f"the backup's audit trail is broken {chain.problem}: it may have been altered. "
                         "Add --force to restore it anyway."
                     )
-                if reasons and not force:
-                    raise StoreError(
-                        f"the store is newer than the backup ({'; '.join(reasons)}): restoring would lose those "
-                        "changes. Add --force to restore anyway (a safety copy of the store is kept)."
-                    )
-                with self.read() as session:
-                    replaced_head = _newest_entry(session.connection())
-                safety = self.backup_to(self.safety_copy_path("before-restore"))
                 with copy.engine.connect() as source, self.write() as session:
+                    # From here until the commit no one else can save a change (SQLite's BEGIN IMMEDIATE, or the
+                    # advisory lock on PostgreSQL, taken before this transaction's first snapshot).
                     dest = session.connection()
+                    reasons = self.newer_than(copy, dest)
+                    if reasons and not force:
+                        raise StoreError(
+                            f"the store is newer than the backup ({'; '.join(reasons)}): restoring would lose those "
+                            "changes. Add --force to restore anyway (a safety copy of the store is kept)."
+                        )
+                    replaced_head = _newest_entry(dest)
+                    # Read from another connection, the copy holds exactly what this transaction replaces: the
+                    # last commit before the lock, with nothing after it.
+                    safety = self.backup_to(self.safety_copy_path("before-restore"))
                     _delete_rows(dest)
                     _copy_rows(source, dest)
                     _reset_sequences(dest)
@@ -314,20 +324,23 @@ class Store:
                 copy.dispose()
         return Restored(backup=backup, safety_copy=safety, counts=counts, forced=bool(force and reasons))
 
-    def newer_than(self, other: Store) -> list[str]:
+    def newer_than(self, other: Store, conn: Connection | None = None) -> list[str]:
         """Why this store is newer than `other` (a backup), in words; empty when it is not.
 
         Newer means a later schema revision, or an audit trail whose newest entry the other does not hold: then
         the other lacks changes made here, and replacing this store with it would lose them. A restore's own entry
-        at the end of the trail does not count: it changed nothing that the backup it restored lacks.
+        at the end of the trail does not count: it changed nothing that the backup it restored lacks. `conn`
+        reads this store inside a transaction the caller holds (a restore's own).
         """
+        if conn is None:
+            with translate_errors(self), self.engine.connect() as own:
+                return self.newer_than(other, own)
         reasons = []
-        mine, theirs = self.schema_state().revision, getattr(other, "original_revision", None)
-        theirs = theirs or other.schema_state().revision
+        mine = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+        theirs = getattr(other, "original_revision", None) or other.schema_state().revision
         if mine in REVISIONS and theirs in REVISIONS and REVISIONS.index(mine) > REVISIONS.index(theirs):
             reasons.append(f"its schema revision {mine} is later than the backup's {theirs}")
-        with self.read() as session:
-            newest = _newest_entry(session.connection(), leave_out="store.restore")
+        newest = _newest_entry(conn, leave_out="store.restore")
         if newest is not None:
             with other.read() as session:
                 held = (
@@ -508,12 +521,29 @@ def _open_backup(backup: Path, copy_path: Path, key: str | None) -> _Backup:
                 f"the backup {where} is at schema revision {state.revision}, which this cpctl does not know: it "
                 "was written by a newer cpctl. Install that version (or newer) to restore it."
             )
+        from cpctl import integrity
+
+        # Before the migrations touch it: a table or column missing now would be lost, or break the upgrade.
+        with translate_errors(copy), copy.engine.connect() as conn:
+            _refuse_damage(where, integrity.schema(conn, state.revision).problems)
         copy.original_revision = state.revision
         copy.upgrade(backup=False)
     except BaseException:
         copy.dispose()
         raise
     return copy
+
+
+def _refuse_damage(where: str, problems: list[str], shown: int = 3) -> None:
+    """A damaged backup is refused whatever the user says: restoring it would replace whole records with less."""
+    if not problems:
+        return
+    many = len(problems)
+    listed = "; ".join(problems[:shown]) + ("; ..." if many > shown else "")
+    raise StoreError(
+        f"the backup {where} is damaged ({many} problem{'s' if many != 1 else ''}: {listed}). Restoring it would "
+        "lose or corrupt records, so it is refused even with --force; restore another backup."
+    )
 
 
 def _settle_sqlite_file(path: Path, key: str | None) -> None:

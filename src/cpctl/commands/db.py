@@ -103,7 +103,8 @@ def db_restore(
     """Replace everything in the store with a backup, in one step, keeping a copy of the store as it was.
 
     Refused over a store that is newer than the backup unless --force: one at a later schema revision, or whose
-    newest audit entry the backup does not hold. An interrupted restore leaves the store as it was.
+    newest audit entry the backup does not hold. A damaged backup (tables or columns missing, values `cpctl db
+    check` would refuse) is refused even with --force. An interrupted restore leaves the store as it was.
     """
     store = open_store(ctx)
     restored = store.restore_from(path, force=force)
@@ -130,9 +131,10 @@ def db_check(
 ) -> None:
     """Check that the store is whole: the database's own checks, then cpctl's rules (exit 1 on a problem).
 
-    References between records, one plan in force per child, plans and versions numbered in order, a decision
-    behind every plan, every change with its audit entry, deadlines that match their events, and an unbroken
-    audit trail.
+    Every table and column cpctl makes; every value of its column's type, within cpctl's length limits and free of
+    control characters; every plan version and decision readable; then references between records, one plan in
+    force per child, plans and versions numbered in order, a decision behind every plan, every change with its
+    audit entry, deadlines that match their events, and an unbroken audit trail.
     """
     from cpctl import integrity
     from cpctl.errors import CpctlError
