@@ -239,3 +239,22 @@ def test_a_bug_after_the_change_was_saved_says_so(
         "Run the command again with --debug for details and report it.",
     )
     assert rows(initialised, "SELECT given_name FROM child") == [("Jamie",)]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("db", "backup", "~0"),
+        ("db", "backup", "--force", "~0/copy.bak"),
+        ("db", "restore", "~0/copy.bak"),
+        ("conference", "new", "--from", "~0/conference.yaml"),
+        ("--db", "~0/cpctl.db", "child", "list"),
+    ],
+)
+def test_a_home_folder_that_does_not_exist(cli: Run, initialised: StoreRef, args: tuple[str, ...]) -> None:
+    """`~0` names the home folder of a user who does not exist: Python's expanduser raises RuntimeError for it
+    (the hostile-input hunt found `db backup --force ~0` ending in an internal problem)."""
+    result = cli(*args)
+    assert result.exit_code == 1, result.output
+    assert result.stderr.startswith("Error: ~0") and "home folder that cannot be found" in result.stderr
+    assert len(result.stderr.splitlines()) == 1

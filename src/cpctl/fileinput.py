@@ -125,7 +125,9 @@ def load(path: Path, *, example: str | None = "cpctl conference template") -> Do
 
     `example` is the command that shows what such a file holds, for the messages (None when there is none).
     """
-    path = path.expanduser()
+    from cpctl.paths import expand
+
+    path = expand(path)
     try:
         if path.is_dir():
             raise Invalid(f"{shown(path)} is a folder; give the path of a YAML or JSON file.")

@@ -12,11 +12,25 @@ DB_FILENAME = "cpctl.db"
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*://")
 
 
+def expand(path: Path | str) -> Path:
+    """A path as typed, with a leading ~ or ~user made the home folder; a ~user that names no user on this
+    machine (~0, a typo) is one line, not Python's RuntimeError."""
+    from cpctl.errors import Invalid
+    from cpctl.text import shown
+
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:
+        raise Invalid(
+            f"{shown(path)} starts with a home folder that cannot be found; write the path out in full."
+        ) from None
+
+
 def data_dir() -> Path:
     """The user's cpctl data directory: $CPCTL_DATA_DIR, or the platform's user data directory."""
     override = os.environ.get("CPCTL_DATA_DIR")
     if override:
-        return Path(override).expanduser()
+        return expand(override)
     import platformdirs
 
     return Path(platformdirs.user_data_dir("cpctl", appauthor=False))
@@ -41,7 +55,7 @@ def is_url(text: str) -> bool:
 
 
 def sqlite_url(path: Path) -> str:
-    return f"sqlite:///{path.expanduser().absolute()}"
+    return f"sqlite:///{expand(path).absolute()}"
 
 
 def sqlite_path(url: str) -> Path | None:

@@ -26,6 +26,7 @@ from types import MappingProxyType
 from typing import Any
 
 from cpctl.errors import Invalid, NotFound
+from cpctl.paths import expand
 from cpctl.timescales import READINGS, UNITS, Calendar, calendar_problem
 
 OVERRIDES_ENV = "CPCTL_PROFILE_OVERRIDES"
@@ -261,7 +262,7 @@ def override_file(name: str) -> Path:
     """The file a local authority's overrides of profile `name` live in ($CPCTL_PROFILE_OVERRIDES if set)."""
     named = os.environ.get(OVERRIDES_ENV)
     if named:
-        return Path(named).expanduser()
+        return expand(named)
     from cpctl.paths import data_dir
 
     return data_dir() / "profiles" / f"{name}.yaml"
@@ -276,7 +277,7 @@ def load(name: str, *, override_path: Path | str | None = None) -> Profile:
     """
     canonical = canonical_name(name)
     explicit = override_path is not None or bool(os.environ.get(OVERRIDES_ENV))
-    path = Path(override_path).expanduser() if override_path is not None else override_file(canonical)
+    path = expand(override_path) if override_path is not None else override_file(canonical)
     raw = _override_bytes(path, required=explicit)
     packaged = _packaged_dir().joinpath(f"{canonical}.yaml").read_bytes()
     key = _cache_key(canonical, packaged, path if raw is not None else None, raw)
@@ -310,7 +311,7 @@ def _cache_key(name: str, packaged: bytes, path: Path | None, raw: bytes | None)
     digest = hashlib.sha256(f"{CACHE_FORMAT}\0{__version__}\0{name}\0".encode())
     digest.update(packaged)
     if path is not None and raw is not None:
-        digest.update(f"\0{path.expanduser().absolute()}\0".encode())
+        digest.update(f"\0{path.absolute()}\0".encode())
         digest.update(raw)
     return digest.hexdigest()
 
@@ -693,7 +694,7 @@ def set_override(
     file is replaced (atomically, created 0600 in a 0700 folder); comments in an existing file are not kept.
     """
     canonical = canonical_name(name)
-    target = Path(path).expanduser() if path is not None else override_file(canonical)
+    target = expand(path) if path is not None else override_file(canonical)
     layer = _read_override(target, required=False) or {}
     before_data, before_origins = _merged(canonical, layer, target if layer else None)
     parts = _split_key(key)

@@ -26,7 +26,7 @@ from sqlmodel import Session
 from cpctl import scratch as scratch_files
 from cpctl.errors import CpctlError, StoreError
 from cpctl.migrations import HEAD, REVISIONS
-from cpctl.paths import SQLITE_HEADER, is_store_file, sqlite_path, sqlite_url, store_files
+from cpctl.paths import SQLITE_HEADER, expand, is_store_file, sqlite_path, sqlite_url, store_files
 from cpctl.text import shown
 
 BUSY_TIMEOUT_MS = 30_000
@@ -190,7 +190,7 @@ class Store:
     def backup_to(self, target: Path, *, force: bool = False) -> Path:
         """A consistent copy of the store in one SQLite file that only its owner may read, taken while others
         may be writing: SQLite's online backup for a SQLite store, one snapshot for a server's database."""
-        target = target.expanduser().absolute()
+        target = expand(target).absolute()
         if target.is_dir():
             raise StoreError(
                 f"{shown(target)} is a folder; give the path of the backup file, e.g. {shown(target / 'cpctl.bak')}."
@@ -267,7 +267,7 @@ class Store:
 
         from cpctl import audit, integrity
 
-        backup = backup.expanduser().absolute()
+        backup = expand(backup).absolute()
         if not backup.is_file():
             raise StoreError(f"there is no backup file {shown(backup)}; check the path.")
         if self.path is not None and backup.resolve() == self.path.resolve():
