@@ -642,9 +642,9 @@ def test_a_core_group_that_removes_an_action_needs_agreement(demo_db: Path, tmp_
     before = dump(demo_db)
     failed(
         record_from(demo_db, tmp_path, data),
-        "Error: core-group.yaml, line 3: removed_actions: this change to child DEMO-1001's plan needs a conference "
-        "decision (seed 002 §3.13): Action A2 'Money and debt advice' is removed. Record who agreed it (agreed_by, "
-        "or --agreed-by), e.g. the review conference's reference, or keep those services in the plan.",
+        "Error: core-group.yaml, line 4: removed_actions[0]: this change to child DEMO-1001's plan needs a "
+        "conference decision (seed 002 §3.13): Action A2 'Money and debt advice' is removed. Record who agreed it "
+        "(agreed_by, or --agreed-by), e.g. the review conference's reference, or keep those services in the plan.",
     )
     assert dump(demo_db) == before
     lines = stdout_lines(record_from(demo_db, tmp_path, {**data, "agreed_by": AGREED}))
@@ -654,6 +654,27 @@ def test_a_core_group_that_removes_an_action_needs_agreement(demo_db: Path, tmp_
         f"  A significant change, agreed by {AGREED}.",
     ]
     assert (plan_json(demo_db)["significant"], plan_json(demo_db)["agreed_by"]) == (True, AGREED)
+
+
+def test_an_action_made_less_frequent_is_refused_at_its_own_entry(demo_db: Path, tmp_path: Path) -> None:
+    """The record adds an action too: the refusal names the changed action's line, not the first change given."""
+    data = example_core_group(days_ago(5))
+    data["changed_actions"] = [
+        {"id": "A1", "what": "Parenting course (evenings)"},
+        {"id": "A2", "frequency": "monthly"},
+    ]
+    path = write(tmp_path / "core-group.yaml", data)
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "frequency: monthly" in text)
+    before = dump(demo_db)
+    failed(
+        on(demo_db, "core-group", "record", "--from", str(path)),
+        f"Error: core-group.yaml, line {line}: changed_actions[1].frequency: this change to child DEMO-1001's plan "
+        "needs a conference decision (seed 002 §3.13): Action A2 'Money and debt advice' happens less often "
+        "(fortnightly → monthly). Record who agreed it (agreed_by, or --agreed-by), e.g. the review conference's "
+        "reference, or keep those services in the plan.",
+    )
+    assert dump(demo_db) == before
+    assert ok(record_from(demo_db, tmp_path, {**data, "agreed_by": AGREED})).startswith("Recorded")
 
 
 def test_a_core_group_written_against_an_older_version_is_refused(demo_db: Path, tmp_path: Path) -> None:
