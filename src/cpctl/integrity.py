@@ -51,7 +51,7 @@ def check(store: Any) -> Report:
     """Run every check on an open Store, reading only."""
     report = Report()
     report.problems += store.engine_problems()
-    with store.read() as session:
+    with store.read() as session, audit.tolerant_reads(session):  # text that is not UTF-8 is a finding, not a crash
         for name, model in (
             ("children", Child),
             ("plans", Plan),
