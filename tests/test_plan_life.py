@@ -551,6 +551,26 @@ def test_plan_diff_with_a_negative_version(demo_db: Path) -> None:
     assert result.stderr == "Error: plan 1 of child DEMO-1001 has versions 1 to 1; there is no version -1.\n"
 
 
+def test_plan_show_marks_every_private_entry(demo_db: Path, tmp_path: Path) -> None:
+    """Text items, actions and how the child is seen can each be kept from the family's copy: all are marked."""
+    plan = content(demo_db)
+    plan["worries"][0]["private"] = True
+    plan["actions"][1]["private"] = True
+    plan["child_seen"][0]["private"] = True
+    ok(edit_from(demo_db, tmp_path, plan))
+    shown = ok(on(demo_db, "plan", "show", JAMIE))
+    private = "  [not for the family's copy]"
+    worry, seen = plan["worries"][0]["text"], plan["child_seen"][0]
+    assert f"\n  - {worry}{private}\n" in shown
+    assert (
+        f"\n  - Jordan Ashby ({JORDAN}), {seen['how_often']}, {seen['where']}, parents present: "
+        f"{seen['parents_present']}{private}\n"
+    ) in shown
+    actions = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in shown.splitlines() if "│ A" in line}
+    assert actions == {"A1": plan["actions"][0]["what"], "A2": plan["actions"][1]["what"] + private}
+    assert shown.count(private) == 3
+
+
 def test_plan_edit_from_the_json_of_plan_show(demo_db: Path, tmp_path: Path) -> None:
     before = dump(demo_db)
     assert ok(edit_from(demo_db, tmp_path, content(demo_db))) == (
