@@ -39,4 +39,5 @@ def fixed_plan(
         return StoreRef(url)
     target = tmp_path / "plan.db"
     shutil.copyfile(fixed_plan_file.path, target)
+    target.chmod(0o600)  # as cpctl makes a store: a copy others could read gets a warning on every command
     return StoreRef(f"sqlite:///{target}")

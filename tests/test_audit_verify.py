@@ -8,6 +8,7 @@ end) shows with --expect and a hash noted earlier.
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import pytest
 
@@ -197,3 +198,130 @@ def test_expect_takes_only_a_hash(cli: Run, trail: StoreRef) -> None:
         "(see 'cpctl audit verify --help')",
         code=2,
     )
+
+
+# -- values cpctl never writes, put in a column with a database tool --------------------------------------------
+# SQLite keeps any value in any column. PostgreSQL's types turn a BYTEA into its text ('\x4a61...'), which changes
+# the entry, or refuse the value (bytes that are not UTF-8; a hash's text longer than its 64 characters).
+# Each case: the column; SQLite's value and what `audit verify` says of it; PostgreSQL's nearest value and what
+# it says of that (None: the server refuses it, and the trail stays intact).
+CHANGED = "it was changed outside cpctl (what it records no longer matches its hash)"
+NOT_JSON = "its changes are not JSON (changed outside cpctl)"
+DAMAGE = [
+    ("summary", "CAST(summary AS BLOB)", "its summary is not text", "CAST(summary AS BYTEA)", CHANGED),
+    ("changes", "CAST(changes AS BLOB)", "its changes are not text", "CAST(changes AS BYTEA)", NOT_JSON),
+    ("at", "zeroblob(10)", "its time (at) is not text", "decode('00000000000000000000', 'hex')", CHANGED),
+    ("actor", "x'00'", "its actor is not text", "decode('00', 'hex')", CHANGED),
+    ("action", "CAST(action AS BLOB)", "its action is not text", "CAST(action AS BYTEA)", CHANGED),
+    ("entity", "zeroblob(0)", "its entity is not text", "decode('', 'hex')", CHANGED),
+    ("entity_id", "CAST(x'ff' AS TEXT)", "its entity_id is not UTF-8 text", "convert_from('\\xff', 'UTF8')", None),
+    ("summary", "CAST(x'4a61ff' AS TEXT)", "its summary is not UTF-8 text", "convert_from('\\x4a61ff', 'UTF8')", None),
+    ("prev_hash", "CAST(prev_hash AS BLOB)", "its prev_hash is not text", "CAST(prev_hash AS BYTEA)", None),
+    ("hash", "CAST(hash AS BLOB)", "its hash is not text", "CAST(hash AS BYTEA)", None),
+]
+IDS = [f"{case[0]}-{'not-utf8' if 'UTF-8' in case[2] else 'not-text'}" for case in DAMAGE]
+SHOWN_BY_LOG = ("at", "actor", "action", "entity", "entity_id", "summary", "changes", "hash")
+
+
+def damage(store: StoreRef, backend: str, column: str, sqlite_value: str, postgresql_value: str) -> bool:
+    """Put the value in entry 4's column; False when the server refuses it (the store is then unchanged)."""
+    value = sqlite_value if backend == "sqlite" else postgresql_value
+    try:
+        execute(store, f"UPDATE audit_entry SET {column} = {value} WHERE id = 4")
+    except Exception:  # noqa: BLE001  (a server's refusal, of whichever kind)
+        assert backend == "postgresql"
+        return False
+    return True
+
+
+@pytest.mark.parametrize(
+    ("column", "sqlite_value", "sqlite_said", "postgresql_value", "postgresql_said"), DAMAGE, ids=IDS
+)
+def test_a_value_that_is_not_text_names_its_entry(
+    cli: Run,
+    trail: StoreRef,
+    backend: str,
+    column: str,
+    sqlite_value: str,
+    sqlite_said: str,
+    postgresql_value: str,
+    postgresql_said: str | None,
+) -> None:
+    done = damage(trail, backend, column, sqlite_value, postgresql_value)
+    said = f"{sqlite_said} (changed outside cpctl)" if backend == "sqlite" else postgresql_said
+    if said is None:
+        assert not done  # the server's types refused the value
+        assert ok(cli("audit", "verify")).startswith("The audit trail is intact: 7 entries")
+        return
+    assert done
+    broken(cli, f"at entry 4: {said}")
+    report = json_of_failure(cli("audit", "verify", "--json"))
+    assert (report["intact"], report["broken_at"]) == (False, 4)
+    result = cli("db", "check")
+    assert result.exit_code == 1 and f"  problem: the audit trail is broken at entry 4: {said}\n" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("column", "sqlite_value", "sqlite_said", "postgresql_value", "postgresql_said"), DAMAGE, ids=IDS
+)
+def test_audit_log_shows_an_entry_with_a_value_that_is_not_text(
+    cli: Run,
+    trail: StoreRef,
+    backend: str,
+    column: str,
+    sqlite_value: str,
+    sqlite_said: str,
+    postgresql_value: str,
+    postgresql_said: str | None,
+) -> None:
+    """The log shows every entry; the part that cannot be read is marked, and the rest of the entry still shows."""
+    done = damage(trail, backend, column, sqlite_value, postgresql_value)
+    logged = {entry["id"]: entry for entry in ok_json(cli("audit", "log", "--json"))}
+    text = ok(cli("audit", "log"))
+    assert len(logged) == 7
+    assert all("unreadable" not in entry for ident, entry in logged.items() if ident != 4)
+    if backend == "postgresql":  # the server holds text in every column: some of it changed, all of it readable
+        assert done == (postgresql_said is not None)
+        assert ("unreadable" in logged[4]) == (postgresql_said == NOT_JSON)
+        return
+    if column not in SHOWN_BY_LOG:
+        assert "unreadable" not in logged[4]
+        return
+    assert (logged[4]["unreadable"], logged[4][column]) == ([column], None)
+    assert all(logged[4][key] is not None for key in ("at", "summary", "hash") if key != column)
+    assert text.endswith(
+        "Entry 4 holds values changed outside cpctl that cannot be read; `cpctl audit verify` checks the whole trail.\n"
+    )
+    assert ("(unreadable)" in text) == (column in ("at", "actor", "action", "summary"))
+
+
+@pytest.mark.parametrize(
+    ("sqlite_value", "postgresql_value"),
+    [
+        ("'{not json'", "'{not json'"),
+        ("substr(replace(hex(zeroblob(5000)), '0', '['), 1, 10000)", "repeat('[', 10000)"),
+    ],
+    ids=["broken", "nested-too-deep"],
+)
+def test_changes_that_are_not_json(
+    cli: Run, trail: StoreRef, backend: str, sqlite_value: str, postgresql_value: str
+) -> None:
+    assert damage(trail, backend, "changes", sqlite_value, postgresql_value)
+    broken(cli, "at entry 4: its changes are not JSON (changed outside cpctl)")
+    result = cli("db", "check")
+    assert result.exit_code == 1
+    assert "  problem: the audit trail is broken at entry 4: its changes are not JSON (changed outside cpctl)\n" in (
+        result.stdout
+    )
+    logged = {entry["id"]: entry for entry in ok_json(cli("audit", "log", "--json"))}
+    assert (logged[4]["changes"], logged[4]["unreadable"]) == (None, ["changes"])
+    assert logged[4]["summary"] == rows(trail, "SELECT summary FROM audit_entry WHERE id = 4")[0][0]
+    assert ok(cli("audit", "log")).endswith(
+        "Entry 4 holds values changed outside cpctl that cannot be read; `cpctl audit verify` checks the whole trail.\n"
+    )
+
+
+def json_of_failure(result: Any) -> Any:
+    """The JSON a command printed before it failed with one error line."""
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1
+    return json.loads(result.stdout)

@@ -384,6 +384,73 @@ def test_a_file_the_store_cannot_accept_is_refused_naming_line_and_field(
     assert error.endswith(".\n")
 
 
+# -- text as families write it, and YAML's own words --------------------------------------------------------
+NBSP, ZWNJ, SOFT_HYPHEN = "\u00a0", "\u200c", "\u00ad"
+FAMILY_EMOJI = "\U0001f468\u200d\U0001f469\u200d\U0001f467"  # man, woman, girl joined into one picture
+
+
+def _plan_content(db: Path, child: str = "DEMO-1001") -> dict[str, Any]:
+    result = cli("--db", str(db), "plan", "show", child, "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout)["content"]  # type: ignore[no-any-return]
+
+
+def test_a_file_keeps_text_as_families_write_it(tmp_path: Path, family_db: Path) -> None:
+    """Pasted from Word (a non-breaking space, a soft hyphen), a Persian name with its non-joiner, an emoji family."""
+    data = initial()
+    decision = data["decisions"][0]
+    persian = f"مهرناز تست{ZWNJ}زاده"
+    decision["child_views"] = [f"Jamie drew {FAMILY_EMOJI} and said it is everyone at home."]
+    decision["plan"]["worries"] = [f"Jamie may go hungry{NBSP}and cold if the home stays as it is."]
+    decision["plan"]["working_well"] = [f"Sam and Chris love the chil{SOFT_HYPHEN}dren; {persian} helps each week."]
+    assert record(family_db, write(tmp_path, data)).exit_code == 0
+    content = _plan_content(family_db)
+    assert content["worries"] == [
+        {"text": "Jamie may go hungry and cold if the home stays as it is.", "private": False}
+    ]
+    assert content["working_well"] == [
+        {"text": f"Sam and Chris love the children; {persian} helps each week.", "private": False}
+    ]
+    (decided,) = show(family_db, "CF00001")["decisions"]
+    assert decided["details"]["child_views"] == [
+        {"text": f"Jamie drew {FAMILY_EMOJI} and said it is everyone at home.", "private": False}
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "stored"),
+    [("no", "no"), ("yes", "yes"), ("No", "no"), ("off", "no"), ("true", "yes"), ("sometimes", "sometimes")],
+)
+def test_parents_present_takes_yaml_yes_and_no(tmp_path: Path, family_db: Path, written: str, stored: str) -> None:
+    """YAML reads a bare `no` as false: the field takes it as the word the chair wrote."""
+    text = yaml.safe_dump(initial(), sort_keys=False, allow_unicode=True)
+    assert "parents_present: sometimes" in text
+    path = write(tmp_path, text.replace("parents_present: sometimes", f"parents_present: {written}"))
+    result = record(family_db, path)
+    assert result.exit_code == 0, result.output
+    assert _plan_content(family_db)["child_seen"][0]["parents_present"] == stored
+
+
+def test_parents_present_refuses_other_words(tmp_path: Path, family_db: Path) -> None:
+    text = yaml.safe_dump(initial(), sort_keys=False, allow_unicode=True)
+    path = write(tmp_path, text.replace("parents_present: sometimes", "parents_present: rarely"))
+    assert refused(family_db, path) == (
+        f"Error: conference.yaml, line {line_of(path, 'parents_present')}: decisions[0].plan.child_seen[0]."
+        "parents_present: 'rarely': input should be 'yes', 'no' or 'sometimes'.\n"
+    )
+
+
+def test_a_file_with_a_bidirectional_override_is_refused_at_its_line(tmp_path: Path, family_db: Path) -> None:
+    data = initial()
+    data["decisions"][0]["plan"]["worries"] = ["Jamie may go \u202ehungry."]
+    path = write(tmp_path, data)
+    assert refused(family_db, path) == (
+        f"Error: conference.yaml, line {line_of(path, 'Jamie may go')}: decisions[0].plan.worries[0].text: the text "
+        "cannot contain characters that reorder text as it is shown (U+202E, a bidirectional override or isolate); "
+        "type it again as plain text.\n"
+    )
+
+
 def test_a_review_dated_before_the_plan_began_is_refused(tmp_path: Path, demo_db: Path) -> None:
     """The demo's plans began six days ago, at the demo's initial conference."""
     data = initial(days_ago(8))

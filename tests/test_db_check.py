@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 
 import pytest
@@ -277,3 +278,33 @@ def test_damage_to_the_schema_and_values_is_named(
     found = check(cli, casework)
     for problem in problems if isinstance(problems, list) else problems[casework.backend]:
         assert problem in found, found
+
+
+# -- a store others can read: a safety problem, not damage ---------------------------------------------------------
+@pytest.mark.sqlite_only(reason="file modes")
+def test_a_store_others_can_read_is_a_problem(cli: Run, casework: StoreRef) -> None:
+    """Exit 1: `db check` is what a scheduled job runs, and a store anyone can read must not pass it quietly. Its
+    error line says what fixes it (a backup would not)."""
+    path = casework.path
+    assert path is not None
+    path.chmod(0o644)
+    line = (
+        f"the store {path} can be read by anyone on this computer (mode 0644), and SQLite gives the files it makes "
+        "beside it the same mode: run `cpctl db secure` to make the store's files yours alone."
+    )
+    result = cli("--db", str(path), "db", "check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[1:] == [f"  problem: {line}"]
+    assert result.stderr == (
+        "Error: others can read or change the store's files; run `cpctl db secure` to make them yours alone, then "
+        "check again.\n"
+    )
+    report = json.loads(cli("--db", str(path), "db", "check", "--json").stdout)
+    assert (report["ok"], report["problems"]) == (False, [line])
+    execute(casework, "UPDATE plan SET number = 2 WHERE id = 1")  # damage as well: the damage leads
+    assert cli("--db", str(path), "db", "check").stderr == FAILED.format(n=1, s="").replace(
+        "report it.\n", "report it. Others can reach its files too: run `cpctl db secure`.\n"
+    )
+    execute(casework, "UPDATE plan SET number = 1 WHERE id = 1")
+    ok(cli("--db", str(path), "db", "secure"))
+    assert check(cli, casework) == []

@@ -396,6 +396,108 @@ def test_names_in_other_scripts_are_kept(cli: Run) -> None:
     )
 
 
+# -- names and text as real families write them -----------------------------------------------------------
+# The invisible characters are written as escapes so that they can be seen here. Every name is invented:
+# "تست‌زاده" is "Test-zadeh", the Testwoods' Persian neighbours, with the zero-width non-joiner that Persian,
+# Urdu and Kurdish put inside a word where two letters must not join.
+ZWNJ, ZWJ, NBSP, NARROW_NBSP, SOFT_HYPHEN = "\u200c", "\u200d", "\u00a0", "\u202f", "\u00ad"
+PERSIAN_GIVEN, PERSIAN_FAMILY = "مهرناز", f"تست{ZWNJ}زاده"
+FAMILY_EMOJI = f"\U0001f468{ZWJ}\U0001f469{ZWJ}\U0001f467"  # man, woman, girl: one picture of a family
+ENGLAND_FLAG = "\U0001f3f4\U000e0067\U000e0062\U000e0065\U000e006e\U000e0067\U000e007f"  # a tag sequence
+
+
+def test_a_persian_name_with_a_zero_width_non_joiner_is_kept_as_written(cli: Run) -> None:
+    ok(cli("child", "add", PERSIAN_GIVEN, PERSIAN_FAMILY, "--id", "TW-7", "--dob", "2019-03-04"))
+    shown = ok_json(cli("child", "show", f"{PERSIAN_GIVEN} {PERSIAN_FAMILY}", "--json"))
+    assert (shown["id"], shown["given_name"], shown["family_name"]) == ("TW-7", PERSIAN_GIVEN, PERSIAN_FAMILY)
+    ok(cli("person", "add", f"سام {PERSIAN_FAMILY}", "--kind", "parent", "--child", "TW-7", "--relationship", "father"))
+    assert ok_json(cli("person", "show", f"سام {PERSIAN_FAMILY}", "--json"))["name"] == f"سام {PERSIAN_FAMILY}"
+
+
+@pytest.mark.parametrize("space", [NBSP, NARROW_NBSP, "\u3000"], ids=["nbsp", "narrow-nbsp", "ideographic"])
+def test_a_name_pasted_with_a_non_breaking_space_is_found_by_the_name_typed(cli: Run, space: str) -> None:
+    """Word puts a non-breaking space between words it keeps together: stored as a plain space, so that the name
+    a person types later finds the child (and a search pasted from the same document does too)."""
+    ok(cli("child", "add", f"Jamie{space}Lee", f"Testwood{space}", "--id", "TW-8", "--dob", "2019-03-04"))
+    shown = ok_json(cli("child", "show", "Jamie Lee Testwood", "--json"))
+    assert (shown["id"], shown["given_name"], shown["family_name"]) == ("TW-8", "Jamie Lee", "Testwood")
+    assert ok_json(cli("child", "show", f"Jamie{space}Lee{space}Testwood", "--json"))["id"] == "TW-8"
+    ok(cli("person", "add", f"Sam{space}Testwood", "--address", f"1{space}Test Lane{space}\nTestshire"))
+    person = ok_json(cli("person", "show", "Sam Testwood", "--json"))
+    assert (person["name"], person["address"]) == ("Sam Testwood", "1 Test Lane \nTestshire")
+
+
+def test_a_soft_hyphen_is_dropped(cli: Run) -> None:
+    """A soft hyphen only marks where a word may break at the end of a line: invisible, so it is dropped."""
+    ok(cli("child", "add", "Jamie", f"Test{SOFT_HYPHEN}wood", "--id", "TW-9", "--dob", "2019-03-04"))
+    assert ok_json(cli("child", "show", "Jamie Testwood", "--json"))["family_name"] == "Testwood"
+
+
+def test_emoji_joined_into_one_picture_are_kept_in_free_text(cli: Run) -> None:
+    culture = f"Draws {FAMILY_EMOJI} for home; supports England {ENGLAND_FLAG}\u2028(a line break from Pages)"
+    ok(cli("child", "add", "Jamie", "Testwood", "--id", "TW-1", "--dob", "2019-03-04", "--culture", culture))
+    assert ok_json(cli("child", "show", "TW-1", "--json"))["culture_religion"] == culture.replace("\u2028", "\n")
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        *(
+            (
+                f"Ja{ch}mie",
+                f"cannot contain characters that reorder text as it is shown (U+{ord(ch):04X}, a "
+                "bidirectional override or isolate)",
+            )
+            for ch in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+        ),
+        *(
+            (f"Ja{ch}mie", "cannot contain line breaks or control characters")
+            for ch in ("\x1b", "\x7f", "\x85", "\x9b", "\u2028", "\u2029", "\r", "\t")
+        ),
+        *(
+            (f"Ja{ch}mie", f"cannot contain invisible, private or unassigned characters (U+{ord(ch):04X})")
+            for ch in ("\u2061", "\u206a", "\U000e0041", "\ue000", "\u0378", "\ufff9")
+        ),
+    ],
+    ids=lambda value: repr(value)[:16],
+)
+def test_characters_that_corrupt_or_disguise_text_are_still_refused(
+    cli: Run, unchanged, given: str, message: str
+) -> None:
+    failed(
+        cli("child", "add", given, "Testwood", "--dob", "2019-03-04"),
+        f"Error: given name {message}; type it again as plain text.",
+    )
+    unchanged()
+
+
+def test_free_text_refuses_a_bidirectional_override_and_a_control_character(cli: Run, unchanged) -> None:
+    for culture, message in (
+        (
+            "Halal \u202efood",
+            "culture religion cannot contain characters that reorder text as it is shown (U+202E, "
+            "a bidirectional override or isolate)",
+        ),
+        ("Halal \x07food", "culture religion cannot contain control characters"),
+    ):
+        failed(
+            cli("child", "add", "Jamie", "Testwood", "--dob", "2019-03-04", "--culture", culture),
+            f"Error: {message}; type it again as plain text.",
+        )
+    unchanged()
+
+
+def test_every_space_character_is_made_plain() -> None:
+    """text.SPACES lists every space separator of this Python's Unicode but the plain space."""
+    import sys
+    import unicodedata
+
+    from cpctl import text
+
+    found = {chr(c) for c in range(sys.maxunicode + 1) if unicodedata.category(chr(c)) == "Zs"} - {" "}
+    assert set(text.SPACES) == found
+
+
 def test_child_edit_with_nothing_to_change(cli: Run, initialised: Path) -> None:
     ok(cli("child", "add", "Jamie", "Testwood", "--dob", "2019-03-04"))
     before = dump(initialised)

@@ -551,6 +551,26 @@ def test_plan_diff_with_a_negative_version(demo_db: Path) -> None:
     assert result.stderr == "Error: plan 1 of child DEMO-1001 has versions 1 to 1; there is no version -1.\n"
 
 
+def test_plan_show_marks_every_private_entry(demo_db: Path, tmp_path: Path) -> None:
+    """Text items, actions and how the child is seen can each be kept from the family's copy: all are marked."""
+    plan = content(demo_db)
+    plan["worries"][0]["private"] = True
+    plan["actions"][1]["private"] = True
+    plan["child_seen"][0]["private"] = True
+    ok(edit_from(demo_db, tmp_path, plan))
+    shown = ok(on(demo_db, "plan", "show", JAMIE))
+    private = "  [not for the family's copy]"
+    worry, seen = plan["worries"][0]["text"], plan["child_seen"][0]
+    assert f"\n  - {worry}{private}\n" in shown
+    assert (
+        f"\n  - Jordan Ashby ({JORDAN}), {seen['how_often']}, {seen['where']}, parents present: "
+        f"{seen['parents_present']}{private}\n"
+    ) in shown
+    actions = {line.split("│")[1].strip(): line.split("│")[2].strip() for line in shown.splitlines() if "│ A" in line}
+    assert actions == {"A1": plan["actions"][0]["what"], "A2": plan["actions"][1]["what"] + private}
+    assert shown.count(private) == 3
+
+
 def test_plan_edit_from_the_json_of_plan_show(demo_db: Path, tmp_path: Path) -> None:
     before = dump(demo_db)
     assert ok(edit_from(demo_db, tmp_path, content(demo_db))) == (
@@ -642,9 +662,9 @@ def test_a_core_group_that_removes_an_action_needs_agreement(demo_db: Path, tmp_
     before = dump(demo_db)
     failed(
         record_from(demo_db, tmp_path, data),
-        "Error: core-group.yaml, line 3: removed_actions: this change to child DEMO-1001's plan needs a conference "
-        "decision (seed 002 §3.13): Action A2 'Money and debt advice' is removed. Record who agreed it (agreed_by, "
-        "or --agreed-by), e.g. the review conference's reference, or keep those services in the plan.",
+        "Error: core-group.yaml, line 4: removed_actions[0]: this change to child DEMO-1001's plan needs a "
+        "conference decision (seed 002 §3.13): Action A2 'Money and debt advice' is removed. Record who agreed it "
+        "(agreed_by, or --agreed-by), e.g. the review conference's reference, or keep those services in the plan.",
     )
     assert dump(demo_db) == before
     lines = stdout_lines(record_from(demo_db, tmp_path, {**data, "agreed_by": AGREED}))
@@ -654,6 +674,27 @@ def test_a_core_group_that_removes_an_action_needs_agreement(demo_db: Path, tmp_
         f"  A significant change, agreed by {AGREED}.",
     ]
     assert (plan_json(demo_db)["significant"], plan_json(demo_db)["agreed_by"]) == (True, AGREED)
+
+
+def test_an_action_made_less_frequent_is_refused_at_its_own_entry(demo_db: Path, tmp_path: Path) -> None:
+    """The record adds an action too: the refusal names the changed action's line, not the first change given."""
+    data = example_core_group(days_ago(5))
+    data["changed_actions"] = [
+        {"id": "A1", "what": "Parenting course (evenings)"},
+        {"id": "A2", "frequency": "monthly"},
+    ]
+    path = write(tmp_path / "core-group.yaml", data)
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "frequency: monthly" in text)
+    before = dump(demo_db)
+    failed(
+        on(demo_db, "core-group", "record", "--from", str(path)),
+        f"Error: core-group.yaml, line {line}: changed_actions[1].frequency: this change to child DEMO-1001's plan "
+        "needs a conference decision (seed 002 §3.13): Action A2 'Money and debt advice' happens less often "
+        "(fortnightly → monthly). Record who agreed it (agreed_by, or --agreed-by), e.g. the review conference's "
+        "reference, or keep those services in the plan.",
+    )
+    assert dump(demo_db) == before
+    assert ok(record_from(demo_db, tmp_path, {**data, "agreed_by": AGREED})).startswith("Recorded")
 
 
 def test_a_core_group_written_against_an_older_version_is_refused(demo_db: Path, tmp_path: Path) -> None:

@@ -6,6 +6,7 @@ import errno
 import json
 import os
 import shutil
+import sqlite3
 import stat
 import subprocess
 import sys
@@ -306,6 +307,190 @@ def test_db_status_of_a_store_in_use(cli: Run, initialised: StoreRef) -> None:
         f"File mode: 0600, {size} bytes",
         f"Schema:    revision {HEAD} (up to date)",
     ]
+
+
+# -- a store others can read: db status, db check (tests/test_db_check.py), db secure, and every command
+SECURE = "run `cpctl db secure` to make the store's files yours alone"
+WAL = "the store's write-ahead log"
+
+
+def exposed_line(path: Path, what: str = "the store", can: str = "read and changed", mode: str = "0666") -> str:
+    same = ", and SQLite gives the files it makes beside it the same mode" if what == "the store" else ""
+    return f"{what} {path} can be {can} by anyone on this computer (mode {mode}){same}: {SECURE}."
+
+
+@pytest.fixture
+def holding_the_wal(initialised: StoreRef) -> Iterator[Path]:
+    """Another program keeps the store open in the middle of a read, so SQLite's -wal and -shm files stay."""
+    path = initialised.path
+    assert path is not None
+    with closing(sqlite3.connect(path)) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("BEGIN")
+        conn.execute("SELECT count(*) FROM child").fetchall()
+        yield path
+        conn.rollback()
+
+
+@pytest.mark.sqlite_only(reason="file and folder modes")
+def test_db_status_warns_of_a_store_others_can_read(cli: Run, initialised: StoreRef) -> None:
+    path = initialised.path
+    assert path is not None
+    path.chmod(0o666)
+    lines = ok(cli("db", "status")).splitlines()
+    assert lines[1:3] == [f"File mode: 0666, {path.stat().st_size} bytes", f"Warning:   {exposed_line(path)}"]
+    status = ok_json(cli("db", "status", "--json"))
+    assert status["mode"] == "0666"
+    assert status["exposed"] == [{"path": str(path), "mode": "0666", "problem": exposed_line(path)}]
+    path.chmod(0o604)
+    assert ok_json(cli("db", "status", "--json"))["exposed"][0]["problem"] == exposed_line(
+        path, can="read", mode="0604"
+    )
+
+
+@pytest.mark.sqlite_only(reason="file and folder modes")
+def test_db_secure_makes_the_store_its_side_files_and_its_folder_private(
+    cli: Run, initialised: StoreRef, holding_the_wal: Path
+) -> None:
+    """SQLite gives the -wal and -shm it makes the store's own mode: made while the store was 0666, they are too."""
+    path = holding_the_wal
+    folder = path.parent
+    wal, shm = Path(f"{path}-wal"), Path(f"{path}-shm")
+    for each in (path, wal, shm):
+        each.chmod(0o666)
+    folder.chmod(0o777)
+    assert ok(cli("db", "status")).splitlines()[2:4] == [
+        f"Warning:   {exposed_line(path)}",  # its -wal and -shm have its mode: the line says so
+        f"Warning:   the store's folder {folder} can be changed by anyone on this computer (mode 0777), who could "
+        f"replace the store or the files SQLite makes beside it: {SECURE}.",
+    ]
+    assert ok(cli("db", "secure")) == (
+        f"Made the store {path} yours alone: mode 0666 → 0600.\n"
+        f"Made the store's write-ahead log {wal} yours alone: mode 0666 → 0600.\n"
+        f"Made the store's shared-memory file {shm} yours alone: mode 0666 → 0600.\n"
+        f"Made the store's folder {folder} yours alone: mode 0777 → 0755.\n"
+    )
+    assert (mode(path), mode(wal), mode(shm), mode(folder)) == (0o600, 0o600, 0o600, 0o755)
+    assert "exposed" not in ok_json(cli("db", "status", "--json"))
+    assert ok(cli("db", "secure")) == (
+        "The store's files are already readable and writable only by you: nothing to change.\n"
+    )
+    ok(cli("child", "add", "Jamie", "Testwood", "--dob", "2019-03-04"))  # the -wal file holds it: SQLite keeps
+    wal.chmod(0o644)  # the mode of a -wal file with something in it, made while the store was open to others
+    assert ok_json(cli("db", "status", "--json"))["exposed"] == [
+        {"path": str(wal), "mode": "0644", "problem": exposed_line(wal, what=WAL, can="read", mode="0644")}
+    ]
+    assert ok(cli("db", "secure")) == f"Made the store's write-ahead log {wal} yours alone: mode 0644 → 0600.\n"
+
+
+@pytest.mark.sqlite_only(reason="file and folder modes")
+def test_the_wal_of_a_secured_store_is_private(cli: Run, initialised: StoreRef) -> None:
+    """SQLite makes the -wal and -shm files with the store's mode: once the store is 0600, so are they."""
+    path = initialised.path
+    assert path is not None
+    path.chmod(0o666)
+    ok(cli("db", "secure"))
+    with closing(sqlite3.connect(path)) as conn:  # keeps the -wal file while cpctl writes
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("SELECT count(*) FROM child").fetchall()
+        ok(cli("child", "add", "Jamie", "Testwood", "--dob", "2019-03-04"))
+        assert (mode(Path(f"{path}-wal")), mode(Path(f"{path}-shm"))) == (0o600, 0o600)
+
+
+@pytest.mark.sqlite_only(reason="file and folder modes")
+def test_every_command_warns_once_when_it_opens_a_store_others_can_read(cli: Run, initialised: StoreRef) -> None:
+    path = initialised.path
+    assert path is not None
+    path.chmod(0o644)
+    result = cli("child", "add", "Jamie", "Testwood", "--id", "TW-1", "--dob", "2019-03-04")
+    assert (result.exit_code, result.stdout) == (0, "Added child TW-1: Jamie Testwood (born Monday 4 March 2019)\n")
+    assert result.stderr == (
+        f"Warning: the store {path} can be read by anyone on this computer (mode 0644), and SQLite gives the files "
+        f"it makes beside it the same mode: {SECURE}.\n"
+    )
+    assert mode(path) == 0o644  # a warning: cpctl does not change the mode of a store it did not make so
+    path.chmod(0o600)
+    assert cli("child", "list").stderr == ""
+
+
+@pytest.mark.sqlite_only(reason="file and folder modes")
+def test_db_status_at_a_terminal_offers_to_make_the_files_private(
+    cli: Run, initialised: StoreRef, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    path = initialised.path
+    assert path is not None
+    monkeypatch.setattr("cpctl.commands.common.interactive", lambda: True)
+    for answer, after in (("n", 0o666), ("y", 0o600)):
+        path.chmod(0o666)
+        with create_pipe_input() as keys:
+            keys.send_text(answer)
+            with create_app_session(input=keys, output=DummyOutput()):
+                shown = ok(cli("db", "status"))
+        assert f"Warning:   {exposed_line(path)}\n" in shown
+        assert mode(path) == after
+    assert f"\nMade the store {path} yours alone: mode 0666 → 0600.\n" in shown
+
+
+@pytest.mark.sqlite_only(reason="file and folder modes")
+def test_db_secure_refuses_someone_elses_file_and_changes_nothing(
+    cli: Run, initialised: StoreRef, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = initialised.path
+    assert path is not None
+    path.chmod(0o666)
+    path.parent.chmod(0o777)
+    monkeypatch.setattr("cpctl.filemodes.os.geteuid", lambda: path.stat().st_uid + 1)
+    failed(
+        cli("db", "secure"),
+        f"Error: the store {path} belongs to someone else, so cpctl cannot change who can reach it; ask its owner to.",
+    )
+    assert (mode(path), mode(path.parent)) == (0o666, 0o777)
+    path.chmod(0o600)
+    assert "move the store to a folder of your own.\n" in ok(cli("db", "status"))
+
+
+def test_db_secure_of_a_server_store(cli: Run, initialised: StoreRef) -> None:
+    if initialised.path is None:
+        failed(
+            cli("db", "secure"),
+            "Error: the store is a database on a server; its server's own access rules protect it, so there are no "
+            "files here to make private.",
+        )
+    else:
+        assert ok(cli("db", "secure")).startswith("The store's files are already readable and writable only by you")
+
+
+@pytest.mark.parametrize(
+    ("group", "members", "exposed"),
+    [("ada", [], False), ("ada", ["ada"], False), ("staff", [], True), ("ada", ["grace"], True)],
+    ids=["own-group", "own-group-listing-its-owner", "shared-group", "own-name-with-others-in-it"],
+)
+def test_group_access_counts_unless_the_group_is_the_owners_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, group: str, members: list[str], exposed: bool
+) -> None:
+    """Fedora and Debian give each login a group of its own, named after it: its group bits let nobody else in."""
+    import grp
+    import pwd
+
+    from cpctl import filemodes
+
+    store = tmp_path / "cpctl.db"
+    store.touch(mode=0o600)
+    store.chmod(0o660)
+    gid = store.stat().st_gid
+    monkeypatch.setattr(grp, "getgrgid", lambda _: grp.struct_group((group, "x", gid, members)))
+    monkeypatch.setattr(pwd, "getpwuid", lambda uid: pwd.struct_passwd(("ada", "x", uid, gid, "", "/", "/bin/sh")))
+    found = filemodes.exposed(store)
+    assert [e.path for e in found] == ([store] if exposed else [])
+    if exposed:
+        assert (
+            found[0].line() == f"the store {store} can be read and changed by the group {group} (mode 0660), and "
+            f"SQLite gives the files it makes beside it the same mode: {SECURE}."
+        )
 
 
 def test_db_upgrade(cli: Run, empty_store: StoreRef, data_dir: Path) -> None:

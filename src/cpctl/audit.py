@@ -6,7 +6,8 @@ import getpass
 import hashlib
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,7 @@ from cpctl.dates import utc_now_iso
 from cpctl.models import AppUser, AuditEntry, Person
 
 GENESIS = "0" * 64
+COLUMNS = ("at", "actor", "action", "entity", "entity_id", "summary", "changes", "prev_hash", "hash")
 
 
 def os_login() -> str:
@@ -107,6 +109,89 @@ def entries(
     return session.exec(query).all()
 
 
+# -- entries changed outside cpctl ------------------------------------------------------------------------------
+class NotUtf8(str):
+    """Text SQLite holds that is not UTF-8 (only a change outside cpctl puts it there), read with each bad byte
+    replaced, so that the entry can be shown and named instead of failing the whole query."""
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return NotUtf8(raw.decode("utf-8", "replace"))
+
+
+@contextmanager
+def tolerant_reads(session: Session) -> Iterator[None]:
+    """Inside the block, text that is not UTF-8 comes back as NotUtf8 instead of failing the query.
+
+    SQLite keeps whatever a database tool stores in a column (a BLOB, bytes that are not UTF-8); PostgreSQL's
+    types refuse those, so there this changes nothing.
+    """
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    driver = connection.connection.driver_connection
+    before = driver.text_factory  # type: ignore[union-attr]
+    driver.text_factory = _decode  # type: ignore[union-attr]
+    try:
+        yield
+    finally:
+        driver.text_factory = before  # type: ignore[union-attr]
+
+
+def unreadable(value: Any, *, nullable: bool = False) -> str | None:
+    """Why a value is not the text cpctl wrote (None when it is): what a person fixing the store needs to know."""
+    if isinstance(value, NotUtf8):
+        return "not UTF-8 text"
+    if isinstance(value, str) or (value is None and nullable):
+        return None
+    return "empty (NULL)" if value is None else "not text"
+
+
+def damage(entry: AuditEntry) -> str | None:
+    """The first column of an entry that holds something cpctl never writes there, said as 'its summary is not
+    text'; None when every column holds text. Such an entry cannot be hashed, so the walk names it instead."""
+    for column in COLUMNS:
+        why = unreadable(getattr(entry, column), nullable=column == "entity_id")
+        if why is not None:
+            return f"its {'time (at)' if column == 'at' else column} {'are' if column == 'changes' else 'is'} {why}"
+    return None
+
+
+def readable(entry: AuditEntry) -> dict[str, Any]:
+    """An entry as plain data for `audit log`, the changes parsed. A part changed outside cpctl into something
+    that cannot be read is None, and named in the extra key "unreadable", so that the rest of it still shows."""
+    record: dict[str, Any] = {"id": entry.id}
+    broken: list[str] = []
+    for column in ("at", "actor", "action", "entity", "entity_id", "summary", "changes", "hash"):
+        value = getattr(entry, column)
+        if unreadable(value, nullable=column == "entity_id") is None:
+            record[column] = value
+        else:
+            record[column] = None
+            broken.append(column)
+    if record["changes"] is not None:
+        try:
+            record["changes"] = json.loads(record["changes"])
+        except (ValueError, RecursionError):
+            record["changes"] = None
+            broken.append("changes")
+    if broken:
+        record["unreadable"] = broken
+    return record
+
+
+def _not_json(text: str) -> bool:
+    try:
+        json.loads(text)
+    except (ValueError, RecursionError):
+        return True
+    return False
+
+
 # -- checking the chain ---------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ChainReport:
@@ -131,11 +216,12 @@ def verify(session: Session, *, expect: str | None = None) -> ChainReport:
     catches that too, and an entry cut from the end of the trail.
     """
     query = select(AuditEntry).order_by(col(AuditEntry.id)).execution_options(yield_per=1000)
-    result = session.exec(query)
-    try:
-        return _walk(result, expect)
-    finally:
-        result.close()  # a server-side cursor, when the walk stops at a broken link
+    with tolerant_reads(session):
+        result = session.exec(query)
+        try:
+            return _walk(result, expect)
+        finally:
+            result.close()  # a server-side cursor, when the walk stops at a broken link
 
 
 def _walk(entries: Any, expect: str | None) -> ChainReport:
@@ -145,6 +231,10 @@ def _walk(entries: Any, expect: str | None) -> ChainReport:
     for entry in entries:
         count += 1
         ident = entry.id or 0
+        damaged = damage(entry)
+        if damaged is not None:
+            problem = f"at entry {ident}: {damaged} (changed outside cpctl)"
+            return ChainReport(count, previous_id, previous_hash, broken_at=ident, problem=problem)
         if entry.prev_hash != previous_hash:
             if previous_id is None:
                 problem = f"at entry {ident}: it is not the first of the trail, so the entries before it were deleted"
@@ -166,6 +256,8 @@ def _walk(entries: Any, expect: str | None) -> ChainReport:
         )
         if recomputed != entry.hash:
             problem = f"at entry {ident}: it was changed outside cpctl (what it records no longer matches its hash)"
+            if _not_json(entry.changes):
+                problem = f"at entry {ident}: its changes are not JSON (changed outside cpctl)"
             return ChainReport(count, previous_id, previous_hash, broken_at=ident, problem=problem)
         found_expected = found_expected or entry.hash == expect
         previous_hash, previous_id = entry.hash, ident

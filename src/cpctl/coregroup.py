@@ -17,7 +17,7 @@ from cpctl import plan as plans
 from cpctl.conference import AttendeeIn
 from cpctl.dates import utc_now_iso
 from cpctl.errors import CpctlError
-from cpctl.fileinput import FieldError
+from cpctl.fileinput import FieldError, Loc
 from cpctl.models import CaseEvent, Child, CoreGroupMeeting, Plan, PlanVersion
 from cpctl.plan import Action, ActionId, Day, Item, Key, OptText, PlanContent, Strict
 
@@ -115,6 +115,21 @@ def revised(current: PlanContent, data: CoreGroupIn) -> PlanContent:
     return content
 
 
+def _made_by(data: CoreGroupIn, current: PlanContent, content: PlanContent) -> Loc:
+    """Where in the record a refused revision was made: the entry that removed an action or made it less frequent
+    (without agreed_by, that is what was refused), else the first kind of change the record gives."""
+    if not data.agreed_by:
+        for ref in revision.reduced_actions(current, content):
+            for index, removed in enumerate(data.removed_actions):
+                if removed == ref:
+                    return ("removed_actions", index)
+            for index, change in enumerate(data.changed_actions):
+                if change.id == ref and change.frequency is not None:
+                    return ("changed_actions", index, "frequency")
+    made_by = next((key for key in ("new_actions", "changed_actions", "removed_actions") if getattr(data, key)), "plan")
+    return (made_by,)
+
+
 def record(session: Session, data: CoreGroupIn, *, today: date | None = None) -> Recorded:
     """Save a core group meeting, any revised plan as a new version, its events and deadlines, in one go."""
     today = today or date.today()
@@ -193,11 +208,8 @@ def record(session: Session, data: CoreGroupIn, *, today: date | None = None) ->
         )
     except FieldError:
         raise
-    except CpctlError as exc:  # a gap or a change that needs agreement: point at the field that made the change
-        made_by = next(
-            (key for key in ("new_actions", "changed_actions", "removed_actions") if getattr(data, key)), "plan"
-        )
-        raise FieldError((made_by,), exc.message) from None
+    except CpctlError as exc:  # a gap or a change that needs agreement: point at the entry that made the change
+        raise FieldError(_made_by(data, current, content), exc.message) from None
     changes = revision.diff(current, plans.content_of(version)) if version is not None else []
     session.add(CaseEvent(child_id=child.id or 0, plan_id=plan_row.id, kind="core-group", happened_on=data.date))
     if data.sent_on is not None:

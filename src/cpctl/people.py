@@ -13,7 +13,7 @@ from cpctl import audit
 from cpctl.dates import age_on
 from cpctl.errors import Invalid, NotFound
 from cpctl.models import PERSON_KINDS, Child, ChildPerson, Family, Person
-from cpctl.text import LONG, clean, reference
+from cpctl.text import LONG, clean, plain, reference
 
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -149,8 +149,9 @@ def add_child(
 
 
 def find_child(session: Session, key: str) -> Child:
-    """A child by the authority's id, or by full name when exactly one child has it."""
-    text = (key or "").strip()
+    """A child by the authority's id, or by full name when exactly one child has it (spaces as `clean` stores
+    them: a name pasted from Word with a non-breaking space finds the child too)."""
+    text = plain(key or "").strip()
     child = session.exec(select(Child).where(Child.ref == text)).first()
     if child is not None:
         return child
@@ -333,8 +334,8 @@ def link(session: Session, child: Child, person: Person, relationship: str | Non
 
 
 def find_person(session: Session, key: str) -> Person:
-    """A person by reference, or by name when exactly one person has it."""
-    text = (key or "").strip()
+    """A person by reference, or by name when exactly one person has it (spaces as `clean` stores them)."""
+    text = plain(key or "").strip()
     person = session.exec(select(Person).where(Person.ref == text)).first()
     if person is not None:
         return person

@@ -123,13 +123,23 @@ class Action(Strict):
         return self
 
 
+def _yes_or_no(value: Any) -> Any:
+    """YAML reads a bare yes or no (and on, off, true, false) as true or false: take them as the words meant."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+YesNoSometimes = Annotated[Literal["yes", "no", "sometimes"], BeforeValidator(_yes_or_no)]
+
+
 class ChildSeen(Strict):
     """How the child will be seen: who, how often, where, whether the parents are there (§3.15)."""
 
     who: OptText = None
     how_often: OptText = None
     where: OptText = None
-    parents_present: Literal["yes", "no", "sometimes"] | None = None
+    parents_present: YesNoSometimes | None = None
     private: bool = False
 
 

@@ -212,12 +212,10 @@ def _less_often(before: str | None, after: str | None) -> bool:
 def significant(old: PlanContent, new: PlanContent) -> list[str]:
     """Changes that reduce services or change the plan significantly: they need a conference (§3.13)."""
     found: list[str] = []
-    new_actions = {a.id: a for a in new.actions}
-    for action in old.actions:
-        after = new_actions.get(action.id)
+    for action, after in _reduced(old, new):
         if after is None:
             found.append(f"{_action_label(action)} is removed")
-        elif _less_often(action.frequency, after.frequency):
+        else:
             found.append(f"{_action_label(action)} happens less often ({action.frequency} → {after.frequency})")
     old_seen = [s for s in old.child_seen if s.how_often]
     if old.child_seen and not new.child_seen:
@@ -240,6 +238,21 @@ def significant(old: PlanContent, new: PlanContent) -> list[str]:
         if removed:
             found.append(f"{ITEM_SECTIONS[key].lower()} loses {len(removed)} item(s)")
     return found
+
+
+def reduced_actions(old: PlanContent, new: PlanContent) -> list[str]:
+    """The ids of the actions the new version removes or makes less frequent, in the plan's order: a record of
+    changes names the entry that did it when such a change is refused."""
+    return [action.id or "" for action, _after in _reduced(old, new)]
+
+
+def _reduced(old: PlanContent, new: PlanContent) -> list[tuple[Action, Action | None]]:
+    new_actions = {a.id: a for a in new.actions}
+    return [
+        (action, new_actions.get(action.id))
+        for action in old.actions
+        if action.id not in new_actions or _less_often(action.frequency, new_actions[action.id].frequency)
+    ]
 
 
 def _days(frequency: tuple[int, str] | None) -> float:

@@ -18,29 +18,19 @@ def audit_log(
     child: Annotated[str | None, typer.Option("--child", help="Only the changes to this child's records.")] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show the newest changes: when, who, what."""
-    import json
+    """Show the newest changes: when, who, what.
 
+    A part of an entry changed outside cpctl into something that cannot be read shows as "(unreadable)" (in JSON:
+    null, with the parts named under "unreadable"); `cpctl audit verify` says which entry was changed first.
+    """
     from cpctl import audit, people
 
     store = open_store(ctx)
     with store.read() as session:
         entity_id = people.find_child(session, child).ref if child else None
-        rows = audit.entries(session, limit=limit, entity="child" if child else None, entity_id=entity_id)
-        records = [
-            {
-                "id": r.id,
-                "at": r.at,
-                "actor": r.actor,
-                "action": r.action,
-                "entity": r.entity,
-                "entity_id": r.entity_id,
-                "summary": r.summary,
-                "changes": json.loads(r.changes),
-                "hash": r.hash,
-            }
-            for r in rows
-        ]
+        with audit.tolerant_reads(session):
+            rows = audit.entries(session, limit=limit, entity="child" if child else None, entity_id=entity_id)
+            records = [audit.readable(r) for r in rows]
     if as_json:
         emit_json(records)
         return
@@ -49,8 +39,23 @@ def audit_log(
         return
     grid = table("When (UTC)", "Who", "Action", "What")
     for r in records:
-        grid.add_row(r["at"][:19].replace("T", " "), r["actor"], r["action"], r["summary"])
-    out().print(grid)
+        when = r["at"][:19].replace("T", " ") if r["at"] is not None else None
+        grid.add_row(
+            *(UNREADABLE if value is None else value for value in (when, r["actor"], r["action"], r["summary"]))
+        )
+    console = out()
+    console.print(grid)
+    damaged = [str(r["id"]) for r in records if "unreadable" in r]
+    if damaged:
+        console.print(
+            f"Entr{'ies' if len(damaged) > 1 else 'y'} {', '.join(damaged)} hold{'' if len(damaged) > 1 else 's'} "
+            "values changed outside cpctl that cannot be read; `cpctl audit verify` checks the whole trail.",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+UNREADABLE = "(unreadable)"
 
 
 @app.command("verify")

@@ -33,8 +33,13 @@ class CliState:
     auto_upgrade: bool = True
 
 
-def open_store(ctx: typer.Context, *, check_schema: bool = True) -> Store:
-    """The store named by --db, $CPCTL_DATABASE_URL, $CPCTL_DB or the default, opened and up to date."""
+def open_store(ctx: typer.Context, *, check_schema: bool = True, warn_exposed: bool | None = None) -> Store:
+    """The store named by --db, $CPCTL_DATABASE_URL, $CPCTL_DB or the default, opened and up to date.
+
+    A SQLite store that others can read gets one warning line on stderr, because SQLite gives what it writes
+    beside the store the store's own mode. `db status` and `db check` say more and pass warn_exposed=False; a
+    store opened without checking its schema may be someone else's database, not cpctl's to warn about.
+    """
     from cpctl import scratch
     from cpctl.paths import database_url, sqlite_path
     from cpctl.store import FROM_ENVIRONMENT, KEY_VARIABLE, Store, looks_encrypted
@@ -52,6 +57,12 @@ def open_store(ctx: typer.Context, *, check_schema: bool = True) -> Store:
     ctx.call_on_close(store.dispose)  # close its connections when the command ends, even on failure
     if store.backup_made is not None:
         err().print(f"Upgraded the store's schema; a copy of it as it was is at {store.backup_made}", markup=False)
+    if (check_schema if warn_exposed is None else warn_exposed) and store.path is not None:
+        from cpctl.filemodes import warning
+
+        line = warning(store.path)
+        if line is not None:
+            err().print(f"Warning: {line}", markup=False, soft_wrap=True)
     return store
 
 

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from cpctl.commands.common import JsonOpt, emit_json, open_store, out
+
+if TYPE_CHECKING:
+    from cpctl.filemodes import Exposure
 
 app = typer.Typer(help="Check, upgrade, back up and restore the store.", no_args_is_help=True)
 
@@ -17,11 +20,17 @@ def db_status(
     ctx: typer.Context,
     as_json: JsonOpt = False,
 ) -> None:
-    """Show which store is in use, its schema revision, and whether it needs an upgrade."""
+    """Show which store is in use, its schema revision, and whether it needs an upgrade.
+
+    It warns when others can read or change the store's files (at a terminal it offers to make them yours alone;
+    `cpctl db secure` does that in a script).
+    """
     import os
     import stat
 
-    store = open_store(ctx, check_schema=False)
+    from cpctl.filemodes import exposed
+
+    store = open_store(ctx, check_schema=False, warn_exposed=False)
     state = store.schema_state()
     info: dict[str, object] = {
         "url": store.display_url,
@@ -35,6 +44,9 @@ def db_status(
         info["file"] = str(store.path)
         info["mode"] = f"{mode:04o}"
         info["size_bytes"] = store.path.stat().st_size
+    exposures = exposed(store.path) if store.path is not None else []
+    if exposures:
+        info["exposed"] = [{"path": str(e.path), "mode": f"{e.mode:04o}", "problem": e.line()} for e in exposures]
     if as_json:
         emit_json(info)
         return
@@ -42,6 +54,8 @@ def db_status(
     console.print(f"Store:     {info['url']} ({info['backend']})", markup=False, soft_wrap=True)
     if "mode" in info:
         console.print(f"File mode: {info['mode']}, {info['size_bytes']} bytes", markup=False, soft_wrap=True)
+    for exposure in exposures:
+        console.print(f"Warning:   {exposure.line()}", markup=False, soft_wrap=True)
     if state.current:
         console.print(f"Schema:    revision {state.revision} (up to date)", markup=False, soft_wrap=True)
     elif state.empty:
@@ -54,6 +68,63 @@ def db_status(
             f"Schema:    revision {state.revision}; this cpctl needs {state.head}: run `cpctl db upgrade`",
             markup=False,
         )
+    if store.path is not None:
+        _offer_to_secure(store.path, exposures)
+
+
+def _offer_to_secure(path: Path, exposures: list[Exposure]) -> bool:
+    """At a terminal, offer to make the store's files yours alone now; True when they were made so."""
+    from cpctl.commands.common import answer, interactive
+
+    if not exposures or not interactive():
+        return False
+    import questionary
+
+    if not answer(questionary.confirm("Make the store's files readable and writable only by you now?").ask()):
+        return False
+    from cpctl.filemodes import secure
+
+    _print_secured(secure(path))
+    return True
+
+
+def _print_secured(fixed: list[Exposure]) -> None:
+    console = out()
+    for exposure in fixed:
+        console.print(
+            f"Made {exposure.what} {exposure.path} yours alone: mode {exposure.mode:04o} → "
+            f"{exposure.private_mode:04o}.",
+            markup=False,
+            soft_wrap=True,
+        )
+
+
+@app.command("secure")
+def db_secure(ctx: typer.Context) -> None:
+    """Make the store's files readable and writable only by you (0600), and its folder writable only by you.
+
+    SQLite gives the files it makes beside the store (-wal, -shm) the store's own mode, so they are made private
+    too. A store on a database server has no files here: the server's own access rules protect it.
+    """
+    from cpctl.commands.common import CliState
+    from cpctl.errors import CpctlError
+    from cpctl.filemodes import secure
+    from cpctl.paths import database_url, sqlite_path
+
+    state = ctx.find_root().obj or CliState()
+    url = database_url(state.db_path)
+    path = sqlite_path(url)
+    if path is None:
+        raise CpctlError(
+            "the store is a database on a server; its server's own access rules protect it, so there are no files "
+            "here to make private."
+        )
+    if not path.is_file():
+        raise CpctlError(f"there is no store at {path}; check --db, $CPCTL_DB or $CPCTL_DATABASE_URL.")
+    fixed = secure(path)
+    if not fixed:
+        out().print("The store's files are already readable and writable only by you: nothing to change.")
+    _print_secured(fixed)
 
 
 @app.command("upgrade")
@@ -134,28 +205,41 @@ def db_check(
     Every table and column cpctl makes; every value of its column's type, within cpctl's length limits and free of
     control characters; every plan version and decision readable; then references between records, one plan in
     force per child, plans and versions numbered in order, a decision behind every plan, every change with its
-    audit entry, deadlines that match their events, and an unbroken audit trail.
+    audit entry, deadlines that match their events, and an unbroken audit trail. A SQLite store whose files
+    others can read or change is a problem too (at a terminal it offers to make them yours alone; `cpctl db
+    secure` does that in a script).
     """
     from cpctl import integrity
     from cpctl.errors import CpctlError
+    from cpctl.filemodes import exposed
 
-    store = open_store(ctx)
+    store = open_store(ctx, warn_exposed=False)
     report = integrity.check(store)
+    exposures = exposed(store.path) if store.path is not None else []
+    problems = report.problems + [e.line() for e in exposures]
     if as_json:
-        emit_json({"ok": report.ok, "counts": report.counts, "problems": report.problems, "notes": report.notes})
+        emit_json({"ok": not problems, "counts": report.counts, "problems": problems, "notes": report.notes})
     else:
         console = out()
         counted = ", ".join(f"{count} {name}" for name, count in report.counts.items())
         console.print(f"Checked {store.display_url}: {counted}.", markup=False, soft_wrap=True)
-        for line in report.problems:
+        for line in problems:
             console.print(f"  problem: {line}", markup=False, soft_wrap=True)
         for line in report.notes:
             console.print(f"  note: {line}", markup=False, soft_wrap=True)
-        if report.ok:
+        if store.path is not None and _offer_to_secure(store.path, exposures):
+            exposures = []
+        if not problems:
             console.print("No problems found.")
     if not report.ok:
         many = len(report.problems)
         raise CpctlError(
             f"the store has {many} problem{'s' if many != 1 else ''}; restore a backup made before it was "
             "damaged (`cpctl db restore`), or report it."
+            + (" Others can reach its files too: run `cpctl db secure`." if exposures else "")
+        )
+    if exposures:
+        raise CpctlError(
+            "others can read or change the store's files; run `cpctl db secure` to make them yours alone, then "
+            "check again."
         )

@@ -113,13 +113,15 @@ def print_plan(record: dict) -> None:  # type: ignore[type-arg]
         console.print(f"  A significant change, agreed by {record['agreed_by']}", markup=False)
     console.print(f"  Core group: {', '.join(who(r) for r in content['core_group']) or 'none'}", markup=False)
 
+    def flag(entry: dict) -> str:  # type: ignore[type-arg]
+        return PRIVATE if entry["private"] else ""
+
     def items(title: str, values: list[dict]) -> None:  # type: ignore[type-arg]
         if not values:
             return
         console.print(f"\n[bold]{title}[/bold]")
         for item in values:
-            flag = "  [not for the family's copy]" if item["private"] else ""
-            console.print(f"  - {item['text']}{flag}", markup=False)
+            console.print(f"  - {item['text']}{flag(item)}", markup=False)
 
     for key in ("worries", "working_well", "immediate_actions"):
         items(ITEM_SECTIONS[key], content[key])
@@ -132,7 +134,7 @@ def print_plan(record: dict) -> None:  # type: ignore[type-arg]
             shown = progress_words(progress["status"]) if progress else "not reviewed yet"
             grid.add_row(
                 action["id"],
-                action["what"],
+                action["what"] + flag(action),
                 who(action["who"]),
                 short_british(date.fromisoformat(action["start"])) if action["start"] else "",
                 action["frequency"] or "",
@@ -147,7 +149,7 @@ def print_plan(record: dict) -> None:  # type: ignore[type-arg]
             parts = [who(seen["who"]), seen["how_often"], seen["where"]]
             if seen["parents_present"]:
                 parts.append(f"parents present: {seen['parents_present']}")
-            console.print("  - " + ", ".join(p for p in parts if p), markup=False)
+            console.print("  - " + ", ".join(p for p in parts if p) + flag(seen), markup=False)
     for key in ("contingency", "must_change"):
         items(ITEM_SECTIONS[key], content[key])
     if content["safety_scale"] is not None:
@@ -156,6 +158,9 @@ def print_plan(record: dict) -> None:  # type: ignore[type-arg]
         console.print("\n[bold]Still lacking[/bold]")
         for gap in record["gaps"]:
             console.print(f"  - {gap}", markup=False)
+
+
+PRIVATE = "  [not for the family's copy]"
 
 
 @app.command("history")
