@@ -44,7 +44,7 @@ def template_messages() -> list[tuple[str, int, str | tuple[str, ...], str | Non
 def profile_messages() -> list[tuple[str, str]]:
     """(profile, words) for the jurisdiction words that appear in family copies."""
     sys.path.insert(0, str(ROOT / "src"))
-    from cpctl import profile
+    from cpctl.rules import profile
 
     found = []
     for name in PROFILES_READ_BY_FAMILIES:

@@ -49,7 +49,7 @@ class StoreRef:
 
     def open(self, **options: Any) -> Any:
         """A cpctl Store on this database (the caller disposes of it)."""
-        from cpctl.store import Store
+        from cpctl.store.database import Store
 
         return Store(self.url, **options)
 
@@ -81,7 +81,7 @@ class PostgresServer:
 
     def start(self) -> None:
         """Make the template: an empty database that cpctl migrates to the head revision."""
-        from cpctl.store import Store
+        from cpctl.store.database import Store
 
         self._execute(f'DROP DATABASE IF EXISTS "{self.template}"')
         self._execute(f"CREATE DATABASE \"{self.template}\" TEMPLATE template0 ENCODING 'UTF8'")

@@ -15,10 +15,10 @@ import pytest
 from sqlalchemy import inspect, text
 from typer.testing import CliRunner
 
-from cpctl import demo
 from cpctl.cli import app
+from cpctl.demo import testwoods as demo
 from cpctl.paths import sqlite_url
-from cpctl.store import Store
+from cpctl.store.database import Store
 
 USER = "chair-test"  # a synthetic login
 ENTER = "\r"

@@ -14,8 +14,9 @@ from typing import Any
 
 import pytest
 
-from cpctl import demo, people
-from cpctl.store import Store
+from cpctl.casework import people
+from cpctl.demo import testwoods as demo
+from cpctl.store.database import Store
 
 TODAY = date(2026, 11, 22)  # the conference was held six days before, on Monday 16 November 2026
 CHILD = "DEMO-1001"
@@ -105,7 +106,7 @@ def conference_data() -> dict[str, Any]:
 
 def build_store(url: str) -> Store:
     """The demo family plus a kinship carer, and the conference above, in a new store at `url`."""
-    from cpctl import conference, coregroup
+    from cpctl.casework import conference, coregroup
 
     store = Store(url)
     demo.build(store, today=TODAY)
@@ -145,7 +146,7 @@ def core_group_data() -> dict[str, Any]:
 
 def chromium_or_skip() -> Path:
     """Debian's Chromium (or $CPCTL_CHROMIUM): in CI a missing browser fails the test, elsewhere it skips."""
-    from cpctl import pdf
+    from cpctl.documents import pdf
 
     try:
         return pdf.find_chromium()

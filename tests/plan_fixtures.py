@@ -18,7 +18,7 @@ from typer.testing import Result
 
 from backends import StoreRef
 from conference_fixtures import TODAY, days_ago
-from cpctl import demo
+from cpctl.demo import testwoods as demo
 from helpers import ok, ok_json, run_cli
 
 JAMIE, MIA, BABY = "DEMO-1001", "DEMO-1002", "DEMO-1003"

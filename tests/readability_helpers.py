@@ -7,8 +7,8 @@ from datetime import date
 from html.parser import HTMLParser
 from typing import Any
 
-from cpctl import documents
-from cpctl.plan import DecisionDetails, PlanContent
+from cpctl.casework.plan import DecisionDetails, PlanContent
+from cpctl.documents import plan_copies as documents
 
 WORD = "Sam"  # every value in the plan is this one short word, so only the template's own words are measured
 BLOCKS = {"p", "li"}  # prose: headings, labels and table cells would shorten the "sentences"

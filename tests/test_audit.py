@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from backends import StoreRef
-from cpctl import audit
 from cpctl.errors import CpctlError
+from cpctl.store import audit
 from helpers import AUTHORITY, CHAIR, USER, Run, audit_actions, dump, failed, ok, ok_json, rows
 
 ACTOR = f"{CHAIR} ({USER})"
@@ -214,7 +214,7 @@ def test_a_failure_after_part_of_a_change_was_written_leaves_nothing(
         raise CpctlError("the link could not be made (a synthetic failure).")
 
     monkeypatch.setattr(audit, "record", record_then_note)
-    monkeypatch.setattr("cpctl.people.link", failing_link)
+    monkeypatch.setattr("cpctl.casework.people.link", failing_link)
     failed(
         cli("person", "add", "Sam Testwood", "--kind", "parent", "--child", "TW-1"),
         "Error: the link could not be made (a synthetic failure).",

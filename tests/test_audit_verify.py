@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from backends import StoreRef
-from cpctl import audit
+from cpctl.store import audit
 from helpers import Run, execute, failed, ok, ok_json, rows
 
 COLUMNS = "at, actor, action, entity, entity_id, summary, changes, prev_hash, hash"

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 from backends import StoreRef
-from cpctl.migrations import HEAD, REVISIONS
+from cpctl.store.migrations import HEAD, REVISIONS
 from helpers import Run, dump, execute, failed, ok, ok_json, rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stores"

@@ -28,7 +28,7 @@ from conference_fixtures import (  # noqa: F401  (pytest finds the fixtures by n
     rows,
     show,
 )
-from cpctl import demo
+from cpctl.demo import testwoods as demo
 
 
 def iso(day: date) -> str:

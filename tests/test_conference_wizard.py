@@ -42,12 +42,13 @@ from conference_fixtures import (  # noqa: F401  (pytest finds the fixtures by n
     show,
     uk,
 )
-from cpctl import conference, demo
+from cpctl.casework import conference
 from cpctl.commands.conference import save_checked
 from cpctl.commands.conference_wizard import run_wizard
+from cpctl.demo import testwoods as demo
 from cpctl.errors import Cancelled
 from cpctl.paths import sqlite_url
-from cpctl.store import Store
+from cpctl.store.database import Store
 
 KINDS = ["initial", "review", "pre-birth-initial", "pre-birth-review", "transfer-in"]
 # Who the wizard lists, in order, for the Testwoods (the chair, Alex Morgan P00001, is not in the list):
@@ -239,7 +240,7 @@ def test_initial_conference_for_siblings_with_a_person_added_on_the_way(family: 
 def _events(store: Store) -> list[tuple[str, str, Any]]:
     from sqlmodel import select
 
-    from cpctl.models import CaseEvent, Child
+    from cpctl.store.models import CaseEvent, Child
 
     with store.read() as session:
         found = session.exec(

@@ -13,7 +13,7 @@ import typer
 import cpctl
 import cpctl.cli
 from backends import StoreRef
-from cpctl import people
+from cpctl.casework import people
 from helpers import CANCELLED, Run, failed, ok, rows
 
 INTERNAL = (

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from cpctl import pdf
+from cpctl.documents import pdf
 from export_support import (
     CHILD,
     IN_CI,

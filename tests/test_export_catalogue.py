@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from cpctl import documents
+from cpctl.documents import plan_copies as documents
 from readability_helpers import neutral_document
 
 ROOT = Path(__file__).resolve().parent.parent

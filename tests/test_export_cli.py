@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from cpctl import documents, people
+from cpctl.casework import people
+from cpctl.documents import plan_copies as documents
 from export_support import CHILD, TODAY
 from helpers import failed, run_cli
 
@@ -211,8 +212,8 @@ def test_a_parent_copy_for_one_parent_is_in_their_language_or_says_why_not(fixed
 
 
 def test_a_welsh_authority_is_reminded_to_offer_welsh_and_its_copies_use_its_words(fixed_plan: Path) -> None:
-    from cpctl import schedule
-    from cpctl.models import Setting
+    from cpctl.casework import schedule
+    from cpctl.store.models import Setting
 
     store = fixed_plan.open()
     with store.write() as session:
@@ -332,7 +333,7 @@ def test_all_reports_each_copy_it_could_not_make(fixed_plan: Path, tmp_path: Pat
 
 
 def test_an_unborn_baby_has_no_childs_copy(fixed_plan: Path, tmp_path: Path) -> None:
-    from cpctl import conference
+    from cpctl.casework import conference
 
     store = fixed_plan.open()
     data = conference.ConferenceIn.model_validate(
@@ -419,7 +420,7 @@ def test_help_for_export_imports_no_rendering_or_store_library() -> None:
         "try:\n    cpctl.cli.app(['plan', 'export', '--help'], prog_name='cpctl', standalone_mode=False)\n"
         "except SystemExit:\n    pass\n"
         "print(json.dumps([m for m in ('jinja2', 'babel', 'markupsafe', 'sqlmodel', 'sqlalchemy', "
-        "'cpctl.documents') if m in sys.modules]))\n"
+        "'cpctl.documents.plan_copies') if m in sys.modules]))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout.splitlines()[-1]) == []

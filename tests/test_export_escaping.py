@@ -12,8 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
-from cpctl import documents
-from cpctl.plan import DecisionDetails, PlanContent
+from cpctl.casework.plan import DecisionDetails, PlanContent
+from cpctl.documents import plan_copies as documents
 
 HOSTILE = [
     "**bold** and __strong__ and *em*",

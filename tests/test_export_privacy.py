@@ -16,8 +16,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cpctl import documents
-from cpctl.plan import DecisionDetails, PlanContent
+from cpctl.casework.plan import DecisionDetails, PlanContent
+from cpctl.documents import plan_copies as documents
 from export_support import (
     CARER_ADDRESS,
     CARER_NAME,
@@ -295,7 +295,7 @@ def test_a_family_copy_hands_templates_plain_data_only(fixed_plan: Path, audienc
     import dataclasses
     from collections.abc import Mapping
 
-    from cpctl import people
+    from cpctl.casework import people
 
     store = fixed_plan.open()
     try:
@@ -319,7 +319,7 @@ def test_a_family_copy_hands_templates_plain_data_only(fixed_plan: Path, audienc
                 assert isinstance(key, str), where
                 walk(item, f"{where}[{key!r}]")
         else:
-            assert dataclasses.is_dataclass(value) and type(value).__module__ == "cpctl.documents", where
+            assert dataclasses.is_dataclass(value) and type(value).__module__ == "cpctl.documents.plan_copies", where
             assert type(value).__dataclass_params__.frozen, where  # type: ignore[attr-defined]
             assert not isinstance(value, documents.PlanDocument) or value.audience == audience, where
             for name in dir(value):

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cpctl import documents
+from cpctl.documents import plan_copies as documents
 from export_support import GOLDEN, UPDATE_GOLDEN
 from readability_helpers import grade, measured_text
 

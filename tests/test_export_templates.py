@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cpctl import documents
+from cpctl.documents import plan_copies as documents
 from readability_helpers import WORD, neutral_document
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
@@ -120,7 +120,7 @@ def test_every_message_of_every_template_is_rendered_by_some_plan(fmt: str, tmp_
 
 
 def test_the_documents_know_every_progress_status_the_core_group_records() -> None:
-    from cpctl import coregroup
+    from cpctl.casework import coregroup
 
     assert documents.PROGRESS_STATUSES == coregroup.PROGRESS
 

@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 
 import cpctl.cli
 from backends import StoreRef
-from cpctl import people
+from cpctl.casework import people
 from helpers import ok
 
 GIVEN, FAMILY = "Zephyrine", "Quillfeather"  # invented, and unlike anything cpctl prints of its own

@@ -13,14 +13,14 @@ from pathlib import Path
 
 import pytest
 
-import cpctl.migrations
+import cpctl.store.migrations
 from backends import StoreRef
 from helpers import Run, dump, execute, failed, ok, ok_json, rows
 
 FIXTURES = Path(__file__).parent / "fixtures" / "stores"
 FIXTURE_FILES = sorted(FIXTURES.glob("*.sql"))
-HEAD = cpctl.migrations.HEAD
-REVISIONS = cpctl.migrations.REVISIONS
+HEAD = cpctl.store.migrations.HEAD
+REVISIONS = cpctl.store.migrations.REVISIONS
 
 
 def alembic_config():  # type: ignore[no-untyped-def]  (alembic is imported lazily, as cpctl does)
@@ -51,7 +51,7 @@ def load(fixture: Path, target: StoreRef) -> StoreRef:
     from sqlalchemy import create_engine
     from sqlalchemy.pool import NullPool
 
-    from cpctl.store import _copy_rows, _migrate, _reset_sequences
+    from cpctl.store.database import _copy_rows, _migrate, _reset_sequences
 
     source = create_engine(f"sqlite:///{path}", poolclass=NullPool)
     dest = create_engine(target.url, poolclass=NullPool)
@@ -101,7 +101,7 @@ def table_names(store: StoreRef) -> set[str]:
 def test_a_blank_store_is_created_at_head(cli: Run, empty_store: StoreRef) -> None:
     from sqlmodel import SQLModel
 
-    import cpctl.models  # noqa: F401
+    import cpctl.store.models  # noqa: F401
 
     ok(cli("child", "list"))
     assert revision_of(empty_store) == HEAD
@@ -114,7 +114,7 @@ def model_differences(store: StoreRef) -> list:
     from sqlalchemy import create_engine
     from sqlmodel import SQLModel
 
-    import cpctl.models  # noqa: F401
+    import cpctl.store.models  # noqa: F401
 
     engine = create_engine(store.url)
     try:
@@ -291,7 +291,7 @@ def next_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[
 
     scripts = tmp_path / "migrations"
     shutil.copytree(
-        Path(cpctl.migrations.__file__).parent,
+        Path(cpctl.store.migrations.__file__).parent,
         scripts,
         ignore=shutil.ignore_patterns("__pycache__", "__init__.py"),
     )
@@ -303,8 +303,8 @@ def next_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[
 
     def activate() -> str:
         monkeypatch.setattr(alembic.config, "Config", RehearsalConfig)
-        monkeypatch.setattr("cpctl.store.REVISIONS", (*REVISIONS, "9001"))
-        monkeypatch.setattr("cpctl.store.HEAD", "9001")
+        monkeypatch.setattr("cpctl.store.database.REVISIONS", (*REVISIONS, "9001"))
+        monkeypatch.setattr("cpctl.store.database.HEAD", "9001")
         return "9001"
 
     return activate

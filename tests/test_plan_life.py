@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from conference_fixtures import TODAY, conference_env, days_ago, demo_db  # noqa: F401
-from cpctl import demo
 from cpctl.dates import british, short_british
+from cpctl.demo import testwoods as demo
 from helpers import dump, failed, ok, ok_json, rows
 from plan_fixtures import (  # noqa: F401
     ALEX,
@@ -712,7 +712,7 @@ def test_a_core_group_written_against_an_older_version_is_refused(demo_db: Path,
 
 
 def test_history_survives_every_edit(demo_db: Path, tmp_path: Path) -> None:
-    from cpctl.plan import PlanContent
+    from cpctl.casework.plan import PlanContent
 
     # Version 1 is what the conference recorded: its outline plan, the actions numbered, the lead worker first.
     decision = demo.example_conference(days_ago(6))["decisions"][0]  # type: ignore[index]

@@ -40,11 +40,11 @@ from conference_fixtures import (  # noqa: F401  (pytest finds the fixtures by n
     rows,
     uk,
 )
-from cpctl import demo
 from cpctl.commands.plan_wizard import core_group_wizard
 from cpctl.dates import british, short_british
+from cpctl.demo import testwoods as demo
 from cpctl.errors import Cancelled
-from cpctl.store import Store
+from cpctl.store.database import Store
 from helpers import CANCELLED, ok, ok_json
 from plan_fixtures import ALEX, CHRIS, GRACE, JAMIE, JORDAN, MIA, OLA, SAM, TOM, content, history, iso, on, plan_json
 
@@ -428,10 +428,10 @@ def test_plan_edit_refuses_when_someone_saved_a_version_while_answering(
     """The wizard read version 1; a colleague saved version 2 before Save: saving would undo their change."""
     from datetime import date
 
-    from cpctl import people, revision
+    from cpctl.casework import people, revision
+    from cpctl.casework.plan import PlanContent
     from cpctl.commands import plan_wizard
     from cpctl.paths import sqlite_url
-    from cpctl.plan import PlanContent
 
     def a_colleague_saves(session: Any) -> None:
         child = people.find_child(session, JAMIE)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cpctl import profile
+from cpctl.rules import profile
 
 
 @pytest.fixture(autouse=True)

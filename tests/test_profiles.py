@@ -12,9 +12,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cpctl import profile
 from cpctl.errors import CpctlError, Invalid, NotFound
-from cpctl.timescales import calendar_problem
+from cpctl.rules import profile
+from cpctl.rules.timescales import calendar_problem
 
 SHIPPED = ("england", "wales", "scotland", "northern-ireland", "guernsey")  # the nations, then Guernsey
 EVERYWHERE = (
@@ -60,7 +60,7 @@ def test_names_are_the_shipped_files():
 
 
 def test_store_jurisdictions_follow_the_shipped_profiles():
-    from cpctl import settings as store_settings
+    from cpctl.store import settings as store_settings
 
     assert isinstance(store_settings.JURISDICTIONS, tuple)
     assert store_settings.JURISDICTIONS == SHIPPED

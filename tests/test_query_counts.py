@@ -22,9 +22,9 @@ LOGIN = "synthetic.maker"  # the synthetic store's own user: one of its chairs
 
 @pytest.fixture(scope="module")
 def stores(tmp_path_factory: pytest.TempPathFactory) -> dict[int, Path]:
-    from cpctl import synthetic
+    from cpctl.demo import synthetic
     from cpctl.paths import sqlite_url
-    from cpctl.store import Store
+    from cpctl.store.database import Store
 
     made = {}
     before = os.environ.get("CPCTL_USER")

@@ -13,10 +13,10 @@ import pytest
 from typer.testing import CliRunner
 
 from backends import StoreRef
-from cpctl import demo
 from cpctl.cli import app
-from cpctl.models import CaseEvent, Child, Plan
-from cpctl.store import Store
+from cpctl.demo import testwoods as demo
+from cpctl.store.database import Store
+from cpctl.store.models import CaseEvent, Child, Plan
 
 TODAY = date(2026, 11, 22)  # a Sunday; the demo's conference is held 6 days before, Monday 16 November
 
@@ -235,7 +235,7 @@ def plan_store(make_store) -> Iterator[Store]:
 
 
 def test_late_core_group_meets_the_deadline_late_and_starts_the_cycle(plan_store: Store) -> None:
-    from cpctl import schedule
+    from cpctl.casework import schedule
 
     store = plan_store
     with store.write() as session:
@@ -245,7 +245,7 @@ def test_late_core_group_meets_the_deadline_late_and_starts_the_cycle(plan_store
         session.flush()
         schedule.refresh_child(session, child)
     with store.read() as session:
-        from cpctl.models import Deadline
+        from cpctl.store.models import Deadline
 
         rows = session.exec(schedule.select(Deadline).where(Deadline.child_id == child.id)).all()
         first = next(r for r in rows if r.kind == "first-core-group")
@@ -257,7 +257,7 @@ def test_late_core_group_meets_the_deadline_late_and_starts_the_cycle(plan_store
 
 
 def test_pre_birth_review_is_the_earlier_of_its_rules(make_store) -> None:
-    from cpctl import conference
+    from cpctl.casework import conference
 
     db = make_store("pb.db")
     store = db.open()
@@ -298,7 +298,7 @@ def test_pre_birth_review_is_the_earlier_of_its_rules(make_store) -> None:
 
 
 def test_seen_frequency_reads_plain_words() -> None:
-    from cpctl.schedule import seen_frequency
+    from cpctl.casework.schedule import seen_frequency
 
     assert seen_frequency("every 10 working days") == (10, "working-days")
     assert seen_frequency("Fortnightly, at home") == (2, "weeks")
@@ -321,7 +321,8 @@ def test_grouped_by_worker_and_by_child(demo_store: Path) -> None:
 
 
 def test_scottish_store_speaks_of_planning_meetings(make_store) -> None:
-    from cpctl import conference, settings
+    from cpctl.casework import conference
+    from cpctl.store import settings
 
     scottish = make_store("scot.db")
     store = scottish.open()

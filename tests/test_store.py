@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from backends import StoreRef
-from cpctl.migrations import HEAD
+from cpctl.store.migrations import HEAD
 from helpers import Run, dump, execute, failed, ok, ok_json, rows
 
 

@@ -19,9 +19,9 @@ def synthetic_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A synthetic authority with 20 children on plans today, their history, and plans that ended."""
     import os
 
-    from cpctl import synthetic
+    from cpctl.demo import synthetic
     from cpctl.paths import sqlite_url
-    from cpctl.store import Store
+    from cpctl.store.database import Store
 
     path = tmp_path_factory.mktemp("synthetic") / "synthetic.db"
     before = os.environ.get("CPCTL_USER")
@@ -58,7 +58,7 @@ def test_cpctl_db_check_finds_nothing_wrong(synthetic_store: Path, cli: Run) -> 
 
 
 def test_plans_and_decisions_are_valid_documents(synthetic_store: Path) -> None:
-    from cpctl.plan import DecisionDetails, PlanContent
+    from cpctl.casework.plan import DecisionDetails, PlanContent
 
     for content, gaps, draft in rows(synthetic_store, "SELECT content, gaps, draft FROM plan_version"):
         PlanContent.model_validate_json(content)
@@ -98,7 +98,7 @@ def test_every_plan_has_its_conferences_and_events(synthetic_store: Path) -> Non
 
 
 def test_the_audit_chain_holds(synthetic_store: Path) -> None:
-    from cpctl import audit
+    from cpctl.store import audit
 
     previous = audit.GENESIS
     entries = rows(
@@ -116,10 +116,10 @@ def test_the_audit_chain_holds(synthetic_store: Path) -> None:
 
 
 def test_stored_deadlines_are_what_cpctl_computes(synthetic_store: Path) -> None:
-    from cpctl import schedule
-    from cpctl.models import Setting
+    from cpctl.casework import schedule
     from cpctl.paths import sqlite_url
-    from cpctl.store import Store
+    from cpctl.store.database import Store
+    from cpctl.store.models import Setting
 
     query = (
         "SELECT child_id, plan_id, kind, due_on, status, met_on, closed_on, event_id, met_event_id, worker_id, "

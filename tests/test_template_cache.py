@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import cpctl
-from cpctl import documents
+from cpctl.documents import plan_copies as documents
 from export_support import CHILD, TODAY
 from helpers import run_cli
 

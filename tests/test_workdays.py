@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cpctl import profile, timescales
 from cpctl.errors import Invalid
-from cpctl.timescales import Calendar, add
+from cpctl.rules import profile, timescales
+from cpctl.rules.timescales import Calendar, add
 
 ENG = Calendar("GB", "ENG")
 WLS = Calendar("GB", "WLS")

@@ -26,8 +26,9 @@ CHAIR, LEAD, HEALTH, SCHOOL = "P00001", "P00002", "P00003", "P00004"
 
 def prepare(url: str, families: int, children: int) -> dict[int, list[str]]:
     """A set-up store with three professionals and `families` families of `children` each: {family: [refs]}."""
-    from cpctl import people, settings
-    from cpctl.store import Store
+    from cpctl.casework import people
+    from cpctl.store import settings
+    from cpctl.store.database import Store
 
     store = Store(url)
     made: dict[int, list[str]] = {}
@@ -217,7 +218,9 @@ def processes() -> Any:
     import multiprocessing
 
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["workload", "cpctl.cli", "cpctl.store", "cpctl.conference", "cpctl.coregroup"])
+    context.set_forkserver_preload(
+        ["workload", "cpctl.cli", "cpctl.store.database", "cpctl.casework.conference", "cpctl.casework.coregroup"]
+    )
     return context
 
 

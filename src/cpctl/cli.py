@@ -258,7 +258,7 @@ def _fail(line: str) -> None:
 
 def _saved() -> int:
     """How many changes this process has saved (without importing the store for commands that never open it)."""
-    store = sys.modules.get("cpctl.store")
+    store = sys.modules.get("cpctl.store.database")
     return store.COMMITTED[0] if store is not None else 0
 
 

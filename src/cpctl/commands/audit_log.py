@@ -23,7 +23,8 @@ def audit_log(
     A part of an entry changed outside cpctl into something that cannot be read shows as "(unreadable)" (in JSON:
     null, with the parts named under "unreadable"); `cpctl audit verify` says which entry was changed first.
     """
-    from cpctl import audit, people
+    from cpctl.casework import people
+    from cpctl.store import audit
 
     store = open_store(ctx)
     with store.read() as session:
@@ -74,8 +75,8 @@ def audit_verify(
     """Check that no audit entry was changed, deleted, inserted or reordered outside cpctl (exit 1 if one was)."""
     import re
 
-    from cpctl import audit
     from cpctl.errors import CpctlError
+    from cpctl.store import audit
 
     if expect is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", expect.strip()):
         raise typer.BadParameter("give a hash that `cpctl audit verify` printed: 64 letters a-f and digits.")

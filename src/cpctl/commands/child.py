@@ -58,7 +58,7 @@ def child_add(
     family: FamilyOpt = None,
 ) -> None:
     """Add a child, or an unborn baby with --expected."""
-    from cpctl import people
+    from cpctl.casework import people
 
     store = open_store(ctx)
     with store.write() as session:
@@ -87,7 +87,7 @@ def child_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List the children in the store."""
-    from cpctl import people
+    from cpctl.casework import people
 
     store = open_store(ctx)
     with store.read() as session:
@@ -120,8 +120,8 @@ def child_show(
     """Show one child: details, family, people around them, plans, and the case as a timeline."""
     from dataclasses import asdict
 
-    from cpctl import conference, people, schedule, timeline
-    from cpctl import plan as plans
+    from cpctl.casework import conference, people, schedule, timeline
+    from cpctl.casework import plan as plans
 
     store = open_store(ctx)
     with store.read() as session:
@@ -241,7 +241,7 @@ def child_edit(
     family: FamilyOpt = None,
 ) -> None:
     """Change a child's details (record a birth with --dob)."""
-    from cpctl import people
+    from cpctl.casework import people
     from cpctl.errors import Invalid
 
     changes: dict[str, Any] = {
@@ -282,7 +282,7 @@ def child_strategy(
     ],
 ) -> None:
     """Record a strategy discussion that decided to hold an initial conference (it starts that clock)."""
-    from cpctl import conference, people
+    from cpctl.casework import conference, people
     from cpctl.dates import british
 
     store = open_store(ctx)

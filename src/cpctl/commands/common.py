@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from rich.segment import Segment
     from rich.table import Table
 
-    from cpctl.store import Store
+    from cpctl.store.database import Store
 
 
 ChildArg = Annotated[str, typer.Argument(help="The child's id (or full name).")]
@@ -42,7 +42,7 @@ def open_store(ctx: typer.Context, *, check_schema: bool = True, warn_exposed: b
     """
     from cpctl import scratch
     from cpctl.paths import database_url, sqlite_path
-    from cpctl.store import FROM_ENVIRONMENT, KEY_VARIABLE, Store, looks_encrypted
+    from cpctl.store.database import FROM_ENVIRONMENT, KEY_VARIABLE, Store, looks_encrypted
 
     scratch.sweep()  # what a killed cpctl left behind (one listdir when there is nothing)
     state = ctx.find_root().obj or CliState()

@@ -14,8 +14,8 @@ if TYPE_CHECKING:
 
     from sqlmodel import Session
 
-    from cpctl.conference import ConferenceIn, ConferenceRules, Saved
-    from cpctl.store import Store
+    from cpctl.casework.conference import ConferenceIn, ConferenceRules, Saved
+    from cpctl.store.database import Store
 
 app = typer.Typer(
     help="Record child protection conferences and their outline plans; list and show them.",
@@ -62,7 +62,8 @@ def conference_new(
 
 
 def _save_from_file(store: Store, path: Path, *, draft: bool) -> tuple[Saved, ConferenceRules]:
-    from cpctl import conference, fileinput
+    from cpctl import fileinput
+    from cpctl.casework import conference
 
     document = fileinput.load(path)
     data = document.parse(conference.ConferenceIn)
@@ -84,7 +85,7 @@ def save_checked(
     `before` runs first in the same transaction (the wizard adds people typed in inline there) and returns
     the conference to save, so that a failure or a refusal leaves nothing behind.
     """
-    from cpctl import conference
+    from cpctl.casework import conference
     from cpctl.fileinput import FieldError
 
     with store.write() as session:
@@ -150,7 +151,7 @@ def conference_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List conferences, newest first."""
-    from cpctl import conference, people
+    from cpctl.casework import conference, people
     from cpctl.dates import short_british
 
     store = open_store(ctx)
@@ -179,7 +180,8 @@ def conference_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show a conference: who was there, and what it decided for each child."""
-    from cpctl import conference, settings
+    from cpctl.casework import conference
+    from cpctl.store import settings
 
     store = open_store(ctx)
     with store.read() as session:
@@ -258,7 +260,7 @@ def conference_move(
     new_date: Annotated[str, typer.Argument(metavar="DATE", help="The date it was really held.")],
 ) -> None:
     """Correct the date a conference was held on; plans, events and deadlines follow."""
-    from cpctl import conference
+    from cpctl.casework import conference
     from cpctl.commands.common import date_value
     from cpctl.dates import british
 

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from pydantic import BaseModel
     from sqlmodel import Session
 
-    from cpctl.conference import ConferenceIn, ConferenceRules, Saved
-    from cpctl.plan import Action, ChildSeen, Dissent, Interpreter, Item, NotDiscussed, PlanContent
-    from cpctl.store import Store
+    from cpctl.casework.conference import ConferenceIn, ConferenceRules, Saved
+    from cpctl.casework.plan import Action, ChildSeen, Dissent, Interpreter, Item, NotDiscussed, PlanContent
+    from cpctl.store.database import Store
 
 Input = TypeVar("Input", bound="BaseModel")  # what a wizard saves: a ConferenceIn, a CoreGroupIn
 NEW_KEY = "new-person:"
@@ -109,9 +109,10 @@ class Context:
 def load_context(store: Store, only: str | None = None) -> Context:
     """What the wizards choose from: the people, and the children (only the one named by `only`, when given: a
     wizard about one child need not read every child of an authority's store)."""
-    from cpctl import conference, people, settings
-    from cpctl import plan as plans
-    from cpctl.models import Person
+    from cpctl.casework import conference, people
+    from cpctl.casework import plan as plans
+    from cpctl.store import settings
+    from cpctl.store.models import Person
 
     with store.read() as session:
         state = settings.current(session)
@@ -202,7 +203,7 @@ class Draft:
     decisions: dict[str, DecisionDraft] = field(default_factory=dict)
 
     def to_input(self, *, as_draft: bool = False) -> ConferenceIn:
-        from cpctl.conference import PLAN_OUTCOMES, AttendeeIn, ConferenceIn, DecisionIn
+        from cpctl.casework.conference import PLAN_OUTCOMES, AttendeeIn, ConferenceIn, DecisionIn
 
         assert self.details is not None and self.attendance is not None
         d = self.details
@@ -254,7 +255,7 @@ def add_new_people(
 
     Relatives are linked to `children` (by default the children of the conference `data` records).
     """
-    from cpctl import people
+    from cpctl.casework import people
 
     dumped = data.model_dump()
     named = _strings(dumped)
@@ -382,7 +383,7 @@ def _short(text: str, limit: int = 70) -> str:
 
 def _items(label: str, existing: list[Item]) -> list[Item]:
     """A list of free-text items: keep which of those already there, then add one a line, blank to finish."""
-    from cpctl.plan import Item
+    from cpctl.casework.plan import Item
 
     kept = list(existing)
     if existing:
@@ -626,7 +627,7 @@ class PlanPrompts:
 
         A new action (no `before`) left without a 'what' is None: the list it belongs to is done.
         """
-        from cpctl.plan import Action
+        from cpctl.casework.plan import Action
 
         if before is None:
             what = _text(f"Action or service {number}: what? (blank line when done)")
@@ -664,7 +665,7 @@ class PlanPrompts:
         )
 
     def ask_child_seen(self, child: ChildInfo, existing: list[ChildSeen], lead: str | None) -> list[ChildSeen]:
-        from cpctl.plan import ChildSeen
+        from cpctl.casework.plan import ChildSeen
 
         kept = list(existing)
         if existing:
@@ -738,7 +739,7 @@ class Wizard(PlanPrompts):
 
     # -- driving: ask whatever is missing or no longer fits ---------------------------------------
     def complete(self) -> None:
-        from cpctl.conference import OUTCOMES_FOR_KIND, PLAN_OUTCOMES
+        from cpctl.casework.conference import OUTCOMES_FOR_KIND, PLAN_OUTCOMES
 
         if self.draft.details is None:
             self.ask_details()
@@ -764,7 +765,7 @@ class Wizard(PlanPrompts):
         return all(ref in eligible for ref in self.draft.children)
 
     def go_back(self) -> None:
-        from cpctl.conference import PLAN_OUTCOMES
+        from cpctl.casework.conference import PLAN_OUTCOMES
 
         sections: list[tuple[str, Any]] = [
             ("Conference details (kind, date, time, place, chair)", ("details", None)),
@@ -992,8 +993,8 @@ class Wizard(PlanPrompts):
 
     # -- one child's decision ---------------------------------------------------------------------
     def ask_decision(self, ref: str) -> None:
-        from cpctl.conference import OUTCOMES_FOR_KIND, PLAN_OUTCOMES
-        from cpctl.plan import Dissent, Interpreter, NotDiscussed
+        from cpctl.casework.conference import OUTCOMES_FOR_KIND, PLAN_OUTCOMES
+        from cpctl.casework.plan import Dissent, Interpreter, NotDiscussed
 
         assert self.draft.details is not None
         child = self.ctx.children[ref]
@@ -1155,7 +1156,7 @@ class Wizard(PlanPrompts):
 
     # -- one child's outline plan -----------------------------------------------------------------
     def ask_plan(self, ref: str) -> None:
-        from cpctl.plan import Objectives, PlanContent
+        from cpctl.casework.plan import Objectives, PlanContent
 
         child = self.ctx.children[ref]
         decision = self.draft.decisions[ref]
@@ -1236,7 +1237,7 @@ class Wizard(PlanPrompts):
         """Run the domain's checks on the draft in a read session that is rolled back: nothing is written."""
         from pydantic import ValidationError
 
-        from cpctl import conference
+        from cpctl.casework import conference
         from cpctl.errors import CpctlError
 
         try:
@@ -1298,7 +1299,7 @@ class Wizard(PlanPrompts):
             console.print("Go back and change the section it names.")
 
     def show_decision(self, ref: str, checked: Checked) -> None:
-        from cpctl.conference import PLAN_OUTCOMES
+        from cpctl.casework.conference import PLAN_OUTCOMES
 
         console = out()
         child = self.ctx.children[ref]

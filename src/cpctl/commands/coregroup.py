@@ -15,8 +15,8 @@ if TYPE_CHECKING:
 
     from sqlmodel import Session
 
-    from cpctl.coregroup import CoreGroupIn, Recorded
-    from cpctl.store import Store
+    from cpctl.casework.coregroup import CoreGroupIn, Recorded
+    from cpctl.store.database import Store
 
 app = typer.Typer(help="Record core group meetings and when the revised plan went out.", no_args_is_help=True)
 
@@ -41,7 +41,8 @@ def core_group_record(
         )
     store = open_store(ctx)
     if from_file is not None:
-        from cpctl import coregroup, fileinput
+        from cpctl import fileinput
+        from cpctl.casework import coregroup
 
         document = fileinput.load(from_file, example="cpctl core-group template")
         data = document.parse(coregroup.CoreGroupIn)
@@ -69,7 +70,7 @@ def save_checked(
     `before` runs first in the same transaction (the wizard creates people typed in inline there) and returns
     the meeting to save, so that a failure or a refusal leaves nothing behind.
     """
-    from cpctl import coregroup
+    from cpctl.casework import coregroup
     from cpctl.fileinput import FieldError
 
     with store.write() as session:
@@ -123,7 +124,7 @@ def core_group_sent(
     ] = None,
 ) -> None:
     """Record that the revised plan and minutes went to the core group and the chair (meets that deadline)."""
-    from cpctl import coregroup, people
+    from cpctl.casework import coregroup, people
     from cpctl.dates import british
 
     store = open_store(ctx)
@@ -143,7 +144,7 @@ def core_group_list(
     """List the core group meetings of the child's current plan."""
     import json
 
-    from cpctl import coregroup, people, revision
+    from cpctl.casework import coregroup, people, revision
 
     store = open_store(ctx)
     with store.read() as session:

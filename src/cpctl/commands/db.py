@@ -209,9 +209,9 @@ def db_check(
     others can read or change is a problem too (at a terminal it offers to make them yours alone; `cpctl db
     secure` does that in a script).
     """
-    from cpctl import integrity
     from cpctl.errors import CpctlError
     from cpctl.filemodes import exposed
+    from cpctl.store import integrity
 
     store = open_store(ctx, warn_exposed=False)
     report = integrity.check(store)

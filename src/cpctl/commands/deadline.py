@@ -10,7 +10,7 @@ import typer
 from cpctl.commands.common import date_value, emit_json, say
 
 if TYPE_CHECKING:
-    from cpctl.timescales import Explanation
+    from cpctl.rules.timescales import Explanation
 
 app = typer.Typer(help="Work out when a step is due under a jurisdiction's timescale rules.", no_args_is_help=True)
 
@@ -47,8 +47,8 @@ def deadline_calc(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON (ISO dates) instead of text.")] = False,
 ) -> None:
     """Work out when RULE falls due after an event on --from, and show how it was counted."""
-    from cpctl import profile, timescales
     from cpctl.commands.profile import chosen_profile
+    from cpctl.rules import profile, timescales
 
     loaded = profile.load(chosen_profile(ctx, profile_name))
     _due, explanation = timescales.due(loaded, rule, event_date)

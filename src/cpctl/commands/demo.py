@@ -44,10 +44,10 @@ def demo(
 
     from rich.markup import escape
 
-    from cpctl import demo as demo_data
     from cpctl.commands import child, conference, due, plan
+    from cpctl.demo import testwoods as demo_data
     from cpctl.paths import is_url, sqlite_url
-    from cpctl.store import Store
+    from cpctl.store.database import Store
 
     root_state = ctx.find_root().obj or CliState()
     chosen = db_path or root_state.db_path
@@ -109,9 +109,9 @@ def fresh_demo_store() -> Path:
 def _synthetic_authority(url: str, where: str, children: int) -> None:
     import time
 
-    from cpctl import synthetic
     from cpctl.commands.common import err
-    from cpctl.store import Store
+    from cpctl.demo import synthetic
+    from cpctl.store.database import Store
 
     started = time.perf_counter()
     console = err()

@@ -57,8 +57,9 @@ def due(
     A chair or lead worker sees the plans they chair or lead (--everyone for every plan in the store)."""
     from dataclasses import asdict
 
-    from cpctl import people, schedule, settings
+    from cpctl.casework import people, schedule
     from cpctl.errors import Invalid
+    from cpctl.store import settings
 
     formats = [name for name, flag in (("--json", as_json), ("--csv", as_csv), ("--ics", as_ics)) if flag]
     if len(formats) > 1:

@@ -20,8 +20,8 @@ def init(
     role: Annotated[str | None, typer.Option(help=f"Your role: {ROLE_HELP}.")] = None,
 ) -> None:
     """Set up the store: your authority, its jurisdiction, and who you are (asks for anything not given)."""
-    from cpctl import settings
     from cpctl.errors import CpctlError
+    from cpctl.store import settings
 
     given = {"authority": authority, "jurisdiction": jurisdiction, "name": name, "role": role}
     missing = [key for key, value in given.items() if not value]
@@ -64,7 +64,7 @@ def ask_init(
     """Ask for each missing setting, offering what the store already holds as the default."""
     import questionary
 
-    from cpctl.settings import JURISDICTIONS, USER_ROLES
+    from cpctl.store.settings import JURISDICTIONS, USER_ROLES
 
     answers: dict[str, str] = {}
     if "authority" in missing:

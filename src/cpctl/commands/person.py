@@ -39,7 +39,7 @@ def person_add(
     ] = None,
 ) -> None:
     """Add a parent, carer, relative or professional."""
-    from cpctl import people
+    from cpctl.casework import people
     from cpctl.errors import Invalid
 
     if relationship and not child:
@@ -75,7 +75,7 @@ def person_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List the people in the store."""
-    from cpctl import people
+    from cpctl.casework import people
 
     store = open_store(ctx)
     with store.read() as session:
@@ -100,7 +100,7 @@ def person_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show one person and the children they are linked to."""
-    from cpctl import people
+    from cpctl.casework import people
 
     store = open_store(ctx)
     with store.read() as session:
@@ -145,7 +145,7 @@ def person_edit(
     relationship: RelationshipOpt = None,
 ) -> None:
     """Change a person's details, or link them to a child with --child and --relationship."""
-    from cpctl import people
+    from cpctl.casework import people
     from cpctl.errors import Invalid
 
     changes = {

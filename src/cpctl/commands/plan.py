@@ -21,8 +21,8 @@ def plan_check(
     as_json: JsonOpt = False,
 ) -> None:
     """List what the child's current plan still lacks against the procedures (seed 002 §3.10-3.22)."""
-    from cpctl import people, revision
-    from cpctl import plan as plans
+    from cpctl.casework import people, revision
+    from cpctl.casework import plan as plans
 
     store = open_store(ctx)
     with store.read() as session:
@@ -69,7 +69,7 @@ def plan_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show a version of the child's plan, with progress on each action."""
-    from cpctl import people, revision
+    from cpctl.casework import people, revision
 
     store = open_store(ctx)
     with store.read() as session:
@@ -83,11 +83,11 @@ def plan_show(
 def print_plan(record: dict) -> None:  # type: ignore[type-arg]
     from datetime import date
 
+    from cpctl.casework.plan import DOMAINS
+    from cpctl.casework.revision import ITEM_SECTIONS
+    from cpctl.casework.timeline import progress_words
     from cpctl.commands.common import table
     from cpctl.dates import short_british
-    from cpctl.plan import DOMAINS
-    from cpctl.revision import ITEM_SECTIONS
-    from cpctl.timeline import progress_words
 
     console = out()
     content = record["content"]
@@ -171,7 +171,7 @@ def plan_history(
     as_json: JsonOpt = False,
 ) -> None:
     """List every version of the child's plan: when, why, by whom, and how much changed."""
-    from cpctl import people, revision
+    from cpctl.casework import people, revision
     from cpctl.commands.common import table
 
     store = open_store(ctx)
@@ -200,7 +200,7 @@ def plan_diff(
     as_json: JsonOpt = False,
 ) -> None:
     """What changed between two versions of the plan, action by action."""
-    from cpctl import people, revision
+    from cpctl.casework import people, revision
 
     store = open_store(ctx)
     with store.read() as session:
@@ -243,7 +243,7 @@ def plan_edit(
     """Revise the child's plan: a new version, with the completeness check; nothing is overwritten."""
     from datetime import date
 
-    from cpctl import people, revision
+    from cpctl.casework import people, revision
     from cpctl.errors import CpctlError
 
     if based_on is not None and from_file is None:
@@ -259,7 +259,7 @@ def plan_edit(
     store = open_store(ctx)
     if from_file is not None:
         from cpctl import fileinput
-        from cpctl.plan import PlanContent
+        from cpctl.casework.plan import PlanContent
 
         content = fileinput.load(from_file, example="cpctl plan show CHILD --json").parse(PlanContent)
     else:

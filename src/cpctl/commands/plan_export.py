@@ -12,8 +12,8 @@ import typer
 from cpctl.commands.common import date_value, err, open_store, out, store_file
 
 if TYPE_CHECKING:
-    from cpctl.documents import Audience, Format, PlanDocument, Rendered
-    from cpctl.store import Store
+    from cpctl.documents.plan_copies import Audience, Format, PlanDocument, Rendered
+    from cpctl.store.database import Store
 
 READERS = ("professional", "parent", "child")
 FORMATS = ("md", "html", "pdf")
@@ -104,7 +104,8 @@ def plan_export(
 ) -> None:
     """Write a child's plan as a document: the professionals' copy, the parents' or the child's, in Markdown,
     HTML or PDF, in the reader's language where cpctl has a translation (English, Welsh)."""
-    from cpctl import documents, schedule
+    from cpctl.casework import schedule
+    from cpctl.documents import plan_copies as documents
 
     if audience not in READERS:
         raise typer.BadParameter(f"choose professional, parent or child, not {audience!r}.", param_hint="--for")
@@ -150,7 +151,7 @@ def plan_export(
         _export_all(store, reader_kind, file_format, out_dir, language, folders, today, force=force)
         return
     assert child is not None
-    from cpctl import people
+    from cpctl.casework import people
 
     with store.read() as session:
         found = people.find_child(session, child)
@@ -231,7 +232,7 @@ def _notes(document: PlanDocument, rendered: Rendered, full: PlanDocument) -> No
             markup=False,
         )
     if document.audience == "parent" and document.reader is None:
-        from cpctl import documents
+        from cpctl.documents import plan_copies as documents
 
         for parent in full.parents:
             preferred = parent.preferred_language
@@ -255,7 +256,7 @@ def _export_all(
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from cpctl import documents
+    from cpctl.documents import plan_copies as documents
     from cpctl.errors import CpctlError
     from cpctl.paths import OutputFiles
 

@@ -34,12 +34,12 @@ from cpctl.commands.conference_wizard import (
 if TYPE_CHECKING:
     from sqlmodel import Session
 
+    from cpctl.casework.coregroup import CoreGroupIn, Recorded
+    from cpctl.casework.plan import Action, DecisionDetails, Item, PlanContent
+    from cpctl.casework.visits import VisitIn
     from cpctl.commands.conference_wizard import ChildInfo, Context, NewPerson, PersonInfo
-    from cpctl.coregroup import CoreGroupIn, Recorded
-    from cpctl.plan import Action, DecisionDetails, Item, PlanContent
-    from cpctl.profile import Profile
-    from cpctl.store import Store
-    from cpctl.visits import VisitIn
+    from cpctl.rules.profile import Profile
+    from cpctl.store.database import Store
 
 _NEW = "\x00new"
 _SKIP = "\x00skip"
@@ -60,15 +60,15 @@ class PlanFacts:
 
 
 def _find_child(store: Store, key: str) -> str:
-    from cpctl import people
+    from cpctl.casework import people
 
     with store.read() as session:
         return people.find_child(session, key).ref
 
 
 def _plan_facts(store: Store, ctx: Context, ref: str) -> PlanFacts:
-    from cpctl import coregroup, people, revision, schedule
-    from cpctl import plan as plans
+    from cpctl.casework import coregroup, people, revision, schedule
+    from cpctl.casework import plan as plans
 
     with store.read() as session:
         child = people.find_child(session, ref)
@@ -110,7 +110,7 @@ def _choose_child_on_plan(store: Store, ctx: Context, child: str | None, doing: 
 
 def _numbered(content: PlanContent, previous: PlanContent) -> PlanContent:
     """The plan as it will be saved: new actions get the ids the store will give them (so a diff can name them)."""
-    from cpctl import plan as plans
+    from cpctl.casework import plan as plans
 
     return plans.number_actions(content.model_copy(deep=True), previous)
 
@@ -185,7 +185,7 @@ class PlanLife(PlanPrompts):
         ]
 
     def ask_part(self, plan: PlanContent, key: str) -> None:
-        from cpctl.plan import Objectives
+        from cpctl.casework.plan import Objectives
 
         items = {
             "worries": ("What are we worried about", "Worry"),
@@ -319,8 +319,8 @@ class PlanLife(PlanPrompts):
 
     def show_changes(self, plan: PlanContent | None, agreed_by: str | None) -> list[str]:
         """The change list, whether it was agreed, and the gaps of the plan as it would stand; returns the gaps."""
-        from cpctl import plan as plans
-        from cpctl import revision
+        from cpctl.casework import plan as plans
+        from cpctl.casework import revision
 
         console = out()
         current = self.facts.content
@@ -347,7 +347,7 @@ class PlanLife(PlanPrompts):
 
 
 def _significant(current: PlanContent, plan: PlanContent) -> list[str]:
-    from cpctl import revision
+    from cpctl.casework import revision
 
     return revision.significant(current, _numbered(plan, current))
 
@@ -480,7 +480,7 @@ class CoreGroupWizard(PlanLife):
         self.draft.attendance_asked = True
 
     def ask_progress(self) -> None:
-        from cpctl.coregroup import PROGRESS, PROGRESS_WORDS
+        from cpctl.casework.coregroup import PROGRESS, PROGRESS_WORDS
         from cpctl.dates import short_british
 
         actions = self.facts.content.actions
@@ -549,7 +549,7 @@ class CoreGroupWizard(PlanLife):
 
     def ask_next_meeting(self) -> None:
         from cpctl.errors import NotFound
-        from cpctl.timescales import due, timescale_words
+        from cpctl.rules.timescales import due, timescale_words
 
         day = self.draft.day
         assert day is not None
@@ -598,8 +598,8 @@ class CoreGroupWizard(PlanLife):
 
     # -- the summary ---------------------------------------------------------------------------------------------
     def to_input(self, *, as_draft: bool = False) -> CoreGroupIn:
-        from cpctl.conference import AttendeeIn
-        from cpctl.coregroup import CoreGroupIn, ProgressIn
+        from cpctl.casework.conference import AttendeeIn
+        from cpctl.casework.coregroup import CoreGroupIn, ProgressIn
 
         d = self.draft
         assert d.day is not None
@@ -638,7 +638,7 @@ class CoreGroupWizard(PlanLife):
         return None
 
     def show_summary(self, problem: str | None) -> list[str]:
-        from cpctl.coregroup import PROGRESS_WORDS
+        from cpctl.casework.coregroup import PROGRESS_WORDS
         from cpctl.dates import british
 
         d = self.draft
@@ -740,8 +740,8 @@ def core_group_wizard(store: Store, child: str | None) -> Recorded:
 
 def _check_version_unchanged(session: Session, ref: str, version: int) -> None:
     """A revised plan is saved whole: refuse if someone else saved a version since the wizard read the plan."""
-    from cpctl import people, revision
-    from cpctl import plan as plans
+    from cpctl.casework import people, revision
+    from cpctl.casework import plan as plans
     from cpctl.errors import CpctlError
 
     plan_row = revision.active_plan_of(session, people.find_child(session, ref))
@@ -810,9 +810,9 @@ def ask_visit(
     notes: list[Any],
 ) -> VisitIn:
     """Ask for whatever of a visit was not given on the command line; nothing is saved here."""
+    from cpctl.casework.visits import VisitIn
     from cpctl.dates import parse_date
     from cpctl.errors import CpctlError
-    from cpctl.visits import VisitIn
 
     ctx = load_context(store, only=child)
     today = on or date.today()

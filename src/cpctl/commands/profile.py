@@ -9,7 +9,7 @@ import typer
 from cpctl.commands.common import CliState, JsonOpt, emit_json, open_store, say
 
 if TYPE_CHECKING:
-    from cpctl.profile import Profile
+    from cpctl.rules.profile import Profile
 
 app = typer.Typer(
     help="See each jurisdiction's timescale rules and where every value comes from; override them locally.",
@@ -34,7 +34,7 @@ ProfileOpt = Annotated[
 @app.command("list")
 def profile_list(as_json: JsonOpt = False) -> None:
     """List the jurisdiction profiles cpctl ships, and where local overrides are read from."""
-    from cpctl import profile
+    from cpctl.rules import profile
 
     records: list[dict[str, Any]] = []
     for name in profile.names():
@@ -60,7 +60,7 @@ def profile_list(as_json: JsonOpt = False) -> None:
 @app.command("show")
 def profile_show(ctx: typer.Context, name: NameArg = None, as_json: JsonOpt = False) -> None:
     """Show the rules in force for a jurisdiction, and where each value came from."""
-    from cpctl import profile
+    from cpctl.rules import profile
 
     loaded = profile.load(chosen_profile(ctx, name))
     if as_json:
@@ -104,7 +104,7 @@ def profile_set(
     The file is <data folder>/profiles/NAME.yaml, or $CPCTL_PROFILE_OVERRIDES. cpctl checks the result before
     saving it; comments in a file you edited by hand are not kept.
     """
-    from cpctl import profile
+    from cpctl.rules import profile
 
     change = profile.set_override(chosen_profile(ctx, profile_name), key, value, source=source)
     was = f"was {_shown(change.before)}, from {change.before_origin}" if change.before_origin else "was not set"
@@ -121,10 +121,10 @@ def chosen_profile(ctx: typer.Context, name: str | None) -> str:
     """The profile NAME given, or else the store's jurisdiction (never creating a store that is not there)."""
     if name:
         return name
-    from cpctl import settings
     from cpctl.errors import CpctlError, Invalid
     from cpctl.paths import database_url, sqlite_path
-    from cpctl.profile import names
+    from cpctl.rules.profile import names
+    from cpctl.store import settings
 
     needed = Invalid(
         f"name a profile ({', '.join(names())}), or run `cpctl init` so that cpctl knows this store's jurisdiction."
@@ -173,7 +173,7 @@ def profile_record(loaded: Profile) -> dict[str, Any]:
 
 
 def _profile_lines(loaded: Profile) -> list[str]:
-    from cpctl.timescales import timescale_words
+    from cpctl.rules.timescales import timescale_words
 
     def overridden(key: str) -> str:
         origin = loaded.origin(key)
@@ -225,7 +225,7 @@ def _rule_origin(loaded: Profile, name: str) -> str:
 
 def _shown(value: Any) -> str:
     """A value as `profile set` reports it: 'null', '15', or a rule as '5 working days after core-group'."""
-    from cpctl.timescales import timescale_words
+    from cpctl.rules.timescales import timescale_words
 
     if value is None:
         return "null"

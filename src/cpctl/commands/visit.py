@@ -45,8 +45,9 @@ def visit_record(
     ] = None,
 ) -> None:
     """Record a visit to the child: when, who, announced or not, seen alone, bedroom seen."""
-    from cpctl import settings, visits
+    from cpctl.casework import visits
     from cpctl.errors import CpctlError
+    from cpctl.store import settings
 
     notes = [{"text": t} for t in (note or [])] + [{"text": t, "private": True} for t in (private_note or [])]
     asking = from_file is None and (child is None or any(v is None for v in (announced, alone, bedroom)))
@@ -134,7 +135,7 @@ def visit_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List the visits to a child."""
-    from cpctl import people, visits
+    from cpctl.casework import people, visits
 
     store = open_store(ctx)
     with store.read() as session:

@@ -7,12 +7,13 @@ from datetime import date
 
 from sqlmodel import Session, col, select
 
-from cpctl import audit, people, schedule
-from cpctl import plan as plans
+from cpctl.casework import people, schedule
+from cpctl.casework import plan as plans
+from cpctl.casework.plan import Day, Item, Key, Strict
 from cpctl.dates import utc_now_iso
 from cpctl.fileinput import FieldError
-from cpctl.models import CaseEvent, Child, Person, Plan, Visit
-from cpctl.plan import Day, Item, Key, Strict
+from cpctl.store import audit
+from cpctl.store.models import CaseEvent, Child, Person, Plan, Visit
 
 
 class VisitIn(Strict):

@@ -12,14 +12,15 @@ from typing import Any, Literal
 from pydantic import Field, model_validator
 from sqlmodel import Session, col, select
 
-from cpctl import audit, people, revision, schedule
-from cpctl import plan as plans
-from cpctl.conference import AttendeeIn
+from cpctl.casework import people, revision, schedule
+from cpctl.casework import plan as plans
+from cpctl.casework.conference import AttendeeIn
+from cpctl.casework.plan import Action, ActionId, Day, Item, Key, OptText, PlanContent, Strict
 from cpctl.dates import utc_now_iso
 from cpctl.errors import CpctlError
 from cpctl.fileinput import FieldError, Loc
-from cpctl.models import CaseEvent, Child, CoreGroupMeeting, Plan, PlanVersion
-from cpctl.plan import Action, ActionId, Day, Item, Key, OptText, PlanContent, Strict
+from cpctl.store import audit
+from cpctl.store.models import CaseEvent, Child, CoreGroupMeeting, Plan, PlanVersion
 
 PROGRESS = ("done", "on-track", "some-concern", "not-started", "no-longer-needed")
 PROGRESS_WORDS = {

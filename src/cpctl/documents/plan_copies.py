@@ -7,7 +7,7 @@ marked not for the family and every phone number, address and withheld name, so 
 sandbox (`cpctl/templates/`, overridable from `<data dir>/templates` or a folder of the user's choice), with
 autoescaping for HTML, Markdown escaping of every value for Markdown, StrictUndefined, and the fixed text
 translated through gettext catalogues (`cpctl/locale/<lang>/LC_MESSAGES/cpctl.po`, compiled in memory at
-first use). PDF is printed from the HTML by Chromium (`cpctl.pdf`).
+first use). PDF is printed from the HTML by Chromium (`cpctl.documents.pdf`).
 """
 
 from __future__ import annotations
@@ -28,10 +28,10 @@ if TYPE_CHECKING:
     from jinja2 import Environment
     from sqlmodel import Session
 
-    from cpctl.models import Child, Person
+    from cpctl.casework.plan import DecisionDetails, PlanContent
     from cpctl.paths import OutputFiles
-    from cpctl.plan import DecisionDetails, PlanContent
-    from cpctl.store import Store
+    from cpctl.store.database import Store
+    from cpctl.store.models import Child, Person
 
 Audience = Literal["professional", "parent", "child"]
 Format = Literal["md", "html", "pdf"]
@@ -40,7 +40,7 @@ FORMATS: tuple[Format, ...] = ("md", "html", "pdf")
 SOURCE_LANGUAGE = "en"
 # Deadlines a family copy tells the reader about: the meetings, and for the child when they will be seen.
 FAMILY_DEADLINES = ("first-core-group", "core-group", "first-review", "review", "child-seen")
-# The core group's words for progress on an action (cpctl.coregroup.PROGRESS; a test keeps them equal).
+# The core group's words for progress on an action (cpctl.casework.coregroup.PROGRESS; a test keeps them equal).
 PROGRESS_STATUSES = ("done", "on-track", "some-concern", "not-started", "no-longer-needed")
 
 
@@ -139,7 +139,7 @@ class ObjectivesView:
 
 @dataclass(frozen=True)
 class ContentView:
-    """The body of the plan (cpctl.plan.PlanContent) as the reader may see it."""
+    """The body of the plan (cpctl.casework.plan.PlanContent) as the reader may see it."""
 
     worries: tuple[TextItem, ...] = ()
     working_well: tuple[TextItem, ...] = ()
@@ -154,7 +154,7 @@ class ContentView:
 
 @dataclass(frozen=True)
 class DetailsView:
-    """The reasons and voices behind the decision (cpctl.plan.DecisionDetails)."""
+    """The reasons and voices behind the decision (cpctl.casework.plan.DecisionDetails)."""
 
     evidence: tuple[TextItem, ...] = ()
     child_views: tuple[TextItem, ...] = ()
@@ -515,11 +515,12 @@ def gather(
 
     from sqlmodel import col, select
 
-    from cpctl import conference as conferences
-    from cpctl import coregroup, schedule, settings
-    from cpctl import plan as plans
+    from cpctl.casework import conference as conferences
+    from cpctl.casework import coregroup, schedule
+    from cpctl.casework import plan as plans
     from cpctl.dates import age_on
-    from cpctl.models import Conference, ConferenceAttendee, Decision, Person
+    from cpctl.store import settings
+    from cpctl.store.models import Conference, ConferenceAttendee, Decision, Person
 
     plan_row = plans.active_plan(session, child) or plans.latest_plan(session, child)
     if plan_row is None:
@@ -709,7 +710,7 @@ def children_with_plans(session: Session) -> Sequence[Child]:
     """Every child with a plan in force, by reference (for `plan export --all`)."""
     from sqlmodel import col, select
 
-    from cpctl.models import Child, Plan
+    from cpctl.store.models import Child, Plan
 
     return session.exec(
         select(Child)
@@ -720,7 +721,7 @@ def children_with_plans(session: Session) -> Sequence[Child]:
 
 
 def _people_of_child(session: Session, child: Child) -> list[tuple[Person, str]]:
-    from cpctl import people
+    from cpctl.casework import people
 
     return people.people_of_child(session, child)
 
@@ -733,7 +734,7 @@ def _span(numbers: Sequence[int]) -> str:
 
 def reader_for(session: Session, child: Child, key: str) -> PersonView:
     """The parent or carer a parent copy is for (--to): someone linked to the child, not a professional."""
-    from cpctl import people
+    from cpctl.casework import people
 
     person = people.find_person(session, key)
     linked = {p.id: rel for p, rel in people.people_of_child(session, child)}
@@ -1211,7 +1212,7 @@ def export(
         raise Invalid(f"there is no {fmt!r} format: choose one of {', '.join(FORMATS)}.")
     rendered = render(document, "md" if fmt == "md" else "html", language=language, templates=templates)
     if fmt == "pdf":
-        from cpctl import pdf
+        from cpctl.documents import pdf
 
         return pdf.html_to_pdf(rendered.text), rendered
     return rendered.text.encode("utf-8"), rendered
@@ -1260,7 +1261,7 @@ def record_disclosure(
     where: str,
 ) -> None:
     """A copy of a plan left cpctl: say so in the audit trail (who, which children, which copy, where to)."""
-    from cpctl import audit
+    from cpctl.store import audit
 
     if not documents:
         return

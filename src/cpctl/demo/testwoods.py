@@ -5,10 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from cpctl import people, settings
+from cpctl.casework import people
 from cpctl.errors import CpctlError
-from cpctl.models import Child
-from cpctl.store import Store
+from cpctl.store import settings
+from cpctl.store.database import Store
+from cpctl.store.models import Child
 
 AUTHORITY = "Northshire County Council (synthetic demo)"
 
@@ -153,7 +154,7 @@ def example_conference(held_on: date) -> dict[str, object]:
 
 def record_initial_conference(store: Store, *, today: date | None = None, held_on: date | None = None) -> str:
     """Record the example initial conference for Jamie and Mia (held six days ago unless `held_on` says)."""
-    from cpctl import conference
+    from cpctl.casework import conference
 
     today = today or date.today()
     data = conference.ConferenceIn.model_validate(example_conference(held_on or today - timedelta(days=6)))
@@ -180,7 +181,7 @@ def record_plan_life(store: Store, *, today: date | None = None) -> str:
     Every date is a whole number of weeks from the example files' own, so each stays on a weekday.
     Returns the review conference's reference.
     """
-    from cpctl import conference, coregroup, visits
+    from cpctl.casework import conference, coregroup, visits
 
     today = today or date.today()
     start = today - timedelta(weeks=13)

@@ -6,15 +6,15 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
-from cpctl import audit
-from cpctl.audit import os_login
+from cpctl.casework.people import new_person_ref
 from cpctl.errors import CpctlError, Invalid
-from cpctl.models import AppUser, Person, Setting
-from cpctl.people import new_person_ref
-from cpctl.profile import names as profile_names
+from cpctl.rules.profile import names as profile_names
+from cpctl.store import audit
+from cpctl.store.audit import os_login
+from cpctl.store.models import AppUser, Person, Setting
 from cpctl.text import clean
 
-JURISDICTIONS = profile_names()  # one per profile shipped in cpctl/profiles/ (england, guernsey, ...)
+JURISDICTIONS = profile_names()  # one per profile shipped in cpctl/rules/profiles/ (england, guernsey, ...)
 USER_ROLES = {
     "chair": "Conference chair",
     "social-worker": "Lead social worker",

@@ -29,11 +29,12 @@ from json.encoder import encode_basestring as _json_string  # type: ignore[attr-
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from cpctl import audit, schedule, settings
+from cpctl.casework import schedule
+from cpctl.casework.plan import Action, ChildSeen, DecisionDetails, Interpreter, Item, Objectives, PlanContent
 from cpctl.errors import CpctlError
-from cpctl.models import Child
-from cpctl.plan import Action, ChildSeen, DecisionDetails, Interpreter, Item, Objectives, PlanContent
-from cpctl.store import Store
+from cpctl.store import audit, settings
+from cpctl.store.database import Store
+from cpctl.store.models import Child
 
 AUTHORITY = "Synthetic National Dataset (every person invented)"
 ENDED_PER_ACTIVE = 62_000 / 50_000  # plans ending in a year, per child on a plan at any time (England)
@@ -304,8 +305,8 @@ class _Templates:
     once, then filled in for each child."""
 
     def __init__(self) -> None:
-        from cpctl import plan as plans
-        from cpctl import revision
+        from cpctl.casework import plan as plans
+        from cpctl.casework import revision
 
         self.contents: dict[tuple[str, str, int], tuple[str, str, bool]] = {}
         self.changes: dict[tuple[str, str, int], list[str]] = {}

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, select
 
 from cpctl.dates import parse_date
 from cpctl.errors import Invalid
-from cpctl.models import Child, Decision, Plan, PlanVersion
+from cpctl.store.models import Child, Decision, Plan, PlanVersion
 
 
 def _to_date(value: Any) -> Any:
@@ -330,7 +330,7 @@ def categories_of(text: str) -> list[str]:
 def plan_summaries(session: Session, child: Child) -> list[dict[str, Any]]:
     """Every plan the child has had, newest first, with its current version (for `child show`): three statements,
     however many plans and versions."""
-    from cpctl.models import Person
+    from cpctl.store.models import Person
 
     rows = list(reversed(plans_of(session, child)))
     latest_of: dict[int, PlanVersion] = {}

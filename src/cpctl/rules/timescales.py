@@ -31,7 +31,7 @@ from cpctl.dates import british, short_british
 from cpctl.errors import Invalid
 
 if TYPE_CHECKING:
-    from cpctl.profile import Profile
+    from cpctl.rules.profile import Profile
 
 UNITS = ("working-days", "days", "weeks", "months")
 READINGS = ("event", "day-one")

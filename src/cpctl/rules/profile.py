@@ -1,6 +1,6 @@
 """Jurisdiction profiles: each nation's timescale rules, categories and words, as overridable data.
 
-A profile is a YAML file shipped in ``cpctl/profiles/`` (``england.yaml``, ``scotland.yaml``, ...). A local
+A profile is a YAML file shipped in ``cpctl/rules/profiles/`` (``england.yaml``, ``scotland.yaml``, ...). A local
 authority overrides any value in a YAML file of its own: ``<data dir>/profiles/<name>.yaml`` by default,
 or the file ``$CPCTL_PROFILE_OVERRIDES`` names (that file applies to whichever profile is loaded). It is
 merged over the packaged file key by key; a list (``categories``) replaces the packaged list whole.
@@ -27,7 +27,7 @@ from typing import Any
 
 from cpctl.errors import Invalid, NotFound
 from cpctl.paths import expand
-from cpctl.timescales import READINGS, UNITS, Calendar, calendar_problem
+from cpctl.rules.timescales import READINGS, UNITS, Calendar, calendar_problem
 
 OVERRIDES_ENV = "CPCTL_PROFILE_OVERRIDES"
 
@@ -246,7 +246,7 @@ def names() -> tuple[str, ...]:
 def _packaged_dir() -> Any:
     from importlib.resources import files
 
-    return files("cpctl").joinpath("profiles")
+    return files("cpctl.rules").joinpath("profiles")
 
 
 def canonical_name(name: str) -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from cpctl.dates import utc_now_iso
-from cpctl.models import AppUser, AuditEntry, Person
+from cpctl.store.models import AppUser, AuditEntry, Person
 
 GENESIS = "0" * 64
 COLUMNS = ("at", "actor", "action", "entity", "entity_id", "summary", "changes", "prev_hash", "hash")

@@ -24,11 +24,11 @@ from sqlalchemy import delete, insert, union
 from sqlmodel import Session, col, select
 
 from cpctl.errors import NotFound
-from cpctl.models import CaseEvent, Child, Conference, Deadline, Plan, PlanVersion, Setting
+from cpctl.store.models import CaseEvent, Child, Conference, Deadline, Plan, PlanVersion, Setting
 
 if TYPE_CHECKING:
-    from cpctl.profile import Profile
-    from cpctl.timescales import Explanation
+    from cpctl.rules.profile import Profile
+    from cpctl.rules.timescales import Explanation
 
 FINGERPRINT_KEY = "schedule.fingerprint"
 KINDS = {
@@ -64,7 +64,8 @@ def fingerprint(profile: Profile) -> str:
 
 
 def load_profile(session: Session) -> Profile:
-    from cpctl import profile, settings
+    from cpctl.rules import profile
+    from cpctl.store import settings
 
     return profile.load(settings.current(session).jurisdiction)
 
@@ -138,7 +139,7 @@ def _rule(
 
 
 def _rule_now(profile: Profile, rule: str, on: date, anchor: CaseEvent | None) -> tuple[date, dict[str, Any]] | None:
-    from cpctl.timescales import due
+    from cpctl.rules.timescales import due
 
     try:
         when, explanation = due(profile, rule, on)
@@ -209,7 +210,7 @@ def _seen_rule(
 def _seen_rule_now(
     profile: Profile, on: date, frequency: tuple[int, str] | None, anchor: CaseEvent | None, memo: Memo | None
 ) -> tuple[date, dict[str, Any]] | None:
-    from cpctl.timescales import add, due
+    from cpctl.rules.timescales import add, due
 
     base = _rule(profile, "child-seen", on, anchor, memo)
     if frequency is None:
@@ -459,7 +460,7 @@ def deadline_rows(
 
 def _frequencies(session: Session, plan_ids: Sequence[int | None]) -> dict[int, tuple[int, str] | None]:
     """How often each plan says the child will be seen (the most frequent arrangement), from its latest version."""
-    from cpctl.plan import content_of
+    from cpctl.casework.plan import content_of
 
     out: dict[int, tuple[int, str] | None] = {}
     ids = [i for i in plan_ids if i is not None]
@@ -641,7 +642,7 @@ def _worker_and_chair() -> tuple[Any, Any]:
     compiled form instead of building new aliases (plan export --all asks once per child)."""
     from sqlalchemy.orm import aliased
 
-    from cpctl.models import Person
+    from cpctl.store.models import Person
 
     return aliased(Person, name="lead_worker"), aliased(Person, name="chair")
 

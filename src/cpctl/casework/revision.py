@@ -12,13 +12,13 @@ from typing import Any
 
 from sqlmodel import Session
 
-from cpctl import audit
-from cpctl import plan as plans
+from cpctl.casework import plan as plans
+from cpctl.casework.plan import DOMAINS, Action, ChildSeen, Item, PlanContent
+from cpctl.casework.schedule import seen_frequency
 from cpctl.dates import short_british, utc_now_iso
 from cpctl.errors import CpctlError
-from cpctl.models import Child, Plan, PlanVersion
-from cpctl.plan import DOMAINS, Action, ChildSeen, Item, PlanContent
-from cpctl.schedule import seen_frequency
+from cpctl.store import audit
+from cpctl.store.models import Child, Plan, PlanVersion
 
 ITEM_SECTIONS = {
     "worries": "What we are worried about",
@@ -203,7 +203,7 @@ def _seen_key(seen: ChildSeen) -> str:
 
 
 def _less_often(before: str | None, after: str | None) -> bool:
-    from cpctl.schedule import _rough_days
+    from cpctl.casework.schedule import _rough_days
 
     a, b = seen_frequency(before), seen_frequency(after)
     return a is not None and b is not None and _rough_days(b) > _rough_days(a)
@@ -256,7 +256,7 @@ def _reduced(old: PlanContent, new: PlanContent) -> list[tuple[Action, Action | 
 
 
 def _days(frequency: tuple[int, str] | None) -> float:
-    from cpctl.schedule import _rough_days
+    from cpctl.casework.schedule import _rough_days
 
     return _rough_days(frequency) if frequency else float("inf")
 
@@ -385,8 +385,8 @@ def view(
     session: Session, child: Child, *, number: int | None = None, plan_number: int | None = None
 ) -> dict[str, Any]:
     """A version of the child's plan as plain data, with each action's progress as of that version."""
-    from cpctl import coregroup
-    from cpctl.models import Person
+    from cpctl.casework import coregroup
+    from cpctl.store.models import Person
 
     plan_row = plan_for(session, child, plan_number)
     row = version_row(session, child, plan_row, number)
@@ -424,7 +424,7 @@ def view(
 def select_people(content: PlanContent) -> Any:
     from sqlmodel import col, select
 
-    from cpctl.models import Person
+    from cpctl.store.models import Person
 
     refs = (
         set(content.core_group)

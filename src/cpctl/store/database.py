@@ -25,8 +25,8 @@ from sqlmodel import Session
 
 from cpctl import scratch as scratch_files
 from cpctl.errors import CpctlError, StoreError
-from cpctl.migrations import HEAD, REVISIONS
 from cpctl.paths import SQLITE_HEADER, expand, is_store_file, sqlite_path, sqlite_url, store_files
+from cpctl.store.migrations import HEAD, REVISIONS
 from cpctl.text import shown
 
 BUSY_TIMEOUT_MS = 30_000
@@ -265,7 +265,7 @@ class Store:
         """
         import tempfile
 
-        from cpctl import audit, integrity
+        from cpctl.store import audit, integrity
 
         backup = expand(backup).absolute()
         if not backup.is_file():
@@ -412,7 +412,7 @@ def _migrate(conn: Connection, revision: str) -> None:
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", "cpctl:migrations")
+    config.set_main_option("script_location", "cpctl.store:migrations")
     config.attributes["connection"] = conn
     command.upgrade(config, revision)
 
@@ -521,7 +521,7 @@ def _open_backup(backup: Path, copy_path: Path, key: str | None) -> _Backup:
                 f"the backup {where} is at schema revision {state.revision}, which this cpctl does not know: it "
                 "was written by a newer cpctl. Install that version (or newer) to restore it."
             )
-        from cpctl import integrity
+        from cpctl.store import integrity
 
         # Before the migrations touch it: a table or column missing now would be lost, or break the upgrade.
         with translate_errors(copy), copy.engine.connect() as conn:

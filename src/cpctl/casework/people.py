@@ -9,10 +9,10 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from cpctl import audit
 from cpctl.dates import age_on
 from cpctl.errors import Invalid, NotFound
-from cpctl.models import PERSON_KINDS, Child, ChildPerson, Family, Person
+from cpctl.store import audit
+from cpctl.store.models import PERSON_KINDS, Child, ChildPerson, Family, Person
 from cpctl.text import LONG, clean, plain, reference
 
 _PHONE = re.compile(r"^\+?[0-9 ()\-]{6,20}$")
@@ -210,8 +210,8 @@ def edit_child(
 
 def _refresh_deadlines(session: Session, child: Child) -> None:
     """A birth recorded (or corrected) moves pre-birth reviews and visits: recompute if the child has a case."""
-    from cpctl import schedule
-    from cpctl.models import CaseEvent
+    from cpctl.casework import schedule
+    from cpctl.store.models import CaseEvent
 
     if session.exec(select(CaseEvent.id).where(CaseEvent.child_id == child.id).limit(1)).first() is not None:
         schedule.refresh_child(session, child)

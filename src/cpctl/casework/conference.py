@@ -16,21 +16,9 @@ from typing import Any, Literal
 from pydantic import Field, field_validator, model_validator
 from sqlmodel import Session, col, func, select
 
-from cpctl import audit, people, settings
-from cpctl import plan as plans
-from cpctl.dates import utc_now_iso
-from cpctl.fileinput import FieldError
-from cpctl.models import (
-    CaseEvent,
-    Child,
-    Conference,
-    ConferenceAttendee,
-    Decision,
-    Person,
-    Plan,
-    PlanVersion,
-)
-from cpctl.plan import (
+from cpctl.casework import people
+from cpctl.casework import plan as plans
+from cpctl.casework.plan import (
     Day,
     DecisionDetails,
     Dissent,
@@ -41,6 +29,19 @@ from cpctl.plan import (
     OptText,
     PlanContent,
     Strict,
+)
+from cpctl.dates import utc_now_iso
+from cpctl.fileinput import FieldError
+from cpctl.store import audit, settings
+from cpctl.store.models import (
+    CaseEvent,
+    Child,
+    Conference,
+    ConferenceAttendee,
+    Decision,
+    Person,
+    Plan,
+    PlanVersion,
 )
 
 Kind = Literal["initial", "review", "pre-birth-initial", "pre-birth-review", "transfer-in"]
@@ -146,7 +147,7 @@ class ConferenceRules:
 def rules_for(jurisdiction: str) -> ConferenceRules:
     from dataclasses import asdict
 
-    from cpctl import profile
+    from cpctl.rules import profile
 
     loaded = profile.load(jurisdiction)
     return ConferenceRules(
@@ -510,7 +511,7 @@ def save(session: Session, prepared: PreparedConference) -> Saved:
         )
     author = audit.current_actor(session)
     outcomes = [_save_decision(session, prepared, conference, d, author) for d in prepared.decisions]
-    from cpctl import schedule
+    from cpctl.casework import schedule
 
     for decision in prepared.decisions:
         schedule.refresh_child(session, decision.child)
@@ -773,7 +774,7 @@ def record(session: Session, row: Conference) -> dict[str, Any]:
 # -- changing what was recorded ---------------------------------------------------------------------------------
 def move(session: Session, row: Conference, new_date: date, *, today: date | None = None) -> date:
     """Correct the date a conference was held on; its plans, versions, events and deadlines follow."""
-    from cpctl import schedule
+    from cpctl.casework import schedule
 
     today = today or date.today()
     old = row.held_on
@@ -880,7 +881,7 @@ def _add_strategy_discussion(session: Session, child: Child, on: date) -> bool:
 
 def record_strategy_discussion(session: Session, child: Child, on: date, *, today: date | None = None) -> bool:
     """A strategy discussion that decided to convene an initial conference: it starts that conference's clock."""
-    from cpctl import schedule
+    from cpctl.casework import schedule
 
     today = today or date.today()
     if on > today:

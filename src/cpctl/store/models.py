@@ -1,4 +1,4 @@
-"""The schema: SQLModel tables. Alembic migrations in cpctl/migrations create and change them."""
+"""The schema: SQLModel tables. Alembic migrations in cpctl/store/migrations create and change them."""
 
 from __future__ import annotations
 

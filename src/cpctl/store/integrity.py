@@ -40,8 +40,9 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Session, SQLModel, col, select
 
-from cpctl import audit, schedule
-from cpctl.models import (
+from cpctl.casework import schedule
+from cpctl.store import audit
+from cpctl.store.models import (
     AuditEntry,
     CaseEvent,
     Child,
@@ -141,7 +142,7 @@ class SchemaReport:
 
 def schema(conn: Connection, revision: str | None = None) -> SchemaReport:
     """The store's schema against the one cpctl makes at `revision` (default: the head revision)."""
-    from cpctl.migrations import HEAD
+    from cpctl.store.migrations import HEAD
 
     actual = reflected_shape(conn)
     wanted = head_shape() if revision in (None, HEAD) else migrated_shape(revision or HEAD)
@@ -241,7 +242,7 @@ def migrated_shape(revision: str) -> Shape:
     from sqlalchemy import create_engine
     from sqlalchemy.pool import StaticPool
 
-    from cpctl.store import _migrate
+    from cpctl.store.database import _migrate
 
     engine = create_engine("sqlite://", poolclass=StaticPool)
     try:
@@ -486,7 +487,7 @@ class _Progress(BaseModel):
 @functools.cache
 def _readers() -> dict[tuple[str, str], Any]:
     """How cpctl reads each JSON column: with the model it writes it from, or as the shape it expects."""
-    from cpctl.plan import DecisionDetails, Item, PlanContent
+    from cpctl.casework.plan import DecisionDetails, Item, PlanContent
 
     words = TypeAdapter(list[str])
     items = TypeAdapter(list[Item])

@@ -8,10 +8,10 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from cpctl import schedule
-from cpctl.coregroup import PROGRESS_WORDS
+from cpctl.casework import schedule
+from cpctl.casework.coregroup import PROGRESS_WORDS
 from cpctl.dates import short_british
-from cpctl.models import Child, Conference, CoreGroupMeeting, Deadline, Person, Plan, PlanVersion, Visit
+from cpctl.store.models import Child, Conference, CoreGroupMeeting, Deadline, Person, Plan, PlanVersion, Visit
 
 OUTCOME_WORDS = {
     "plan-starts": "plan starts",
@@ -26,7 +26,7 @@ def entries(
     session: Session, child: Child, *, today: date | None = None, terms: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
     """Everything that happened, and every deadline's fate, oldest first."""
-    from cpctl.models import Decision
+    from cpctl.store.models import Decision
 
     today = today or date.today()
     out: list[dict[str, Any]] = []
