@@ -27,7 +27,7 @@ def alembic_config():  # type: ignore[no-untyped-def]  (alembic is imported lazi
     from alembic.config import Config
 
     config = Config()
-    config.set_main_option("script_location", "cpctl:migrations")
+    config.set_main_option("script_location", "cpctl.store:migrations")
     return config
 
 
@@ -299,7 +299,7 @@ def next_revision(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[
 
     class RehearsalConfig(alembic.config.Config):
         def set_main_option(self, name: str, value: str) -> None:
-            super().set_main_option(name, str(scripts) if value == "cpctl:migrations" else value)
+            super().set_main_option(name, str(scripts) if value == "cpctl.store:migrations" else value)
 
     def activate() -> str:
         monkeypatch.setattr(alembic.config, "Config", RehearsalConfig)
