@@ -141,7 +141,7 @@ def test_a_plain_install_of_the_package_writes_a_welsh_copy(tmp_path: Path) -> N
         sys.path.insert(1, sys.argv[2])
         import cpctl
         assert cpctl.__file__.startswith(sys.argv[1]), cpctl.__file__
-        from cpctl import documents
+        from cpctl.documents import plan_copies as documents
         from readability_helpers import neutral_document
         print(documents.render(neutral_document("parent"), "html", language="cy").text)
     """)
