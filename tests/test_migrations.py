@@ -51,7 +51,8 @@ def load(fixture: Path, target: StoreRef) -> StoreRef:
     from sqlalchemy import create_engine
     from sqlalchemy.pool import NullPool
 
-    from cpctl.store.database import _copy_rows, _migrate, _reset_sequences
+    from cpctl.store.database import _copy_rows, _reset_sequences
+    from cpctl.store.migrations import upgrade as _migrate
 
     source = create_engine(f"sqlite:///{path}", poolclass=NullPool)
     dest = create_engine(target.url, poolclass=NullPool)

@@ -60,11 +60,11 @@ def test_names_are_the_shipped_files():
 
 
 def test_store_jurisdictions_follow_the_shipped_profiles():
-    from cpctl.store import settings as store_settings
+    from cpctl.rules import jurisdictions
 
-    assert isinstance(store_settings.JURISDICTIONS, tuple)
-    assert store_settings.JURISDICTIONS == SHIPPED
-    assert store_settings.check_jurisdiction("Guernsey") == "guernsey"
+    assert isinstance(jurisdictions.JURISDICTIONS, tuple)
+    assert jurisdictions.JURISDICTIONS == SHIPPED
+    assert jurisdictions.check_jurisdiction("Guernsey") == "guernsey"
 
 
 @pytest.mark.parametrize("name", SHIPPED)

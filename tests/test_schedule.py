@@ -321,14 +321,13 @@ def test_grouped_by_worker_and_by_child(demo_store: Path) -> None:
 
 
 def test_scottish_store_speaks_of_planning_meetings(make_store) -> None:
-    from cpctl.casework import conference
-    from cpctl.store import settings
+    from cpctl.casework import conference, users
 
     scottish = make_store("scot.db")
     store = scottish.open()
     demo.build(store, today=TODAY)
     with store.write() as session:
-        settings.initialise(
+        users.initialise(
             session, authority="Lochside Council (synthetic)", jurisdiction="scotland", name="Alex Morgan", role="chair"
         )
     data = conference.ConferenceIn.model_validate(

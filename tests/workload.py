@@ -26,17 +26,14 @@ CHAIR, LEAD, HEALTH, SCHOOL = "P00001", "P00002", "P00003", "P00004"
 
 def prepare(url: str, families: int, children: int) -> dict[int, list[str]]:
     """A set-up store with three professionals and `families` families of `children` each: {family: [refs]}."""
-    from cpctl.casework import people
-    from cpctl.store import settings
+    from cpctl.casework import people, users
     from cpctl.store.database import Store
 
     store = Store(url)
     made: dict[int, list[str]] = {}
     try:
         with store.write() as session:
-            settings.initialise(
-                session, authority=AUTHORITY, jurisdiction="england", name="Robin Chairwell", role="chair"
-            )
+            users.initialise(session, authority=AUTHORITY, jurisdiction="england", name="Robin Chairwell", role="chair")
             for name, role, agency in (
                 ("Lee Casewright", "Lead social worker", "Workshire Children's Services"),
                 ("Pat Wellbeing", "Health visitor", "Workshire Community Health"),

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import Field, model_validator
 from sqlmodel import Session, col, select
@@ -16,11 +16,12 @@ from cpctl.casework import people, revision, schedule
 from cpctl.casework import plan as plans
 from cpctl.casework.conference import AttendeeIn
 from cpctl.casework.plan import Action, ActionId, Day, Item, Key, OptText, PlanContent, Strict
+from cpctl.casework.progress import latest_progress, meetings  # noqa: F401  (read here by the command layer)
 from cpctl.dates import utc_now_iso
 from cpctl.errors import CpctlError
 from cpctl.fileinput import FieldError, Loc
 from cpctl.store import audit
-from cpctl.store.models import CaseEvent, Child, CoreGroupMeeting, Plan, PlanVersion
+from cpctl.store.models import CaseEvent, Child, CoreGroupMeeting, PlanVersion
 
 PROGRESS = ("done", "on-track", "some-concern", "not-started", "no-longer-needed")
 PROGRESS_WORDS = {
@@ -274,24 +275,3 @@ def record_sent(
     )
     schedule.refresh_child(session, child)
     return meeting
-
-
-def meetings(session: Session, plan_row: Plan) -> list[CoreGroupMeeting]:
-    return list(
-        session.exec(
-            select(CoreGroupMeeting)
-            .where(CoreGroupMeeting.plan_id == plan_row.id)
-            .order_by(col(CoreGroupMeeting.held_on))
-        ).all()
-    )
-
-
-def latest_progress(session: Session, plan_row: Plan, *, until: date | None = None) -> dict[str, dict[str, Any]]:
-    """Each action's latest progress as recorded at core groups (up to `until`)."""
-    out: dict[str, dict[str, Any]] = {}
-    for meeting in meetings(session, plan_row):
-        if until is not None and meeting.held_on > until:
-            break
-        for action, value in json.loads(meeting.progress).items():
-            out[action] = {**value, "recorded_on": meeting.held_on.isoformat()}
-    return out

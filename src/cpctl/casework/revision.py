@@ -385,7 +385,7 @@ def view(
     session: Session, child: Child, *, number: int | None = None, plan_number: int | None = None
 ) -> dict[str, Any]:
     """A version of the child's plan as plain data, with each action's progress as of that version."""
-    from cpctl.casework import coregroup
+    from cpctl.casework.progress import latest_progress
     from cpctl.store.models import Person
 
     plan_row = plan_for(session, child, plan_number)
@@ -395,7 +395,7 @@ def view(
     lead = session.get(Person, plan_row.lead_worker_id)
     next_row = plans.version(session, plan_row, row.number + 1)
     until = next_row.made_on if next_row is not None else None
-    progress = coregroup.latest_progress(session, plan_row, until=until)
+    progress = latest_progress(session, plan_row, until=until)
     names = {p.ref: p.name for p in session.exec(select_people(content)).all()}
     return {
         "child": child.ref,

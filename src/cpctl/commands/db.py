@@ -177,8 +177,10 @@ def db_restore(
     newest audit entry the backup does not hold. A damaged backup (tables or columns missing, values `cpctl db
     check` would refuse) is refused even with --force. An interrupted restore leaves the store as it was.
     """
+    from cpctl.casework import checks
+
     store = open_store(ctx)
-    restored = store.restore_from(path, force=force)
+    restored = store.restore_from(path, check=lambda copy: checks.check(copy, chain=False).problems, force=force)
     counts = restored.counts
     held = ", ".join(
         f"{counts[key]} {one if counts[key] == 1 else many}"
@@ -209,12 +211,12 @@ def db_check(
     others can read or change is a problem too (at a terminal it offers to make them yours alone; `cpctl db
     secure` does that in a script).
     """
+    from cpctl.casework import checks
     from cpctl.errors import CpctlError
     from cpctl.filemodes import exposed
-    from cpctl.store import integrity
 
     store = open_store(ctx, warn_exposed=False)
-    report = integrity.check(store)
+    report = checks.check(store)
     exposures = exposed(store.path) if store.path is not None else []
     problems = report.problems + [e.line() for e in exposures]
     if as_json:

@@ -20,6 +20,7 @@ def init(
     role: Annotated[str | None, typer.Option(help=f"Your role: {ROLE_HELP}.")] = None,
 ) -> None:
     """Set up the store: your authority, its jurisdiction, and who you are (asks for anything not given)."""
+    from cpctl.casework import users
     from cpctl.errors import CpctlError
     from cpctl.store import settings
 
@@ -43,7 +44,7 @@ def init(
             )
         )
     with store.write() as session:
-        person = settings.initialise(
+        person = users.initialise(
             session,
             authority=given["authority"] or "",
             jurisdiction=given["jurisdiction"] or "",
@@ -64,7 +65,8 @@ def ask_init(
     """Ask for each missing setting, offering what the store already holds as the default."""
     import questionary
 
-    from cpctl.store.settings import JURISDICTIONS, USER_ROLES
+    from cpctl.rules.jurisdictions import JURISDICTIONS
+    from cpctl.store.settings import USER_ROLES
 
     answers: dict[str, str] = {}
     if "authority" in missing:

@@ -29,10 +29,10 @@ from json.encoder import encode_basestring as _json_string  # type: ignore[attr-
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from cpctl.casework import schedule
+from cpctl.casework import schedule, users
 from cpctl.casework.plan import Action, ChildSeen, DecisionDetails, Interpreter, Item, Objectives, PlanContent
 from cpctl.errors import CpctlError
-from cpctl.store import audit, settings
+from cpctl.store import audit
 from cpctl.store.database import Store
 from cpctl.store.models import Child
 
@@ -1049,7 +1049,7 @@ def build(
     with store.write() as session:
         if session.exec(select(Child.id).limit(1)).first() is not None:
             raise CpctlError("that store already holds children; give the generator a new file with --db PATH.")
-        me = settings.initialise(session, authority=AUTHORITY, jurisdiction="england", name=chair_name, role="chair")
+        me = users.initialise(session, authority=AUTHORITY, jurisdiction="england", name=chair_name, role="chair")
         user = _Person(me.id or 0, me.ref, me.name, me.role or "", me.agency)
         profile = schedule.load_profile(session)
         actor = audit.current_actor(session)

@@ -5,9 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from cpctl.casework import people
+from cpctl.casework import people, users
 from cpctl.errors import CpctlError
-from cpctl.store import settings
 from cpctl.store.database import Store
 from cpctl.store.models import Child
 
@@ -34,7 +33,7 @@ def build(store: Store, *, today: date | None = None, chair_name: str = "Alex Mo
     with store.write() as session:
         if session.exec(people.select(Child.id).limit(1)).first() is not None:
             raise CpctlError("that store already holds children; give the demo a new file with --db PATH.")
-        settings.initialise(session, authority=AUTHORITY, jurisdiction="england", name=chair_name, role="chair")
+        users.initialise(session, authority=AUTHORITY, jurisdiction="england", name=chair_name, role="chair")
         family = "Testwood household"
         jamie = people.add_child(
             session,

@@ -10,7 +10,7 @@ import errno
 import os
 import sqlite3
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -27,6 +27,7 @@ from cpctl import scratch as scratch_files
 from cpctl.errors import CpctlError, StoreError
 from cpctl.paths import SQLITE_HEADER, expand, is_store_file, sqlite_path, sqlite_url, store_files
 from cpctl.store.migrations import HEAD, REVISIONS
+from cpctl.store.migrations import upgrade as _migrate
 from cpctl.text import shown
 
 BUSY_TIMEOUT_MS = 30_000
@@ -251,7 +252,7 @@ class Store:
         finally:
             copy.dispose()
 
-    def restore_from(self, backup: Path, *, force: bool = False) -> Restored:
+    def restore_from(self, backup: Path, *, check: Callable[[Store], list[str]], force: bool = False) -> Restored:
         """Replace everything in the store with a backup's contents, in one transaction, after a safety copy.
 
         Refused without `force` when the store is newer than the backup (see `newer_than`), or when the backup's
@@ -262,10 +263,14 @@ class Store:
         The newer-than check, the safety copy and the replacement all happen inside one write transaction: a
         change that commits before it is in the safety copy, and one that waits for it lands in the restored
         store. Checked or copied before the transaction, a change saved in between would be in neither.
+
+        `check` is `cpctl db check` without the audit chain (`cpctl.casework.checks`): given the backup's working
+        copy, opened as a Store, it returns the problems found. The caller passes it because the rules it checks
+        (plans, deadlines) belong to the layers above the store.
         """
         import tempfile
 
-        from cpctl.store import audit, integrity
+        from cpctl.store import audit
 
         backup = expand(backup).absolute()
         if not backup.is_file():
@@ -275,7 +280,7 @@ class Store:
         with tempfile.TemporaryDirectory(prefix="restore-", dir=scratch_files.folder()) as scratch:
             copy = _open_backup(backup, Path(scratch) / "backup.db", self.key)
             try:
-                _refuse_damage(shown(backup), integrity.check(copy, chain=False).problems)
+                _refuse_damage(shown(backup), check(copy))
                 with copy.read() as session:
                     chain = audit.verify(session)
                     backup_head = _newest_entry(session.connection())
@@ -404,17 +409,6 @@ class Restored:
     safety_copy: Path
     counts: dict[str, int]
     forced: bool
-
-
-def _migrate(conn: Connection, revision: str) -> None:
-    """Run cpctl's Alembic migrations on an open connection, up to `revision`."""
-    from alembic import command
-    from alembic.config import Config
-
-    config = Config()
-    config.set_main_option("script_location", "cpctl.store:migrations")
-    config.attributes["connection"] = conn
-    command.upgrade(config, revision)
 
 
 def _tables(conn: Connection) -> list[Table]:
