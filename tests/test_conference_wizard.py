@@ -43,8 +43,8 @@ from conference_fixtures import (  # noqa: F401  (pytest finds the fixtures by n
     uk,
 )
 from cpctl.casework import conference
-from cpctl.commands.conference import save_checked
-from cpctl.commands.conference_wizard import run_wizard
+from cpctl.commands.saving import save_conference
+from cpctl.commands.wizards.conference import run_wizard
 from cpctl.demo import testwoods as demo
 from cpctl.errors import Cancelled
 from cpctl.paths import sqlite_url
@@ -370,7 +370,7 @@ def _pre_birth_plan(store: Store, held_on: Any) -> None:
             ],
         }
     )
-    save_checked(store, data)
+    save_conference(store, data)
 
 
 def test_pre_birth_review(family: Store, family_db: Path) -> None:
@@ -614,7 +614,7 @@ def test_the_wizard_module_leaves_questionary_and_the_store_unimported(tmp_path:
     import subprocess
 
     code = (
-        "import sys, cpctl.cli, cpctl.commands.conference_wizard; "
+        "import sys, cpctl.cli, cpctl.commands.wizards.conference; "
         "print(sorted(m for m in ('questionary', 'sqlmodel', 'prompt_toolkit') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -40,7 +40,7 @@ from conference_fixtures import (  # noqa: F401  (pytest finds the fixtures by n
     rows,
     uk,
 )
-from cpctl.commands.plan_wizard import core_group_wizard
+from cpctl.commands.wizards.coregroup import core_group_wizard
 from cpctl.dates import british, short_british
 from cpctl.demo import testwoods as demo
 from cpctl.errors import Cancelled
@@ -430,7 +430,7 @@ def test_plan_edit_refuses_when_someone_saved_a_version_while_answering(
 
     from cpctl.casework import people, revision
     from cpctl.casework.plan import PlanContent
-    from cpctl.commands import plan_wizard
+    from cpctl.commands.wizards import plan_edit
     from cpctl.paths import sqlite_url
 
     def a_colleague_saves(session: Any) -> None:
@@ -439,7 +439,7 @@ def test_plan_edit_refuses_when_someone_saved_a_version_while_answering(
         theirs = PlanContent.model_validate({**content(demo_db), "safety_scale": 3})
         revision.add_version(session, child, plan_row, theirs, made_on=date.today(), source="edit")
 
-    wizard = plan_wizard.edit_plan_wizard
+    wizard = plan_edit.edit_plan_wizard
 
     def answered_while_a_colleague_saves(*args: Any, **kwargs: Any) -> Any:
         answers = wizard(*args, **kwargs)
@@ -451,7 +451,7 @@ def test_plan_edit_refuses_when_someone_saved_a_version_while_answering(
             colleague.dispose()
         return answers
 
-    monkeypatch.setattr(plan_wizard, "edit_plan_wizard", answered_while_a_colleague_saves)
+    monkeypatch.setattr(plan_edit, "edit_plan_wizard", answered_while_a_colleague_saves)
     keys = part("safety_scale") + retype("6") + DONE + SAVE
     result = typed(monkeypatch, demo_db, keys, "plan", "edit", JAMIE)
     assert (result.exit_code, result.stderr) == (
@@ -683,7 +683,8 @@ def test_the_wizard_module_leaves_questionary_and_the_store_unimported() -> None
     import subprocess
 
     code = (
-        "import sys, cpctl.cli, cpctl.commands.plan_wizard; "
+        "import sys, cpctl.cli, cpctl.commands.wizards.coregroup, cpctl.commands.wizards.plan_edit, "
+        "cpctl.commands.wizards.visit; "
         "print(sorted(m for m in ('questionary', 'sqlmodel', 'prompt_toolkit', 'pydantic') if m in sys.modules))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -191,3 +191,11 @@ STATUS_WORDS = {
     "report": "sent a report",
     "not-invited": "not invited",
 }
+
+OUTCOME_WORDS = {
+    "plan-starts": "a plan starts",
+    "plan-continues": "the plan continues",
+    "plan-changes": "the plan changes",
+    "plan-ends": "the plan ends",
+    "not-needed": "no plan is needed",
+}

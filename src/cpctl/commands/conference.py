@@ -7,28 +7,27 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from cpctl.commands.common import JsonOpt, emit_json, interactive, markup_free, open_store, out, store_file, table
+from cpctl.commands.common import (
+    OUTCOME_WORDS,
+    JsonOpt,
+    emit_json,
+    interactive,
+    markup_free,
+    open_store,
+    out,
+    store_file,
+    table,
+)
+from cpctl.commands.saving import save_conference
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from sqlmodel import Session
-
-    from cpctl.casework.conference import ConferenceIn, ConferenceRules, Saved
+    from cpctl.casework.conference import ConferenceRules, Saved
     from cpctl.store.database import Store
 
 app = typer.Typer(
     help="Record child protection conferences and their outline plans; list and show them.",
     no_args_is_help=True,
 )
-
-OUTCOME_WORDS = {
-    "plan-starts": "a plan starts",
-    "plan-continues": "the plan continues",
-    "plan-changes": "the plan changes",
-    "plan-ends": "the plan ends",
-    "not-needed": "no plan is needed",
-}
 
 
 @app.command("new")
@@ -55,7 +54,7 @@ def conference_new(
     if from_file is not None:
         saved, rules = _save_from_file(store, from_file, draft=draft)
     else:
-        from cpctl.commands.conference_wizard import run_wizard
+        from cpctl.commands.wizards.conference import run_wizard
 
         saved, rules = run_wizard(store)
     print_saved(saved, rules)
@@ -70,35 +69,7 @@ def _save_from_file(store: Store, path: Path, *, draft: bool) -> tuple[Saved, Co
     if draft:
         for decision in data.decisions:
             decision.save_as_draft = True
-    return save_checked(store, data, document=document)
-
-
-def save_checked(
-    store: Store,
-    data: ConferenceIn,
-    document: Any = None,
-    *,
-    before: Callable[[Session, ConferenceIn], ConferenceIn] | None = None,
-) -> tuple[Saved, ConferenceRules]:
-    """Check and save in one write transaction; a field error names the file's line when there is a file.
-
-    `before` runs first in the same transaction (the wizard adds people typed in inline there) and returns
-    the conference to save, so that a failure or a refusal leaves nothing behind.
-    """
-    from cpctl.casework import conference
-    from cpctl.fileinput import FieldError
-
-    with store.write() as session:
-        try:
-            if before is not None:
-                data = before(session, data)
-            prepared = conference.prepare(session, data)
-            saved = conference.save(session, prepared)
-        except FieldError as exc:
-            if document is not None:
-                raise document.error(exc.loc, exc.reason) from None
-            raise
-        return saved, prepared.rules
+    return save_conference(store, data, document=document)
 
 
 def print_saved(saved: Saved, rules: ConferenceRules) -> None:

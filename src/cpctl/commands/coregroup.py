@@ -9,14 +9,10 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cpctl.commands.common import ChildArg, JsonOpt, date_value, emit_json, interactive, open_store, out, table
+from cpctl.commands.saving import save_core_group
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
-    from sqlmodel import Session
-
-    from cpctl.casework.coregroup import CoreGroupIn, Recorded
-    from cpctl.store.database import Store
+    from cpctl.casework.coregroup import Recorded
 
 app = typer.Typer(help="Record core group meetings and when the revised plan went out.", no_args_is_help=True)
 
@@ -50,38 +46,12 @@ def core_group_record(
             raise CpctlError(f"the file is for child {data.child!r}, not {child!r}; check which file you meant.")
         if draft:
             data.save_as_draft = True
-        recorded = save_checked(store, data, document=document)
+        recorded = save_core_group(store, data, document=document)
     else:
-        from cpctl.commands.plan_wizard import core_group_wizard
+        from cpctl.commands.wizards.coregroup import core_group_wizard
 
         recorded = core_group_wizard(store, child)
     print_recorded(recorded)
-
-
-def save_checked(
-    store: Store,
-    data: CoreGroupIn,
-    document: object = None,
-    *,
-    before: Callable[[Session, CoreGroupIn], CoreGroupIn] | None = None,
-) -> Recorded:
-    """Check and save in one write transaction; a field error names the file's line when there is a file.
-
-    `before` runs first in the same transaction (the wizard creates people typed in inline there) and returns
-    the meeting to save, so that a failure or a refusal leaves nothing behind.
-    """
-    from cpctl.casework import coregroup
-    from cpctl.fileinput import FieldError
-
-    with store.write() as session:
-        try:
-            if before is not None:
-                data = before(session, data)
-            return coregroup.record(session, data)
-        except FieldError as exc:
-            if document is not None:
-                raise document.error(exc.loc, exc.reason) from None  # type: ignore[attr-defined]
-            raise
 
 
 def print_recorded(recorded: Recorded) -> None:

@@ -263,7 +263,7 @@ def plan_edit(
 
         content = fileinput.load(from_file, example="cpctl plan show CHILD --json").parse(PlanContent)
     else:
-        from cpctl.commands.plan_wizard import edit_plan_wizard
+        from cpctl.commands.wizards.plan_edit import edit_plan_wizard
 
         content, agreed_by, draft, based_on = edit_plan_wizard(store, child, agreed_by=agreed_by, draft=draft)
     with store.write() as session:

@@ -80,7 +80,7 @@ def visit_record(
             raise CpctlError(f"the file is for child {data.child!r}, not {child!r}; check which file you meant.")
     else:
         if asking:
-            from cpctl.commands.plan_wizard import ask_visit
+            from cpctl.commands.wizards.visit import ask_visit
 
             data = ask_visit(
                 store,

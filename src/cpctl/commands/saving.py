@@ -1,0 +1,77 @@
+"""Saving what a command was given, from a file or from a wizard: check and save in one write transaction.
+
+The commands that read a file and the wizards that ask in a terminal both save through here, so that the wizards
+import down to this module and never back up into the command modules that call them.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, TypeVar
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from sqlmodel import Session
+
+    from cpctl.casework.conference import ConferenceIn, ConferenceRules, Saved
+    from cpctl.casework.coregroup import CoreGroupIn, Recorded
+    from cpctl.store.database import Store
+
+Data = TypeVar("Data")
+Result = TypeVar("Result")
+
+
+def save_checked(
+    store: Store,
+    data: Data,
+    save: Callable[[Session, Data], Result],
+    document: Any = None,
+    *,
+    before: Callable[[Session, Data], Data] | None = None,
+) -> Result:
+    """Check and save in one write transaction; a field error names the file's line when there is a file.
+
+    `before` runs first in the same transaction (a wizard creates the people typed in inline there) and returns
+    what to save, so that a failure or a refusal leaves nothing behind.
+    """
+    from cpctl.fileinput import FieldError
+
+    with store.write() as session:
+        try:
+            if before is not None:
+                data = before(session, data)
+            return save(session, data)
+        except FieldError as exc:
+            if document is not None:
+                raise document.error(exc.loc, exc.reason) from None
+            raise
+
+
+def save_conference(
+    store: Store,
+    data: ConferenceIn,
+    document: Any = None,
+    *,
+    before: Callable[[Session, ConferenceIn], ConferenceIn] | None = None,
+) -> tuple[Saved, ConferenceRules]:
+    """A conference, checked and saved (see `save_checked`); returns what was saved and the rules it was held under."""
+    from cpctl.casework import conference
+
+    def save(session: Session, data: ConferenceIn) -> tuple[Saved, ConferenceRules]:
+        prepared = conference.prepare(session, data)
+        return conference.save(session, prepared), prepared.rules
+
+    return save_checked(store, data, save, document, before=before)
+
+
+def save_core_group(
+    store: Store,
+    data: CoreGroupIn,
+    document: Any = None,
+    *,
+    before: Callable[[Session, CoreGroupIn], CoreGroupIn] | None = None,
+) -> Recorded:
+    """A core group meeting, checked and recorded (see `save_checked`)."""
+    from cpctl.casework import coregroup
+
+    return save_checked(store, data, coregroup.record, document, before=before)
