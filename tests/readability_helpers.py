@@ -8,7 +8,7 @@ from html.parser import HTMLParser
 from typing import Any
 
 from cpctl.casework.plan import DecisionDetails, PlanContent
-from cpctl.documents import plan_copies as documents
+from cpctl.documents import redaction, render, views
 
 WORD = "Sam"  # every value in the plan is this one short word, so only the template's own words are measured
 BLOCKS = {"p", "li"}  # prose: headings, labels and table cells would shorten the "sentences"
@@ -57,7 +57,7 @@ def neutral_document(
     lead: bool = True,
     actions: bool = True,
     arranged: bool = False,
-) -> documents.PlanDocument:
+) -> views.PlanDocument:
     """A plan with every part filled in (unless told otherwise), and every value the one word WORD."""
     item = [{"text": WORD}]
     content = PlanContent.model_validate(
@@ -116,16 +116,16 @@ def neutral_document(
         }
     )
     people = {
-        "P1": documents.PersonView(ref="P1", name=WORD, kind="parent", relationship=WORD, role=WORD),
-        "P2": documents.PersonView(ref="P2", name=WORD, kind="professional", role=WORD, agency=WORD, email=WORD),
-        "P3": documents.PersonView(ref="P3", name=WORD, kind="professional", role=WORD, agency=WORD),
+        "P1": views.PersonView(ref="P1", name=WORD, kind="parent", relationship=WORD, role=WORD),
+        "P2": views.PersonView(ref="P2", name=WORD, kind="professional", role=WORD, agency=WORD, email=WORD),
+        "P3": views.PersonView(ref="P3", name=WORD, kind="professional", role=WORD, agency=WORD),
     }
     issued = date(2026, 11, 22)
     deadlines = [
-        documents.DeadlineView(kind=kind, what=WORD, due=date(2026, 11, 30), overdue=overdue)
+        views.DeadlineView(kind=kind, what=WORD, due=date(2026, 11, 30), overdue=overdue)
         for kind in ("child-seen", "first-core-group", "first-review")
     ]
-    return documents.assemble(
+    return redaction.assemble(
         audience=audience,  # type: ignore[arg-type]
         issued_on=issued,
         authority=WORD,
@@ -138,7 +138,7 @@ def neutral_document(
             "plan": "child protection plan",
             "core_group": "core group",
         },
-        child=documents.ChildView(
+        child=views.ChildView(
             ref="C1",
             given_name=WORD,
             family_name=WORD,
@@ -147,9 +147,9 @@ def neutral_document(
             age=age,
             disability=WORD,
         ),
-        plan=documents.PlanView(number=1, started_on=date(2026, 11, 16), categories=(WORD,)),
-        version=documents.VersionView(number=1, made_on=date(2026, 11, 16), source="conference", draft=draft),
-        conference=documents.ConferenceView(
+        plan=views.PlanView(number=1, started_on=date(2026, 11, 16), categories=(WORD,)),
+        version=views.VersionView(number=1, made_on=date(2026, 11, 16), source="conference", draft=draft),
+        conference=views.ConferenceView(
             ref="CF1",
             kind="initial",
             kind_name="Initial child protection conference",
@@ -181,7 +181,7 @@ def measured_text(audience: str, templates: tuple = ()) -> tuple[str, set[str]]:
     used: set[str] = set()
     for variant, language in zip(variants, ("Polish", "English", "English"), strict=True):
         document = neutral_document(audience, **variant)
-        rendered = documents.render(document, "html", language=language, templates=templates)
+        rendered = render.render(document, "html", language=language, templates=templates)
         used |= rendered.used
         parser = _Blocks()
         parser.feed(rendered.text)

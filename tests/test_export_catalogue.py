@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from cpctl.documents import plan_copies as documents
+from cpctl.documents import languages, render
 from readability_helpers import neutral_document
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,7 +26,7 @@ FAMILY_TEMPLATES = ("parent.j2", "child.j2", "parts/complaints.j2")
 
 
 def keys(catalogue: object) -> set[str]:
-    return {documents.message_key(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in catalogue if m.id}  # type: ignore[attr-defined]
+    return {languages.message_key(m.id if isinstance(m.id, str) else m.id[0], m.context) for m in catalogue if m.id}  # type: ignore[attr-defined]
 
 
 def welsh() -> object:
@@ -47,9 +47,9 @@ def test_the_welsh_catalogue_has_every_message_and_no_stale_ones() -> None:
 
 
 def test_every_message_of_the_family_templates_is_translated_into_welsh() -> None:
-    catalogue = documents.catalogue("cy")
+    catalogue = languages.catalogue("cy")
     wanted = {
-        documents.message_key(m if isinstance(m, str) else m[0], context)
+        languages.message_key(m if isinstance(m, str) else m[0], context)
         for name, _line, m, context in messages.template_messages()
         if name in FAMILY_TEMPLATES
     }
@@ -70,7 +70,7 @@ def test_every_message_of_the_family_templates_is_translated_into_welsh() -> Non
 def test_a_welsh_family_copy_has_no_english_fixed_text(audience: str, variant: dict[str, object]) -> None:
     """Everything the copy renders, shared blocks and the page header included, has a Welsh translation."""
     for fmt in ("md", "html"):
-        rendered = documents.render(neutral_document(audience, **variant), fmt, language="Cymraeg")  # type: ignore[arg-type]
+        rendered = render.render(neutral_document(audience, **variant), fmt, language="Cymraeg")  # type: ignore[arg-type]
         assert rendered.language.code == "cy"
         assert sorted(rendered.missing) == []
         assert not rendered.language.partial
@@ -84,13 +84,13 @@ def test_the_welsh_translations_keep_their_placeholders_and_none_is_fuzzy() -> N
 
 
 def test_a_language_without_a_catalogue_falls_back_to_english_and_says_so() -> None:
-    rendered = documents.render(neutral_document("parent"), "md", language="Polish")
+    rendered = render.render(neutral_document("parent"), "md", language="Polish")
     assert rendered.language.code == "en" and not rendered.language.available
     assert "We cannot write this copy in Polish yet, so it is in English." in rendered.text
 
 
 def test_a_professional_copy_in_welsh_says_which_wording_is_still_english() -> None:
-    rendered = documents.render(neutral_document("professional"), "md", language="cy")
+    rendered = render.render(neutral_document("professional"), "md", language="cy")
     assert rendered.language.partial and rendered.missing
     assert "Some of the fixed wording of this copy has no translation yet and is in English." in rendered.text
 
@@ -112,7 +112,7 @@ def test_a_professional_copy_in_welsh_says_which_wording_is_still_english() -> N
     ],
 )
 def test_languages_are_known_by_name_native_name_or_code(written: str, code: str | None) -> None:
-    assert documents.language_code(written) == code
+    assert languages.language_code(written) == code
 
 
 @pytest.mark.slow
@@ -141,9 +141,9 @@ def test_a_plain_install_of_the_package_writes_a_welsh_copy(tmp_path: Path) -> N
         sys.path.insert(1, sys.argv[2])
         import cpctl
         assert cpctl.__file__.startswith(sys.argv[1]), cpctl.__file__
-        from cpctl.documents import plan_copies as documents
+        from cpctl.documents import render
         from readability_helpers import neutral_document
-        print(documents.render(neutral_document("parent"), "html", language="cy").text)
+        print(render.render(neutral_document("parent"), "html", language="cy").text)
     """)
     done = subprocess.run(
         [sys.executable, "-c", script, str(target), str(Path(__file__).parent)],

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from cpctl.casework import people
-from cpctl.documents import plan_copies as documents
+from cpctl.documents import gather, redaction, render, views
 from export_support import CHILD, TODAY
 from helpers import failed, run_cli
 
@@ -420,7 +420,8 @@ def test_help_for_export_imports_no_rendering_or_store_library() -> None:
         "try:\n    cpctl.cli.app(['plan', 'export', '--help'], prog_name='cpctl', standalone_mode=False)\n"
         "except SystemExit:\n    pass\n"
         "print(json.dumps([m for m in ('jinja2', 'babel', 'markupsafe', 'sqlmodel', 'sqlalchemy', "
-        "'cpctl.documents.plan_copies') if m in sys.modules]))\n"
+        "'cpctl.documents.views', 'cpctl.documents.redaction', 'cpctl.documents.gather', 'cpctl.documents.languages', "
+        "'cpctl.documents.render', 'cpctl.documents.disclose') if m in sys.modules]))\n"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert json.loads(done.stdout.splitlines()[-1]) == []
@@ -431,11 +432,11 @@ def test_the_professional_copy_shows_progress_per_action_when_there_is_some(fixe
     store = fixed_plan.open()
     with store.read() as session:
         child = people.find_child(session, CHILD)
-        without = documents.gather(session, child, today=TODAY)
-        progress = {"A1": documents.ProgressView(status="some-concern", note="Missed two sessions.", recorded_on=TODAY)}
-        with_progress = documents.gather(session, child, today=TODAY, progress=progress)
+        without = gather.gather(session, child, today=TODAY)
+        progress = {"A1": views.ProgressView(status="some-concern", note="Missed two sessions.", recorded_on=TODAY)}
+        with_progress = gather.gather(session, child, today=TODAY, progress=progress)
     store.dispose()
-    assert "- **Progress:** Not recorded yet" in documents.render(without, "md").text
-    text = documents.render(with_progress, "md").text
+    assert "- **Progress:** Not recorded yet" in render.render(without, "md").text
+    text = render.render(with_progress, "md").text
     assert "- **Progress:** Some concern (22 November 2026)\n- **Progress note:** Missed two sessions." in text
-    assert "Missed two sessions." not in documents.render(documents.for_reader(with_progress, "parent"), "md").text
+    assert "Missed two sessions." not in render.render(redaction.for_reader(with_progress, "parent"), "md").text

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from markdown_it import MarkdownIt
 
 from cpctl.casework.plan import DecisionDetails, PlanContent
-from cpctl.documents import plan_copies as documents
+from cpctl.documents import redaction, render, views
 
 HOSTILE = [
     "**bold** and __strong__ and *em*",
@@ -63,14 +63,14 @@ PRINTABLE = st.text(alphabet=st.characters(categories=("L", "N", "P", "S"), incl
 @settings(max_examples=300, deadline=None)
 @given(PRINTABLE)
 def test_markdown_shows_any_text_exactly_as_written(text: str) -> None:
-    tags, shown = rendered(documents.markdown_escape(text))
+    tags, shown = rendered(render.markdown_escape(text))
     assert tags <= {"p", "br"}
     assert shown == as_written(text)
 
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_markdown_shows_hostile_text_literally(text: str) -> None:
-    tags, shown = rendered(documents.markdown_escape(text))
+    tags, shown = rendered(render.markdown_escape(text))
     assert tags <= {"p", "br"}
     assert shown == as_written(text)
 
@@ -78,7 +78,7 @@ def test_markdown_shows_hostile_text_literally(text: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text())
 def test_css_strings_hold_any_text_and_cannot_close_the_style_element(text: str) -> None:
-    literal = documents.css_string(text)
+    literal = render.css_string(text)
     assert literal.startswith('"') and literal.endswith('"')
     inside = literal[1:-1]
     assert not set(inside) & set('"<>&\n\r')
@@ -86,7 +86,7 @@ def test_css_strings_hold_any_text_and_cannot_close_the_style_element(text: str)
     assert decoded == text
 
 
-def hostile_document(audience: str) -> documents.PlanDocument:
+def hostile_document(audience: str) -> views.PlanDocument:
     items = [{"text": text} for text in HOSTILE]
     content = PlanContent.model_validate(
         {
@@ -97,14 +97,14 @@ def hostile_document(audience: str) -> documents.PlanDocument:
         }
     )
     details = DecisionDetails.model_validate({"parent_views": items, "child_views": items})
-    person = documents.PersonView(
+    person = views.PersonView(
         ref="P1",
         name='<img src=x onerror="y">',
         kind="professional",
         role="**Lead** [worker](x)",
         agency="{{ agency }}",
     )
-    return documents.assemble(
+    return redaction.assemble(
         audience=audience,  # type: ignore[arg-type]
         issued_on=date(2026, 11, 22),
         authority="<b>Council</b> {{ x }}",
@@ -115,7 +115,7 @@ def hostile_document(audience: str) -> documents.PlanDocument:
             "lead_worker": "lead social worker",
             "review_conference": "review conference",
         },
-        child=documents.ChildView(
+        child=views.ChildView(
             ref="C1",
             given_name="<i>Al</i>",
             family_name="*Ex*",
@@ -123,8 +123,8 @@ def hostile_document(audience: str) -> documents.PlanDocument:
             date_of_birth=date(2018, 1, 1),
             age=8,
         ),
-        plan=documents.PlanView(number=1, started_on=date(2026, 11, 16), categories=("<Neglect>",)),
-        version=documents.VersionView(number=1, made_on=date(2026, 11, 16), source="conference"),
+        plan=views.PlanView(number=1, started_on=date(2026, 11, 16), categories=("<Neglect>",)),
+        version=views.VersionView(number=1, made_on=date(2026, 11, 16), source="conference"),
         conference=None,
         content=content,
         details=details,
@@ -135,7 +135,7 @@ def hostile_document(audience: str) -> documents.PlanDocument:
 
 @pytest.mark.parametrize("audience", ["professional", "parent", "child"])
 def test_markdown_copies_render_no_markup_from_the_plan(audience: str) -> None:
-    text = documents.render(hostile_document(audience), "md").text
+    text = render.render(hostile_document(audience), "md").text
     html = markdown_renderer().render(text)
     for forbidden in (
         "<script",
@@ -168,7 +168,7 @@ def test_markdown_copies_render_no_markup_from_the_plan(audience: str) -> None:
 
 @pytest.mark.parametrize("audience", ["professional", "parent", "child"])
 def test_html_copies_escape_everything_from_the_plan(audience: str) -> None:
-    text = documents.render(hostile_document(audience), "html").text
+    text = render.render(hostile_document(audience), "html").text
     body = text.split("</style>", 1)[1]
     assert "<script" not in body and "<img" not in body and "<i>" not in body and "<b>" not in body
     assert "&lt;script&gt;" in body and "{{ config }}" in body and "**bold**" in body
@@ -179,7 +179,7 @@ def test_html_copies_escape_everything_from_the_plan(audience: str) -> None:
 def test_control_characters_cannot_hide_markdown_from_the_escaping() -> None:
     """An escape character before a list marker or a heading is taken out first, so the marker is still seen."""
     for text in ("\x1b- item", "\x07# heading", "\u202e1. item", "\x00> quote"):
-        escaped = documents.markdown_escape(text)
+        escaped = render.markdown_escape(text)
         assert not any(ch in escaped for ch in "\x1b\x07\x00\u202e")
         tags, shown = rendered(escaped)
         assert tags <= {"p", "br"}, text
@@ -201,10 +201,10 @@ def test_no_copy_holds_a_control_character_from_the_plan_or_a_template(fmt: str,
         plan=dataclasses.replace(full.plan, categories=("Neglect" + hostile,)),
         content=dataclasses.replace(full.content, actions=(action,)),
     )
-    copy = documents.for_reader(full, audience)  # type: ignore[arg-type]
-    text = documents.render(copy, fmt).text  # type: ignore[arg-type]
+    copy = redaction.for_reader(full, audience)  # type: ignore[arg-type]
+    text = render.render(copy, fmt).text  # type: ignore[arg-type]
     assert "CLICK" in text
     assert [ch for ch in "\x1b\x07\x00\x9b\u202e\u2066\r" if ch in text] == []
     (tmp_path / f"{audience}.j2").write_text("Own words\x1b[2J\x07 for {{ child.given_name }}\n")
-    own = documents.render(copy, fmt, templates=(tmp_path,)).text  # type: ignore[arg-type]
+    own = render.render(copy, fmt, templates=(tmp_path,)).text  # type: ignore[arg-type]
     assert own.startswith("Own words[2J for Al") and "\x1b" not in own and "\x07" not in own

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cpctl.casework.plan import DecisionDetails, PlanContent
-from cpctl.documents import plan_copies as documents
+from cpctl.documents import gather, redaction, render, views
 from export_support import (
     CARER_ADDRESS,
     CARER_NAME,
@@ -52,7 +52,7 @@ class Markers:
 
 
 @st.composite
-def plans(draw: st.DrawFn) -> tuple[documents.PlanDocument, Markers]:
+def plans(draw: st.DrawFn) -> tuple[views.PlanDocument, Markers]:
     markers = Markers()
 
     def items(max_size: int = 3) -> list[dict[str, object]]:
@@ -123,7 +123,7 @@ def plans(draw: st.DrawFn) -> tuple[documents.PlanDocument, Markers]:
     )
     # Contact details are never for a family copy, whoever they belong to; nor is a carer's name.
     people = {
-        "P1": documents.PersonView(
+        "P1": views.PersonView(
             ref="P1",
             name="Sam Parent",
             kind="parent",
@@ -131,7 +131,7 @@ def plans(draw: st.DrawFn) -> tuple[documents.PlanDocument, Markers]:
             phone=markers.text(True, ""),
             email=markers.text(True, ""),
         ),
-        "P2": documents.PersonView(
+        "P2": views.PersonView(
             ref="P2",
             name="Jo Worker",
             kind="professional",
@@ -140,10 +140,10 @@ def plans(draw: st.DrawFn) -> tuple[documents.PlanDocument, Markers]:
             phone=markers.text(True, ""),
             email="jo@example.org",
         ),
-        "P3": documents.PersonView(
+        "P3": views.PersonView(
             ref="P3", name="Pat Relative", kind="family", relationship="aunt", phone=markers.text(True, "")
         ),
-        "P4": documents.PersonView(
+        "P4": views.PersonView(
             ref="P4",
             name=markers.text(True, ""),
             kind="carer",
@@ -151,7 +151,7 @@ def plans(draw: st.DrawFn) -> tuple[documents.PlanDocument, Markers]:
             phone=markers.text(True, ""),
         ),
     }
-    document = documents.assemble(
+    document = redaction.assemble(
         issued_on=TODAY,
         authority="Northshire (synthetic)",
         jurisdiction="England",
@@ -162,7 +162,7 @@ def plans(draw: st.DrawFn) -> tuple[documents.PlanDocument, Markers]:
             "plan": "child protection plan",
             "core_group": "core group",
         },
-        child=documents.ChildView(
+        child=views.ChildView(
             ref="C1",
             given_name="Alex",
             family_name="Example",
@@ -170,9 +170,9 @@ def plans(draw: st.DrawFn) -> tuple[documents.PlanDocument, Markers]:
             date_of_birth=date(2019, 5, 1),
             age=7,
         ),
-        plan=documents.PlanView(number=1, started_on=date(2026, 11, 16), categories=("Neglect",)),
-        version=documents.VersionView(number=1, made_on=date(2026, 11, 16), source="conference"),
-        conference=documents.ConferenceView(
+        plan=views.PlanView(number=1, started_on=date(2026, 11, 16), categories=("Neglect",)),
+        version=views.VersionView(number=1, made_on=date(2026, 11, 16), source="conference"),
+        conference=views.ConferenceView(
             ref="CF1",
             kind="initial",
             kind_name="Initial conference",
@@ -190,21 +190,21 @@ def plans(draw: st.DrawFn) -> tuple[documents.PlanDocument, Markers]:
 
 @settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(plans())
-def test_no_private_value_reaches_a_family_copy(case: tuple[documents.PlanDocument, Markers]) -> None:
+def test_no_private_value_reaches_a_family_copy(case: tuple[views.PlanDocument, Markers]) -> None:
     full, markers = case
-    professional = documents.render(full, "md").text
+    professional = render.render(full, "md").text
     assert all(marker in professional for marker in markers.private if not marker_is_contact(full, marker))
     for audience in ("parent", "child"):
-        family = documents.for_reader(full, audience)
+        family = redaction.for_reader(full, audience)
         for fmt in ("md", "html"):
-            text = documents.render(family, fmt).text  # type: ignore[arg-type]
+            text = render.render(family, fmt).text  # type: ignore[arg-type]
             leaked = [marker for marker in markers.private if marker in text]
             assert leaked == [], f"{audience} {fmt} copy shows private values {leaked}"
-    parent = documents.render(documents.for_reader(full, "parent"), "md").text
+    parent = render.render(redaction.for_reader(full, "parent"), "md").text
     assert [m for m in markers.public if m not in parent] == [], "the parents' copy left out a public value"
 
 
-def marker_is_contact(document: documents.PlanDocument, marker: str) -> bool:
+def marker_is_contact(document: views.PlanDocument, marker: str) -> bool:
     """Contact details are not all shown in the professional copy either (no one's address, say)."""
     return any(marker in (p.phone or "") or marker in (p.email or "") for p in document.core_group)
 
@@ -219,21 +219,21 @@ def test_the_family_view_itself_holds_nothing_private() -> None:
         }
     )
     details = DecisionDetails.model_validate({"dissent": [{"who": "QXZ", "reason": "QXZ", "private": True}]})
-    full = documents.assemble(
+    full = redaction.assemble(
         issued_on=TODAY,
         authority="A",
         jurisdiction="England",
         terms={},
         content=content,
         details=details,
-        child=documents.ChildView(ref="C1", given_name="A", family_name="B", name="A B"),
-        plan=documents.PlanView(number=1, started_on=TODAY),
-        version=documents.VersionView(number=1, made_on=TODAY, source="conference"),
+        child=views.ChildView(ref="C1", given_name="A", family_name="B", name="A B"),
+        plan=views.PlanView(number=1, started_on=TODAY),
+        version=views.VersionView(number=1, made_on=TODAY, source="conference"),
         conference=None,
         people={},
         lead_worker=None,
     )
-    family = documents.for_reader(full, "parent")
+    family = redaction.for_reader(full, "parent")
     assert [w.text for w in family.content.worries] == ["shared"]
     assert [a.what for a in family.content.actions] == ["shared action"]
     assert family.details.dissent == ()
@@ -259,7 +259,7 @@ def test_the_fixed_plan_family_copies_hold_nothing_private(fixed_plan: Path, aud
     assert result.exit_code == 0, result.output
     for secret in [*PRIVATE.values(), CARER_NAME, CARER_PHONE, CARER_ADDRESS, PARENT_PHONE]:
         assert secret not in result.stdout
-        assert documents.markdown_escape(secret) not in result.stdout
+        assert render.markdown_escape(secret) not in result.stdout
     assert "Placement" not in result.stdout
 
 
@@ -300,10 +300,10 @@ def test_a_family_copy_hands_templates_plain_data_only(fixed_plan: Path, audienc
     store = fixed_plan.open()
     try:
         with store.read() as session:
-            full = documents.gather(session, people.find_child(session, CHILD), today=TODAY)
+            full = gather.gather(session, people.find_child(session, CHILD), today=TODAY)
     finally:
         store.dispose()
-    copy = documents.for_reader(full, audience)
+    copy = redaction.for_reader(full, audience)
     plain = (str, int, float, bool, type(None), date)
     seen: list[object] = []
 
@@ -319,9 +319,9 @@ def test_a_family_copy_hands_templates_plain_data_only(fixed_plan: Path, audienc
                 assert isinstance(key, str), where
                 walk(item, f"{where}[{key!r}]")
         else:
-            assert dataclasses.is_dataclass(value) and type(value).__module__ == "cpctl.documents.plan_copies", where
+            assert dataclasses.is_dataclass(value) and type(value).__module__ == "cpctl.documents.views", where
             assert type(value).__dataclass_params__.frozen, where  # type: ignore[attr-defined]
-            assert not isinstance(value, documents.PlanDocument) or value.audience == audience, where
+            assert not isinstance(value, views.PlanDocument) or value.audience == audience, where
             for name in dir(value):
                 if not name.startswith("_"):
                     walk(getattr(value, name), f"{where}.{name}")

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cpctl.documents import plan_copies as documents
+from cpctl.documents import languages
 from export_support import GOLDEN, UPDATE_GOLDEN
 from readability_helpers import grade, measured_text
 
@@ -25,7 +25,7 @@ import messages  # noqa: E402  (scripts/messages.py extracts the templates' mess
 PARENT_LIMIT = 6.0
 CHILD_LIMIT = 4.0
 BASELINE = GOLDEN / "readability.json"
-TEMPLATES = Path(documents.__file__).parent / "templates"
+TEMPLATES = Path(languages.__file__).parent.parent / "templates"
 # Notes shown only in a copy in another language (in that language), so never read in English.
 ONLY_IN_TRANSLATIONS = {
     "Some parts of this copy are still in English.",
@@ -71,7 +71,7 @@ def test_the_measure_covers_every_sentence_of_the_template(audience: str, files:
     """Every message of the template was rendered, so every sentence a reader may see was measured."""
     text, used = measured_text(audience)
     wanted = {
-        documents.message_key(m if isinstance(m, str) else m[0], context)
+        languages.message_key(m if isinstance(m, str) else m[0], context)
         for name, _line, m, context in messages.template_messages()
         if name in files
     }

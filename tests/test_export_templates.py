@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from cpctl.documents import plan_copies as documents
+from cpctl.documents import languages, render, views
 from readability_helpers import WORD, neutral_document
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
@@ -20,12 +20,12 @@ import messages  # noqa: E402  (scripts/messages.py extracts the templates' mess
 pytest_plugins = ["export_fixtures"]  # the fixed plan's store (fixed_plan)
 
 STATUSES = ("attended", "apologies", "report", "not-invited")
-TEMPLATES = Path(documents.__file__).parent / "templates"
+TEMPLATES = Path(languages.__file__).parent.parent / "templates"
 
 
-def variants(partly_translated: Path) -> list[tuple[documents.PlanDocument, str, tuple[Path, ...]]]:
+def variants(partly_translated: Path) -> list[tuple[views.PlanDocument, str, tuple[Path, ...]]]:
     """(document, language, template folders) that between them take every branch of every template."""
-    out: list[tuple[documents.PlanDocument, str]] = []
+    out: list[tuple[views.PlanDocument, str]] = []
     for audience in ("professional", "parent", "child"):
         for variant in (
             dict(outcome="plan-starts", overdue=False, age=7, draft=True),
@@ -38,9 +38,7 @@ def variants(partly_translated: Path) -> list[tuple[documents.PlanDocument, str,
         out.append((neutral_document(audience), "Welsh"))
     full = neutral_document("professional")
     person = full.core_group[0]
-    progress = [
-        documents.ProgressView(status=s, note=WORD, recorded_on=date(2026, 12, 1)) for s in documents.PROGRESS_STATUSES
-    ]
+    progress = [views.ProgressView(status=s, note=WORD, recorded_on=date(2026, 12, 1)) for s in views.PROGRESS_STATUSES]
     actions = tuple(dataclasses.replace(full.content.actions[0], progress=p, private=True) for p in progress)
     assert full.conference is not None
     ended = dataclasses.replace(
@@ -61,7 +59,7 @@ def variants(partly_translated: Path) -> list[tuple[documents.PlanDocument, str,
             inquorate_reason=WORD,
             virtual=True,
             time="10:00",
-            attendance=tuple(documents.AttendeeView(person=person, status=s, reason=WORD) for s in STATUSES),
+            attendance=tuple(views.AttendeeView(person=person, status=s, reason=WORD) for s in STATUSES),
         ),
         content=dataclasses.replace(
             full.content,
@@ -88,7 +86,7 @@ def variants(partly_translated: Path) -> list[tuple[documents.PlanDocument, str,
     )
     out.append((dataclasses.replace(full, conference=None, lead_worker=None), "English"))
     parent = neutral_document("parent")
-    unnamed_carer = documents.PersonView(ref="P9", name=None, kind="carer")
+    unnamed_carer = views.PersonView(ref="P9", name=None, kind="carer")
     out.append(
         (
             dataclasses.replace(parent, reader=parent.parents[0], core_group=(*parent.core_group, unnamed_carer)),
@@ -108,10 +106,10 @@ def test_every_message_of_every_template_is_rendered_by_some_plan(fmt: str, tmp_
         (tmp_path / name).write_text(marked, encoding="utf-8")
     used: set[str] = set()
     for document, language, folders in variants(tmp_path):
-        used |= documents.render(document, fmt, language=language, templates=folders).used  # type: ignore[arg-type]
+        used |= render.render(document, fmt, language=language, templates=folders).used  # type: ignore[arg-type]
     other = "html" if fmt == "md" else "md"
     wanted = {
-        documents.message_key(m if isinstance(m, str) else m[0], context)
+        languages.message_key(m if isinstance(m, str) else m[0], context)
         for name, _line, m, context in messages.template_messages()
         if not name.endswith(f".{other}.j2") and not (fmt == "md" and name == "style.css.j2")
     }
@@ -122,7 +120,7 @@ def test_every_message_of_every_template_is_rendered_by_some_plan(fmt: str, tmp_
 def test_the_documents_know_every_progress_status_the_core_group_records() -> None:
     from cpctl.casework import coregroup
 
-    assert documents.PROGRESS_STATUSES == coregroup.PROGRESS
+    assert views.PROGRESS_STATUSES == coregroup.PROGRESS
 
 
 # -- an authority's own template cannot reach beyond the copy it is given ---------------------------------------
@@ -184,7 +182,7 @@ def test_a_template_cannot_run_commands_read_files_or_reach_the_full_plan(
             folder = own if place == "option" else data_dir / "templates"
             folder.mkdir(parents=True, exist_ok=True)
             (folder / f"{audience}.j2").write_text(source)
-            documents.environment.cache_clear()
+            render.environment.cache_clear()
             output = tmp_path / f"copy.{fmt}"
             extra = ("--templates", str(own)) if place == "option" else ()
             args = ("plan", "export", CHILD, "--for", audience, "-o", str(output), "--on", TODAY.isoformat())
@@ -200,7 +198,7 @@ def test_a_template_cannot_run_commands_read_files_or_reach_the_full_plan(
                 or result.stderr.count("\n") != 1
                 or marker.exists()
                 or output.exists()
-                or any(text in said or documents.markdown_escape(text) in said for text in hidden)
+                or any(text in said or render.markdown_escape(text) in said for text in hidden)
             ):
                 escaped.append(f"{name} ({place}): exit {result.exit_code}, {said[:200]!r}")
             marker.unlink(missing_ok=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 import cpctl
-from cpctl.documents import plan_copies as documents
+from cpctl.documents import render
 from export_support import CHILD, TODAY
 from helpers import run_cli
 
@@ -18,11 +18,11 @@ pytest_plugins = ["export_fixtures"]  # the fixed plan's store (fixed_plan)
 
 @pytest.fixture(autouse=True)
 def _new_process() -> None:
-    documents.environment.cache_clear()  # each export below starts as a new process would
+    render.environment.cache_clear()  # each export below starts as a new process would
 
 
 def compiled(data_dir: Path, fmt: str = "html") -> Path:
-    return data_dir / "cache" / "templates" / f"{cpctl.__version__}-{documents.TEMPLATE_CACHE_FORMAT}" / fmt
+    return data_dir / "cache" / "templates" / f"{cpctl.__version__}-{render.TEMPLATE_CACHE_FORMAT}" / fmt
 
 
 @pytest.fixture
@@ -52,7 +52,7 @@ def test_the_compiled_templates_are_kept_and_used(fixed_plan: Path, data_dir: Pa
     assert compiles
     kept = sorted(compiled(data_dir).iterdir())
     assert kept
-    documents.environment.cache_clear()
+    render.environment.cache_clear()
     compiles.clear()
     assert export(fixed_plan, "--for", "professional", "--format", "html") == first
     assert compiles == []  # every template came from the cache
@@ -77,7 +77,7 @@ def test_a_damaged_cache_file_is_compiled_again(fixed_plan: Path, data_dir: Path
     for damage in (bc_magic, bc_magic + b"not a pickle at all", b"garbage"):
         for kept in compiled(data_dir).iterdir():
             kept.write_bytes(damage)
-        documents.environment.cache_clear()
+        render.environment.cache_clear()
         compiles.clear()
         assert export(fixed_plan, "--for", "professional", "--format", "html") == first
         assert compiles  # compiled again, and the damaged files replaced
@@ -91,7 +91,7 @@ def test_a_cache_others_can_write_to_is_not_used(fixed_plan: Path, data_dir: Pat
     cache = data_dir / "cache"
     cache.chmod(0o777)
     try:
-        documents.environment.cache_clear()
+        render.environment.cache_clear()
         compiles.clear()
         assert export(fixed_plan, "--for", "professional", "--format", "html") == first
         assert compiles  # not loaded from the folder
@@ -106,11 +106,11 @@ def test_a_new_version_of_cpctl_compiles_again(
     export(fixed_plan, "--for", "professional", "--format", "html")
     installed = cpctl.__version__
     monkeypatch.setattr(cpctl, "__version__", "99.0.0")
-    documents.environment.cache_clear()
+    render.environment.cache_clear()
     compiles.clear()
     export(fixed_plan, "--for", "professional", "--format", "html")
     assert compiles
-    form = documents.TEMPLATE_CACHE_FORMAT
+    form = render.TEMPLATE_CACHE_FORMAT
     assert sorted(p.name for p in (data_dir / "cache" / "templates").iterdir()) == sorted(
         [f"99.0.0-{form}", f"{installed}-{form}"]
     )
@@ -122,16 +122,16 @@ def test_markdown_and_html_keep_their_own(fixed_plan: Path, data_dir: Path) -> N
 
     html = export(fixed_plan, "--for", "professional", "--format", "html")
     shutil.rmtree(data_dir / "cache" / "templates")
-    documents.environment.cache_clear()
+    render.environment.cache_clear()
     export(fixed_plan, "--for", "professional")  # Markdown's compiled templates, kept first
-    documents.environment.cache_clear()
+    render.environment.cache_clear()
     assert export(fixed_plan, "--for", "professional", "--format", "html") == html
 
 
 def test_an_edited_template_is_compiled_again(fixed_plan: Path, tmp_path: Path) -> None:
     (tmp_path / "child.j2").write_text("Hello {{ child.given_name }}.\n")
     assert export(fixed_plan, "--for", "child", "--templates", str(tmp_path)) == "Hello Jamie.\n"
-    documents.environment.cache_clear()
+    render.environment.cache_clear()
     (tmp_path / "child.j2").write_text("Goodbye {{ child.given_name }}.\n")
     assert export(fixed_plan, "--for", "child", "--templates", str(tmp_path)) == "Goodbye Jamie.\n"
 

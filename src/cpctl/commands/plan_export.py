@@ -12,7 +12,8 @@ import typer
 from cpctl.commands.common import date_value, err, open_store, out, store_file
 
 if TYPE_CHECKING:
-    from cpctl.documents.plan_copies import Audience, Format, PlanDocument, Rendered
+    from cpctl.documents.render import Rendered
+    from cpctl.documents.views import Audience, Format, PlanDocument
     from cpctl.store.database import Store
 
 READERS = ("professional", "parent", "child")
@@ -105,7 +106,11 @@ def plan_export(
     """Write a child's plan as a document: the professionals' copy, the parents' or the child's, in Markdown,
     HTML or PDF, in the reader's language where cpctl has a translation (English, Welsh)."""
     from cpctl.casework import schedule
-    from cpctl.documents import plan_copies as documents
+    from cpctl.documents.disclose import disclose, format_from_suffix
+    from cpctl.documents.gather import gather, reader_for
+    from cpctl.documents.languages import check_language, default_language
+    from cpctl.documents.redaction import for_reader
+    from cpctl.documents.render import export, template_dirs
 
     if audience not in READERS:
         raise typer.BadParameter(f"choose professional, parent or child, not {audience!r}.", param_hint="--for")
@@ -124,8 +129,8 @@ def plan_export(
             "--to names the parent a parent copy is for; use it with --for parent.", param_hint="--to"
         )
     if language is not None:
-        language = documents.check_language(language)
-    chosen = fmt or (documents.format_from_suffix(output) if output is not None else None)
+        language = check_language(language)
+    chosen = fmt or (format_from_suffix(output) if output is not None else None)
     if chosen is None:
         if output is not None:
             raise typer.BadParameter(
@@ -140,7 +145,7 @@ def plan_export(
         from cpctl.paths import check_output
 
         check_output(output, force=force, store=store_file(ctx))  # before any work: the store itself, say
-    folders = documents.template_dirs(templates)
+    folders = template_dirs(templates)
     today = on or date.today()
     store = open_store(ctx)
     recomputed = schedule.ensure_current(store)
@@ -155,12 +160,10 @@ def plan_export(
 
     with store.read() as session:
         found = people.find_child(session, child)
-        full = documents.gather(session, found, version=version, today=today)
-        reader = documents.reader_for(session, found, to) if to else None
-    document = documents.for_reader(full, reader_kind, reader=reader)
-    data, rendered = documents.export(
-        document, file_format, language=language or documents.default_language(document), templates=folders
-    )
+        full = gather(session, found, version=version, today=today)
+        reader = reader_for(session, found, to) if to else None
+    document = for_reader(full, reader_kind, reader=reader)
+    data, rendered = export(document, file_format, language=language or default_language(document), templates=folders)
     from cpctl.paths import OutputFiles
 
     with OutputFiles(force=force, store=store.path) as files:
@@ -169,7 +172,7 @@ def plan_export(
         _notes(document, rendered, full)
         # A disclosure of special category data: recorded in the step that puts the file in place, or, for
         # standard output, before it leaves.
-        documents.disclose(
+        disclose(
             store,
             [document],
             file_format,
@@ -232,11 +235,11 @@ def _notes(document: PlanDocument, rendered: Rendered, full: PlanDocument) -> No
             markup=False,
         )
     if document.audience == "parent" and document.reader is None:
-        from cpctl.documents import plan_copies as documents
+        from cpctl.documents.languages import language_code
 
         for parent in full.parents:
             preferred = parent.preferred_language
-            if preferred and documents.language_code(preferred) != language.code:
+            if preferred and language_code(preferred) != language.code:
                 console.print(
                     f"Note: {parent.name} prefers {preferred}; make their own copy with --to {parent.ref}.",
                     markup=False,
@@ -256,18 +259,22 @@ def _export_all(
 ) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
-    from cpctl.documents import plan_copies as documents
+    from cpctl.documents.disclose import disclose, make_private_folder
+    from cpctl.documents.gather import children_with_plans, gather
+    from cpctl.documents.languages import default_language
+    from cpctl.documents.redaction import NotBornYet, for_reader
+    from cpctl.documents.render import export, file_name
     from cpctl.errors import CpctlError
     from cpctl.paths import OutputFiles
 
     made_folder = not out_dir.exists()
-    documents.make_private_folder(out_dir)
+    make_private_folder(out_dir)
     written: list[PlanDocument] = []
     made: list[tuple[Path, bytes]] = []
     failed: list[str] = []
     skipped: list[str] = []
     with store.read() as session:
-        children = documents.children_with_plans(session)
+        children = children_with_plans(session)
         console = err()
         with Progress(
             TextColumn("Exporting plans"),
@@ -279,17 +286,17 @@ def _export_all(
             task = progress.add_task("export", total=len(children))
             for found in children:
                 try:
-                    full = documents.gather(session, found, today=today)
-                    document = documents.for_reader(full, audience)
-                    data, _ = documents.export(
+                    full = gather(session, found, today=today)
+                    document = for_reader(full, audience)
+                    data, _ = export(
                         document,
                         fmt,
-                        language=language or documents.default_language(document),
+                        language=language or default_language(document),
                         templates=folders,
                     )
-                    made.append((out_dir / documents.file_name(document, fmt), data))
+                    made.append((out_dir / file_name(document, fmt), data))
                     written.append(document)
-                except documents.NotBornYet:
+                except NotBornYet:
                     skipped.append(found.ref)
                 except CpctlError as exc:
                     failed.append(f"{found.ref}: {exc.message}")
@@ -301,9 +308,7 @@ def _export_all(
         with OutputFiles(force=force, store=store.path) as files:
             for target, data in made:
                 files.add(target, data)
-            documents.disclose(
-                store, written, fmt, language or "reader's own", files=files, where=str(out_dir.absolute())
-            )
+            disclose(store, written, fmt, language or "reader's own", files=files, where=str(out_dir.absolute()))
     except BaseException:
         if made_folder:
             _remove_if_empty(out_dir)

@@ -11,60 +11,52 @@ year's makes the 50,000-child store half as big again, and as much slower to bui
 
 Rows go in with executemany, in one transaction, so that 50,000 children take a minute or two.
 It writes SQLite stores only (the bulk statements use SQLite's placeholders).
+The figures, the invented names and the plan templates are in `cpctl.demo.synthetic_content`; the tables'
+rows and the loading in bulk in `cpctl.demo.synthetic_rows`.
 """
 
 from __future__ import annotations
 
 import gc
-import hashlib
-import itertools
 import json
 import random
-import sqlite3
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from json.encoder import encode_basestring as _json_string  # type: ignore[attr-defined]
-from pathlib import Path
 from typing import Any, NamedTuple
 
 from cpctl.casework import schedule, users
-from cpctl.casework.plan import Action, ChildSeen, DecisionDetails, Interpreter, Item, Objectives, PlanContent
+from cpctl.demo.synthetic_content import (
+    _HEALTH,
+    _SCHOOL,
+    _WORKER,
+    AGES,
+    AUTHORITY,
+    CATEGORIES,
+    CHILDREN_PER_CHAIR,
+    CHILDREN_PER_WORKER,
+    CHILDRENS_SERVICES,
+    ENDED_MONTHS,
+    ENDED_PER_ACTIVE,
+    FAMILY_SIZES,
+    GIVEN,
+    HEALTH,
+    LANGUAGES,
+    PLAN_LENGTHS,
+    POLICE,
+    SAFEGUARDING_UNIT,
+    SCHOOL,
+    SEEN,
+    SURNAMES,
+    _months_after,
+    _Templates,
+    _Weighted,
+)
+from cpctl.demo.synthetic_rows import _flag, _iso, _loading, _Writer
 from cpctl.errors import CpctlError
 from cpctl.store import audit
 from cpctl.store.database import Store
 from cpctl.store.models import Child
-
-AUTHORITY = "Synthetic National Dataset (every person invented)"
-ENDED_PER_ACTIVE = 62_000 / 50_000  # plans ending in a year, per child on a plan at any time (England)
-ENDED_MONTHS = 3  # how far back the plans that ended go
-CATEGORIES = (("NEG", 50), ("EMO", 36), ("PHY", 7), ("SAB", 4), ("MUL", 3))
-PLAN_LENGTHS = ((21, 91, 16), (92, 182, 11), (183, 365, 44), (366, 730, 25), (731, 1095, 4))  # days from, to; %
-FAMILY_SIZES = ((1, 50), (2, 30), (3, 14), (4, 6))
-AGES = ((0, 0, 11), (1, 4, 28), (5, 9, 30), (10, 15, 27), (16, 16, 4))  # age at the plan's start, %
-CHILDREN_PER_WORKER = 16
-CHILDREN_PER_CHAIR = 100
-
-GIVEN = (
-    "Ada Alfie Amara Arlo Bea Bodhi Cass Cleo Dara Eli Elsie Esme Ezra Finn Freya Gus Hattie Ines Ivo Juno Kai "
-    "Kit Lark Lena Luca Mabel Milo Nell Nico Olive Orla Otis Pia Quin Remy Rhea Rosa Rufus Sami Skye Tam Tess "
-    "Theo Uma Vida Wren Xan Yara Zac Zena"
-).split()
-SURNAME_HEADS = "Ash Birch Bram Brook Cald Cran Dun Elm Fern Gorse Hazel Holm Kes Lark Marl Moss Oak Pen Quill Rook"
-SURNAME_TAILS = "bury by combe dale field ford gate hurst ley more ridge stead thorpe ton wick wood worth"
-SURNAMES = tuple(head + tail for head in SURNAME_HEADS.split() for tail in SURNAME_TAILS.split())
-LANGUAGES = ("Polish", "Romanian", "Urdu", "Arabic", "Somali", "Portuguese")
-
-CHILDRENS_SERVICES = "Children's Social Care (synthetic)"
-SAFEGUARDING_UNIT = "Safeguarding Unit (synthetic)"
-HEALTH = "Community Health (synthetic)"
-SCHOOL = "Schools (synthetic)"
-POLICE = "Police (synthetic)"
-
-_WORKER, _HEALTH, _SCHOOL = "@WORKER@", "@HEALTH@", "@SCHOOL@"  # stand-ins in the plan templates
-_CORE = '["@CORE@"]'
-_DAY0, _DAY1 = date(1901, 1, 1), date(1901, 1, 2)  # stand-ins for an action's start and outcome dates
 
 
 # -- what `schedule.compute` reads, without the cost of ORM objects ------------------------------------------
@@ -103,243 +95,9 @@ class Summary:
     rows: dict[str, int] = field(default_factory=dict)
 
 
-# -- the tables, in the order that their foreign keys allow ---------------------------------------------------
-COLUMNS = {
-    "family": "id, name",
-    "person": "id, ref, name, kind, role, agency, email, phone, address, preferred_language",
-    "child": (
-        "id, ref, given_name, family_name, date_of_birth, expected_date, gender, preferred_language, "
-        "interpreter_needed, culture_religion, disability, family_id"
-    ),
-    "child_person": "child_id, person_id, relationship",
-    "conference": (
-        "id, ref, kind, held_on, start_time, venue, virtual, chair_id, agencies_present, quorate, "
-        "inquorate_reason, recorded_at"
-    ),
-    "conference_attendee": "conference_id, person_id, status, reason, role, agency",
-    "plan": (
-        "id, child_id, number, started_on, ended_on, start_conference_id, end_conference_id, pre_birth, "
-        "initial_categories, latest_categories, lead_worker_id, end_reason, step_down"
-    ),
-    "decision": "id, conference_id, child_id, outcome, categories, plan_id, lead_worker_id, details",
-    "core_group_meeting": (
-        "id, child_id, plan_id, held_on, attendance, progress, parent_views, child_views, notes, next_meeting, "
-        "sent_on, recorded_at"
-    ),
-    "plan_version": (
-        "id, plan_id, number, made_on, made_at, source, conference_id, draft, gaps, content, author, "
-        "core_group_id, significant, agreed_by"
-    ),
-    "visit": "id, child_id, plan_id, visited_on, visitor_id, announced, seen_alone, bedroom_seen, notes, recorded_at",
-    "case_event": "id, child_id, plan_id, kind, detail, happened_on, conference_id",
-    "deadline": (
-        "child_id, plan_id, kind, due_on, status, met_on, closed_on, event_id, met_event_id, worker_id, chair_id, "
-        "explanation"
-    ),
-    "audit_entry": "at, actor, action, entity, entity_id, summary, changes, prev_hash, hash",
-}
-BULK_TABLES = ("case_event", "visit", "deadline", "audit_entry", "core_group_meeting", "plan_version", "decision")
-SQL = {
-    table: f"INSERT INTO {table} ({columns}) VALUES ({', '.join('?' for _ in columns.split(','))})"
-    for table, columns in COLUMNS.items()
-}
-
-
-def _iso(day: date | None) -> str | None:
-    return day.isoformat() if day is not None else None
-
-
-def _entry_hash(
-    prev_hash: str, at: str, actor: str, action: str, entity: str, entity_id: str, summary: str, changes: str
-) -> str:
-    """`audit.entry_hash` in a fraction of the time (the tests check they agree): the hash, the time, the action,
-    the entity and its id are plain ASCII that JSON writes as it is; the actor comes already written as JSON."""
-    payload = (
-        f'["{prev_hash}","{at}",{actor},"{action}","{entity}","{entity_id}",'
-        f"{_json_string(summary)},{_json_string(changes)}]"
-    )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
-
-
-def _flag(value: bool) -> str:
-    return "true" if value else "false"
-
-
 def _weekday(day: date) -> date:
     """The day itself, or the Monday after a weekend (conferences and core groups meet on weekdays)."""
     return day + timedelta(days=(7 - day.weekday()) % 7) if day.weekday() >= 5 else day
-
-
-def _months_after(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    for last in (31, 30, 29, 28):
-        try:
-            return day.replace(year=year, month=month, day=min(day.day, last))
-        except ValueError:
-            continue
-    raise AssertionError("unreachable")
-
-
-class _Weighted:
-    """Draws from (value..., weight) choices."""
-
-    def __init__(self, rng: random.Random, choices: tuple[tuple[Any, ...], ...]) -> None:
-        self.rng = rng
-        self.values = [c[:-1] if len(c) > 2 else c[0] for c in choices]
-        self.weights = [c[-1] for c in choices]
-
-    def draw(self) -> Any:
-        return self.rng.choices(self.values, self.weights)[0]
-
-
-# -- plan and decision templates: validated once, then filled in per child ------------------------------------
-WORRIES = {
-    "NEG": "The children are often hungry and the home is cold and unsafe.",
-    "EMO": "The children see and hear arguments and violence between the adults at home.",
-    "PHY": "The child has had bruises that the adults cannot explain.",
-    "SAB": "The child is at risk of sexual harm from an adult who visits the home.",
-    "MUL": "The children are neglected and see violence between the adults at home.",
-}
-
-
-def _content(category: str, seen: str, stage: int) -> PlanContent:
-    """The plan at a stage of its life: 0 the outline from the conference, 1 and on the detailed plan."""
-    outline = PlanContent(
-        worries=[Item(text=WORRIES[category]), Item(text="The parents have missed health appointments.")],
-        working_well=[Item(text="The children are close to their grandmother, who visits every week.")],
-        immediate_actions=[Item(text="The lead social worker visits within five working days.")],
-        child_seen=[ChildSeen(who=_WORKER, how_often=seen, where="at home and at school", parents_present="sometimes")],
-        contingency=[Item(text="If things do not improve, a review conference is brought forward.")],
-        core_group=["@CORE@"],
-    )
-    if stage == 0:
-        return outline
-    actions = [
-        Action(
-            id="A1",
-            what="Parenting course, one session a week",
-            why="So that the parents can set routines at home.",
-            who=_HEALTH,
-            start=_DAY0,
-            frequency="weekly",
-            length="12 weeks",
-            outcome="Regular meals and bedtimes every day.",
-            by=_DAY1,
-            measure="The health visitor's observations at home.",
-        ),
-        Action(
-            id="A2",
-            what="Money and debt advice",
-            why="So that the heating stays on.",
-            who=_WORKER,
-            start=_DAY0,
-            frequency="fortnightly",
-            length="until the review" if stage != 2 else "six months",
-            outcome="Bills paid and the home warm.",
-            by=_DAY1,
-            measure="Letters from the supplier.",
-        ),
-        Action(
-            id="A3",
-            what="Breakfast club place at school",
-            why="So that the children start each day fed.",
-            who=_SCHOOL,
-            start=_DAY0,
-            frequency="every school day",
-            length="until the review",
-            outcome="Breakfast every school day.",
-            by=_DAY1,
-            measure="The breakfast club register.",
-        ),
-    ]
-    if stage == 3:
-        actions.append(
-            Action(
-                id="A4",
-                what="Sessions with a young carers' group",
-                why="So that the eldest has time of their own.",
-                who=_WORKER,
-                start=_DAY0,
-                frequency="monthly",
-                length="six months",
-                outcome="The eldest goes to the group and says it helps.",
-                by=_DAY1,
-                measure="What the child tells the lead social worker.",
-            )
-        )
-    return outline.model_copy(
-        update={
-            "objectives": Objectives(
-                child_development=[Item(text="The children are fed, warm and at school every day.")],
-                parenting_capacity=[Item(text="The parents keep routines and health appointments.")],
-                family_environment=[Item(text="The home is warm and safe, and the bills are paid.")],
-            ),
-            "actions": actions,
-            "must_change": [Item(text="Three months of regular meals, routines and a warm home.")],
-            "safety_scale": 3 + stage,
-        }
-    )
-
-
-def _details(category: str, outcome: str, language: str | None, culture: str | None) -> DecisionDetails:
-    return DecisionDetails(
-        evidence=[Item(text=f"{WORRIES[category]} Seen on visits and reported by school.")],
-        child_views=[Item(text="The child said home is better when there is food in the cupboards.")],
-        parent_views=[Item(text="The parents accept help but do not agree that a plan is needed.")],
-        interpreter=Interpreter(needed=language is not None, language=language),
-        cultural_needs=culture,
-        end_reason="The worries are met and the child is no longer likely to suffer significant harm."
-        if outcome == "plan-ends"
-        else None,
-        step_down="child in need plan" if outcome == "plan-ends" else None,
-    )
-
-
-SEEN = ("every 10 working days", "weekly")  # how often plans say the child is seen (80% and 20%)
-STAGES = 4  # 0: the conference's outline plan; 1: the first core group's detailed plan; 2, 3: later revisions
-
-
-class _Templates:
-    """Plan contents, decision details and change lists as JSON text, made by cpctl's own models and functions
-    once, then filled in for each child."""
-
-    def __init__(self) -> None:
-        from cpctl.casework import plan as plans
-        from cpctl.casework import revision
-
-        self.contents: dict[tuple[str, str, int], tuple[str, str, bool]] = {}
-        self.changes: dict[tuple[str, str, int], list[str]] = {}
-        for category, _ in CATEGORIES:
-            for seen in SEEN:
-                previous = PlanContent()
-                for stage in range(STAGES):
-                    content = _content(category, seen, stage)
-                    gaps = plans.gaps(content, _details(category, "plan-starts", None, None))
-                    self.contents[(category, seen, stage)] = (
-                        content.model_dump_json(),
-                        json.dumps(gaps, ensure_ascii=False),
-                        bool(gaps),
-                    )
-                    self.changes[(category, seen, stage)] = [c.line() for c in revision.diff(previous, content)]
-                    assert not revision.significant(previous, content) or stage == 0
-                    previous = content
-        self._details: dict[tuple[str, str, str | None, str | None], str] = {}
-        self.frequencies = {seen: schedule.seen_frequency(seen) for seen in SEEN}
-
-    def content(self, key: tuple[str, str, int], start: date, core: list[str], refs: dict[str, str]) -> str:
-        text = self.contents[key][0].replace(_CORE, json.dumps(core))
-        text = text.replace(_DAY0.isoformat(), (start + timedelta(days=14)).isoformat())
-        text = text.replace(_DAY1.isoformat(), _months_after(start, 3).isoformat())
-        for token, ref in refs.items():
-            text = text.replace(token, ref)
-        return text
-
-    def details(self, category: str, outcome: str, language: str | None, culture: str | None) -> str:
-        key = (category, outcome, language, culture)
-        if key not in self._details:
-            self._details[key] = _details(category, outcome, language, culture).model_dump_json()
-        return self._details[key]
 
 
 def _same_case(a: _Member, b: _Member, chairs: dict[int, int]) -> bool:
@@ -381,54 +139,6 @@ class _Member:
     culture: str | None
     events: list[_Event] = field(default_factory=list)
     plans: list[_Plan] = field(default_factory=list)
-
-
-class _Writer:
-    """Rows waiting to be written, the next id of each table, and the audit chain they continue."""
-
-    def __init__(self, connection: sqlite3.Connection, actor: str) -> None:
-        self.connection = connection
-        self.actor = actor
-        self._actor_json = _json_string(actor)
-        self.rows: dict[str, list[tuple[Any, ...]]] = {table: [] for table in COLUMNS}
-        self.counts: dict[str, int] = dict.fromkeys(COLUMNS, 0)
-        self.ids = {
-            table: itertools.count((connection.execute(f"SELECT max(id) FROM {table}").fetchone()[0] or 0) + 1)
-            for table in COLUMNS
-            if COLUMNS[table].startswith("id, ")
-        }
-        last = connection.execute("SELECT hash FROM audit_entry ORDER BY id DESC LIMIT 1").fetchone()
-        self.prev_hash = last[0] if last else audit.GENESIS
-
-    def new_id(self, table: str) -> int:
-        return next(self.ids[table])
-
-    def add(self, table: str, row: tuple[Any, ...]) -> None:
-        self.rows[table].append(row)
-
-    def pending(self) -> int:
-        return len(self.rows["case_event"])
-
-    def audit(
-        self, on: date, action: str, entity: str, entity_id: str, summary: str, changes: dict[str, Any] | str
-    ) -> None:
-        """An audit entry as `audit.record` writes it, chained to the one before. `changes` may come as the JSON
-        text `audit.record` would make of it (sorted keys), for the commonest entries."""
-        at = f"{on.isoformat()}T16:00:00.000000Z"
-        text = changes if isinstance(changes, str) else json.dumps(changes, ensure_ascii=False, sort_keys=True)
-        digest = _entry_hash(self.prev_hash, at, self._actor_json, action, entity, entity_id, summary, text)
-        self.rows["audit_entry"].append(
-            (at, self.actor, action, entity, entity_id, summary, text, self.prev_hash, digest)
-        )
-        self.prev_hash = digest
-
-    def flush(self) -> None:
-        """Write every waiting row, table by table (parents before children: see COLUMNS)."""
-        for table, rows in self.rows.items():
-            if rows:
-                self.connection.executemany(SQL[table], rows)
-                self.counts[table] += len(rows)
-                rows.clear()
 
 
 class _Generator:
@@ -971,42 +681,6 @@ class _Generator:
             previous_start = _weekday(previous_end - timedelta(days=rng.randint(*self.length.draw())))
             return [(previous_start, previous_end), (start, None)]
         return [(start, None)]
-
-
-LOAD_PRAGMAS = (
-    # Pages a transaction adds at the end of a new file need no journal; WAL would write every page twice.
-    "PRAGMA journal_mode=DELETE",
-    "PRAGMA synchronous=OFF",
-    "PRAGMA cache_size=-1048576",  # 1 GB: the audit chain's unique index takes random inserts
-    "PRAGMA temp_store=MEMORY",  # where CREATE INDEX sorts
-)
-DROP_INDEXES = True  # build the secondary indexes once at the end, from sorted data, rather than row by row
-
-
-@contextmanager
-def _loading(path: Path) -> Iterator[sqlite3.Connection]:
-    """A connection for loading a new store in bulk; the store is left as cpctl makes it (WAL, every index)."""
-    connection = sqlite3.connect(path, isolation_level=None, timeout=30)
-    try:
-        for pragma in LOAD_PRAGMAS:
-            connection.execute(pragma)
-        indexes = []
-        if DROP_INDEXES:
-            indexes = connection.execute(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN "
-                f"({', '.join('?' for _ in BULK_TABLES)})",
-                BULK_TABLES,
-            ).fetchall()
-            for name, _ in indexes:
-                connection.execute(f'DROP INDEX "{name}"')
-        try:
-            yield connection
-        finally:
-            for _, sql in indexes:
-                connection.execute(sql)
-            connection.execute("PRAGMA journal_mode=WAL")
-    finally:
-        connection.close()
 
 
 def families(children: int, ended: int, rng: random.Random) -> Iterator[tuple[int, bool]]:

@@ -1,0 +1,252 @@
+"""The render context of a plan document: `PlanDocument` and the views it is made of.
+
+Every template receives the fields of `PlanDocument` as variables (`child`, `content`, `deadlines`, ...). These
+classes are the whole contract with template authors: a field not here is an error (StrictUndefined). They are plain,
+frozen data; `cpctl.documents.gather` fills them from the store, `cpctl.documents.redaction` makes each reader's copy
+from them and `cpctl.documents.render` shows them.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Literal
+
+Audience = Literal["professional", "parent", "child"]
+Format = Literal["md", "html", "pdf"]
+AUDIENCES: tuple[Audience, ...] = ("professional", "parent", "child")
+FORMATS: tuple[Format, ...] = ("md", "html", "pdf")
+SOURCE_LANGUAGE = "en"
+# The core group's words for progress on an action (cpctl.casework.coregroup.PROGRESS; a test keeps them equal).
+PROGRESS_STATUSES = ("done", "on-track", "some-concern", "not-started", "no-longer-needed")
+
+
+@dataclass(frozen=True)
+class TextItem:
+    """One piece of the plan's free text, as written; `private` ones exist only in the professional copy."""
+
+    text: str
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class PersonView:
+    """Someone named in the plan. In a family copy `name` is None for a carer (it could reveal a placement),
+    `email` is kept only for professionals (their work address), and there is never a phone or an address."""
+
+    ref: str
+    name: str | None
+    kind: str  # parent, carer, family or professional
+    role: str | None = None
+    agency: str | None = None
+    relationship: str | None = None  # to the child: mother, father, ...
+    email: str | None = None
+    phone: str | None = None
+    preferred_language: str | None = None
+
+
+@dataclass(frozen=True)
+class ProgressView:
+    """How an action is going, as the core group last recorded it (None until progress is recorded)."""
+
+    status: str  # one of PROGRESS_STATUSES
+    note: str | None = None
+    recorded_on: date | None = None
+
+
+@dataclass(frozen=True)
+class ActionView:
+    id: str | None
+    what: str
+    why: str | None = None
+    who: str | None = None  # as written, when it names no person on record
+    who_person: PersonView | None = None  # when `who` is a person's reference
+    start: date | None = None
+    frequency: str | None = None
+    length: str | None = None
+    outcome: str | None = None
+    by: date | None = None
+    measure: str | None = None
+    private: bool = False
+    for_family: bool = False  # the person responsible is a parent, carer or relative
+    progress: ProgressView | None = None
+
+
+@dataclass(frozen=True)
+class ChildSeenView:
+    who: str | None = None
+    who_person: PersonView | None = None
+    how_often: str | None = None
+    where: str | None = None
+    parents_present: str | None = None  # yes, no, sometimes
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class DissentView:
+    who: str
+    reason: str
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class NotDiscussedView:
+    who: str
+    why: str
+    private: bool = False
+
+
+@dataclass(frozen=True)
+class ObjectivesView:
+    child_development: tuple[TextItem, ...] = ()
+    parenting_capacity: tuple[TextItem, ...] = ()
+    family_environment: tuple[TextItem, ...] = ()
+
+
+@dataclass(frozen=True)
+class ContentView:
+    """The body of the plan (cpctl.casework.plan.PlanContent) as the reader may see it."""
+
+    worries: tuple[TextItem, ...] = ()
+    working_well: tuple[TextItem, ...] = ()
+    immediate_actions: tuple[TextItem, ...] = ()
+    objectives: ObjectivesView = ObjectivesView()
+    actions: tuple[ActionView, ...] = ()
+    child_seen: tuple[ChildSeenView, ...] = ()
+    contingency: tuple[TextItem, ...] = ()
+    must_change: tuple[TextItem, ...] = ()
+    safety_scale: int | None = None
+
+
+@dataclass(frozen=True)
+class DetailsView:
+    """The reasons and voices behind the decision (cpctl.casework.plan.DecisionDetails)."""
+
+    evidence: tuple[TextItem, ...] = ()
+    child_views: tuple[TextItem, ...] = ()
+    parent_views: tuple[TextItem, ...] = ()
+    dissent: tuple[DissentView, ...] = ()
+    not_discussed_with: tuple[NotDiscussedView, ...] = ()
+    interpreter_needed: bool = False
+    interpreter_language: str | None = None
+    cultural_needs: str | None = None
+
+
+@dataclass(frozen=True)
+class ChildView:
+    ref: str
+    given_name: str
+    family_name: str
+    name: str
+    date_of_birth: date | None = None
+    expected_date: date | None = None
+    age: int | None = None  # whole years on the day the copy is made; None before birth
+    gender: str | None = None
+    preferred_language: str = "English"
+    interpreter_needed: bool = False
+    culture_religion: str | None = None
+    disability: str | None = None
+
+    @property
+    def unborn(self) -> bool:
+        return self.date_of_birth is None
+
+
+@dataclass(frozen=True)
+class AttendeeView:
+    person: PersonView
+    status: str  # attended, apologies, report, not-invited
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class ConferenceView:
+    ref: str
+    kind: str
+    kind_name: str  # in the jurisdiction's words
+    held_on: date
+    outcome: str  # plan-starts, plan-continues, plan-changes, plan-ends
+    time: str | None = None
+    venue: str | None = None
+    virtual: bool = False
+    chair: PersonView | None = None
+    quorate: bool = True
+    inquorate_reason: str | None = None
+    categories: tuple[str, ...] = ()
+    attendance: tuple[AttendeeView, ...] = ()
+
+
+@dataclass(frozen=True)
+class PlanView:
+    number: int
+    started_on: date
+    ended_on: date | None = None
+    pre_birth: bool = False
+    categories: tuple[str, ...] = ()  # labels, as the latest conference recorded them
+    initial_categories: tuple[str, ...] = ()
+    previous_plans: int = 0
+    end_reason: str | None = None
+    step_down: str | None = None
+
+
+@dataclass(frozen=True)
+class VersionView:
+    number: int
+    made_on: date
+    source: str  # conference, core-group, ...
+    draft: bool = False
+    gaps: tuple[str, ...] = ()
+    latest: bool = True
+    count: int = 1
+    agreed_by: str | None = None  # who agreed a revision at a core group, as recorded
+
+
+@dataclass(frozen=True)
+class DeadlineView:
+    kind: str  # first-core-group, core-group, first-review, review, child-seen, ...
+    what: str  # in the jurisdiction's words
+    due: date
+    overdue: bool = False
+    sentence: str | None = None  # how the date was worked out (professional copy)
+
+
+@dataclass(frozen=True)
+class LanguageView:
+    """The language of the fixed text, and what the reader is told when it is not the one asked for."""
+
+    code: str  # BCP 47 code of the fixed text: en, cy
+    name: str  # in English: Welsh
+    native_name: str  # in itself: Cymraeg
+    requested: str  # what was asked for, as written: Polish
+    available: bool = True  # False: no translation, so the fixed text is in English
+    partial: bool = False  # some fixed text had no translation and is in English
+    text_code: str = SOURCE_LANGUAGE  # the language the plan's own words are taken to be written in
+
+
+@dataclass(frozen=True)
+class PlanDocument:
+    """Everything a plan document shows. `for_reader()` makes the parents' and the child's from it."""
+
+    audience: Audience
+    issued_on: date
+    authority: str
+    jurisdiction: str
+    terms: Mapping[str, str]
+    child: ChildView
+    plan: PlanView
+    version: VersionView
+    conference: ConferenceView | None
+    lead_worker: PersonView | None
+    core_group: tuple[PersonView, ...]
+    parents: tuple[PersonView, ...]
+    content: ContentView
+    details: DetailsView
+    deadlines: tuple[DeadlineView, ...]
+    next_core_group: date | None = None  # the next core group meeting as arranged at the last one
+    reader: PersonView | None = None  # the parent or carer a parent copy is made for
+    language: LanguageView | None = None  # set when rendering
+
+    def variables(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
