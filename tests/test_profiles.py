@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from cpctl.errors import CpctlError, Invalid, NotFound
 from cpctl.rules import profile
-from cpctl.rules.timescales import calendar_problem
+from cpctl.rules.calendar import calendar_problem
 
 SHIPPED = ("england", "wales", "scotland", "northern-ireland", "guernsey")  # the nations, then Guernsey
 EVERYWHERE = (

@@ -27,7 +27,7 @@ from typing import Any
 
 from cpctl.errors import Invalid, NotFound
 from cpctl.paths import expand
-from cpctl.rules.timescales import READINGS, UNITS, Calendar, calendar_problem
+from cpctl.rules.calendar import READINGS, UNITS, Calendar, calendar_problem
 
 OVERRIDES_ENV = "CPCTL_PROFILE_OVERRIDES"
 
@@ -135,7 +135,7 @@ class Rule:
 
     name: str
     amount: int
-    unit: str  # one of timescales.UNITS
+    unit: str  # one of calendar.UNITS
     after: str  # one of EVENTS
     source: str  # the procedure that sets it
     note: str | None
