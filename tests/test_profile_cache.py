@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from cpctl.rules import profile
+from cpctl.rules import profile, profile_files
 
 
 @pytest.fixture(autouse=True)
@@ -19,12 +19,12 @@ def test_a_second_process_reads_the_cache_not_the_yaml(data_dir: Path, monkeypat
     first = profile.load("england")
     assert list((data_dir / "cache").glob("profile-*.json"))
     profile._LOADED.clear()  # as a new process would start
-    profile._packaged.cache_clear()
+    profile_files._packaged.cache_clear()
 
     def no_yaml(*args: object) -> None:
         raise AssertionError("parsed YAML although the cache holds the profile")
 
-    monkeypatch.setattr(profile, "_parse", no_yaml)
+    monkeypatch.setattr(profile_files, "_parse", no_yaml)
     again = profile.load("england")
     assert again == first
     assert again is not first

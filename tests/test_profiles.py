@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cpctl.errors import CpctlError, Invalid, NotFound
-from cpctl.rules import profile
-from cpctl.rules.timescales import calendar_problem
+from cpctl.rules import overrides, profile
+from cpctl.rules.calendar import calendar_problem
 
 SHIPPED = ("england", "wales", "scotland", "northern-ireland", "guernsey")  # the nations, then Guernsey
 EVERYWHERE = (
@@ -482,7 +482,7 @@ def test_any_structure_in_an_override_file_loads_or_is_refused_cleanly(data):
 
 
 def test_set_override_round_trip(data_dir):
-    change = profile.set_override("england", "rules.first-core-group.amount", "15", source="Northshire procedure 4.2")
+    change = overrides.set_override("england", "rules.first-core-group.amount", "15", source="Northshire procedure 4.2")
     path = data_dir / "profiles" / "england.yaml"
     assert change.path == path
     assert (change.key, change.value, change.before) == ("rules.first-core-group.amount", 15, 10)
@@ -493,7 +493,7 @@ def test_set_override_round_trip(data_dir):
     }
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
-    profile.set_override("england", "day_zero", "Day-One")
+    overrides.set_override("england", "day_zero", "Day-One")
     loaded = profile.load("england")
     assert loaded.rule("first-core-group").amount == 15
     assert loaded.rule("first-core-group").source == "Northshire procedure 4.2"
@@ -502,7 +502,7 @@ def test_set_override_round_trip(data_dir):
 
 
 def test_set_override_of_a_whole_rule(data_dir):
-    change = profile.set_override("wales", "rules.plan-circulated", "5 working-days")
+    change = overrides.set_override("wales", "rules.plan-circulated", "5 working-days")
     assert change.value == {
         "amount": 5,
         "unit": "working-days",
@@ -510,18 +510,18 @@ def test_set_override_of_a_whole_rule(data_dir):
         "source": "not stated",
     }
     assert not change.source_stated
-    profile.set_override("wales", "rules.plan-circulated", "7 days after conference", source="Gwent 3.1")
+    overrides.set_override("wales", "rules.plan-circulated", "7 days after conference", source="Gwent 3.1")
     rule = profile.load("wales").rule("plan-circulated")
     assert (rule.amount, rule.unit, rule.after, rule.source) == (7, "days", "conference", "Gwent 3.1")
 
 
 def test_set_override_clears_an_optional_value(data_dir):
-    profile.set_override("wales", "terms.register", "null")
+    overrides.set_override("wales", "terms.register", "null")
     assert profile.load("wales").terms.register is None
 
 
 def test_set_override_refuses_bad_values_and_keeps_the_file(data_dir):
-    profile.set_override("england", "rules.first-core-group.amount", "12", source="Northshire 4.2")
+    overrides.set_override("england", "rules.first-core-group.amount", "12", source="Northshire 4.2")
     path = data_dir / "profiles" / "england.yaml"
     before = path.read_bytes()
     cases = [
@@ -542,10 +542,10 @@ def test_set_override_refuses_bad_values_and_keeps_the_file(data_dir):
     ]
     for (key, value), expected in cases:
         with pytest.raises(Invalid) as exc:
-            profile.set_override("england", key, value)
+            overrides.set_override("england", key, value)
         assert expected in refusal(exc)
     with pytest.raises(Invalid) as exc:
-        profile.set_override("england", "day_zero", "day-one", source="x")
+        overrides.set_override("england", "day_zero", "day-one", source="x")
     assert refusal(exc).startswith("--source goes with a rule or the quorum")
     assert path.read_bytes() == before
 
@@ -553,7 +553,7 @@ def test_set_override_refuses_bad_values_and_keeps_the_file(data_dir):
 def test_set_override_refuses_to_build_on_a_malformed_file(data_dir):
     path = write_override(data_dir, "england", "rules: [\n")
     with pytest.raises(Invalid) as exc:
-        profile.set_override("england", "day_zero", "day-one")
+        overrides.set_override("england", "day_zero", "day-one")
     assert refusal(exc).startswith(f"{path} line 2: not valid YAML")
     assert path.read_text(encoding="utf-8") == "rules: [\n"
 
@@ -561,7 +561,7 @@ def test_set_override_refuses_to_build_on_a_malformed_file(data_dir):
 def test_set_override_writes_where_the_environment_says(tmp_path, monkeypatch):
     target = tmp_path / "new" / "folder" / "la.yaml"
     monkeypatch.setenv("CPCTL_PROFILE_OVERRIDES", str(target))
-    profile.set_override("guernsey", "quorum.min_agencies", "4", source="ISCP 1.2")
+    overrides.set_override("guernsey", "quorum.min_agencies", "4", source="ISCP 1.2")
     assert stat.S_IMODE(target.parent.stat().st_mode) == 0o700
     assert stat.S_IMODE(target.parent.parent.stat().st_mode) == 0o700
     loaded = profile.load("guernsey")

@@ -11,7 +11,8 @@ from hypothesis import strategies as st
 
 from cpctl.errors import Invalid
 from cpctl.rules import profile, timescales
-from cpctl.rules.timescales import Calendar, add
+from cpctl.rules.calendar import Calendar
+from cpctl.rules.timescales import add
 
 ENG = Calendar("GB", "ENG")
 WLS = Calendar("GB", "WLS")

@@ -3,6 +3,9 @@
 `prepare()` checks everything against the store and the jurisdiction's profile without writing, so that the
 wizard can show the summary, the quorum and the plan's gaps before anything is saved; `save()` writes it all in
 the caller's transaction, with its audit records and the case events that deadlines are derived from.
+
+What may be recorded (`ConferenceIn`) is `cpctl.casework.conference_input`; reading conferences back is
+`conference_records`, and correcting one (its date) or recording a strategy discussion is `conference_changes`.
 """
 
 from __future__ import annotations
@@ -11,25 +14,20 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import Field, field_validator, model_validator
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, func, select
 
 from cpctl.casework import people
 from cpctl.casework import plan as plans
-from cpctl.casework.plan import (
-    Day,
-    DecisionDetails,
-    Dissent,
-    Interpreter,
-    Item,
-    Key,
-    NotDiscussed,
-    OptText,
-    PlanContent,
-    Strict,
+from cpctl.casework.conference_input import (
+    OUTCOMES_FOR_KIND,
+    PLAN_OUTCOMES,
+    AttendeeIn,
+    ConferenceIn,
+    DecisionIn,
 )
+from cpctl.casework.plan import DecisionDetails, Interpreter, PlanContent
 from cpctl.dates import utc_now_iso
 from cpctl.fileinput import FieldError
 from cpctl.store import audit, settings
@@ -43,79 +41,6 @@ from cpctl.store.models import (
     Plan,
     PlanVersion,
 )
-
-Kind = Literal["initial", "review", "pre-birth-initial", "pre-birth-review", "transfer-in"]
-Outcome = Literal["plan-starts", "plan-continues", "plan-changes", "plan-ends", "not-needed"]
-Status = Literal["attended", "apologies", "report", "not-invited"]
-
-OUTCOMES_FOR_KIND: dict[str, tuple[str, ...]] = {
-    "initial": ("plan-starts", "not-needed"),
-    "pre-birth-initial": ("plan-starts", "not-needed"),
-    "transfer-in": ("plan-starts", "not-needed"),
-    "review": ("plan-continues", "plan-changes", "plan-ends"),
-    "pre-birth-review": ("plan-continues", "plan-changes", "plan-ends"),
-}
-PLAN_OUTCOMES = ("plan-starts", "plan-continues", "plan-changes")
-_TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
-
-
-class AttendeeIn(Strict):
-    person: Key
-    status: Status
-    reason: OptText = None
-
-    @model_validator(mode="after")
-    def _reason(self) -> AttendeeIn:
-        if self.status == "not-invited" and not self.reason:
-            raise ValueError("say why they were not invited (reason), e.g. excluded by the chair")
-        return self
-
-
-class DecisionIn(Strict):
-    child: Key
-    outcome: Outcome
-    categories: list[str] = []
-    lead_worker: Key | None = None
-    core_group: list[Key] | None = None
-    evidence: list[Item] = []
-    child_views: list[Item] = []
-    parent_views: list[Item] = []
-    dissent: list[Dissent] = []
-    not_discussed_with: list[NotDiscussed] = []
-    interpreter: Interpreter | None = None
-    cultural_needs: OptText = None
-    end_reason: OptText = None
-    step_down: OptText = None
-    plan: PlanContent | None = None
-    save_as_draft: bool = False
-
-
-class ConferenceIn(Strict):
-    """Everything `cpctl conference new` records; the same shape whether typed in the wizard or read from a file."""
-
-    kind: Kind
-    date: Day
-    time: str | None = None
-    venue: OptText = None
-    virtual: bool = False
-    chair: Key | None = None
-    strategy_discussion: Day | None = None
-    attendance: list[AttendeeIn] = []
-    inquorate_reason: OptText = None
-    decisions: list[DecisionIn] = Field(min_length=1)
-
-    @field_validator("time", mode="before")
-    @classmethod
-    def _time(cls, value: Any) -> Any:
-        if value is None or value == "":
-            return None
-        if isinstance(value, int):  # YAML reads 10:30 as a sexagesimal number
-            value = f"{value // 60:02d}:{value % 60:02d}"
-        text = str(value).strip()
-        match = _TIME.match(text)
-        if not match:
-            raise ValueError(f"{text[:20]!r} is not a time of day: use HH:MM, e.g. 10:30")
-        return f"{int(match.group(1)):02d}:{match.group(2)}"
 
 
 # -- the rules of the jurisdiction that a conference needs ----------------------------------------------------
@@ -646,224 +571,6 @@ def _event(
     )
 
 
-# -- reading ----------------------------------------------------------------------------------------------------
-def find(session: Session, ref: str) -> Conference:
-    from cpctl.errors import NotFound
-
-    row = session.exec(select(Conference).where(Conference.ref == (ref or "").strip())).first()
-    if row is None:
-        raise NotFound(f"no conference {ref[:40]!r}; see `cpctl conference list`.")
-    return row
-
-
-def listing(session: Session, *, child: Child | None = None) -> list[dict[str, Any]]:
-    """Every conference (or one child's), newest first: three statements, however many there are."""
-    chosen = select(Conference.id)
-    if child is not None:
-        chosen = chosen.join(Decision, Decision.conference_id == Conference.id).where(Decision.child_id == child.id)
-    query = select(Conference).where(col(Conference.id).in_(chosen))
-    rows = session.exec(query.order_by(col(Conference.held_on).desc(), col(Conference.id).desc())).all()
-    decided: dict[int, list[tuple[Decision, Child]]] = {}
-    for decision, decided_child in session.exec(
-        select(Decision, Child)
-        .join(Child, Child.id == Decision.child_id)
-        .where(col(Decision.conference_id).in_(chosen))
-        .order_by(col(Decision.id))
-    ).all():
-        decided.setdefault(decision.conference_id, []).append((decision, decided_child))
-    chairs = {
-        person.id: person
-        for person in session.exec(
-            select(Person).where(col(Person.id).in_(select(Conference.chair_id).where(col(Conference.id).in_(chosen))))
-        ).all()
-    }
-    out = []
-    for row in rows:
-        decisions = decided.get(row.id or 0, [])
-        chair = chairs.get(row.chair_id)
-        out.append(
-            {
-                "ref": row.ref,
-                "kind": row.kind,
-                "date": row.held_on.isoformat(),
-                "time": row.start_time,
-                "chair": chair.name if chair else None,
-                "quorate": row.quorate,
-                "decisions": [
-                    {"child": c.ref, "outcome": d.outcome, "categories": json.loads(d.categories)} for d, c in decisions
-                ],
-            }
-        )
-    return out
-
-
-def _decisions(session: Session, row: Conference) -> list[tuple[Decision, Child]]:
-    """A conference's decisions with their children, in the order they were recorded."""
-    return list(
-        session.exec(
-            select(Decision, Child)
-            .join(Child, Child.id == Decision.child_id)
-            .where(Decision.conference_id == row.id)
-            .order_by(col(Decision.id))
-        ).all()
-    )
-
-
-def record(session: Session, row: Conference) -> dict[str, Any]:
-    """A conference as plain data, for `conference show` and --json."""
-    chair = session.get(Person, row.chair_id)
-    attendees = session.exec(
-        select(ConferenceAttendee, Person)
-        .join(Person, Person.id == ConferenceAttendee.person_id)
-        .where(ConferenceAttendee.conference_id == row.id)
-        .order_by(col(Person.name))
-    ).all()
-    decisions = _decisions(session, row)
-    out_decisions = []
-    for decision, child in decisions:
-        lead = session.get(Person, decision.lead_worker_id) if decision.lead_worker_id else None
-        plan_row = session.get(Plan, decision.plan_id) if decision.plan_id else None
-        version_row = (
-            session.exec(
-                select(PlanVersion).where(PlanVersion.conference_id == row.id, PlanVersion.plan_id == decision.plan_id)
-            ).first()
-            if plan_row
-            else None
-        )
-        out_decisions.append(
-            {
-                "child": child.ref,
-                "child_name": child.full_name,
-                "outcome": decision.outcome,
-                "categories": json.loads(decision.categories),
-                "lead_worker": {"ref": lead.ref, "name": lead.name} if lead else None,
-                "plan": plan_row.number if plan_row else None,
-                "plan_version": version_row.number if version_row else None,
-                "draft": version_row.draft if version_row else None,
-                "gaps": json.loads(version_row.gaps) if version_row else [],
-                "details": json.loads(decision.details),
-                "plan_content": json.loads(version_row.content) if version_row else None,
-            }
-        )
-    return {
-        "ref": row.ref,
-        "kind": row.kind,
-        "date": row.held_on.isoformat(),
-        "time": row.start_time,
-        "venue": row.venue,
-        "virtual": row.virtual,
-        "chair": {"ref": chair.ref, "name": chair.name} if chair else None,
-        "agencies_present": row.agencies_present,
-        "quorate": row.quorate,
-        "inquorate_reason": row.inquorate_reason,
-        "attendance": [
-            {
-                "ref": p.ref,
-                "name": p.name,
-                "role": a.role,
-                "agency": a.agency,
-                "status": a.status,
-                "reason": a.reason,
-            }
-            for a, p in attendees
-        ],
-        "decisions": out_decisions,
-    }
-
-
-# -- changing what was recorded ---------------------------------------------------------------------------------
-def move(session: Session, row: Conference, new_date: date, *, today: date | None = None) -> date:
-    """Correct the date a conference was held on; its plans, versions, events and deadlines follow."""
-    from cpctl.casework import schedule
-
-    today = today or date.today()
-    old = row.held_on
-    if new_date == old:
-        return old
-    if new_date > today:
-        raise FieldError(
-            (), f"{new_date.isoformat()} is in the future: a conference is recorded once it has been held."
-        )
-    decisions = session.exec(select(Decision).where(Decision.conference_id == row.id)).all()
-    for decision in decisions:
-        child = session.get(Child, decision.child_id)
-        assert child is not None
-        others = session.exec(
-            select(CaseEvent.happened_on).where(
-                CaseEvent.child_id == child.id,
-                CaseEvent.kind == "conference",
-                CaseEvent.conference_id != row.id,
-            )
-        ).all()
-        earlier = [d for d in others if d < old]
-        later = [d for d in others if d > old]
-        if earlier and new_date <= max(earlier):
-            raise FieldError(
-                (),
-                f"child {child.ref} had a conference on {max(earlier).isoformat()}; this one must stay after it.",
-            )
-        if later and new_date >= min(later):
-            raise FieldError(
-                (),
-                f"child {child.ref} has a later conference on {min(later).isoformat()}; this one must stay before it.",
-            )
-        _check_birth(child, ConferenceIn.model_construct(kind=row.kind, date=new_date), ())
-        if decision.plan_id is not None:
-            plan_row = session.get(Plan, decision.plan_id)
-            assert plan_row is not None
-            if plan_row.start_conference_id == row.id:
-                stray = session.exec(
-                    select(CaseEvent.happened_on).where(
-                        CaseEvent.plan_id == plan_row.id,
-                        CaseEvent.conference_id != row.id,
-                        col(CaseEvent.conference_id).is_not(None) | (CaseEvent.kind != "conference"),
-                        CaseEvent.happened_on < new_date,
-                    )
-                ).first()
-                if stray is not None:
-                    raise FieldError(
-                        (),
-                        f"child {child.ref}'s plan has a record dated {stray.isoformat()}, before "
-                        f"{new_date.isoformat()}: correct that first.",
-                    )
-                plan_row.started_on = new_date
-            if plan_row.end_conference_id == row.id:
-                plan_row.ended_on = new_date
-            session.add(plan_row)
-        discussion = session.exec(
-            select(func.max(CaseEvent.happened_on)).where(
-                CaseEvent.child_id == child.id, CaseEvent.kind == "strategy-discussion"
-            )
-        ).one()
-        if row.kind in ("initial", "pre-birth-initial") and discussion is not None and discussion > new_date:
-            raise FieldError(
-                (),
-                f"the strategy discussion for child {child.ref} was on {discussion.isoformat()}, after that date.",
-            )
-    for event in session.exec(select(CaseEvent).where(CaseEvent.conference_id == row.id)).all():
-        event.happened_on = new_date
-        session.add(event)
-    for version_row in session.exec(select(PlanVersion).where(PlanVersion.conference_id == row.id)).all():
-        version_row.made_on = new_date
-        session.add(version_row)
-    row.held_on = new_date
-    session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        "conference.move",
-        "conference",
-        row.ref,
-        f"conference {row.ref} moved from {old.isoformat()} to {new_date.isoformat()}",
-        {"date": [old.isoformat(), new_date.isoformat()]},
-    )
-    for decision in decisions:
-        child = session.get(Child, decision.child_id)
-        assert child is not None
-        schedule.refresh_child(session, child)
-    return old
-
-
 def _add_strategy_discussion(session: Session, child: Child, on: date) -> bool:
     """The strategy discussion's event, unless the child has one that day already; says whether it was added."""
     exists = session.exec(
@@ -876,33 +583,4 @@ def _add_strategy_discussion(session: Session, child: Child, on: date) -> bool:
     if exists is not None:
         return False
     _event(session, child, None, "strategy-discussion", None, on, None)
-    return True
-
-
-def record_strategy_discussion(session: Session, child: Child, on: date, *, today: date | None = None) -> bool:
-    """A strategy discussion that decided to convene an initial conference: it starts that conference's clock."""
-    from cpctl.casework import schedule
-
-    today = today or date.today()
-    if on > today:
-        raise FieldError((), f"{on.isoformat()} is in the future: record a strategy discussion once it has happened.")
-    current = plans.active_plan(session, child)
-    if current is not None:
-        raise FieldError(
-            (),
-            f"child {child.ref} has had a plan since {current.started_on.isoformat()}; a strategy "
-            "discussion about a child on a plan leads to a review conference instead.",
-        )
-    if not _add_strategy_discussion(session, child, on):
-        return False
-    session.flush()
-    audit.record(
-        session,
-        "strategy.add",
-        "child",
-        child.ref,
-        f"strategy discussion for child {child.ref} on {on.isoformat()}",
-        {"date": on.isoformat()},
-    )
-    schedule.refresh_child(session, child)
     return True

@@ -120,7 +120,7 @@ def child_show(
     """Show one child: details, family, people around them, plans, and the case as a timeline."""
     from dataclasses import asdict
 
-    from cpctl.casework import conference, people, schedule, timeline
+    from cpctl.casework import conference_records, people, schedule, timeline
     from cpctl.casework import plan as plans
 
     store = open_store(ctx)
@@ -147,7 +147,7 @@ def child_show(
                 "kind": c["kind"],
                 "outcome": next((d["outcome"] for d in c["decisions"] if d["child"] == found.ref), None),
             }
-            for c in conference.listing(session, child=found)
+            for c in conference_records.listing(session, child=found)
         ]
         if record["plans"]:
             profile = schedule.load_profile(session)
@@ -282,13 +282,13 @@ def child_strategy(
     ],
 ) -> None:
     """Record a strategy discussion that decided to hold an initial conference (it starts that clock)."""
-    from cpctl.casework import conference, people
+    from cpctl.casework import conference_changes, people
     from cpctl.dates import british
 
     store = open_store(ctx)
     with store.write() as session:
         found = people.find_child(session, child)
-        added = conference.record_strategy_discussion(session, found, on)
+        added = conference_changes.record_strategy_discussion(session, found, on)
         ref = found.ref
     if added:
         out().print(

@@ -122,13 +122,13 @@ def conference_list(
     as_json: JsonOpt = False,
 ) -> None:
     """List conferences, newest first."""
-    from cpctl.casework import conference, people
+    from cpctl.casework import conference_records, people
     from cpctl.dates import short_british
 
     store = open_store(ctx)
     with store.read() as session:
         found = people.find_child(session, child) if child else None
-        rows = conference.listing(session, child=found)
+        rows = conference_records.listing(session, child=found)
     if as_json:
         emit_json(rows)
         return
@@ -151,12 +151,12 @@ def conference_show(
     as_json: JsonOpt = False,
 ) -> None:
     """Show a conference: who was there, and what it decided for each child."""
-    from cpctl.casework import conference
+    from cpctl.casework import conference, conference_records
     from cpctl.store import settings
 
     store = open_store(ctx)
     with store.read() as session:
-        record = conference.record(session, conference.find(session, ref))
+        record = conference_records.record(session, conference_records.find(session, ref))
         rules = conference.rules_for(settings.current(session).jurisdiction)
     if as_json:
         emit_json(record)
@@ -231,15 +231,15 @@ def conference_move(
     new_date: Annotated[str, typer.Argument(metavar="DATE", help="The date it was really held.")],
 ) -> None:
     """Correct the date a conference was held on; plans, events and deadlines follow."""
-    from cpctl.casework import conference
+    from cpctl.casework import conference_changes, conference_records
     from cpctl.commands.common import date_value
     from cpctl.dates import british
 
     when = date_value(new_date)
     store = open_store(ctx)
     with store.write() as session:
-        row = conference.find(session, ref)
-        old = conference.move(session, row, when)
+        row = conference_records.find(session, ref)
+        old = conference_changes.move(session, row, when)
     if old == when:
         out().print(f"{ref} was already recorded on {british(when)}; nothing changed.", markup=False)
     else:

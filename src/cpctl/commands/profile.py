@@ -104,9 +104,9 @@ def profile_set(
     The file is <data folder>/profiles/NAME.yaml, or $CPCTL_PROFILE_OVERRIDES. cpctl checks the result before
     saving it; comments in a file you edited by hand are not kept.
     """
-    from cpctl.rules import profile
+    from cpctl.rules import overrides
 
-    change = profile.set_override(chosen_profile(ctx, profile_name), key, value, source=source)
+    change = overrides.set_override(chosen_profile(ctx, profile_name), key, value, source=source)
     was = f"was {_shown(change.before)}, from {change.before_origin}" if change.before_origin else "was not set"
     say(f"Set {change.key} to {_shown(change.value)} for {change.profile} in {change.path} ({was}).")
     if not change.source_stated:

@@ -15,26 +15,22 @@ up to that day and no further, so moving the date later would allow more than th
 earlier would be a different rule. The `Explanation` says when a due date is not a working day and which
 working day comes before it, so that a person can act on it.
 
-Heavy libraries (holidays, dateutil) are imported on first use, so importing this module stays cheap.
+The calendars (weekends and bank holidays) and the units are in `cpctl.rules.calendar`. Heavy libraries
+(holidays, dateutil) are imported on first use, so importing this module stays cheap.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
-from types import MappingProxyType
 from typing import TYPE_CHECKING
 
 from cpctl.dates import british, short_british
 from cpctl.errors import Invalid
+from cpctl.rules.calendar import READINGS, UNITS, Calendar
 
 if TYPE_CHECKING:
     from cpctl.rules.profile import Profile
-
-UNITS = ("working-days", "days", "weeks", "months")
-READINGS = ("event", "day-one")
 
 _UNIT_WORDS = {
     "working-days": ("working day", "working days"),
@@ -42,59 +38,6 @@ _UNIT_WORDS = {
     "weeks": ("week", "weeks"),
     "months": ("month", "months"),
 }
-
-
-@dataclass(frozen=True)
-class Calendar:
-    """Weekends plus the bank holidays of one country (and subdivision) as the holidays library knows them."""
-
-    country: str
-    subdiv: str | None = None
-
-    @property
-    def label(self) -> str:
-        """GB-SCT, GG."""
-        return f"{self.country}-{self.subdiv}" if self.subdiv else self.country
-
-    def holidays_in(self, year: int) -> Mapping[date, str]:
-        """The bank holidays of one year, by date (cached per year)."""
-        return _holidays(self.country, self.subdiv, year)
-
-    def holiday(self, day: date) -> str | None:
-        """The holiday's name ("Boxing Day (substitute day)"), or None on an ordinary day."""
-        return self.holidays_in(day.year).get(day)
-
-    def is_working_day(self, day: date) -> bool:
-        return day.weekday() < 5 and day not in self.holidays_in(day.year)
-
-
-def calendar_problem(country: str, subdiv: str | None) -> str | None:
-    """Why the holidays library cannot give this calendar, or None if it can."""
-    import holidays
-
-    supported = holidays.list_supported_countries()
-    if country not in supported:
-        return f"country {country!r} is not known to the holidays library (e.g. GB, GG, JE, IM)"
-    subdivisions = supported[country]
-    if subdiv is None:
-        return None
-    if subdiv not in subdivisions:
-        known = ", ".join(subdivisions) if subdivisions else "none: leave subdiv empty"
-        return f"subdivision {subdiv!r} is not one of {country}'s ({known})"
-    return None
-
-
-@functools.lru_cache(maxsize=512)
-def _holidays(country: str, subdiv: str | None, year: int) -> Mapping[date, str]:
-    import holidays
-
-    found = holidays.country_holidays(country, subdiv=subdiv, years=year)
-    return MappingProxyType({day: _british_name(name) for day, name in found.items() if day.year == year})
-
-
-def _british_name(name: str) -> str:
-    """gov.uk calls a moved bank holiday a "substitute day"; the holidays library says "observed"."""
-    return "; ".join(part.replace("(observed)", "(substitute day)") for part in name.split("; "))
 
 
 def timescale_words(amount: int, unit: str) -> str:
