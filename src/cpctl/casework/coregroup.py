@@ -16,7 +16,6 @@ from cpctl.casework import people, revision, schedule
 from cpctl.casework import plan as plans
 from cpctl.casework.conference_input import AttendeeIn
 from cpctl.casework.plan import Action, ActionId, Day, Item, Key, OptText, PlanContent, Strict
-from cpctl.casework.progress import latest_progress, meetings  # noqa: F401  (read here by the command layer)
 from cpctl.dates import utc_now_iso
 from cpctl.errors import CpctlError
 from cpctl.fileinput import FieldError, Loc

@@ -114,7 +114,7 @@ def core_group_list(
     """List the core group meetings of the child's current plan."""
     import json
 
-    from cpctl.casework import coregroup, people, revision
+    from cpctl.casework import people, progress, revision
 
     store = open_store(ctx)
     with store.read() as session:
@@ -128,7 +128,7 @@ def core_group_list(
                 "next_meeting": m.next_meeting.isoformat() if m.next_meeting else None,
                 "sent_on": m.sent_on.isoformat() if m.sent_on else None,
             }
-            for m in coregroup.meetings(session, plan_row)
+            for m in progress.meetings(session, plan_row)
         ]
     if as_json:
         emit_json(rows)

@@ -45,8 +45,9 @@ def gather(
     from sqlmodel import col, select
 
     from cpctl.casework import conference as conferences
-    from cpctl.casework import coregroup, schedule
     from cpctl.casework import plan as plans
+    from cpctl.casework import progress as core_groups
+    from cpctl.casework import schedule
     from cpctl.dates import age_on
     from cpctl.store import settings
     from cpctl.store.models import Conference, ConferenceAttendee, Decision, Person
@@ -204,7 +205,7 @@ def gather(
     parents = [p.ref for p, rel in relationships.values() if p.kind == "parent"]
     later = next((v for v in every_version if v.number == row.number + 1), None)
     if progress is None:
-        recorded = coregroup.latest_progress(session, plan_row, until=later.made_on if later else None)
+        recorded = core_groups.latest_progress(session, plan_row, until=later.made_on if later else None)
         progress = {
             action: ProgressView(
                 status=value["status"],
@@ -213,7 +214,7 @@ def gather(
             )
             for action, value in recorded.items()
         }
-    arranged = [m.next_meeting for m in coregroup.meetings(session, plan_row) if m.next_meeting]
+    arranged = [m.next_meeting for m in core_groups.meetings(session, plan_row) if m.next_meeting]
     next_core_group = arranged[-1] if arranged and arranged[-1] >= today and plan_row.ended_on is None else None
     return assemble(
         issued_on=today,

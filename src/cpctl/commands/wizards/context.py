@@ -148,7 +148,7 @@ def find_child(store: Store, key: str) -> str:
 
 
 def plan_facts(store: Store, ctx: Context, ref: str) -> PlanFacts:
-    from cpctl.casework import coregroup, people, revision, schedule
+    from cpctl.casework import people, progress, revision, schedule
     from cpctl.casework import plan as plans
 
     with store.read() as session:
@@ -156,13 +156,13 @@ def plan_facts(store: Store, ctx: Context, ref: str) -> PlanFacts:
         plan_row = revision.active_plan_of(session, child)
         row = plans.version(session, plan_row)
         decision = plans.latest_decision(session, plan_row)
-        meetings = coregroup.meetings(session, plan_row)
+        meetings = progress.meetings(session, plan_row)
         return PlanFacts(
             child=ctx.children[ref],
             content=plans.content_of(row) if row is not None else plans.PlanContent(),
             version=row.number if row is not None else 0,
             details=plans.details_of(decision) if decision is not None else None,
             last_meeting=meetings[-1].held_on if meetings else None,
-            progress=coregroup.latest_progress(session, plan_row),
+            progress=progress.latest_progress(session, plan_row),
             profile=schedule.load_profile(session),
         )
