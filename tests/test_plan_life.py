@@ -131,7 +131,7 @@ def test_a_partial_file_is_refused_for_its_gaps_and_saved_as_a_draft_with_draft(
         f"Recorded the core group of {british(days_ago(2))}.",
         "  The plan is now version 2 (draft):",
         "    + Action A3 'Speech therapy' added",
-        "  When the revised plan and minutes go out: `cpctl core-group sent CHILD --on DATE`.",
+        f"  When the revised plan and minutes go out: `cpctl core-group sent {JAMIE} --on DATE`.",
     ]
     record = plan_json(demo_db)
     assert (record["version"], record["draft"]) == (2, True)
