@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+import plan_fixtures
 from backends import StoreRef
 from helpers import CANCELLED, Run, failed, ok, ok_json, rows
-import plan_fixtures
 from plan_fixtures import example_core_group, on, write
 
 README = Path(__file__).resolve().parent.parent / "README.md"
