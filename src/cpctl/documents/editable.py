@@ -114,7 +114,7 @@ def _items(values: Sequence[Any]) -> list[Any]:
 
 def _record(model: Any) -> dict[str, Any]:
     """An action or a child-seen entry with its empty fields left out."""
-    found = model.model_dump(mode="json", exclude_none=True)
+    found = model.model_dump(exclude_none=True)
     if not found.get("private"):
         found.pop("private", None)
     return found
@@ -260,21 +260,27 @@ def conference(session: Session, children: Sequence[str], family: str | None, *,
     if on_plan and len(on_plan) < len(found):
         without = [ref for ref, row in current.items() if row is None]
         raise CpctlError(
-            f"{', '.join(on_plan)} already have a plan and {', '.join(without)} do not: a review and an initial "
-            "conference are recorded separately; name the children of one of them."
+            f"a plan is in force for {', '.join(on_plan)} but not for {', '.join(without)}: a review and an "
+            "initial conference are recorded separately; name the children of one of them with --child."
         )
     review = bool(on_plan)
     unborn = all(c.unborn for c in found)
     kind = ("pre-birth-" if unborn else "") + ("review" if review else "initial")
     leads: list[Person] = []
     lead_refs: dict[str, str | None] = {}
+    contents: dict[str, PlanContent] = {}
+    kept: dict[str, list[str]] = {}
     for child in found:
         row = current[child.ref]
         lead = session.get(Person, row.lead_worker_id) if row is not None and row.lead_worker_id else None
         lead_refs[child.ref] = lead.ref if lead else None
         if lead is not None:
             leads.append(lead)
-    everyone = case_people(session, found, me, *leads)
+        version = plans.version(session, row) if row is not None else None
+        contents[child.ref] = plans.content_of(version) if version is not None else plans.PlanContent()
+        kept[child.ref] = plans.categories_of(row.latest_categories) if row is not None else []
+    members = _people_by_ref(session, [ref for content in contents.values() for ref in content.core_group])
+    everyone = case_people(session, found, me, *leads, *members)
 
     out = Lines()
     names = ", ".join(f"{c.full_name} ({c.ref})" for c in found)
@@ -307,17 +313,11 @@ def conference(session: Session, children: Sequence[str], family: str | None, *,
     outcomes = "plan-continues, plan-changes or plan-ends" if review else "plan-starts or not-needed"
     out.field("decisions", None, "one per child")
     for child in found:
-        row = current[child.ref]
-        content: PlanContent = plans.PlanContent()
-        kept: list[str] = []
-        if row is not None:
-            version = plans.version(session, row)
-            content = plans.content_of(version) if version is not None else content
-            kept = plans.categories_of(row.latest_categories)
+        content = contents[child.ref]
         core = list(content.core_group) or [ref for ref in everyone if ref != (me.ref if me else None)]
         out.field("child", child.ref, child.full_name, indent=4, first="  - ")
         out.field("outcome", "plan-continues" if review else "plan-starts", outcomes, indent=4)
-        out.field("categories", kept, categories + (": one only" if rules.single_category else ""), indent=4)
+        out.field("categories", kept[child.ref], categories + (": one only" if rules.single_category else ""), indent=4)
         out.field("lead_worker", lead_refs[child.ref], "the lead social worker, by reference", indent=4)
         out.field("core_group", core, "the core group's members, by reference", indent=4)
         out.field("evidence", [], f"the evidence of significant harm ({ITEM})", indent=4)
