@@ -35,6 +35,11 @@ text = target.read_text(encoding="utf-8")
 info = target.stat()
 (here / f"opened-{n}.json").write_text(json.dumps({"path": str(target), "mode": stat.S_IMODE(info.st_mode)}))
 step = steps[n]
+if isinstance(step, dict):  # {"interrupt": true, "replace": [...]}: Ctrl-C while editing, then go on
+    import signal, time
+    os.kill(os.getppid(), signal.SIGINT)
+    time.sleep(0.2)
+    step = step["replace"]
 if step == "fail":
     sys.exit(1)
 if step == "empty":
@@ -360,3 +365,25 @@ def test_a_review_is_prefilled_with_the_plan_in_force(editor: Editor, demo_db: P
     assert re.search(r"    categories:  # NEG \(Neglect\).*\n      - NEG\n", text)
     assert "Parenting course (Positive Routines)" in text  # the plan as it stands
     assert "#   Next review conference: due " in text
+
+
+def test_ctrl_c_while_the_editor_runs_is_the_editors(editor: Editor, demo_db: Path) -> None:  # noqa: F811
+    """vi uses Ctrl-C to stop a command: it must not end cpctl and lose the record (git ignores it too)."""
+    editor.script({"interrupt": True, "replace": [["seen_alone: false", "seen_alone: true"]]})
+    result = cpctl(demo_db, "visit", "record", "DEMO-1001", "--edit")
+    assert result.exit_code == 0, result.output
+    _visit_saved(demo_db)
+
+
+def test_a_yaml_mistake_is_named_by_its_line(editor: Editor, demo_db: Path) -> None:  # noqa: F811
+    editor.script([["notes: []", "notes: [unclosed"]], [["notes: [unclosed", "notes: [closed]"]])
+    result = cpctl(demo_db, "visit", "record", "DEMO-1001", "--edit")
+    assert result.exit_code == 0, result.output
+    lines = editor.seen(1).splitlines()
+    problems = [line for line in lines if line.startswith("#|   line ")]
+    assert len(problems) == 2 and "not valid YAML" in problems[0], problems
+    number = int(problems[1].split()[2].rstrip(":"))
+    assert "the flow sequence with that problem begins here" in problems[1]
+    assert lines[number - 1].startswith("notes: [unclosed")
+    (visit,) = ok_json(cpctl(demo_db, "visit", "list", "DEMO-1001", "--json"))
+    assert visit["seen_alone"] is False

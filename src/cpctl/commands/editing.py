@@ -99,7 +99,6 @@ def edit_and_save(text: str, name: str, save: Callable[[Document], Result]) -> R
     `save` reads the document and saves it in one transaction; any CpctlError it raises (a problem with the
     record) reopens the file with the problem at the top. Cancelled when the file comes back empty or unchanged.
     """
-    import subprocess
     import tempfile
 
     from cpctl import fileinput, scratch
@@ -112,16 +111,9 @@ def edit_and_save(text: str, name: str, save: Callable[[Document], Result]) -> R
             file.write(text)
         shown = text  # the text as last opened
         while True:
-            try:
-                finished = subprocess.run([*command, str(path)], check=False)
-            except OSError as exc:
-                raise CpctlError(
-                    f"cannot run the editor {command[0]!r} ({exc.strerror or exc}); set $EDITOR to an editor you have."
-                ) from None
-            if finished.returncode != 0:
-                raise Cancelled(
-                    f"Cancelled: the editor stopped with an error (exit code {finished.returncode}); nothing was saved."
-                )
+            code = _run_editor(command, path)
+            if code != 0:
+                raise Cancelled(f"Cancelled: the editor stopped with an error (exit code {code}); nothing was saved.")
             saved = path.read_text(encoding="utf-8", errors="replace")
             body = _without_problems(saved)
             if not _has_content(body):
@@ -135,6 +127,8 @@ def edit_and_save(text: str, name: str, save: Callable[[Document], Result]) -> R
                 raise
             except CpctlError as exc:
                 found = exc.found if isinstance(exc, Problems) else [_located(exc.message, path.name)]
+                if "not valid YAML" in exc.message:
+                    found += _yaml_context(body)
                 shown = _with_problems(found, body)
                 path.write_text(shown, encoding="utf-8")
                 first = found[0]
@@ -143,6 +137,48 @@ def edit_and_save(text: str, name: str, save: Callable[[Document], Result]) -> R
                 _say_err(f"Not saved yet: {where}{first[1].rstrip('.')}{more}. Opening the file again.")
     finally:
         path.unlink(missing_ok=True)
+
+
+def _run_editor(command: list[str], path: Path) -> int:
+    """Run the editor on the file and wait for it. Meanwhile Ctrl-C belongs to the editor (vi uses it to stop a
+    command), as with git: cpctl ignores it until the editor exits, then restores what it did before."""
+    import signal
+    import subprocess
+    import threading
+
+    try:
+        process = subprocess.Popen([*command, str(path)])
+    except OSError as exc:
+        raise CpctlError(
+            f"cannot run the editor {command[0]!r} ({exc.strerror or exc}); set $EDITOR to an editor you have."
+        ) from None
+    ignored = [getattr(signal, name) for name in ("SIGINT", "SIGQUIT") if hasattr(signal, name)]
+    previous = {}
+    if threading.current_thread() is threading.main_thread():
+        previous = {number: signal.signal(number, signal.SIG_IGN) for number in ignored}
+    try:
+        return process.wait()
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+
+
+def _yaml_context(body: str) -> list[tuple[int | None, str]]:
+    """Where the YAML construct with a syntax problem begins (an unclosed [ is reported at the end of the file)."""
+    import yaml
+
+    try:
+        yaml.safe_load(body)
+    except yaml.YAMLError as exc:
+        mark, context = getattr(exc, "context_mark", None), getattr(exc, "context", None)
+        problem = getattr(exc, "problem_mark", None)
+        if mark is not None and context and (problem is None or problem.line != mark.line):
+            what = str(context).removeprefix("while parsing ").removeprefix("while scanning ")
+            what = what.removeprefix("a ").removeprefix("an ")
+            return [(mark.line + 1, f"the {what} with that problem begins here.")]
+    except RecursionError:
+        pass
+    return []
 
 
 def _say_err(line: str) -> None:
