@@ -456,7 +456,9 @@ def visit(session: Session, child_key: str, *, today: date | None = None) -> Edi
     lead = session.get(Person, plan_row.lead_worker_id) if plan_row and plan_row.lead_worker_id else None
     me = settings.current_user_person(session)
     visitor = lead or me
-    everyone = case_people(session, [child], lead, me)
+    row = plans.version(session, plan_row) if plan_row is not None else None
+    members = _people_by_ref(session, plans.content_of(row).core_group) if row is not None else []
+    everyone = case_people(session, [child], lead, *members, me)
     profile = schedule.load_profile(session)
     out = Lines()
     _header(out, "visit record", f"a visit to {child.full_name} ({child.ref}).")
