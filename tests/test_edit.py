@@ -10,14 +10,17 @@ import os
 import re
 import shlex
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from conference_fixtures import conference_env, demo_db, family_db  # noqa: F401
+from backends import StoreRef
+from conference_fixtures import days_ago
 from helpers import dump, ok_json, run_cli
+from plan_fixtures import testwoods as with_the_testwoods
 
 # The scripted editor: each call takes the next step from steps.json. A step is "empty", "comments" (only comments
 # left), "same", "fail" (exit 1), or a list of [old, new] replacements (each must be in the file). It keeps a copy
@@ -87,7 +90,19 @@ def editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Editor:
     return Editor(folder)
 
 
-def cpctl(db: Path, *args: str) -> Any:
+@pytest.fixture
+def family_store(make_store: Callable[..., StoreRef]) -> StoreRef:
+    """The Testwood family of `cpctl demo`, no conference yet, on the backend the test runs on."""
+    return with_the_testwoods(make_store("family.db"))
+
+
+@pytest.fixture
+def plan_store(make_store: Callable[..., StoreRef]) -> StoreRef:
+    """The Testwoods with the example initial conference six days ago: Jamie's and Mia's plans just begun."""
+    return with_the_testwoods(make_store("plans.db"), conference_on=days_ago(6))
+
+
+def cpctl(db: StoreRef, *args: str) -> Any:
     return run_cli("--db", str(db), *args)
 
 
@@ -96,7 +111,7 @@ class Case:
     """One command's path through --edit: what to run, a valid change, a wrong one and its fix, what to check."""
 
     name: str
-    store: str  # the fixture: family_db (no plan yet) or demo_db (plans just begun)
+    store: str  # the fixture: family_store (no plan yet) or plan_store (plans just begun)
     args: tuple[str, ...]
     valid: list[list[str]]
     wrong: list[list[str]]
@@ -104,11 +119,11 @@ class Case:
     key: str  # the YAML key on the line the problem names
     problem: str  # words of the problem, as listed at the top
 
-    def check(self, db: Path) -> None:
+    def check(self, db: StoreRef) -> None:
         CHECKS[self.name](db)
 
 
-def _conference_saved(db: Path) -> None:
+def _conference_saved(db: StoreRef) -> None:
     (row,) = ok_json(cpctl(db, "conference", "list", "--json"))
     record = ok_json(cpctl(db, "conference", "show", row["ref"], "--json"))
     (decision,) = record["decisions"]
@@ -121,21 +136,21 @@ def _conference_saved(db: Path) -> None:
     assert record["chair"]["ref"] == "P00001"  # you, prefilled
 
 
-def _plan_saved(db: Path) -> None:
+def _plan_saved(db: StoreRef) -> None:
     record = ok_json(cpctl(db, "plan", "show", "DEMO-1001", "--json"))
     assert (record["version"], record["source"]) == (2, "edit")
     assert record["content"]["safety_scale"] == 5
     assert [a["frequency"] for a in record["content"]["actions"]] == ["weekly", "weekly"]
 
 
-def _core_group_saved(db: Path) -> None:
+def _core_group_saved(db: StoreRef) -> None:
     (meeting,) = ok_json(cpctl(db, "core-group", "list", "DEMO-1001", "--json"))
     assert meeting["progress"]["A1"]["status"] == "on-track"
     assert meeting["progress"]["A2"]["status"] == "not-started"
     assert {a["person"] for a in meeting["attendance"]} >= {"P00004", "P00002"}  # the core group, prefilled
 
 
-def _visit_saved(db: Path) -> None:
+def _visit_saved(db: StoreRef) -> None:
     (visit,) = ok_json(cpctl(db, "visit", "list", "DEMO-1001", "--json"))
     assert (visit["visitor"]["ref"], visit["seen_alone"]) == ("P00004", True)  # the lead worker, prefilled
 
@@ -157,7 +172,7 @@ PLAN_OK = [["safety_scale: 4", "safety_scale: 5"], ["frequency: fortnightly", "f
 CASES = [
     Case(
         "conference",
-        "family_db",
+        "family_store",
         ("conference", "new", "--edit", "--child", "DEMO-1001", "--draft"),
         valid=CONFERENCE_OK,
         wrong=[["categories: []", "categories: [XYZ]"], *CONFERENCE_OK[1:]],
@@ -167,7 +182,7 @@ CASES = [
     ),
     Case(
         "plan",
-        "demo_db",
+        "plan_store",
         ("plan", "edit", "DEMO-1001", "--edit"),
         valid=PLAN_OK,
         wrong=[["safety_scale: 4", "safety_scale: 14"], PLAN_OK[1]],
@@ -177,7 +192,7 @@ CASES = [
     ),
     Case(
         "core-group",
-        "demo_db",
+        "plan_store",
         ("core-group", "record", "DEMO-1001", "--edit"),
         valid=[["A1, status: not-started", "A1, status: on-track"]],
         wrong=[["A1, status: not-started", "A1, status: ontrack"]],
@@ -187,7 +202,7 @@ CASES = [
     ),
     Case(
         "visit",
-        "demo_db",
+        "plan_store",
         ("visit", "record", "DEMO-1001", "--edit"),
         valid=[["seen_alone: false", "seen_alone: true"]],
         wrong=[["seen_alone: false", "seen_alone: true"], ["visitor: P00004", "visitor: P09999"]],
@@ -199,7 +214,7 @@ CASES = [
 IDS = [case.name for case in CASES]
 
 
-def store_for(case: Case, request: pytest.FixtureRequest) -> Path:
+def store_for(case: Case, request: pytest.FixtureRequest) -> StoreRef:
     return request.getfixturevalue(case.store)
 
 
@@ -265,66 +280,66 @@ def test_an_emptied_or_unchanged_file_cancels_and_saves_nothing(
     assert dump(db) == before
 
 
-def test_a_file_left_with_only_comments_cancels(editor: Editor, demo_db: Path) -> None:  # noqa: F811
-    before = dump(demo_db)
+def test_a_file_left_with_only_comments_cancels(editor: Editor, plan_store: StoreRef) -> None:
+    before = dump(plan_store)
     editor.script("comments")
-    result = cpctl(demo_db, "visit", "record", "DEMO-1001", "--edit")
+    result = cpctl(plan_store, "visit", "record", "DEMO-1001", "--edit")
     assert (result.exit_code, result.stderr) == (130, "Cancelled: the file was saved empty; nothing was saved.\n")
-    assert dump(demo_db) == before
+    assert dump(plan_store) == before
 
 
-def test_saving_unchanged_after_a_problem_cancels(editor: Editor, demo_db: Path) -> None:  # noqa: F811
-    before = dump(demo_db)
+def test_saving_unchanged_after_a_problem_cancels(editor: Editor, plan_store: StoreRef) -> None:
+    before = dump(plan_store)
     editor.script([["visitor: P00004", "visitor: P09999"]], "same")
-    result = cpctl(demo_db, "visit", "record", "DEMO-1001", "--edit")
+    result = cpctl(plan_store, "visit", "record", "DEMO-1001", "--edit")
     assert result.exit_code == 130
     assert result.stderr.endswith("Cancelled: the file was not changed; nothing was saved.\n")
     assert editor.calls == 2
-    assert dump(demo_db) == before
+    assert dump(plan_store) == before
 
 
-def test_an_editor_that_fails_cancels(editor: Editor, demo_db: Path) -> None:  # noqa: F811
-    before = dump(demo_db)
+def test_an_editor_that_fails_cancels(editor: Editor, plan_store: StoreRef) -> None:
+    before = dump(plan_store)
     editor.script("fail")
-    result = cpctl(demo_db, "core-group", "record", "DEMO-1001", "--edit")
+    result = cpctl(plan_store, "core-group", "record", "DEMO-1001", "--edit")
     assert (result.exit_code, result.stderr) == (
         130,
         "Cancelled: the editor stopped with an error (exit code 1); nothing was saved.\n",
     )
-    assert dump(demo_db) == before
+    assert dump(plan_store) == before
 
 
-def test_visual_comes_before_editor(editor: Editor, demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_visual_comes_before_editor(editor: Editor, plan_store: StoreRef, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("VISUAL", os.environ["EDITOR"])
     monkeypatch.setenv("EDITOR", "no-such-editor-anywhere")
     editor.script([["seen_alone: false", "seen_alone: true"]])
-    result = cpctl(demo_db, "visit", "record", "DEMO-1001", "--edit")
+    result = cpctl(plan_store, "visit", "record", "DEMO-1001", "--edit")
     assert result.exit_code == 0, result.output
-    _visit_saved(demo_db)
+    _visit_saved(plan_store)
 
 
-def test_an_editor_that_cannot_run_is_one_clear_line(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_an_editor_that_cannot_run_is_one_clear_line(plan_store: StoreRef, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.setenv("EDITOR", "no-such-editor-anywhere --wait")
-    before = dump(demo_db)
-    result = cpctl(demo_db, "visit", "record", "DEMO-1001", "--edit")
+    before = dump(plan_store)
+    result = cpctl(plan_store, "visit", "record", "DEMO-1001", "--edit")
     assert result.exit_code == 1
     assert result.stderr.startswith("Error: cannot run the editor 'no-such-editor-anywhere'")
     assert result.stderr.count("\n") == 1
-    assert dump(demo_db) == before
+    assert dump(plan_store) == before
 
 
-def test_without_a_terminal_or_an_editor_edit_is_refused(demo_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+def test_without_a_terminal_or_an_editor_edit_is_refused(plan_store: StoreRef, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("VISUAL", raising=False)
     monkeypatch.delenv("EDITOR", raising=False)
-    before = dump(demo_db)
-    result = cpctl(demo_db, "plan", "edit", "DEMO-1001", "--edit")
+    before = dump(plan_store)
+    result = cpctl(plan_store, "plan", "edit", "DEMO-1001", "--edit")
     assert (result.exit_code, result.stdout) == (1, "")
     assert result.stderr == (
         "Error: --edit opens your editor, and there is no terminal here and no $EDITOR: set EDITOR to an "
         "editor's command, or give the record with --from FILE.\n"
     )
-    assert dump(demo_db) == before
+    assert dump(plan_store) == before
 
 
 @pytest.mark.parametrize("case", CASES, ids=IDS)
@@ -338,10 +353,10 @@ def test_edit_and_from_together_are_refused(case: Case, editor: Editor, request:
 
 def test_the_conference_document_names_the_case_and_what_will_be_scheduled(
     editor: Editor,
-    family_db: Path,  # noqa: F811
+    family_store: StoreRef,
 ) -> None:
     editor.script("same")
-    cpctl(family_db, "conference", "new", "--edit", "--child", "DEMO-1001", "--child", "DEMO-1002")
+    cpctl(family_store, "conference", "new", "--edit", "--child", "DEMO-1001", "--child", "DEMO-1002")
     text = editor.seen(0)
     assert "kind: initial" in text
     assert "chair: P00001" in text
@@ -354,11 +369,11 @@ def test_the_conference_document_names_the_case_and_what_will_be_scheduled(
     assert text.count("  - child: ") == 2
 
 
-def test_a_review_is_prefilled_with_the_plan_in_force(editor: Editor, demo_db: Path) -> None:  # noqa: F811
+def test_a_review_is_prefilled_with_the_plan_in_force(editor: Editor, plan_store: StoreRef) -> None:
     editor.script("same")
-    refused = cpctl(demo_db, "conference", "new", "--edit", "--family", "Testwood household")
+    refused = cpctl(plan_store, "conference", "new", "--edit", "--family", "Testwood household")
     assert "a plan is in force for DEMO-1001, DEMO-1002 but not for DEMO-1003" in refused.stderr
-    result = cpctl(demo_db, "conference", "new", "--edit", "--child", "DEMO-1001")
+    result = cpctl(plan_store, "conference", "new", "--edit", "--child", "DEMO-1001")
     assert result.exit_code == 130
     text = editor.seen(0)
     assert "kind: review" in text and "outcome: plan-continues" in text
@@ -367,17 +382,17 @@ def test_a_review_is_prefilled_with_the_plan_in_force(editor: Editor, demo_db: P
     assert "#   Next review conference: due " in text
 
 
-def test_ctrl_c_while_the_editor_runs_is_the_editors(editor: Editor, demo_db: Path) -> None:  # noqa: F811
+def test_ctrl_c_while_the_editor_runs_is_the_editors(editor: Editor, plan_store: StoreRef) -> None:
     """vi uses Ctrl-C to stop a command: it must not end cpctl and lose the record (git ignores it too)."""
     editor.script({"interrupt": True, "replace": [["seen_alone: false", "seen_alone: true"]]})
-    result = cpctl(demo_db, "visit", "record", "DEMO-1001", "--edit")
+    result = cpctl(plan_store, "visit", "record", "DEMO-1001", "--edit")
     assert result.exit_code == 0, result.output
-    _visit_saved(demo_db)
+    _visit_saved(plan_store)
 
 
-def test_a_yaml_mistake_is_named_by_its_line(editor: Editor, demo_db: Path) -> None:  # noqa: F811
+def test_a_yaml_mistake_is_named_by_its_line(editor: Editor, plan_store: StoreRef) -> None:
     editor.script([["notes: []", "notes: [unclosed"]], [["notes: [unclosed", "notes: [closed]"]])
-    result = cpctl(demo_db, "visit", "record", "DEMO-1001", "--edit")
+    result = cpctl(plan_store, "visit", "record", "DEMO-1001", "--edit")
     assert result.exit_code == 0, result.output
     lines = editor.seen(1).splitlines()
     problems = [line for line in lines if line.startswith("#|   line ")]
@@ -385,5 +400,5 @@ def test_a_yaml_mistake_is_named_by_its_line(editor: Editor, demo_db: Path) -> N
     number = int(problems[1].split()[2].rstrip(":"))
     assert "the flow sequence with that problem begins here" in problems[1]
     assert lines[number - 1].startswith("notes: [unclosed")
-    (visit,) = ok_json(cpctl(demo_db, "visit", "list", "DEMO-1001", "--json"))
+    (visit,) = ok_json(cpctl(plan_store, "visit", "list", "DEMO-1001", "--json"))
     assert visit["seen_alone"] is False
