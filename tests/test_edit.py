@@ -402,3 +402,31 @@ def test_a_yaml_mistake_is_named_by_its_line(editor: Editor, plan_store: StoreRe
     assert lines[number - 1].startswith("notes: [unclosed")
     (visit,) = ok_json(cpctl(plan_store, "visit", "list", "DEMO-1001", "--json"))
     assert visit["seen_alone"] is False
+
+
+def test_child_and_family_go_with_edit(family_store: StoreRef) -> None:
+    result = cpctl(family_store, "conference", "new", "--child", "DEMO-1001")
+    assert result.exit_code == 2
+    assert "--child and --family choose whom --edit's document is about; add --edit." in result.stderr
+
+
+def test_without_variables_a_terminal_falls_back_to_vi_or_says_there_is_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cpctl.commands import common, editing
+    from cpctl.errors import CpctlError
+
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.setattr(common, "interactive", lambda: True)
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    monkeypatch.setenv("PATH", str(bin_dir))
+    with pytest.raises(CpctlError, match=r"no editor found: set \$EDITOR"):
+        editing.editor_command()
+    vi = bin_dir / "vi"
+    vi.write_text("#!/bin/sh\n")
+    vi.chmod(0o755)
+    assert editing.editor_command() == ["vi"]
+    monkeypatch.setenv("VISUAL", "code --wait")
+    assert editing.editor_command() == ["code", "--wait"]

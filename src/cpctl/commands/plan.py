@@ -257,7 +257,9 @@ def plan_edit(
     refuse_with_from(edit, from_file)
     if edit:
         if based_on is not None:
-            raise typer.BadParameter("goes with --from FILE; --edit checks the version it began from itself.")
+            raise typer.BadParameter(
+                "goes with --from FILE; --edit checks the version it began from itself.", param_hint="--based-on"
+            )
         _print_revised(*_revise_in_editor(open_store(ctx), child, agreed_by=agreed_by, draft=draft))
         return
     if based_on is not None and from_file is None:

@@ -297,7 +297,8 @@ def conference(session: Session, children: Sequence[str], family: str | None, *,
     out.field(
         "attendance",
         None,
-        "everyone linked to the case, as invited: attended, apologies, report (sent one) or not-invited (reason: why)",
+        "the case's people: attended, apologies, report (sent one) or not-invited (reason: why); add others from "
+        "the list at the end",
     )
     invitees = [ref for ref in everyone if me is None or ref != me.ref]
     for ref in invitees:
@@ -378,9 +379,7 @@ def plan(session: Session, child_key: str) -> Editable:
 
 def _open_deadlines(out: Lines, session: Session, child: Child) -> None:
     rows = session.exec(
-        select(Deadline)
-        .where(Deadline.child_id == child.id, Deadline.status != "met", col(Deadline.closed_on).is_(None))
-        .order_by(col(Deadline.due_on))
+        select(Deadline).where(Deadline.child_id == child.id, Deadline.status == "open").order_by(col(Deadline.due_on))
     ).all()
     if not rows:
         return
