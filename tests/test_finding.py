@@ -140,6 +140,18 @@ def test_a_name_with_an_accented_capital_typed_in_small_letters(cli: Run) -> Non
     assert shown_ref(cli, "áine ó briain") == "P00002"
 
 
+@pytest.mark.usefixtures("initialised")
+def test_two_children_with_an_accented_given_name_typed_in_small_letters_are_listed(cli: Run) -> None:
+    ok(cli("child", "add", "Éamon", "Ó Briain", "--id", "OB-1", "--dob", "2019-03-04"))
+    ok(cli("child", "add", "Éamon", "Byrne", "--id", "EB-1", "--dob", "2020-06-01"))
+    failed(
+        cli("child", "show", "éamon"),
+        "Error: 2 children match 'éamon'; name one by their id:\n"
+        "  OB-1  Éamon Ó Briain, born 4 Mar 2019\n"
+        "  EB-1  Éamon Byrne, born 1 Jun 2020",
+    )
+
+
 # -- everywhere a child or a person is named -----------------------------------------------------------------
 @pytest.fixture
 def testwood_store(make_store: Callable[..., StoreRef]) -> StoreRef:

@@ -412,11 +412,14 @@ class _Candidate:
     ref: str
     name: str
     keys: tuple[str, str, str, str]
-    facts: tuple[Any, ...]
+    facts: tuple[Any, ...]  # a child's date of birth and expected date, or a person's kind, role and agency
 
     @property
     def about(self) -> str:
-        if len(self.facts) == 2:  # a child's date of birth and expected date
+        """'born 3 Mar 2019' or 'due 31 Jan 2027' for a child, their role (or kind) and agency for a person."""
+        if not self.facts:
+            return "see its record"
+        if len(self.facts) == 2:
             born, due = self.facts
             return f"born {short_british(born)}" if born is not None else f"due {short_british(due)}"
         kind, role, agency = self.facts
@@ -434,22 +437,28 @@ def _query(key: str | None, what: str) -> str:
     return text
 
 
-def _child_candidate(
-    id: int | None, ref: str, given: str, family: str, born: date | None, due: date | None
-) -> _Candidate:
-    given_key, family_key = _fold(given), _fold(family)
+def _child_candidate(id: int | None, ref: str, given: str, family: str, *facts: date | None) -> _Candidate:
+    given_key, family_key = given.casefold(), family.casefold()  # stored as `clean` made them: plain spaces
     name_key = f"{given_key} {family_key}".strip()
     return _Candidate(
-        id or 0, ref, f"{given} {family}".strip(), (ref.casefold(), name_key, given_key, family_key), (born, due)
+        id or 0, ref, f"{given} {family}".strip(), (ref.casefold(), name_key, given_key, family_key), facts
     )
 
 
-def _person_candidate(
-    id: int | None, ref: str, name: str, kind: str, role: str | None, agency: str | None
-) -> _Candidate:
-    name_key = _fold(name)
+def _child(child: Child) -> _Candidate:
+    return _child_candidate(
+        child.id, child.ref, child.given_name, child.family_name, child.date_of_birth, child.expected_date
+    )
+
+
+def _person_candidate(id: int | None, ref: str, name: str, *facts: str | None) -> _Candidate:
+    name_key = name.casefold()
     words = name_key.split(" ")
-    return _Candidate(id or 0, ref, name, (ref.casefold(), name_key, words[0], words[-1]), (kind, role, agency))
+    return _Candidate(id or 0, ref, name, (ref.casefold(), name_key, words[0], words[-1]), facts)
+
+
+def _person(person: Person) -> _Candidate:
+    return _person_candidate(person.id, person.ref, person.name, person.kind, person.role, person.agency)
 
 
 def _by_ref(session: Session, model: type[_Row], text: str) -> _Row | None:
@@ -491,9 +500,10 @@ def _near_misses(text: str, candidates: Sequence[_Candidate]) -> list[_Candidate
     matcher.set_seq2(wanted)
     scored: list[tuple[float, _Candidate]] = []
     length = len(wanted)
+    which = (0,) if any(ch.isdigit() for ch in wanted) else (1, 2, 3)  # an id is mistyped for an id, a name for a name
     for candidate in candidates:
         best = 0.0
-        for key in candidate.keys:
+        for key in (candidate.keys[index] for index in which):
             if not key or 2 * min(len(key), length) < _NEAR * (len(key) + length):  # too short or too long
                 continue
             if _swapped(key, wanted):
@@ -521,23 +531,27 @@ def _pick(
     session: Session,
     model: type[_Row],
     text: str,
-    matched: Sequence[tuple[_Candidate, _Row]],
+    rows: Sequence[_Row],
+    candidate: Callable[[_Row], _Candidate],
     everyone: Callable[[], list[_Candidate]],
     words: _Words,
 ) -> _Row:
-    """The one record `text` names among those the database matched, else among everyone (letters that the
-    database's lower() leaves as they are: Éamon typed as éamon); several: `Invalid`; none: `NotFound`."""
-    hits = _best(text, [candidate for candidate, _ in matched])
+    """The one record `text` names among the `rows` the database matched, else among `everyone` (ids and names
+    only; letters that the database's lower() leaves as they are, Éamon typed as éamon, are matched here).
+    Several: `Invalid`, listing them; none: `NotFound`, with the near misses."""
+    matched = [(candidate(row), row) for row in rows]
+    hits = _best(text, [c for c, _ in matched])
     if len(hits) == 1:
-        return next(row for candidate, row in matched if candidate is hits[0])
+        return next(row for c, row in matched if c is hits[0])
     if not hits:
-        candidates = everyone()
-        hits = _best(text, candidates)
-        found = session.get(model, hits[0].id) if len(hits) == 1 else None
-        if found is not None:
-            return found
+        everybody = everyone()
+        hits = _best(text, everybody)
         if not hits:
-            raise _missing(text, _near_misses(text, candidates), words)
+            raise _missing(text, _near_misses(text, everybody), words)
+        found = session.exec(select(model).where(col(model.id).in_([hit.id for hit in hits]))).all()
+        if len(found) == 1:
+            return found[0]
+        hits = [candidate(row) for row in sorted(found, key=lambda row: row.id or 0)]
     raise _ambiguous(text, hits, words)
 
 
@@ -555,7 +569,8 @@ def find_child(session: Session, key: str) -> Child:
         return exact
     typed = func.lower(text)
     rows = session.exec(
-        select(Child).where(
+        select(Child)
+        .where(
             or_(
                 func.lower(Child.ref) == typed,
                 func.lower(Child.given_name + " " + Child.family_name) == typed,  # type: ignore[operator]
@@ -563,16 +578,14 @@ def find_child(session: Session, key: str) -> Child:
                 func.lower(Child.family_name) == typed,
             )
         )
+        .order_by(col(Child.id))
     ).all()
-    matched = [
-        (_child_candidate(c.id, c.ref, c.given_name, c.family_name, c.date_of_birth, c.expected_date), c) for c in rows
-    ]
 
     def everyone() -> list[_Candidate]:
-        columns = (Child.id, Child.ref, Child.given_name, Child.family_name, Child.date_of_birth, Child.expected_date)
+        columns = (Child.id, Child.ref, Child.given_name, Child.family_name)
         return [_child_candidate(*row) for row in session.exec(select(*columns)).all()]
 
-    return _pick(session, Child, text, matched, everyone, _CHILD)
+    return _pick(session, Child, text, rows, _child, everyone, _CHILD)
 
 
 def _like(text: str) -> str:
@@ -590,7 +603,8 @@ def find_person(session: Session, key: str) -> Person:
     typed = func.lower(text)
     name = func.lower(Person.name)
     rows = session.exec(
-        select(Person).where(
+        select(Person)
+        .where(
             or_(
                 func.lower(Person.ref) == typed,
                 name == typed,
@@ -598,11 +612,11 @@ def find_person(session: Session, key: str) -> Person:
                 name.like(func.lower("% " + _like(text)), escape="\\"),
             )
         )
+        .order_by(col(Person.id))
     ).all()
-    matched = [(_person_candidate(p.id, p.ref, p.name, p.kind, p.role, p.agency), p) for p in rows]
 
     def everyone() -> list[_Candidate]:
-        columns = (Person.id, Person.ref, Person.name, Person.kind, Person.role, Person.agency)
+        columns = (Person.id, Person.ref, Person.name)
         return [_person_candidate(*row) for row in session.exec(select(*columns)).all()]
 
-    return _pick(session, Person, text, matched, everyone, _PERSON)
+    return _pick(session, Person, text, rows, _person, everyone, _PERSON)
