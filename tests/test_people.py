@@ -263,7 +263,9 @@ def test_find_a_child_by_full_name_and_the_ambiguity_error(cli: Run) -> None:
     ok(cli("child", "add", "Jamie", "Testwood", "--id", "TW-9", "--dob", "2020-01-01"))
     failed(
         cli("child", "show", "Jamie Testwood"),
-        "Error: 2 children have that name (TW-1, TW-9); use the child's id.",
+        "Error: 2 children match 'Jamie Testwood'; name one by their id:\n"
+        "  TW-1  Jamie Testwood, born 4 Mar 2019\n"
+        "  TW-9  Jamie Testwood, born 1 Jan 2020",
     )
 
 
@@ -684,7 +686,9 @@ def test_find_a_person_by_name_and_the_ambiguity_error(cli: Run) -> None:
     ok(cli("person", "add", "Sam Testwood", "--kind", "family"))
     failed(
         cli("person", "show", "Sam Testwood"),
-        "Error: 2 people have that name (P00002, P00003); use the person's reference.",
+        "Error: 2 people match 'Sam Testwood'; name one by their reference:\n"
+        "  P00002  Sam Testwood, parent\n"
+        "  P00003  Sam Testwood, family",
     )
 
 

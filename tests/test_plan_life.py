@@ -131,7 +131,7 @@ def test_a_partial_file_is_refused_for_its_gaps_and_saved_as_a_draft_with_draft(
         f"Recorded the core group of {british(days_ago(2))}.",
         "  The plan is now version 2 (draft):",
         "    + Action A3 'Speech therapy' added",
-        "  When the revised plan and minutes go out: `cpctl core-group sent CHILD --on DATE`.",
+        f"  When the revised plan and minutes go out: `cpctl core-group sent {JAMIE} --on DATE`.",
     ]
     record = plan_json(demo_db)
     assert (record["version"], record["draft"]) == (2, True)
@@ -267,7 +267,7 @@ def test_sent_before_any_core_group_is_refused(demo_db: Path) -> None:
         (
             ("plan", "edit", JAMIE),
             "Error: cpctl plan edit asks its questions in a terminal, and there is none here: give the revised plan "
-            "with --from FILE (`cpctl plan show CHILD --json` gives the current one under 'content').",
+            f"with --from FILE (`cpctl plan show {JAMIE} --json` gives the current one under 'content').",
         ),
         (
             ("visit", "record", JAMIE, "--announced"),
@@ -595,8 +595,8 @@ def test_plan_edit_from_the_json_of_plan_show(demo_db: Path, tmp_path: Path) -> 
     line = next(n for n, text in enumerate((tmp_path / "plan.json").read_text().splitlines(), 1) if '"aims"' in text)
     failed(
         result,
-        f"Error: plan.json, line {line}: aims: is not a field cpctl knows; check the spelling (`cpctl plan show CHILD "
-        "--json` lists the fields).",
+        f"Error: plan.json, line {line}: aims: is not a field cpctl knows; check the spelling (`cpctl plan show "
+        f"{JAMIE} --json` lists the fields).",
     )
 
 

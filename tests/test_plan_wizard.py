@@ -279,7 +279,7 @@ def test_core_group_through_the_command(monkeypatch: pytest.MonkeyPatch, demo_db
     assert result.stdout.endswith(
         f"Recorded the core group of {british(TODAY)}.\n"
         "  The plan did not change.\n"
-        "  When the revised plan and minutes go out: `cpctl core-group sent CHILD --on DATE`.\n"
+        "  When the revised plan and minutes go out: `cpctl core-group sent DEMO-1001 --on DATE`.\n"
     )
     (meeting,) = meetings(demo_db)
     assert {a["person"] for a in meeting["attendance"] if a["status"] == "attended"} == set(LISTED)

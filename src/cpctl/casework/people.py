@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, func, or_, select
 
-from cpctl.dates import age_on
+from cpctl.dates import age_on, short_british
 from cpctl.errors import Invalid, NotFound
 from cpctl.store import audit
 from cpctl.store.models import PERSON_KINDS, Child, ChildPerson, Family, Person
@@ -146,26 +148,6 @@ def add_child(
     record = child_record(session, child)
     audit.record(session, "child.add", "child", child.ref, f"child {child.ref} added", record)
     return child
-
-
-def find_child(session: Session, key: str) -> Child:
-    """A child by the authority's id, or by full name when exactly one child has it (spaces as `clean` stores
-    them: a name pasted from Word with a non-breaking space finds the child too)."""
-    text = plain(key or "").strip()
-    child = session.exec(select(Child).where(Child.ref == text)).first()
-    if child is not None:
-        return child
-    matches = session.exec(
-        select(Child).where(
-            func.lower(Child.given_name + " " + Child.family_name) == func.lower(text)  # type: ignore[operator]
-        )
-    ).all()
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        refs = ", ".join(m.ref for m in matches)
-        raise Invalid(f"{len(matches)} children have that name ({refs}); use the child's id.")
-    raise NotFound(f"no child with id or name {text[:40]!r}; see `cpctl child list` for the children in this store.")
 
 
 def list_children(session: Session, *, family: str | None = None) -> Sequence[Child]:
@@ -333,23 +315,6 @@ def link(session: Session, child: Child, person: Person, relationship: str | Non
     return True
 
 
-def find_person(session: Session, key: str) -> Person:
-    """A person by reference, or by name when exactly one person has it (spaces as `clean` stores them)."""
-    text = plain(key or "").strip()
-    person = session.exec(select(Person).where(Person.ref == text)).first()
-    if person is not None:
-        return person
-    matches = session.exec(select(Person).where(func.lower(Person.name) == func.lower(text))).all()
-    if len(matches) == 1:
-        return matches[0]
-    if len(matches) > 1:
-        refs = ", ".join(m.ref for m in matches)
-        raise Invalid(f"{len(matches)} people have that name ({refs}); use the person's reference.")
-    raise NotFound(
-        f"no person with reference or name {text[:40]!r}; see `cpctl person list`, or add them with `cpctl person add`."
-    )
-
-
 def list_people(session: Session, *, kind: str | None = None, child: Child | None = None) -> Sequence[Person]:
     query = select(Person).order_by(col(Person.name), col(Person.id))
     if kind:
@@ -407,3 +372,251 @@ def children_of_person(session: Session, person: Person) -> list[tuple[Child, st
         .order_by(col(Child.id))
     ).all()
     return [(child, relationship) for child, relationship in rows]
+
+
+# -- finding a child or a person by what people type ---------------------------------------------------------
+_Row = TypeVar("_Row", Child, Person)
+_LISTED = 10  # the candidates an ambiguous name lists
+_SUGGESTED = 3  # the near misses a name that finds no one suggests
+_NEAR = 0.75  # how alike (difflib's ratio) a near miss must be
+_SWAPPED = 0.95  # how alike two letters typed the wrong way round are ("Loe" for "Leo", WB-2010 for WB-2001)
+_CLEARLY = 0.05  # a near miss this much less alike than the nearest is not suggested beside it
+
+
+@dataclass(frozen=True)
+class _Words:
+    many: str  # "children"
+    ref: str  # "id"
+    missing: str  # the message when nothing matches, {text} and {suggestion} filled in
+
+
+_CHILD = _Words(
+    "children",
+    "id",
+    "no child with id or name {text}; {suggestion}see `cpctl child list` for the children in this store.",
+)
+_PERSON = _Words(
+    "people",
+    "reference",
+    "no person with reference or name {text}; {suggestion}see `cpctl person list`, or add them with "
+    "`cpctl person add`.",
+)
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    """A child or a person as a name is matched against them: the folded id, full name, given name and family
+    name, in that order of preference, and (worked out only for a list) what tells them apart."""
+
+    id: int
+    ref: str
+    name: str
+    keys: tuple[str, str, str, str]
+    facts: tuple[Any, ...]  # a child's date of birth and expected date, or a person's kind, role and agency
+
+    @property
+    def about(self) -> str:
+        """'born 3 Mar 2019' or 'due 31 Jan 2027' for a child, their role (or kind) and agency for a person."""
+        if not self.facts:
+            return "see its record"
+        if len(self.facts) == 2:
+            born, due = self.facts
+            return f"born {short_british(born)}" if born is not None else f"due {short_british(due)}"
+        kind, role, agency = self.facts
+        return ", ".join(part for part in (role or kind, agency) if part)
+
+
+def _fold(text: str) -> str:
+    return " ".join(plain(text).split()).casefold()
+
+
+def _query(key: str | None, what: str) -> str:
+    text = plain(key or "").strip()
+    if not text:
+        raise Invalid(f"name the {what}: give their id or their name.")
+    return text
+
+
+def _child_candidate(id: int | None, ref: str, given: str, family: str, *facts: date | None) -> _Candidate:
+    given_key, family_key = given.casefold(), family.casefold()  # stored as `clean` made them: plain spaces
+    name_key = f"{given_key} {family_key}".strip()
+    return _Candidate(
+        id or 0, ref, f"{given} {family}".strip(), (ref.casefold(), name_key, given_key, family_key), facts
+    )
+
+
+def _child(child: Child) -> _Candidate:
+    return _child_candidate(
+        child.id, child.ref, child.given_name, child.family_name, child.date_of_birth, child.expected_date
+    )
+
+
+def _person_candidate(id: int | None, ref: str, name: str, *facts: str | None) -> _Candidate:
+    name_key = name.casefold()
+    words = name_key.split(" ")
+    return _Candidate(id or 0, ref, name, (ref.casefold(), name_key, words[0], words[-1]), facts)
+
+
+def _person(person: Person) -> _Candidate:
+    return _person_candidate(person.id, person.ref, person.name, person.kind, person.role, person.agency)
+
+
+def _by_ref(session: Session, model: type[_Row], text: str) -> _Row | None:
+    """The record with exactly this id, or with it in capitals (`wb-2001` is WB-2001): one indexed statement."""
+    rows = session.exec(select(model).where(col(model.ref).in_(sorted({text, text.upper()})))).all()
+    return next((row for row in rows if row.ref == text), rows[0] if rows else None)
+
+
+def _best(text: str, candidates: Sequence[_Candidate]) -> list[_Candidate]:
+    """The candidates of the best kind of match: the id in any case, then the full name, the given name, the
+    family name."""
+    wanted = _fold(text)
+    for index in range(4):
+        hits = [c for c in candidates if c.keys[index] == wanted]
+        if hits:
+            return hits
+    return []
+
+
+def _ambiguous(text: str, hits: Sequence[_Candidate], words: _Words) -> Invalid:
+    lines = [f"  {c.ref}  {c.name}, {c.about}" for c in hits[:_LISTED]]
+    if len(hits) > _LISTED:
+        lines.append(f"  and {len(hits) - _LISTED} more")
+    return Invalid(f"{len(hits)} {words.many} match {text[:40]!r}; name one by their {words.ref}:\n" + "\n".join(lines))
+
+
+def _swapped(a: str, b: str) -> bool:
+    """Whether b is a with two letters side by side typed the wrong way round ("Loe" for "Leo")."""
+    if len(a) != len(b) or a == b:
+        return False
+    apart = [i for i, (x, y) in enumerate(zip(a, b, strict=True)) if x != y]
+    return len(apart) == 2 and apart[1] == apart[0] + 1 and a[apart[0]] == b[apart[1]] and a[apart[1]] == b[apart[0]]
+
+
+def _near_misses(text: str, candidates: Sequence[_Candidate]) -> list[_Candidate]:
+    """The records a name that matched nothing was probably meant to be (a typo in an id or a name)."""
+    wanted = _fold(text)
+    matcher = difflib.SequenceMatcher(autojunk=False)
+    matcher.set_seq2(wanted)
+    scored: list[tuple[float, _Candidate]] = []
+    length = len(wanted)
+    which = (0,) if any(ch.isdigit() for ch in wanted) else (1, 2, 3)  # an id is mistyped for an id, a name for a name
+    for candidate in candidates:
+        best = 0.0
+        for key in (candidate.keys[index] for index in which):
+            if not key or 2 * min(len(key), length) < _NEAR * (len(key) + length):  # too short or too long
+                continue
+            if _swapped(key, wanted):
+                best = max(best, _SWAPPED)
+                continue
+            matcher.set_seq1(key)
+            if matcher.quick_ratio() >= _NEAR:
+                best = max(best, matcher.ratio())
+        if best >= _NEAR:
+            scored.append((best, candidate))
+    scored.sort(key=lambda pair: (-pair[0], pair[1].ref))
+    return [candidate for score, candidate in scored[:_SUGGESTED] if score >= scored[0][0] - _CLEARLY]
+
+
+def _missing(text: str, near: Sequence[_Candidate], words: _Words) -> NotFound:
+    suggestion = ""
+    if near:
+        named = [f"{c.ref} ({c.name})" for c in near]
+        suggestion = "did you mean " + (", ".join(named[:-1]) + " or " if len(named) > 1 else "") + named[-1]
+        suggestion += "? If not, "
+    return NotFound(words.missing.format(text=repr(text[:40]), suggestion=suggestion))
+
+
+def _pick(
+    session: Session,
+    model: type[_Row],
+    text: str,
+    rows: Sequence[_Row],
+    candidate: Callable[[_Row], _Candidate],
+    everyone: Callable[[], list[_Candidate]],
+    words: _Words,
+) -> _Row:
+    """The one record `text` names among the `rows` the database matched, else among `everyone` (ids and names
+    only; letters that the database's lower() leaves as they are, Éamon typed as éamon, are matched here).
+    Several: `Invalid`, listing them; none: `NotFound`, with the near misses."""
+    matched = [(candidate(row), row) for row in rows]
+    hits = _best(text, [c for c, _ in matched])
+    if len(hits) == 1:
+        return next(row for c, row in matched if c is hits[0])
+    if not hits:
+        everybody = everyone()
+        hits = _best(text, everybody)
+        if not hits:
+            raise _missing(text, _near_misses(text, everybody), words)
+        found = session.exec(select(model).where(col(model.id).in_([hit.id for hit in hits]))).all()
+        if len(found) == 1:
+            return found[0]
+        hits = [candidate(row) for row in sorted(found, key=lambda row: row.id or 0)]
+    raise _ambiguous(text, hits, words)
+
+
+def find_child(session: Session, key: str) -> Child:
+    """A child named the way people name them: by the authority's id in any case (`wb-2001`), by full name, or by
+    given name or family name when only one child has it (spaces as `clean` stores them: a name pasted from Word
+    with a non-breaking space finds the child too). Several children of that name: `Invalid`, listing them, one a
+    line. None: `NotFound`, suggesting the child it was probably meant to be.
+
+    An exact id costs one statement and a name two; only a name that matches no one reads every child's id and
+    name, to suggest one."""
+    text = _query(key, "child")
+    exact = _by_ref(session, Child, text)
+    if exact is not None:
+        return exact
+    typed = func.lower(text)
+    rows = session.exec(
+        select(Child)
+        .where(
+            or_(
+                func.lower(Child.ref) == typed,
+                func.lower(Child.given_name + " " + Child.family_name) == typed,  # type: ignore[operator]
+                func.lower(Child.given_name) == typed,
+                func.lower(Child.family_name) == typed,
+            )
+        )
+        .order_by(col(Child.id))
+    ).all()
+
+    def everyone() -> list[_Candidate]:
+        columns = (Child.id, Child.ref, Child.given_name, Child.family_name)
+        return [_child_candidate(*row) for row in session.exec(select(*columns)).all()]
+
+    return _pick(session, Child, text, rows, _child, everyone, _CHILD)
+
+
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def find_person(session: Session, key: str) -> Person:
+    """A person named the way people name them: by reference in any case (`p00002`), by full name, or by first or
+    last name when only one person has it (spaces as `clean` stores them). Several: `Invalid`, listing them, one a
+    line. None: `NotFound`, suggesting who it was probably meant to be. Statements as for `find_child`."""
+    text = _query(key, "person")
+    exact = _by_ref(session, Person, text)
+    if exact is not None:
+        return exact
+    typed = func.lower(text)
+    name = func.lower(Person.name)
+    rows = session.exec(
+        select(Person)
+        .where(
+            or_(
+                func.lower(Person.ref) == typed,
+                name == typed,
+                name.like(func.lower(_like(text) + " %"), escape="\\"),
+                name.like(func.lower("% " + _like(text)), escape="\\"),
+            )
+        )
+        .order_by(col(Person.id))
+    ).all()
+
+    def everyone() -> list[_Candidate]:
+        columns = (Person.id, Person.ref, Person.name)
+        return [_person_candidate(*row) for row in session.exec(select(*columns)).all()]
+
+    return _pick(session, Person, text, rows, _person, everyone, _PERSON)

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cpctl.commands.common import JsonOpt, emit_json, open_store, out, table
+from cpctl.commands.common import JsonOpt, emit_json, given_once, open_store, out, table
 
 app = typer.Typer(help="Read the audit trail of every change.", no_args_is_help=True)
 
@@ -15,7 +15,9 @@ app = typer.Typer(help="Read the audit trail of every change.", no_args_is_help=
 def audit_log(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option(min=1, help="How many entries, newest first.")] = 50,
-    child: Annotated[str | None, typer.Option("--child", help="Only the changes to this child's records.")] = None,
+    child: Annotated[
+        list[str] | None, typer.Option("--child", metavar="CHILD", help="Only the changes to this child's records.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show the newest changes: when, who, what.
@@ -26,9 +28,10 @@ def audit_log(
     from cpctl.casework import people
     from cpctl.store import audit
 
+    one_child = given_once(child, "--child", "child")
     store = open_store(ctx)
     with store.read() as session:
-        entity_id = people.find_child(session, child).ref if child else None
+        entity_id = people.find_child(session, one_child).ref if one_child else None
         with audit.tolerant_reads(session):
             rows = audit.entries(session, limit=limit, entity="child" if child else None, entity_id=entity_id)
             records = [audit.readable(r) for r in rows]

@@ -23,7 +23,9 @@ if TYPE_CHECKING:
     from cpctl.store.database import Store
 
 
-ChildArg = Annotated[str, typer.Argument(help="The child's id (or full name).")]
+ChildArg = Annotated[
+    str, typer.Argument(help="The child's id or name (a given name will do when only one child has it).")
+]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON instead of text.")]
 
 
@@ -199,3 +201,17 @@ OUTCOME_WORDS = {
     "plan-ends": "the plan ends",
     "not-needed": "no plan is needed",
 }
+
+
+def given_once(values: list[str] | None, option: str, what: str) -> str | None:
+    """The one value of an option that names one thing (`--child` of `cpctl due`), declared as a list so that a
+    repeat is refused instead of the last one silently taken."""
+    if not values:
+        return None
+    if len(values) > 1:
+        given = ", ".join(values)
+        raise typer.BadParameter(
+            f"given {len(values)} times ({given[:80]}); this command takes one {what}: give {option} once.",
+            param_hint=option,
+        )
+    return values[0]

@@ -158,16 +158,20 @@ def conference_template(
 @app.command("list")
 def conference_list(
     ctx: typer.Context,
-    child: Annotated[str | None, typer.Option("--child", help="Only this child's conferences.")] = None,
+    child: Annotated[
+        list[str] | None, typer.Option("--child", metavar="CHILD", help="Only this child's conferences.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List conferences, newest first."""
     from cpctl.casework import conference_records, people
+    from cpctl.commands.common import given_once
     from cpctl.dates import short_british
 
+    one_child = given_once(child, "--child", "child")
     store = open_store(ctx)
     with store.read() as session:
-        found = people.find_child(session, child) if child else None
+        found = people.find_child(session, one_child) if one_child else None
         rows = conference_records.listing(session, child=found)
     if as_json:
         emit_json(rows)

@@ -38,7 +38,9 @@ def core_group_record(
 
     refuse_with_from(edit, from_file)
     if edit:
-        print_recorded(_record_in_editor(open_store(ctx), child, draft=draft))
+        store = open_store(ctx)
+        recorded = _record_in_editor(store, child, draft=draft)
+        print_recorded(recorded, _child_of(store, recorded))
         return
     if from_file is None and not interactive():
         raise CpctlError(
@@ -52,7 +54,7 @@ def core_group_record(
 
         document = fileinput.load(from_file, example="cpctl core-group template")
         data = document.parse(coregroup.CoreGroupIn)
-        if child is not None and child != data.child:
+        if child is not None and not _same_child(store, child, data.child):
             raise CpctlError(f"the file is for child {data.child!r}, not {child!r}; check which file you meant.")
         if draft:
             data.save_as_draft = True
@@ -61,7 +63,7 @@ def core_group_record(
         from cpctl.commands.wizards.coregroup import core_group_wizard
 
         recorded = core_group_wizard(store, child)
-    print_recorded(recorded)
+    print_recorded(recorded, _child_of(store, recorded))
 
 
 def _record_in_editor(store: Store, child: str | None, *, draft: bool) -> Recorded:
@@ -88,7 +90,29 @@ def _record_in_editor(store: Store, child: str | None, *, draft: bool) -> Record
     return edit_and_save(document.text, document.name, save)
 
 
-def print_recorded(recorded: Recorded) -> None:
+def _same_child(store: Store, typed: str, in_file: str) -> bool:
+    """Whether the child named on the command line is the file's (WB-2001 and wb-2001 or Leo may be the same);
+    a file naming no child in the store is left for the file's own check, which names its line."""
+    from cpctl.commands.wizards.context import find_child
+    from cpctl.errors import CpctlError
+
+    wanted = find_child(store, typed)
+    try:
+        return find_child(store, in_file) == wanted
+    except CpctlError:
+        return True
+
+
+def _child_of(store: Store, recorded: Recorded) -> str:
+    """The id of the child whose plan the meeting was about, for the hints printed after it."""
+    from cpctl.store.models import Child
+
+    with store.read() as session:
+        child = session.get(Child, recorded.meeting.child_id)
+        return child.ref if child is not None else "CHILD"
+
+
+def print_recorded(recorded: Recorded, child: str = "CHILD") -> None:
     from cpctl.dates import british
 
     meeting = recorded.meeting
@@ -107,7 +131,7 @@ def print_recorded(recorded: Recorded) -> None:
         console.print(f"  Revised plan and minutes sent on {british(meeting.sent_on)}.", markup=False)
     else:
         console.print(
-            "  When the revised plan and minutes go out: `cpctl core-group sent CHILD --on DATE`.",
+            f"  When the revised plan and minutes go out: `cpctl core-group sent {child} --on DATE`.",
             markup=False,
         )
     if meeting.next_meeting:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -9,6 +10,7 @@ import typer
 from cpctl.commands.common import CliState, out
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
 
@@ -37,9 +39,11 @@ def demo(
 ) -> None:
     """Build a synthetic family (the Testwoods) in the demo's own store and show what cpctl holds for them.
 
-    The store is demo/cpctl.db in your data folder, kept for exploring until the next demo replaces it.
+    The store is demo/cpctl.db in your data folder, kept for exploring until the next demo replaces it (the demo
+    says how to remove it). A demo that fails or is stopped with Ctrl-C before the store is whole removes it.
 
     With --children N, build a synthetic authority (or nation) instead: every person in it is invented too."""
+    import shlex
     from pathlib import Path
 
     from rich.markup import escape
@@ -56,7 +60,8 @@ def demo(
             _synthetic_authority(chosen, chosen, children)
         else:
             target = Path(chosen) if chosen else fresh_demo_store()
-            _synthetic_authority(sqlite_url(target), str(target), children)
+            with _removed_unless_finished(None if chosen else target):
+                _synthetic_authority(sqlite_url(target), str(target), children)
         return
     if chosen and is_url(chosen):
         url = chosen
@@ -65,19 +70,26 @@ def demo(
         url = sqlite_url(path)
     store = Store(url)
     where = str(store.path) if store.path is not None else store.display_url
-    try:
-        made = demo_data.build(store)
-        review_ref = demo_data.record_plan_life(store)
-    finally:
-        store.dispose()
+    with _removed_unless_finished(None if chosen else store.path):
+        try:
+            made = demo_data.build(store)
+            review_ref = demo_data.record_plan_life(store)
+        finally:
+            store.dispose()
     console = out()
     console.print(f"[bold]cpctl demo[/bold]: a synthetic family in {escape(where)}", highlight=False)
     if not chosen:
         console.print("This is the demo's own store, in your data folder: the next `cpctl demo` replaces it.")
     console.print(
-        f"Everyone here is invented. Explore it with:  cpctl --db {where} child show {made.children[0]}\n",
+        f"Everyone here is invented. Explore it with:  cpctl --db {shlex.quote(where)} child show {made.children[0]}",
         markup=False,
     )
+    if not chosen and store.path is not None:
+        console.print(
+            f"It stays there for exploring; when you are done:  rm -r {shlex.quote(str(store.path.parent))}",
+            markup=False,
+        )
+    console.print()
     ctx.find_root().obj = CliState(db_path=str(store.path) if store.path is not None else url)
     console.print("[bold]$ cpctl child list[/bold]")
     ctx.invoke(child.child_list, ctx=ctx, family=None, as_json=False)
@@ -91,6 +103,21 @@ def demo(
     ctx.invoke(child.child_show, ctx=ctx, child=made.children[0], as_json=False)
     console.print("\n[bold]$ cpctl due --explain[/bold]")
     ctx.invoke(due.due, ctx=ctx, explain=True)
+
+
+@contextlib.contextmanager
+def _removed_unless_finished(path: Path | None) -> Iterator[None]:
+    """Remove the demo's own store (`path`; None: a store the user named, never removed) when building it fails or
+    is stopped (Ctrl-C, a signal), so that no half-built family is left behind; a finished one is kept."""
+    try:
+        yield
+    except BaseException:
+        if path is not None:
+            from cpctl.paths import store_files
+
+            for made in store_files(path):
+                made.unlink(missing_ok=True)
+        raise
 
 
 def fresh_demo_store() -> Path:

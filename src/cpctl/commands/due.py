@@ -21,7 +21,7 @@ def due(
     every: Annotated[bool, typer.Option("--all", help="Every open deadline, however far ahead.")] = False,
     worker: Annotated[str | None, typer.Option(help="Only the plans of this lead worker (reference or name).")] = None,
     chair: Annotated[str | None, typer.Option(help="Only the plans this chair last chaired.")] = None,
-    child: Annotated[str | None, typer.Option(help="Only this child (id or full name).")] = None,
+    child: Annotated[list[str] | None, typer.Option(metavar="CHILD", help="Only this child (id or name).")] = None,
     everyone: Annotated[
         bool,
         typer.Option(
@@ -58,9 +58,11 @@ def due(
     from dataclasses import asdict
 
     from cpctl.casework import people, schedule
+    from cpctl.commands.common import given_once
     from cpctl.errors import Invalid
     from cpctl.store import settings
 
+    one_child = given_once(child, "--child", "child")
     formats = [name for name, flag in (("--json", as_json), ("--csv", as_csv), ("--ics", as_ics)) if flag]
     if len(formats) > 1:
         raise typer.BadParameter(f"choose one output format, not {' and '.join(formats)}.")
@@ -79,7 +81,7 @@ def due(
         terms = asdict(schedule.load_profile(session).terms)
         authority = settings.current(session).authority
         me = None
-        if not (everyone or worker or chair or child):
+        if not (everyone or worker or chair or one_child):
             user = settings.current_user_person(session)
             if user is not None and user.id is not None and schedule.chairs_or_leads(session, user.id):
                 me = user.id
@@ -88,7 +90,7 @@ def due(
             on=today,
             days=days,
             every=every,
-            child_id=people.find_child(session, child).id if child else None,
+            child_id=people.find_child(session, one_child).id if one_child else None,
             worker_id=people.find_person(session, worker).id if worker else None,
             chair_id=people.find_person(session, chair).id if chair else None,
             kind=schedule.check_kind(kind) if kind else None,

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from cpctl.commands.common import JsonOpt, emit_json, markup_free, open_store, out, table
+from cpctl.commands.common import JsonOpt, emit_json, given_once, markup_free, open_store, out, table
 
 app = typer.Typer(help="Add, list, show and edit parents, carers, relatives and professionals.", no_args_is_help=True)
 
@@ -17,8 +17,13 @@ EmailOpt = Annotated[str | None, typer.Option(help="Email address.")]
 PhoneOpt = Annotated[str | None, typer.Option(help="Phone number.")]
 AddressOpt = Annotated[str | None, typer.Option(help="Postal address.")]
 LanguageOpt = Annotated[str | None, typer.Option("--language", help="Preferred language, if not English.")]
-ChildOpt = Annotated[str | None, typer.Option("--child", help="Link them to this child (id or full name).")]
-RelationshipOpt = Annotated[str | None, typer.Option(help="How they stand to --child, e.g. 'mother'.")]
+ChildOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--child", metavar="CHILD", help="Link them to this child (id or name); repeat it for each of several children."
+    ),
+]
+RelationshipOpt = Annotated[str | None, typer.Option(help="How they stand to each --child, e.g. 'mother'.")]
 
 
 @app.command("add")
@@ -46,7 +51,7 @@ def person_add(
         raise Invalid("--relationship needs --child: say which child they are related to.")
     store = open_store(ctx)
     with store.write() as session:
-        linked = people.find_child(session, child) if child else None
+        linked = _children(session, child)
         person = people.add_person(
             session,
             name=name,
@@ -58,28 +63,46 @@ def person_add(
             address=address,
             preferred_language=language,
             ref=ref,
-            child=linked,
-            relationship=relationship,
         )
+        for found in linked:
+            people.link(session, found, person, relationship)
         line = f"Added {person.kind} {person.ref}: {person.name}"
-        if linked is not None:
-            line += f", linked to {linked.ref}"
+        if linked:
+            line += f", linked to {_and([found.ref for found in linked])}"
     out().print(line, markup=False)
+
+
+def _children(session: Any, keys: list[str] | None) -> list[Any]:
+    """The children that each --child names, each once (WB-2001 and Leo may be the same child)."""
+    from cpctl.casework import people
+
+    found: dict[int, Any] = {}
+    for key in keys or []:
+        child = people.find_child(session, key)
+        found.setdefault(child.id or 0, child)
+    return list(found.values())
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 @app.command("list")
 def person_list(
     ctx: typer.Context,
     kind: KindOpt = None,
-    child: Annotated[str | None, typer.Option("--child", help="Only the people around this child.")] = None,
+    child: Annotated[
+        list[str] | None, typer.Option("--child", metavar="CHILD", help="Only the people around this child.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List the people in the store."""
     from cpctl.casework import people
 
+    key = given_once(child, "--child", "child")
     store = open_store(ctx)
     with store.read() as session:
-        linked = people.find_child(session, child) if child else None
+        linked = people.find_child(session, key) if key else None
         records = [people.person_record(p) for p in people.list_people(session, kind=kind, child=linked)]
     if as_json:
         emit_json(records)
@@ -144,7 +167,7 @@ def person_edit(
     child: ChildOpt = None,
     relationship: RelationshipOpt = None,
 ) -> None:
-    """Change a person's details, or link them to a child with --child and --relationship."""
+    """Change a person's details, or link them to a child (or several) with --child and --relationship."""
     from cpctl.casework import people
     from cpctl.errors import Invalid
 
@@ -170,10 +193,9 @@ def person_edit(
     with store.write() as session:
         found = people.find_person(session, person)
         changed = people.edit_person(session, found, **changes)
-        if child:
-            linked = people.find_child(session, child)
-            if people.link(session, linked, found, relationship):
-                changed["child"] = [None, linked.ref]
+        linked = [c for c in _children(session, child) if people.link(session, c, found, relationship)]
+        if linked:
+            changed["child"] = [None, ", ".join(c.ref for c in linked)]
         ref = found.ref
     if changed:
         out().print(f"Updated {ref}: " + ", ".join(key.replace("_", " ") for key in changed), markup=False)

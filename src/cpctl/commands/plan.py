@@ -248,6 +248,7 @@ def plan_edit(
     ] = False,
 ) -> None:
     """Revise the child's plan: a new version, with the completeness check; nothing is overwritten."""
+    import shlex
     from datetime import date
 
     from cpctl.casework import people, revision
@@ -270,14 +271,15 @@ def plan_edit(
     if from_file is None and not interactive():
         raise CpctlError(
             "cpctl plan edit asks its questions in a terminal, and there is none here: give the revised "
-            "plan with --from FILE (`cpctl plan show CHILD --json` gives the current one under 'content')."
+            f"plan with --from FILE (`cpctl plan show {shlex.quote(child)} --json` gives the current one under "
+            "'content')."
         )
     store = open_store(ctx)
     if from_file is not None:
         from cpctl import fileinput
         from cpctl.casework.plan import PlanContent
 
-        content = fileinput.load(from_file, example="cpctl plan show CHILD --json").parse(PlanContent)
+        content = fileinput.load(from_file, example=f"cpctl plan show {shlex.quote(child)} --json").parse(PlanContent)
     else:
         from cpctl.commands.wizards.plan_edit import edit_plan_wizard
 
