@@ -320,8 +320,7 @@ def test_an_empty_override_file_changes_nothing(data_dir):
         (
             "rule: {}\n",
             ": unknown key 'rule'; use one of title, terms, categories, category_mode, quorum, calendar, "
-            "day_zero, "
-            "rules.",
+            "day_zero, closed_day, rules.",
         ),
         (
             "rules: {first-core-groups: {amount: 3}}\n",
@@ -335,7 +334,7 @@ def test_an_empty_override_file_changes_nothing(data_dir):
             "rules: {first-core-group: {amout: 3}}\n",
             ": unknown key 'rules.first-core-group.amout'; use one of rules.first-core-group.amount, "
             "rules.first-core-group.unit, rules.first-core-group.after, rules.first-core-group.source, "
-            "rules.first-core-group.note.",
+            "rules.first-core-group.note, rules.first-core-group.closed_day.",
         ),
         (
             "rules: {first-core-group: {unit: fortnights}}\n",

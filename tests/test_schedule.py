@@ -286,7 +286,8 @@ def test_pre_birth_review_is_the_earlier_of_its_rules(make_store) -> None:
         conference.save(session, conference.prepare(session, data, today=TODAY))
     store.dispose()
     first = due_json(db, "--all", "--on", TODAY.isoformat(), "--kind", "first-review")
-    assert [r["due"] for r in first] == ["2027-02-20"]  # three months after the pre-birth conference
+    # Three months after the pre-birth conference is Saturday 20 February 2027: brought forward to Friday 19.
+    assert [r["due"] for r in first] == ["2027-02-19"]
     assert not due_json(db, "--all", "--on", TODAY.isoformat(), "--kind", "child-seen")  # not born yet
     born = run(db, "child", "edit", "DEMO-1003", "--dob", TODAY.isoformat())
     assert born.exit_code == 0, born.output

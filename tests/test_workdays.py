@@ -215,7 +215,8 @@ def test_refuses_nonsense(amount, unit, reading):
         ("wales", date(2027, 1, 6)),
         ("northern-ireland", date(2027, 1, 6)),
         ("guernsey", date(2027, 1, 6)),
-        ("scotland", date(2027, 1, 2)),  # 15 calendar days
+        # 15 calendar days is Saturday 2 January 2027 (the New Year Holiday): brought forward to Thursday 31 December.
+        ("scotland", date(2026, 12, 31)),
     ],
 )
 def test_first_core_group_after_a_conference_before_christmas(name, expected):
@@ -242,19 +243,28 @@ def test_explanation_of_a_working_day_rule():
 
 
 def test_explanation_of_a_calendar_rule_that_lands_on_a_holiday():
-    _due, why = timescales.due(profile.load("scotland"), "first-core-group", date(2026, 12, 18))
+    due, why = timescales.due(profile.load("scotland"), "first-core-group", date(2026, 12, 18))
+    assert due == why.due == date(2026, 12, 31)
     assert why.event == "Child Protection Planning Meeting"
     assert why.skipped == ()
-    assert why.closed == ("Saturday", "New Year Holiday")
-    assert why.working_day_before == date(2026, 12, 31)
+    assert why.closed == ()  # the due date is a working day
+    assert why.working_day_before is None
+    assert why.moved_from == date(2027, 1, 2)
+    assert why.moved_because == ("Saturday", "New Year Holiday")
     assert why.counting() == "15 days after the Child Protection Planning Meeting on Friday 18 December 2026"
+    assert why.sentence().startswith(
+        "due Thursday 31 December 2026: 15 days after the Child Protection Planning Meeting on Friday 18 December "
+        "2026; Saturday 2 January 2027 is not a working day (Saturday, New Year Holiday): brought forward to the "
+        "working day before (closed_day: bring-forward); rule first-core-group, "
+    )
 
 
 def test_explanation_of_a_review_falling_on_a_sunday():
     due, why = timescales.due(profile.load("england"), "first-review", date(2026, 11, 30))
-    assert due == date(2027, 2, 28)
-    assert why.closed == ("Sunday",)
-    assert why.working_day_before == date(2027, 2, 26)
+    assert due == date(2027, 2, 26)
+    assert why.moved_from == date(2027, 2, 28)
+    assert why.moved_because == ("Sunday",)
+    assert why.closed == ()
     assert why.timescale() == "3 months"
 
 
