@@ -53,10 +53,12 @@ def test_deadline_calc_over_christmas():
 def test_deadline_calc_in_scotland_says_when_the_date_is_not_a_working_day():
     result = run("deadline", "calc", "--profile", "scotland", "--rule", "first-core-group", "--from", "18/12/2026")
     assert result.exit_code == 0, result.stderr
+    # 15 days after is Saturday 2 January 2027: the profile brings it forward to the working day before.
     assert lines(result.stdout)[:3] == [
-        "Due: Saturday 2 January 2027",
+        "Due: Thursday 31 December 2026",
         "Counted: 15 days after the Child Protection Planning Meeting on Friday 18 December 2026",
-        "Not a working day: Saturday, New Year Holiday; the working day before it is Thursday 31 December 2026",
+        "Moved: Saturday 2 January 2027 is not a working day (Saturday, New Year Holiday): brought forward to the "
+        "working day before (closed_day: bring-forward)",
     ]
 
 
