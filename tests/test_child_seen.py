@@ -127,3 +127,16 @@ def test_the_fingerprint_follows_the_way_deadlines_are_worked_out(monkeypatch: p
     before = schedule.fingerprint(england)
     monkeypatch.setattr(schedule, "SCHEDULE_VERSION", schedule.SCHEDULE_VERSION + 1)
     assert schedule.fingerprint(england) != before
+
+
+def test_a_social_worker_who_changes_role_moves_the_deadline(store: StoreRef, cli: Any) -> None:
+    # Whether someone visits as a social worker comes from their record: a change to it recomputes the deadlines of
+    # the plans that name them, so that `db check` still agrees.
+    record(store, [{"who": "P00009", "how_often": "every 2 days"}], social_worker=True)
+    assert child_seen(cli)["due"] == "2026-12-07"
+    assert cli("person", "edit", "P00009", "--role", "Family support worker").exit_code == 0
+    assert child_seen(cli)["due"] == "2026-12-18"
+    assert cli("db", "check").stdout.endswith("No problems found.\n")
+    assert cli("person", "edit", "P00009", "--role", "Social worker").exit_code == 0
+    assert child_seen(cli)["due"] == "2026-12-07"
+    assert cli("db", "check").stdout.endswith("No problems found.\n")

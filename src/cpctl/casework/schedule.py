@@ -582,6 +582,24 @@ def refresh_child(session: Session, child: Child) -> None:
     _set_fingerprint(session, stored, wanted)
 
 
+def refresh_for_person(session: Session, person: Person, *, names: Iterable[str] = ()) -> None:
+    """Recompute the deadlines of every child whose plan this person leads or names in its arrangements for seeing
+    the child, after their name, role, agency or kind changed: those say whether they are a statutory visitor.
+    `names` are the names they had before (a plan may name them by the old one)."""
+    from sqlalchemy import func, or_
+
+    keys = {person.ref, person.name, *names}
+    mentioned = [func.lower(PlanVersion.content).contains(key.lower(), autoescape=True) for key in keys if key]
+    plan_ids = select(PlanVersion.plan_id).where(or_(*mentioned))
+    children = session.exec(
+        select(Plan.child_id).where(or_(Plan.lead_worker_id == person.id, col(Plan.id).in_(plan_ids))).distinct()
+    ).all()
+    for child_id in children:
+        child = session.get(Child, child_id)
+        if child is not None:
+            refresh_child(session, child)
+
+
 def _set_fingerprint(session: Session, row: Setting | None, value: str) -> None:
     if row is None:
         session.add(Setting(key=FINGERPRINT_KEY, value=value))
