@@ -79,7 +79,7 @@ def profile_set(
             help=(
                 'What to set: e.g. rules.first-core-group.amount, rules.first-core-group (as "15 '
                 'working-days"), '
-                "day_zero, terms.lead_worker, quorum.min_agencies."
+                "day_zero, closed_day, rules.first-review.closed_day, terms.lead_worker, quorum.min_agencies."
             )
         ),
     ],
@@ -88,7 +88,7 @@ def profile_set(
         typer.Argument(
             help=(
                 "The new value: a number, a unit (working-days, days, weeks, months), day_zero's event or "
-                "day-one, "
+                "day-one, closed_day's bring-forward, push-back or keep, "
                 "or text; 'null' clears an optional value."
             )
         ),
