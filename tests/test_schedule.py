@@ -305,6 +305,8 @@ def test_seen_frequency_reads_plain_words() -> None:
     assert seen_frequency("Fortnightly, at home") == (2, "weeks")
     assert seen_frequency("at least every 4 weeks") == (4, "weeks")
     assert seen_frequency("weekly") == (1, "weeks")
+    assert seen_frequency("every school day") == (1, "working-days")  # never a Saturday
+    assert seen_frequency("every 2 school days") == (2, "working-days")
     assert seen_frequency("when needed") is None
     assert seen_frequency(None) is None
 

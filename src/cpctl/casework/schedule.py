@@ -185,7 +185,9 @@ def anchor_words(profile: Profile, anchor: CaseEvent | None) -> str | None:
     return anchor.kind.replace("-", " ")
 
 
-_EVERY = re.compile(r"(?:every|each|once every)?\s*(\d+)?\s*(working days?|days?|weeks?|months?)", re.IGNORECASE)
+_EVERY = re.compile(
+    r"(?:every|each|once every)?\s*(\d+)?\s*(working days?|school days?|days?|weeks?|months?)", re.IGNORECASE
+)
 _WORDS = {"daily": (1, "days"), "weekly": (1, "weeks"), "fortnightly": (2, "weeks"), "monthly": (1, "months")}
 
 
@@ -202,7 +204,7 @@ def seen_frequency(text: str | None) -> tuple[int, str] | None:
         return None
     amount = int(match.group(1) or 1)
     unit = match.group(2)
-    unit = "working-days" if unit.startswith("working") else unit.rstrip("s") + "s"
+    unit = "working-days" if unit.startswith(("working", "school")) else unit.rstrip("s") + "s"
     return (amount, unit) if amount > 0 else None
 
 
