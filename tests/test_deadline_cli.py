@@ -254,7 +254,10 @@ def test_profile_set_then_show_names_the_override_file(data_dir):
         "source": "Northshire procedure 4.2",
         "note": None,
         "origin": f"override file {path}",
+        "closed_day": None,  # a rule in working days never falls on a closed day
     }
+    assert record["closed_day"] == "bring-forward"
+    assert record["rules"]["first-review"]["closed_day"] == "bring-forward"
     assert record["origins"]["rules.first-core-group.amount"] == f"override file {path}"
     assert record["origins"]["rules.first-core-group.unit"] == "packaged profile england.yaml"
     listed = lines(run("profile", "list").stdout)

@@ -166,7 +166,7 @@ def profile_record(loaded: Profile) -> dict[str, Any]:
                 "source": rule.source,
                 "note": rule.note,
                 "origin": rule.origin,
-                "closed_day": rule.closed_day,
+                "closed_day": None if rule.unit == "working-days" else rule.closed_day,  # working days never move
             }
             for rule in loaded.rules
         },
