@@ -216,6 +216,10 @@ def test_profile_show_packaged():
         "Calendar: weekends and GB-ENG bank holidays",
         "Day zero: event (the event is day 0, so 'within 10 working days' is the 10th working day after it)",
     ]
+    assert shown[4] == (
+        "Closed days: bring-forward (a date in days, weeks or months on a weekend or bank holiday moves to the "
+        "working day before)"
+    )
     at = shown.index("  first-core-group: 10 working days after the child protection conference")
     assert shown[at + 1 : at + 3] == [
         f"    source: {ENGLAND_SOURCE}",
