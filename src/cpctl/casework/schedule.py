@@ -478,7 +478,8 @@ def _frequencies(session: Session, plans: Sequence[Plan]) -> dict[int, tuple[int
     rows = session.exec(
         select(PlanVersion).where(col(PlanVersion.plan_id).in_(list(by_id))).order_by(col(PlanVersion.number))
     ).all()
-    latest = {row.plan_id: content_of(row) for row in rows}
+    newest = {row.plan_id: row for row in rows}  # in version order, so the last one read is the latest
+    latest = {plan_id: content_of(row) for plan_id, row in newest.items()}
     named = {s.who.strip() for content in latest.values() for s in content.child_seen if s.who and s.who.strip()}
     people = _people(session, {p.lead_worker_id for p in by_id.values()}, named)
     for plan_id, content in latest.items():
