@@ -53,10 +53,12 @@ def test_deadline_calc_over_christmas():
 def test_deadline_calc_in_scotland_says_when_the_date_is_not_a_working_day():
     result = run("deadline", "calc", "--profile", "scotland", "--rule", "first-core-group", "--from", "18/12/2026")
     assert result.exit_code == 0, result.stderr
+    # 15 days after is Saturday 2 January 2027: the profile brings it forward to the working day before.
     assert lines(result.stdout)[:3] == [
-        "Due: Saturday 2 January 2027",
+        "Due: Thursday 31 December 2026",
         "Counted: 15 days after the Child Protection Planning Meeting on Friday 18 December 2026",
-        "Not a working day: Saturday, New Year Holiday; the working day before it is Thursday 31 December 2026",
+        "Moved: Saturday 2 January 2027 is not a working day (Saturday, New Year Holiday): brought forward to the "
+        "working day before (closed_day: bring-forward)",
     ]
 
 
@@ -214,6 +216,10 @@ def test_profile_show_packaged():
         "Calendar: weekends and GB-ENG bank holidays",
         "Day zero: event (the event is day 0, so 'within 10 working days' is the 10th working day after it)",
     ]
+    assert shown[4] == (
+        "Closed days: bring-forward (a date in days, weeks or months on a weekend or bank holiday moves to the "
+        "working day before)"
+    )
     at = shown.index("  first-core-group: 10 working days after the child protection conference")
     assert shown[at + 1 : at + 3] == [
         f"    source: {ENGLAND_SOURCE}",
@@ -252,7 +258,10 @@ def test_profile_set_then_show_names_the_override_file(data_dir):
         "source": "Northshire procedure 4.2",
         "note": None,
         "origin": f"override file {path}",
+        "closed_day": None,  # a rule in working days never falls on a closed day
     }
+    assert record["closed_day"] == "bring-forward"
+    assert record["rules"]["first-review"]["closed_day"] == "bring-forward"
     assert record["origins"]["rules.first-core-group.amount"] == f"override file {path}"
     assert record["origins"]["rules.first-core-group.unit"] == "packaged profile england.yaml"
     listed = lines(run("profile", "list").stdout)

@@ -320,8 +320,7 @@ def test_an_empty_override_file_changes_nothing(data_dir):
         (
             "rule: {}\n",
             ": unknown key 'rule'; use one of title, terms, categories, category_mode, quorum, calendar, "
-            "day_zero, "
-            "rules.",
+            "day_zero, closed_day, rules.",
         ),
         (
             "rules: {first-core-groups: {amount: 3}}\n",
@@ -335,7 +334,7 @@ def test_an_empty_override_file_changes_nothing(data_dir):
             "rules: {first-core-group: {amout: 3}}\n",
             ": unknown key 'rules.first-core-group.amout'; use one of rules.first-core-group.amount, "
             "rules.first-core-group.unit, rules.first-core-group.after, rules.first-core-group.source, "
-            "rules.first-core-group.note.",
+            "rules.first-core-group.note, rules.first-core-group.closed_day.",
         ),
         (
             "rules: {first-core-group: {unit: fortnights}}\n",
@@ -567,3 +566,66 @@ def test_set_override_writes_where_the_environment_says(tmp_path, monkeypatch):
     loaded = profile.load("guernsey")
     assert (loaded.quorum.min_agencies, loaded.quorum.source) == (4, "ISCP 1.2")
     assert os.path.exists(target)
+
+
+# -- closed days ---------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            "closed_day: forward\n",
+            ": closed_day 'forward' is not a known choice; use one of bring-forward, push-back, keep (what happens "
+            "to a date counted in days, weeks or months that falls on a weekend or a bank holiday).",
+        ),
+        (
+            "closed_day: null\n",
+            ": closed_day empty is not a known choice; use one of bring-forward, push-back, keep (what happens to a "
+            "date counted in days, weeks or months that falls on a weekend or a bank holiday).",
+        ),
+        (
+            "rules: {first-review: {closed_day: [keep]}}\n",
+            ": rules.first-review.closed_day a list is not a known choice; use one of bring-forward, push-back, "
+            "keep (what happens to a date counted in days, weeks or months that falls on a weekend or a bank "
+            "holiday).",
+        ),
+        (
+            "rules: {first-core-group: {closed_day: keep}}\n",
+            ": rules.first-core-group.closed_day has no effect: the rule counts working days, which never fall on "
+            "a weekend or a bank holiday; remove it, or give the rule a unit of days, weeks or months.",
+        ),
+    ],
+)
+def test_a_bad_closed_day_is_refused_in_one_line(data_dir, text, expected):
+    path = write_override(data_dir, "england", text)
+    with pytest.raises(Invalid) as exc:
+        profile.load("england")
+    assert refusal(exc) == f"{path}{expected}"
+
+
+def test_every_shipped_profile_brings_a_closed_day_forward():
+    for name in SHIPPED:
+        loaded = profile.load(name)
+        assert loaded.closed_day == "bring-forward"
+        assert loaded.origin("closed_day") == f"packaged profile {name}.yaml"
+        assert {rule.closed_day for rule in loaded.rules} == {"bring-forward"}
+
+
+def test_set_override_of_closed_day(data_dir):
+    change = overrides.set_override("england", "closed_day", "Push-Back")
+    assert (change.key, change.value, change.before) == ("closed_day", "push-back", "bring-forward")
+    overrides.set_override("england", "rules.first-review.closed_day", "keep")
+    loaded = profile.load("england")
+    assert loaded.closed_day == "push-back"
+    assert loaded.origin("closed_day") == f"override file {data_dir / 'profiles' / 'england.yaml'}"
+    assert loaded.rule("first-review").closed_day == "keep"
+    assert loaded.rule("later-review").closed_day == "push-back"
+    # A rule's own choice does not make its timing an override: its source still stands.
+    assert loaded.rule("first-review").source.startswith("Working Together")
+    with pytest.raises(Invalid) as exc:
+        overrides.set_override("england", "closed_day", "sideways")
+    assert "closed_day 'sideways' is not a known choice" in refusal(exc)
+    with pytest.raises(Invalid) as exc:
+        overrides.set_override("england", "rules.child-seen.closed_day", "keep")
+    assert "rules.child-seen.closed_day has no effect" in refusal(exc)

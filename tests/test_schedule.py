@@ -286,7 +286,8 @@ def test_pre_birth_review_is_the_earlier_of_its_rules(make_store) -> None:
         conference.save(session, conference.prepare(session, data, today=TODAY))
     store.dispose()
     first = due_json(db, "--all", "--on", TODAY.isoformat(), "--kind", "first-review")
-    assert [r["due"] for r in first] == ["2027-02-20"]  # three months after the pre-birth conference
+    # Three months after the pre-birth conference is Saturday 20 February 2027: brought forward to Friday 19.
+    assert [r["due"] for r in first] == ["2027-02-19"]
     assert not due_json(db, "--all", "--on", TODAY.isoformat(), "--kind", "child-seen")  # not born yet
     born = run(db, "child", "edit", "DEMO-1003", "--dob", TODAY.isoformat())
     assert born.exit_code == 0, born.output
@@ -304,6 +305,8 @@ def test_seen_frequency_reads_plain_words() -> None:
     assert seen_frequency("Fortnightly, at home") == (2, "weeks")
     assert seen_frequency("at least every 4 weeks") == (4, "weeks")
     assert seen_frequency("weekly") == (1, "weeks")
+    assert seen_frequency("every school day") == (1, "working-days")  # never a Saturday
+    assert seen_frequency("every 2 school days") == (2, "working-days")
     assert seen_frequency("when needed") is None
     assert seen_frequency(None) is None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import calendar as stdlib_calendar
+import dataclasses
 from datetime import date, timedelta
 
 import pytest
@@ -215,7 +216,8 @@ def test_refuses_nonsense(amount, unit, reading):
         ("wales", date(2027, 1, 6)),
         ("northern-ireland", date(2027, 1, 6)),
         ("guernsey", date(2027, 1, 6)),
-        ("scotland", date(2027, 1, 2)),  # 15 calendar days
+        # 15 calendar days is Saturday 2 January 2027 (the New Year Holiday): brought forward to Thursday 31 December.
+        ("scotland", date(2026, 12, 31)),
     ],
 )
 def test_first_core_group_after_a_conference_before_christmas(name, expected):
@@ -242,19 +244,28 @@ def test_explanation_of_a_working_day_rule():
 
 
 def test_explanation_of_a_calendar_rule_that_lands_on_a_holiday():
-    _due, why = timescales.due(profile.load("scotland"), "first-core-group", date(2026, 12, 18))
+    due, why = timescales.due(profile.load("scotland"), "first-core-group", date(2026, 12, 18))
+    assert due == why.due == date(2026, 12, 31)
     assert why.event == "Child Protection Planning Meeting"
     assert why.skipped == ()
-    assert why.closed == ("Saturday", "New Year Holiday")
-    assert why.working_day_before == date(2026, 12, 31)
+    assert why.closed == ()  # the due date is a working day
+    assert why.working_day_before is None
+    assert why.moved_from == date(2027, 1, 2)
+    assert why.moved_because == ("Saturday", "New Year Holiday")
     assert why.counting() == "15 days after the Child Protection Planning Meeting on Friday 18 December 2026"
+    assert why.sentence().startswith(
+        "due Thursday 31 December 2026: 15 days after the Child Protection Planning Meeting on Friday 18 December "
+        "2026; Saturday 2 January 2027 is not a working day (Saturday, New Year Holiday): brought forward to the "
+        "working day before (closed_day: bring-forward); rule first-core-group, "
+    )
 
 
 def test_explanation_of_a_review_falling_on_a_sunday():
     due, why = timescales.due(profile.load("england"), "first-review", date(2026, 11, 30))
-    assert due == date(2027, 2, 28)
-    assert why.closed == ("Sunday",)
-    assert why.working_day_before == date(2027, 2, 26)
+    assert due == date(2027, 2, 26)
+    assert why.moved_from == date(2027, 2, 28)
+    assert why.moved_because == ("Sunday",)
+    assert why.closed == ()
     assert why.timescale() == "3 months"
 
 
@@ -324,3 +335,134 @@ def test_due_dates_are_monotonic_in_the_start_date(first, gap, amount, unit, cal
 def test_days_and_weeks_are_plain_calendar_arithmetic(start, amount, cal):
     assert add(start, amount, "days", cal) == start + timedelta(days=amount)
     assert add(start, amount, "weeks", cal) == start + timedelta(days=7 * amount)
+
+
+# -- closed days: what a calendar-unit date on a weekend or a bank holiday becomes ---------------------------
+
+CLOSED_DAYS = ("bring-forward", "push-back", "keep")  # cpctl.rules.calendar.CLOSED_DAYS, the default first
+PROFILES = st.sampled_from(sorted(CALENDARS))
+POLICIES = st.sampled_from(CLOSED_DAYS)
+CALENDAR_UNITS = st.sampled_from(("days", "weeks", "months"))
+
+
+def test_the_closed_day_choices():
+    from cpctl.rules import calendar
+
+    assert calendar.CLOSED_DAYS == CLOSED_DAYS
+    assert {profile.load(name).closed_day for name in CALENDARS} == {"bring-forward"}
+
+
+@settings(deadline=None)
+@given(name=PROFILES, data=st.data(), start=starts)
+def test_every_rule_of_every_profile_falls_due_on_a_working_day(name, data, start):
+    # Issue 14: a rule in working days never falls due on a weekend or a bank holiday, and by default (the
+    # packaged profiles' closed_day: bring-forward) neither does one in days, weeks or months.
+    loaded = profile.load(name)
+    rule = data.draw(st.sampled_from(loaded.rules), label="rule")
+    due, why = timescales.due(loaded, rule.name, start)
+    assert loaded.calendar.is_working_day(due), why.sentence()
+    assert why.closed == () and why.working_day_before is None
+    if rule.unit == "working-days":
+        assert why.moved_from is None  # never moved: the count itself lands on a working day
+    assert start < due
+
+
+@settings(deadline=None)
+@given(name=PROFILES, start=starts, amount=amounts, unit=CALENDAR_UNITS, policy=POLICIES)
+def test_each_closed_day_choice_moves_a_date_as_it_says(name, start, amount, unit, policy):
+    loaded = profile.load(name)
+    cal = loaded.calendar
+    rule = dataclasses.replace(loaded.rule("first-review"), amount=amount, unit=unit, closed_day=policy)
+    counted = add(start, amount, unit, cal)
+    due, why = timescales.due_by(loaded, rule, start)
+    assert why.due == due
+    if policy == "keep" or cal.is_working_day(counted):
+        assert due == counted
+        assert why.moved_from is None and why.moving() == ""
+        assert why.closed == timescales.closed_because(counted, cal)
+        return
+    assert cal.is_working_day(due)
+    assert why.moved_from == counted
+    assert why.moved_because == timescales.closed_because(counted, cal)
+    assert why.moving() in why.sentence()
+    assert start < due
+    earlier = timescales.working_day_before(counted, cal)
+    if policy == "bring-forward" and earlier > start:
+        assert due == earlier < counted
+        assert "brought forward to the working day before (closed_day: bring-forward)" in why.sentence()
+    else:
+        # push-back, or bring-forward with no working day between the event and the date counted
+        assert due == timescales.working_day_after(counted, cal) > counted
+        assert "working day after" in why.sentence()
+
+
+def test_bring_forward_with_no_room_moves_to_the_working_day_after():
+    # 1 day after Friday 4 December 2026 is Saturday 5 December; the working day before that is the event itself.
+    england = profile.load("england")
+    rule = dataclasses.replace(england.rule("first-review"), amount=1, unit="days")
+    due, why = timescales.due_by(england, rule, date(2026, 12, 4))
+    assert due == date(2026, 12, 7)
+    assert why.moving() == (
+        "Saturday 5 December 2026 is not a working day (Saturday): no working day comes between the initial child "
+        "protection conference and it to bring it forward to, so it moves to the working day after "
+        "(closed_day: bring-forward)"
+    )
+
+
+def test_a_review_on_new_years_day_in_each_closed_day_choice(tmp_path, monkeypatch):
+    # First review 3 months after Friday 1 October 2027: Saturday 1 January 2028, then Monday 3 January is the
+    # substitute bank holiday.
+    event = date(2027, 10, 1)
+    found = {}
+    for policy in CLOSED_DAYS:
+        override = tmp_path / f"{policy}.yaml"
+        override.write_text(f"closed_day: {policy}\n", encoding="utf-8")
+        due, why = timescales.due(profile.load("england", override_path=override), "first-review", event)
+        found[policy] = due
+        assert why.origin == "packaged profile england.yaml"
+    assert found == {
+        "bring-forward": date(2027, 12, 31),
+        "push-back": date(2028, 1, 4),
+        "keep": date(2028, 1, 1),
+    }
+
+
+def test_a_rule_may_choose_for_itself(tmp_path):
+    override = tmp_path / "rules.yaml"
+    override.write_text("closed_day: keep\nrules:\n  later-review: {closed_day: push-back}\n", encoding="utf-8")
+    england = profile.load("england", override_path=override)
+    assert england.closed_day == "keep"
+    assert england.rule("later-review").closed_day == "push-back"
+    assert england.rule("first-review").closed_day == "keep"
+    assert timescales.due(england, "later-review", date(2027, 7, 1))[0] == date(2028, 1, 4)
+    assert timescales.due(england, "first-review", date(2027, 10, 1))[0] == date(2028, 1, 1)
+
+
+@settings(deadline=None, max_examples=60)
+@given(
+    name=PROFILES,
+    held=starts,
+    gaps=st.lists(st.integers(min_value=1, max_value=60), max_size=4),
+    frequency=st.none() | st.tuples(st.integers(min_value=1, max_value=30), units),
+)
+def test_every_deadline_of_a_case_falls_on_a_working_day(name, held, gaps, frequency):
+    # A child with a plan, core groups and visits on any days, and any frequency the plan sets for the lead
+    # worker's visits: no deadline falls on a weekend or a bank holiday.
+    from cpctl.casework import schedule
+    from cpctl.store.models import CaseEvent, Child, Plan
+
+    loaded = profile.load(name)
+    child = Child(id=1, ref="SYN-1", given_name="Syn", family_name="Thetic", date_of_birth=date(1990, 1, 1))
+    plan = Plan(
+        id=1, child_id=1, number=1, started_on=held, start_conference_id=1, lead_worker_id=1, initial_categories="[]"
+    )
+    events = [
+        CaseEvent(id=1, child_id=1, plan_id=1, kind="conference", detail="initial", happened_on=held, conference_id=1)
+    ]
+    on = held
+    for number, gap in enumerate(gaps, start=2):
+        on += timedelta(days=gap)
+        kind = "visit" if number % 2 else "core-group"
+        events.append(CaseEvent(id=number, child_id=1, plan_id=1, kind=kind, happened_on=on))
+    for item in schedule.compute(child, [plan], events, loaded, {1: frequency}):
+        assert loaded.calendar.is_working_day(item.due_on), item.explanation["sentence"]

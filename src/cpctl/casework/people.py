@@ -337,6 +337,10 @@ def edit_person(session: Session, person: Person, **changes: Any) -> dict[str, l
     changed = audit.diff(before, person_record(person))
     if changed:
         audit.record(session, "person.edit", "person", person.ref, f"person {person.ref} edited", changed)
+    if {"name", "role", "agency", "kind"} & set(changed):  # whether they visit as a social worker, or lead
+        from cpctl.casework import schedule
+
+        schedule.refresh_for_person(session, person, names=[before["name"]])
     return changed
 
 

@@ -3,8 +3,13 @@
 Every deadline says which rule, which event and which source produced it. They are kept in the `deadline`
 table so that `cpctl due` is one indexed query at any scale, and recomputed from the events in the same
 transaction as anything that changes them: a conference recorded or moved, a core group, a visit, a birth.
-When the profile in force changes (an authority's override), its fingerprint no longer matches and every
-child's deadlines are recomputed before they are read.
+When the profile in force changes (an authority's override), or this module changes how it reads the events
+(`SCHEDULE_VERSION`), the fingerprint no longer matches and every child's deadlines are recomputed before they
+are read.
+
+The child-seen deadline follows the visits of the lead worker and any other statutory visitor (a social worker):
+the profile's visiting rule, or the plan's own arrangement for those visits when it is more frequent. A teacher's
+or a nursery's everyday contact with the child is part of the plan but sets no visiting deadline.
 """
 
 from __future__ import annotations
@@ -24,13 +29,16 @@ from sqlalchemy import delete, insert, union
 from sqlmodel import Session, col, select
 
 from cpctl.errors import NotFound
-from cpctl.store.models import CaseEvent, Child, Conference, Deadline, Plan, PlanVersion, Setting
+from cpctl.store.models import CaseEvent, Child, Conference, Deadline, Person, Plan, PlanVersion, Setting
 
 if TYPE_CHECKING:
     from cpctl.rules.profile import Profile
     from cpctl.rules.timescales import Explanation
 
 FINGERPRINT_KEY = "schedule.fingerprint"
+# Bump when the same events and profile give other deadlines (2: child seen follows only statutory visitors' own
+# arrangements, and calendar-unit dates move off closed days), so that stores made before recompute theirs.
+SCHEDULE_VERSION = 2
 KINDS = {
     "initial-conference": "initial conference",
     "first-core-group": "first core group",
@@ -59,8 +67,9 @@ def label(kind: str, terms: dict[str, Any] | None = None) -> str:
 
 
 def fingerprint(profile: Profile) -> str:
-    """Changes whenever any value of the profile in force changes (rules, calendar, reading)."""
-    return hashlib.sha256(repr(profile).encode("utf-8")).hexdigest()[:32]
+    """Changes whenever any value of the profile in force changes (rules, calendar, reading), or the way deadlines
+    are worked out from it does (`SCHEDULE_VERSION`)."""
+    return hashlib.sha256(f"{SCHEDULE_VERSION}\0{profile!r}".encode()).hexdigest()[:32]
 
 
 def load_profile(session: Session) -> Profile:
@@ -98,6 +107,8 @@ def _explained(when: date, explanation: Explanation) -> dict[str, Any]:
         "event_date": explanation.event_date.isoformat(),
         "reading": explanation.day_zero,
         "skipped": [[day.isoformat(), name] for day, name in explanation.skipped],
+        "moved_from": explanation.moved_from.isoformat() if explanation.moved_from else None,
+        "closed_day": explanation.closed_day if explanation.moved_from else None,
         "source": explanation.source,
         "origin": explanation.origin,
         "due": when.isoformat(),
@@ -174,7 +185,9 @@ def anchor_words(profile: Profile, anchor: CaseEvent | None) -> str | None:
     return anchor.kind.replace("-", " ")
 
 
-_EVERY = re.compile(r"(?:every|each|once every)?\s*(\d+)?\s*(working days?|days?|weeks?|months?)", re.IGNORECASE)
+_EVERY = re.compile(
+    r"(?:every|each|once every)?\s*(\d+)?\s*(working days?|school days?|days?|weeks?|months?)", re.IGNORECASE
+)
 _WORDS = {"daily": (1, "days"), "weekly": (1, "weeks"), "fortnightly": (2, "weeks"), "monthly": (1, "months")}
 
 
@@ -191,7 +204,7 @@ def seen_frequency(text: str | None) -> tuple[int, str] | None:
         return None
     amount = int(match.group(1) or 1)
     unit = match.group(2)
-    unit = "working-days" if unit.startswith("working") else unit.rstrip("s") + "s"
+    unit = "working-days" if unit.startswith(("working", "school")) else unit.rstrip("s") + "s"
     return (amount, unit) if amount > 0 else None
 
 
@@ -210,31 +223,27 @@ def _seen_rule(
 def _seen_rule_now(
     profile: Profile, on: date, frequency: tuple[int, str] | None, anchor: CaseEvent | None, memo: Memo | None
 ) -> tuple[date, dict[str, Any]] | None:
-    from cpctl.rules.timescales import add, due
+    from cpctl.rules.timescales import due_by
 
     base = _rule(profile, "child-seen", on, anchor, memo)
     if frequency is None:
         return base
-    amount, unit = frequency
-    when = add(on, amount, unit, profile.calendar, profile.day_zero)
-    if base is not None and base[0] <= when:
-        return base
     try:
-        _, template = due(profile, "child-seen", on)
+        rule = profile.rule("child-seen")
     except NotFound:
         return None
-    explanation = dataclasses.replace(
-        template,
+    amount, unit = frequency
+    own = dataclasses.replace(
+        rule,
         amount=amount,
         unit=unit,
-        due=when,
-        skipped=(),
-        closed=(),
-        working_day_before=None,
-        source="the plan's own arrangement for seeing the child",
+        source=f"the plan's arrangement for visits by the {profile.terms.lead_worker}",
         note=None,
-        event=anchor_words(profile, anchor) or template.event,
     )
+    when, explanation = due_by(profile, own, on)
+    if base is not None and base[0] <= when:
+        return base
+    explanation = dataclasses.replace(explanation, event=anchor_words(profile, anchor) or explanation.event)
     return when, _explained(when, explanation)
 
 
@@ -409,8 +418,7 @@ def expected_rows(session: Session, profile: Profile, ids: Sequence[int] | None 
     plans_by_child: dict[int, list[Plan]] = defaultdict(list)
     for plan in session.exec(plans_query.order_by(col(Plan.number))).all():
         plans_by_child[plan.child_id].append(plan)
-    plan_ids = [p.id for group in plans_by_child.values() for p in group]
-    frequencies = _frequencies(session, plan_ids)
+    frequencies = _frequencies(session, [p for group in plans_by_child.values() for p in group])
     chairs = _chairs(session, [e for group in events_by_child.values() for e in group])
     memo = Memo()
     rows: list[dict[str, Any]] = []
@@ -458,24 +466,85 @@ def deadline_rows(
     ]
 
 
-def _frequencies(session: Session, plan_ids: Sequence[int | None]) -> dict[int, tuple[int, str] | None]:
-    """How often each plan says the child will be seen (the most frequent arrangement), from its latest version."""
+def _frequencies(session: Session, plans: Sequence[Plan]) -> dict[int, tuple[int, str] | None]:
+    """How often each plan says its statutory visitors will see the child (the most frequent of their
+    arrangements), from its latest version; None where the plan sets no such frequency."""
     from cpctl.casework.plan import content_of
 
     out: dict[int, tuple[int, str] | None] = {}
-    ids = [i for i in plan_ids if i is not None]
-    if not ids:
+    by_id = {p.id: p for p in plans if p.id is not None}
+    if not by_id:
         return out
     rows = session.exec(
-        select(PlanVersion).where(col(PlanVersion.plan_id).in_(ids)).order_by(col(PlanVersion.number))
+        select(PlanVersion).where(col(PlanVersion.plan_id).in_(list(by_id))).order_by(col(PlanVersion.number))
     ).all()
-    latest = {row.plan_id: row for row in rows}
-    for plan_id, row in latest.items():
-        content = content_of(row)
-        found = [seen_frequency(s.how_often) for s in content.child_seen]
+    newest = {row.plan_id: row for row in rows}  # in version order, so the last one read is the latest
+    latest = {plan_id: content_of(row) for plan_id, row in newest.items()}
+    named = {s.who.strip() for content in latest.values() for s in content.child_seen if s.who and s.who.strip()}
+    people = _people(session, {p.lead_worker_id for p in by_id.values()}, named)
+    for plan_id, content in latest.items():
+        lead = people.by_id.get(by_id[plan_id].lead_worker_id)
+        found = [seen_frequency(s.how_often) for s in content.child_seen if people.statutory(s.who, lead)]
         known = [f for f in found if f is not None]
         out[plan_id] = min(known, key=_rough_days) if known else None
     return out
+
+
+_SOCIAL_WORK = re.compile(
+    r"social\s*work|social\s*care|social\s*services|lead\s+practitioner|protection\s+co-?ordinator", re.IGNORECASE
+)
+
+
+@dataclass
+class _People:
+    """The lead workers and the people named in plans' arrangements for seeing the child."""
+
+    by_id: dict[int, Person]
+    by_key: dict[str, Person]  # by reference and by unique full name, lower-cased
+
+    def statutory(self, who: str | None, lead: Person | None) -> bool:
+        """Whether `who` (a reference, a name or words typed in the plan) is the plan's lead worker or another
+        statutory visitor: a social worker. A class teacher, a nursery or a health visitor sees the child as
+        part of their everyday work, and sets no visiting deadline."""
+        if not who or not who.strip():
+            return False
+        key = " ".join(who.split()).lower()
+        if lead is not None and key in (lead.ref.lower(), " ".join(lead.name.split()).lower()):
+            return True
+        person = self.by_key.get(key)
+        if person is None:
+            return bool(_SOCIAL_WORK.search(who))
+        if person.kind != "professional":
+            return False
+        if person.role and person.role.strip():
+            return bool(_SOCIAL_WORK.search(person.role))
+        return bool(person.agency and _SOCIAL_WORK.search(person.agency))
+
+
+def _people(session: Session, ids: set[int], named: set[str]) -> _People:
+    """The lead workers by id and the people named by reference or full name, in one indexed query (or every
+    professional, when a whole store names more people than a query should list)."""
+    from sqlalchemy import or_
+
+    spaced = {" ".join(n.split()) for n in named}
+    refs = sorted(spaced | {n.upper() for n in spaced})
+    if len(ids) + len(refs) + len(spaced) > 5000:
+        query = select(Person).where(or_(Person.kind == "professional", col(Person.id).in_(sorted(ids))))
+    else:
+        query = select(Person).where(
+            or_(col(Person.id).in_(sorted(ids)), col(Person.ref).in_(refs), col(Person.name).in_(sorted(spaced)))
+        )
+    found = session.exec(query).all()
+    by_key: dict[str, Person] = {}
+    names: dict[str, list[Person]] = defaultdict(list)
+    for person in found:
+        names[" ".join(person.name.split()).lower()].append(person)
+    for name, holders in names.items():
+        if len(holders) == 1:
+            by_key[name] = holders[0]
+    for person in found:
+        by_key[person.ref.lower()] = person
+    return _People(by_id={p.id or 0: p for p in found}, by_key=by_key)
 
 
 def _rough_days(frequency: tuple[int, str]) -> float:
@@ -514,6 +583,24 @@ def refresh_child(session: Session, child: Child) -> None:
         return
     recompute(session, profile)
     _set_fingerprint(session, stored, wanted)
+
+
+def refresh_for_person(session: Session, person: Person, *, names: Iterable[str] = ()) -> None:
+    """Recompute the deadlines of every child whose plan this person leads or names in its arrangements for seeing
+    the child, after their name, role, agency or kind changed: those say whether they are a statutory visitor.
+    `names` are the names they had before (a plan may name them by the old one)."""
+    from sqlalchemy import func, or_
+
+    keys = {person.ref, person.name, *names}
+    mentioned = [func.lower(PlanVersion.content).contains(key.lower(), autoescape=True) for key in keys if key]
+    plan_ids = select(PlanVersion.plan_id).where(or_(*mentioned))
+    children = session.exec(
+        select(Plan.child_id).where(or_(Plan.lead_worker_id == person.id, col(Plan.id).in_(plan_ids))).distinct()
+    ).all()
+    for child_id in children:
+        child = session.get(Child, child_id)
+        if child is not None:
+            refresh_child(session, child)
 
 
 def _set_fingerprint(session: Session, row: Setting | None, value: str) -> None:

@@ -66,6 +66,8 @@ def deadline_lines(why: Explanation) -> list[str]:
     lines = [f"Due: {british(why.due)}", f"Counted: {why.counting()}"]
     if why.skipped:
         lines.append(f"Skipped: {why.skipping()}")
+    if why.moved_from is not None:
+        lines.append(f"Moved: {why.moving()}")
     if why.closed and why.working_day_before is not None:
         lines.append(
             f"Not a working day: {', '.join(why.closed)}; the working day before it is "
@@ -94,6 +96,9 @@ def deadline_record(why: Explanation) -> dict[str, Any]:
         "day_zero": why.day_zero,
         "skipped": [{"date": day, "name": name} for day, name in why.skipped],
         "closed": list(why.closed),
+        "moved_from": why.moved_from,
+        "moved_because": list(why.moved_because),
+        "closed_day": why.closed_day,
         "source": why.source,
         "note": why.note,
         "origin": why.origin,

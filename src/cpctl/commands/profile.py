@@ -79,7 +79,7 @@ def profile_set(
             help=(
                 'What to set: e.g. rules.first-core-group.amount, rules.first-core-group (as "15 '
                 'working-days"), '
-                "day_zero, terms.lead_worker, quorum.min_agencies."
+                "day_zero, closed_day, rules.first-review.closed_day, terms.lead_worker, quorum.min_agencies."
             )
         ),
     ],
@@ -88,7 +88,7 @@ def profile_set(
         typer.Argument(
             help=(
                 "The new value: a number, a unit (working-days, days, weeks, months), day_zero's event or "
-                "day-one, "
+                "day-one, closed_day's bring-forward, push-back or keep, "
                 "or text; 'null' clears an optional value."
             )
         ),
@@ -157,6 +157,7 @@ def profile_record(loaded: Profile) -> dict[str, Any]:
         },
         "calendar": {"country": loaded.calendar.country, "subdiv": loaded.calendar.subdiv},
         "day_zero": loaded.day_zero,
+        "closed_day": loaded.closed_day,
         "rules": {
             rule.name: {
                 "amount": rule.amount,
@@ -165,6 +166,7 @@ def profile_record(loaded: Profile) -> dict[str, Any]:
                 "source": rule.source,
                 "note": rule.note,
                 "origin": rule.origin,
+                "closed_day": None if rule.unit == "working-days" else rule.closed_day,  # working days never move
             }
             for rule in loaded.rules
         },
@@ -192,6 +194,7 @@ def _profile_lines(loaded: Profile) -> list[str]:
         else "day-one (the event counts as day 1 when it is a working day, as the DfE census does)"
     )
     lines.append(f"Day zero: {reading}{overridden('day_zero')}")
+    lines.append(f"Closed days: {_CLOSED_DAY_WORDS[loaded.closed_day]}{overridden('closed_day')}")
     many = "one per plan" if loaded.category_mode == "single" else "one or more per plan"
     categories = ", ".join(f"{c.code} {c.label}" for c in loaded.categories)
     lines.append(f"Categories ({many}): {categories}{overridden('categories')}")
@@ -207,8 +210,20 @@ def _profile_lines(loaded: Profile) -> list[str]:
         lines.append(f"    source: {rule.source}")
         if rule.note:
             lines.append(f"    note: {rule.note}")
+        if rule.unit != "working-days" and rule.closed_day != loaded.closed_day:
+            lines.append(f"    on a closed day: {rule.closed_day}")
         lines.append(f"    from: {_rule_origin(loaded, rule.name)}")
     return lines
+
+
+_CLOSED_DAY_WORDS = {
+    "bring-forward": "bring-forward (a date in days, weeks or months on a weekend or bank holiday moves to the "
+    "working day before)",
+    "push-back": "push-back (a date in days, weeks or months on a weekend or bank holiday moves to the working day "
+    "after)",
+    "keep": "keep (a date in days, weeks or months stays on a weekend or bank holiday; the working day before is "
+    "named)",
+}
 
 
 def _rule_origin(loaded: Profile, name: str) -> str:

@@ -3,7 +3,8 @@ a timescale may use.
 
 A `Calendar` is weekends plus the bank holidays of one country (and subdivision) as the holidays library knows
 them. `UNITS` are the units a timescale counts in, `READINGS` the two ways of reading the event day when counting
-working days. Profiles name these and timescales count with them, so they sit below both.
+working days, and `CLOSED_DAYS` what becomes of a date counted in calendar units that falls on a weekend or a bank
+holiday. Profiles name these and timescales count with them, so they sit below both.
 
 The holidays library is imported on first use, so importing this module stays cheap.
 """
@@ -18,6 +19,9 @@ from types import MappingProxyType
 
 UNITS = ("working-days", "days", "weeks", "months")
 READINGS = ("event", "day-one")
+# A calendar-unit date on a closed day: the working day before it (the default), the working day after it, or
+# left where it falls.
+CLOSED_DAYS = ("bring-forward", "push-back", "keep")
 
 
 @dataclass(frozen=True)

@@ -52,7 +52,7 @@ def set_override(
 ) -> OverrideChange:
     """Set one value in the authority's override file for profile `name`, and return what changed.
 
-    `key` is dotted: ``day_zero``, ``terms.lead_worker``, ``quorum.min_agencies``, ``calendar.subdiv``,
+    `key` is dotted: ``day_zero``, ``closed_day``, ``terms.lead_worker``, ``quorum.min_agencies``, ``calendar.subdiv``,
     ``rules.first-core-group.amount``, or ``rules.NAME`` with a value like "15 working-days" or
     "15 days after conference". `value` is text as typed; numbers and choices are checked. `source` (for a
     rule or the quorum) says which local procedure sets it. The result is checked by loading it before the
@@ -162,7 +162,7 @@ def _typed_updates(parts: tuple[str, ...], text: str) -> dict[tuple[str, ...], A
         return {parts: None}  # refused by the check unless the key may be empty
     if parts == ("calendar", "country") or parts == ("calendar", "subdiv"):
         return {parts: value.upper()}
-    if last in ("unit", "after", "day_zero", "category_mode"):
+    if last in ("unit", "after", "day_zero", "category_mode", "closed_day"):
         return {parts: value.lower()}
     return {parts: value}
 

@@ -121,6 +121,7 @@ class Rule:
     source: str  # the procedure that sets it
     note: str | None
     origin: str  # the file its amount, unit and event came from ("packaged profile england.yaml" or an override)
+    closed_day: str = "bring-forward"  # a date in days, weeks or months on a closed day: one of calendar.CLOSED_DAYS
 
 
 @dataclass(frozen=True)
@@ -135,6 +136,7 @@ class Profile:
     quorum: Quorum
     calendar: Calendar
     day_zero: str  # "event" (the event is day 0) or "day-one" (the event counts as day 1)
+    closed_day: str  # a calendar-unit date on a weekend or bank holiday: "bring-forward", "push-back" or "keep"
     rules: tuple[Rule, ...]
     origins: Mapping[str, str]  # every value's dotted key ("rules.first-core-group.amount") -> where it came from
     override_file: Path | None  # the override file merged in, if there was one
@@ -290,6 +292,7 @@ def _from_merged(name: str, data: Mapping[str, Any], origins: Mapping[str, str],
                 source=rule["source"],
                 note=rule.get("note"),
                 origin=next((label for label in timing if label != packaged), packaged),
+                closed_day=rule.get("closed_day", data["closed_day"]),
             )
         )
     return Profile(
@@ -301,6 +304,7 @@ def _from_merged(name: str, data: Mapping[str, Any], origins: Mapping[str, str],
         quorum=Quorum(min_agencies=quorum["min_agencies"], source=quorum["source"], note=quorum.get("note")),
         calendar=Calendar(country=calendar["country"], subdiv=calendar.get("subdiv")),
         day_zero=data["day_zero"],
+        closed_day=data["closed_day"],
         rules=tuple(rules),
         origins=MappingProxyType(dict(origins)),
         override_file=path,

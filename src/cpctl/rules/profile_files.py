@@ -25,7 +25,7 @@ from types import MappingProxyType
 from typing import Any
 
 from cpctl.errors import Invalid, NotFound
-from cpctl.rules.calendar import READINGS, UNITS, calendar_problem
+from cpctl.rules.calendar import CLOSED_DAYS, READINGS, UNITS, calendar_problem
 
 OVERRIDES_ENV = "CPCTL_PROFILE_OVERRIDES"
 
@@ -71,10 +71,10 @@ TERM_KEYS = (
 )
 CATEGORY_MODES = ("single", "multiple")
 
-_TOP_KEYS = ("title", "terms", "categories", "category_mode", "quorum", "calendar", "day_zero", "rules")
+_TOP_KEYS = ("title", "terms", "categories", "category_mode", "quorum", "calendar", "day_zero", "closed_day", "rules")
 _QUORUM_KEYS = ("min_agencies", "source", "note")
 _CALENDAR_KEYS = ("country", "subdiv")
-_RULE_KEYS = ("amount", "unit", "after", "source", "note")
+_RULE_KEYS = ("amount", "unit", "after", "source", "note", "closed_day")
 _NULLABLE = {"terms.register", "quorum.note", "calendar.subdiv"}  # and every rules.*.note
 _NOT_STATED = "not stated"
 _MAX_TEXT = 300
@@ -93,7 +93,7 @@ def _packaged_dir() -> Any:
 # version, the packaged file and the override file's path and bytes. A changed file makes a new key; the YAML is
 # parsed again and checked again.
 
-CACHE_FORMAT = 1  # bump when _merged() changes what it makes from the same files
+CACHE_FORMAT = 2  # bump when _merged() changes what it makes from the same files
 
 
 def _cache_key(name: str, packaged: bytes, path: Path | None, raw: bytes | None) -> str:
@@ -144,6 +144,7 @@ def _packaged(name: str) -> Mapping[str, Any]:
     where = f"packaged profile {name}.yaml"
     data = _parse(_packaged_dir().joinpath(f"{name}.yaml").read_bytes(), where, "reinstall cpctl")
     _check_layer(data, where, base=None)
+    _closed_day_fits(data, where)
     return MappingProxyType(data)
 
 
@@ -246,6 +247,8 @@ def _check_layer(data: Mapping[str, Any], where: str, *, base: Mapping[str, Any]
             _text(calendar["subdiv"], where, "calendar.subdiv", nullable=True)
     if "day_zero" in data:
         _choice(data["day_zero"], READINGS, where, "day_zero")
+    if "closed_day" in data:
+        _closed_day(data["closed_day"], where, "closed_day")
     if "rules" in data:
         rules = _mapping(data["rules"], where, "rules")
         base_rules = {} if base is None else base.get("rules", {})
@@ -285,6 +288,26 @@ def _rule(rule: Mapping[str, Any], where: str, name: str, *, complete: bool, new
         _text(rule["source"], where, f"{prefix}source")
     if "note" in rule:
         _text(rule["note"], where, f"{prefix}note", nullable=True)
+    if "closed_day" in rule:
+        _closed_day(rule["closed_day"], where, f"{prefix}closed_day")
+
+
+def _closed_day(value: Any, where: str, key: str) -> None:
+    if value not in CLOSED_DAYS:
+        raise Invalid(
+            f"{where}: {key} {_describe(value)} is not a known choice; use one of {', '.join(CLOSED_DAYS)} "
+            "(what happens to a date counted in days, weeks or months that falls on a weekend or a bank holiday)."
+        )
+
+
+def _closed_day_fits(data: Mapping[str, Any], where: str) -> None:
+    """A rule's own closed_day only means something for a rule counted in days, weeks or months."""
+    for name, rule in data.get("rules", {}).items():
+        if "closed_day" in rule and rule["unit"] == "working-days":
+            raise Invalid(
+                f"{where}: rules.{name}.closed_day has no effect: the rule counts working days, which never fall "
+                "on a weekend or a bank holiday; remove it, or give the rule a unit of days, weeks or months."
+            )
 
 
 def _categories(value: Any, where: str) -> None:
@@ -398,6 +421,7 @@ def _merged(name: str, layer: Mapping[str, Any] | None, path: Path | None) -> tu
             if "note" not in rule:
                 merged_rule.pop("note", None)
                 origins.pop(f"rules.{rule_name}.note", None)
+    _closed_day_fits(data, where)
     if "calendar" in layer:
         calendar = data["calendar"]
         problem = calendar_problem(calendar["country"], calendar.get("subdiv"))

@@ -10,10 +10,16 @@ A due date is the last day a procedure allows ("within 10 working days of the co
 - ``months``: calendar months, clamped to the end of a shorter month (30 Nov + 3 months = 28 Feb, or 29 Feb
   in a leap year).
 
-Calendar-unit due dates are left where they fall, even on a weekend or a bank holiday: "within 15 days" allows
-up to that day and no further, so moving the date later would allow more than the rule does, and moving it
-earlier would be a different rule. The `Explanation` says when a due date is not a working day and which
-working day comes before it, so that a person can act on it.
+A calendar-unit date that falls on a weekend or a bank holiday (a closed day) is moved as the profile's
+``closed_day`` says, for the whole profile or for one rule (`cpctl.rules.calendar.CLOSED_DAYS`):
+
+- ``bring-forward`` (the default): to the working day before, so that the step can happen within the rule. If
+  no working day comes between the event and that date ("1 day" after a Friday), there is no earlier day to
+  move to, so it goes to the working day after instead.
+- ``push-back``: to the working day after.
+- ``keep``: left where it falls; the `Explanation` then names the working day before it, so a person can act.
+
+Either way the `Explanation` says when a date was moved and why. `add` is the counting alone, before any move.
 
 The calendars (weekends and bank holidays) and the units are in `cpctl.rules.calendar`. Heavy libraries
 (holidays, dateutil) are imported on first use, so importing this module stays cheap.
@@ -27,10 +33,10 @@ from typing import TYPE_CHECKING
 
 from cpctl.dates import british, short_british
 from cpctl.errors import Invalid
-from cpctl.rules.calendar import READINGS, UNITS, Calendar
+from cpctl.rules.calendar import CLOSED_DAYS, READINGS, UNITS, Calendar
 
 if TYPE_CHECKING:
-    from cpctl.rules.profile import Profile
+    from cpctl.rules.profile import Profile, Rule
 
 _UNIT_WORDS = {
     "working-days": ("working day", "working days"),
@@ -105,6 +111,27 @@ def working_day_before(day: date, calendar: Calendar) -> date:
     return day
 
 
+def working_day_after(day: date, calendar: Calendar) -> date:
+    """The first working day after `day`."""
+    day += timedelta(days=1)
+    while not calendar.is_working_day(day):
+        day += timedelta(days=1)
+    return day
+
+
+def on_working_day(counted: date, event_date: date, calendar: Calendar, closed_day: str) -> date:
+    """Where a calendar-unit date lands by the `closed_day` choice when it falls on a closed day (see above)."""
+    if closed_day not in CLOSED_DAYS:
+        raise Invalid(f"unknown closed_day {closed_day!r}: use one of {', '.join(CLOSED_DAYS)}.")
+    if closed_day == "keep" or calendar.is_working_day(counted):
+        return counted
+    if closed_day == "bring-forward":
+        before = working_day_before(counted, calendar)
+        if before > event_date:
+            return before
+    return working_day_after(counted, calendar)
+
+
 def closed_because(day: date, calendar: Calendar) -> tuple[str, ...]:
     """Why `day` is not a working day ("Saturday", "New Year Holiday"); empty if it is one."""
     reasons = []
@@ -136,6 +163,9 @@ class Explanation:
     source: str
     note: str | None
     origin: str  # where the rule's values came from: the packaged profile or an override file
+    closed_day: str = "keep"  # what the rule does with a calendar-unit date on a closed day (CLOSED_DAYS)
+    moved_from: date | None = None  # the date counted, when it fell on a closed day and was moved to `due`
+    moved_because: tuple[str, ...] = ()  # why `moved_from` is not a working day
 
     def timescale(self) -> str:
         """'10 working days', '1 month'."""
@@ -156,11 +186,30 @@ class Explanation:
         """ "Christmas Day on 25 Dec 2026, New Year's Day on 1 Jan 2027", or "" when none were skipped."""
         return ", ".join(f"{name} on {short_british(day)}" for day, name in self.skipped)
 
+    def moving(self) -> str:
+        """ "Sunday 28 February 2027 is not a working day (Sunday): brought forward to the working day before
+        (closed_day: bring-forward)", or "" when the date was not moved."""
+        if self.moved_from is None:
+            return ""
+        text = f"{british(self.moved_from)} is not a working day ({', '.join(self.moved_because)}): "
+        if self.due < self.moved_from:
+            text += "brought forward to the working day before"
+        elif self.closed_day == "bring-forward":
+            text += (
+                f"no working day comes between the {self.event} and it to bring it forward to, so it moves to the "
+                "working day after"
+            )
+        else:
+            text += "moved to the working day after"
+        return f"{text} (closed_day: {self.closed_day})"
+
     def sentence(self) -> str:
         """The whole explanation on one line."""
         parts = [f"due {british(self.due)}: {self.counting()}"]
         if self.skipped:
             parts.append(f", skipping {self.skipping()}")
+        if self.moved_from is not None:
+            parts.append(f"; {self.moving()}")
         if self.closed and self.working_day_before is not None:
             parts.append(
                 f"; that is not a working day ({', '.join(self.closed)}): the working day before it is "
@@ -172,10 +221,17 @@ class Explanation:
 
 def due(profile: Profile, rule: str, event_date: date) -> tuple[date, Explanation]:
     """When `rule` of `profile` falls due after an event on `event_date`, and how that was worked out."""
-    found = profile.rule(rule)
+    return due_by(profile, profile.rule(rule), event_date)
+
+
+def due_by(profile: Profile, found: Rule, event_date: date) -> tuple[date, Explanation]:
+    """When `found` (a rule of `profile`, or one made from it such as a plan's own visiting frequency) falls due
+    after an event on `event_date`, and how that was worked out."""
     calendar = profile.calendar
-    when = add(event_date, found.amount, found.unit, calendar, profile.day_zero)
+    counted = add(event_date, found.amount, found.unit, calendar, profile.day_zero)
     working = found.unit == "working-days"
+    when = counted if working else on_working_day(counted, event_date, calendar, found.closed_day)
+    moved = when != counted
     closed = () if working else closed_because(when, calendar)
     explanation = Explanation(
         profile=profile.name,
@@ -194,5 +250,8 @@ def due(profile: Profile, rule: str, event_date: date) -> tuple[date, Explanatio
         source=found.source,
         note=found.note,
         origin=found.origin,
+        closed_day=found.closed_day,
+        moved_from=counted if moved else None,
+        moved_because=closed_because(counted, calendar) if moved else (),
     )
     return when, explanation
