@@ -4,12 +4,18 @@ Ctrl-C, the dates `conference new` scheduled, and `plan export` at a terminal.""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from conference_fixtures import conference_env, days_ago  # noqa: F401
+from conference_fixtures import TODAY, conference_env, days_ago, family, family_db  # noqa: F401
+from cpctl.casework import conference, people
+from cpctl.demo import testwoods as demo
 from helpers import ok
+if TYPE_CHECKING:
+    from cpctl.store.database import Store
 from plan_fixtures import JAMIE, aged_db, example_core_group, on, timeline, write  # noqa: F401
 
 
@@ -38,3 +44,40 @@ def test_the_timeline_counts_concerns_and_actions_not_started_apart(
     aged_db: Path, tmp_path: Path, statuses: tuple[str, ...], counted: str
 ) -> None:
     assert record_progress(aged_db, tmp_path, *statuses) == f"core group (3 attended); progress on {counted}"
+
+
+# -- the quorum line names each agency as it was recorded ----------------------------------------------------
+def test_agencies_are_counted_once_and_named_as_recorded() -> None:
+    given = ["NHS Northshire", "nhs  northshire", None, " ", "Riverside School", "CAMHS"]
+    assert conference.agencies_taking_part(given) == ["CAMHS", "NHS Northshire", "Riverside School"]
+
+
+def add_paediatrician(store: Store) -> str:
+    with store.write() as session:
+        return people.add_person(
+            session, name="Pat Example", kind="professional", role="Paediatrician", agency="NHS Northshire"
+        ).ref
+
+
+def test_the_quorum_check_keeps_agency_names_as_recorded(family: Store) -> None:
+    paediatrician = add_paediatrician(family)
+    data = demo.example_conference(TODAY - timedelta(days=1))
+    data["attendance"].append({"person": paediatrician, "status": "attended"})
+    with family.read() as session:
+        prepared = conference.prepare(session, conference.ConferenceIn.model_validate(data))
+    assert "NHS Northshire" in prepared.agencies
+    assert "Northshire Children's Services" in prepared.agencies
+    assert all(name != name.lower() for name in prepared.agencies)
+
+
+def test_the_wizards_quorum_line_keeps_agency_names_as_recorded(family: Store) -> None:
+    from cpctl.commands.wizards.conference import Wizard
+    from cpctl.commands.wizards.context import load_context
+    from cpctl.commands.wizards.drafts import Details
+
+    paediatrician = add_paediatrician(family)
+    wizard = Wizard(load_context(family))
+    wizard.draft.details = Details(kind="initial", day=TODAY, time=None, venue=None, virtual=False, chair="P00001")
+    wizard.draft.attendance = {"P00004": ("attended", None), paediatrician: ("attended", None)}
+    assert "NHS Northshire" in wizard.agencies()
+    assert "Northshire Children's Services" in wizard.agencies()

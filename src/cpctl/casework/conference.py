@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -141,13 +142,8 @@ def prepare(session: Session, data: ConferenceIn, *, today: date | None = None) 
             raise FieldError(("attendance", index, "person"), f"{person.ref} is listed twice.")
         seen.add(person.id or 0)
         attendees.append((person, entry))
-    agencies = sorted(
-        {
-            p.agency.strip().lower()
-            for p, a in attendees
-            if a.status == "attended" and p.kind == "professional" and p.agency
-        }
-        | ({chair.agency.strip().lower()} if chair.agency else set())
+    agencies = agencies_taking_part(
+        [chair.agency, *(p.agency for p, a in attendees if a.status == "attended" and p.kind == "professional")]
     )
     prepared = PreparedConference(input=data, rules=rules, chair=chair, attendees=attendees, agencies=agencies)
     if not prepared.quorate and not data.inquorate_reason:
@@ -167,6 +163,20 @@ def prepare(session: Session, data: ConferenceIn, *, today: date | None = None) 
             raise FieldError(("decisions", index, "child"), "this child already has a decision at this conference.")
         children_seen.add(child_id)
     return prepared
+
+
+def agencies_taking_part(agencies: Iterable[str | None]) -> list[str]:
+    """Each agency once, its name as recorded ("NHS", not "nhs"), in alphabetical order.
+
+    Two spellings that differ only in case or spacing ("NHS Northshire", "nhs  northshire") are one agency,
+    shown as it was first given.
+    """
+    names: dict[str, str] = {}
+    for agency in agencies:
+        shown = " ".join((agency or "").split())
+        if shown:
+            names.setdefault(shown.casefold(), shown)
+    return sorted(names.values(), key=str.casefold)
 
 
 def _person(session: Session, key: str, loc: tuple[Any, ...]) -> Person:
