@@ -14,9 +14,10 @@ from conference_fixtures import TODAY, conference_env, days_ago, family, family_
 from cpctl.casework import conference, people
 from cpctl.demo import testwoods as demo
 from helpers import ok
+from plan_fixtures import JAMIE, aged_db, example_core_group, on, timeline, write  # noqa: F401
+
 if TYPE_CHECKING:
     from cpctl.store.database import Store
-from plan_fixtures import JAMIE, aged_db, example_core_group, on, timeline, write  # noqa: F401
 
 
 # -- the timeline counts what is of concern, and what is not started, apart ---------------------------------------
@@ -81,3 +82,18 @@ def test_the_wizards_quorum_line_keeps_agency_names_as_recorded(family: Store) -
     wizard.draft.attendance = {"P00004": ("attended", None), paediatrician: ("attended", None)}
     assert "NHS Northshire" in wizard.agencies()
     assert "Northshire Children's Services" in wizard.agencies()
+
+
+# -- Ctrl-C says once that nothing was saved ---------------------------------------------------------------------
+def test_no_question_is_asked_in_the_way_that_prints_a_second_cancelled_line() -> None:
+    """questionary's `.ask()` prints "Cancelled by user" on Ctrl-C, before cpctl's own line: ask with `asked()`."""
+    import re
+
+    source = Path(__file__).parent.parent / "src" / "cpctl"
+    found = [
+        f"{path.relative_to(source)}:{number}"
+        for path in sorted(source.rglob("*.py"))
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1)
+        if re.search(r"\)\s*\.ask\(", line)
+    ]
+    assert found == []
