@@ -70,7 +70,7 @@ class ActionView:
     by: date | None = None
     measure: str | None = None
     private: bool = False
-    for_family: bool = False  # the person responsible is a parent, carer or relative
+    for_family: bool = False  # a parent, carer or relative does it (by reference, or in words: documents.who)
     progress: ProgressView | None = None
 
 
