@@ -13,15 +13,16 @@ import pytest
 from conference_fixtures import TODAY, conference_env, days_ago, family, family_db  # noqa: F401
 from cpctl.casework import conference, people
 from cpctl.demo import testwoods as demo
-from helpers import ok
+from helpers import failed, ok
 from plan_fixtures import JAMIE, aged_db, example_core_group, on, timeline, write  # noqa: F401
 
 if TYPE_CHECKING:
+    from backends import StoreRef
     from cpctl.store.database import Store
 
 
 # -- the timeline counts what is of concern, and what is not started, apart ---------------------------------------
-def record_progress(path: Path, tmp_path: Path, *statuses: str) -> str:
+def record_progress(path: StoreRef, tmp_path: Path, *statuses: str) -> str:
     """Record a core group with these statuses for A1, A2, ...; the timeline's line for it."""
     data = example_core_group(days_ago(50))
     data["progress"] = [{"action": f"A{n}", "status": status} for n, status in enumerate(statuses, start=1)]
@@ -42,7 +43,7 @@ def record_progress(path: Path, tmp_path: Path, *statuses: str) -> str:
     ],
 )
 def test_the_timeline_counts_concerns_and_actions_not_started_apart(
-    aged_db: Path, tmp_path: Path, statuses: tuple[str, ...], counted: str
+    aged_db: StoreRef, tmp_path: Path, statuses: tuple[str, ...], counted: str
 ) -> None:
     assert record_progress(aged_db, tmp_path, *statuses) == f"core group (3 attended); progress on {counted}"
 
@@ -97,3 +98,50 @@ def test_no_question_is_asked_in_the_way_that_prints_a_second_cancelled_line() -
         if re.search(r"\)\s*\.ask\(", line)
     ]
     assert found == []
+
+
+# -- plan export at a terminal writes a file, not a screenful of HTML ------------------------------------------
+def test_plan_export_at_a_terminal_writes_a_file_named_for_the_copy(
+    aged_db: StoreRef, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cpctl.commands import plan_export
+
+    monkeypatch.setattr(plan_export, "stdout_is_terminal", lambda: True)
+    monkeypatch.chdir(tmp_path)
+    result = on(aged_db, "plan", "export", JAMIE, "--for", "parent", "--to", "P00002", "--format", "html")
+    name = f"{JAMIE}-plan1-v1-parent.html"
+    assert ok(result) == f"Wrote {name}: the parents' copy of plan 1, version 1, for {JAMIE}, in English.\n"
+    assert (tmp_path / name).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
+    failed(
+        on(aged_db, "plan", "export", JAMIE, "--for", "parent", "--to", "P00002", "--format", "html"),
+        f"Error: {name} already exists; add --force to replace it, or choose another file.",
+    )
+    ok(on(aged_db, "plan", "export", JAMIE, "--for", "parent", "--to", "P00002", "--format", "html", "--force"))
+
+
+def test_plan_export_piped_still_writes_to_standard_output(aged_db: StoreRef, tmp_path: Path) -> None:
+    result = on(aged_db, "plan", "export", JAMIE, "--for", "parent", "--to", "P00002", "--format", "html")
+    assert ok(result).startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.slow
+def test_plan_export_in_a_pseudo_terminal_does_not_pour_html_onto_it(aged_db: StoreRef, tmp_path: Path) -> None:
+    import os
+    import sys
+
+    import pexpect
+
+    cpctl = Path(sys.executable).with_name("cpctl")
+    args = ["--db", str(aged_db), "plan", "export", JAMIE, "--for", "parent", "--to", "P00002", "--format", "html"]
+    env = {**os.environ, "TERM": "xterm", "COLUMNS": "200"}
+    child = pexpect.spawn(str(cpctl), args, cwd=str(tmp_path), env=env, encoding="utf-8", timeout=120)
+    try:
+        child.expect(pexpect.EOF)
+        shown = str(child.before)
+    finally:
+        child.close()
+    assert child.exitstatus == 0, shown
+    assert "<html" not in shown and "<!DOCTYPE" not in shown
+    assert f"Wrote {JAMIE}-plan1-v1-parent.html" in shown
+    assert (tmp_path / f"{JAMIE}-plan1-v1-parent.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
