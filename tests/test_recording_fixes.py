@@ -4,7 +4,7 @@ Ctrl-C, the dates `conference new` scheduled, and `plan export` at a terminal.""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +13,7 @@ import pytest
 from conference_fixtures import TODAY, conference_env, days_ago, family, family_db  # noqa: F401
 from cpctl.casework import conference, people
 from cpctl.demo import testwoods as demo
-from helpers import failed, ok
+from helpers import failed, ok, ok_json
 from plan_fixtures import JAMIE, aged_db, example_core_group, on, timeline, write  # noqa: F401
 
 if TYPE_CHECKING:
@@ -145,3 +145,26 @@ def test_plan_export_in_a_pseudo_terminal_does_not_pour_html_onto_it(aged_db: St
     assert "<html" not in shown and "<!DOCTYPE" not in shown
     assert f"Wrote {JAMIE}-plan1-v1-parent.html" in shown
     assert (tmp_path / f"{JAMIE}-plan1-v1-parent.html").read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+# -- conference new says what it scheduled ---------------------------------------------------------------------
+def test_the_save_confirmation_shows_the_dates_the_conference_scheduled(family_db: Path, tmp_path: Path) -> None:
+    from cpctl.dates import british
+
+    data = demo.example_conference(days_ago(6))
+    said = ok(on(family_db, "conference", "new", "--from", str(write(tmp_path / "conference.yaml", data))))
+    due = {(row["child"], row["kind"]): row["due"] for row in ok_json(on(family_db, "due", "--all", "--json"))}
+
+    def when(child: str, kind: str) -> str:
+        return british(date.fromisoformat(due[(child, kind)]))
+
+    assert said.splitlines()[1:] == [
+        "  DEMO-1001: a plan starts (NEG); plan 1, version 1.",
+        f"    First core group: by {when('DEMO-1001', 'first-core-group')}",
+        f"    First review child protection conference: by {when('DEMO-1001', 'first-review')}",
+        f"    Child seen: by {when('DEMO-1001', 'child-seen')}",
+        "  DEMO-1002: a plan starts (NEG); plan 1, version 1.",
+        f"    First core group: by {when('DEMO-1002', 'first-core-group')}",
+        f"    First review child protection conference: by {when('DEMO-1002', 'first-review')}",
+        f"    Child seen: by {when('DEMO-1002', 'child-seen')}",
+    ]

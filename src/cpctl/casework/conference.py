@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from cpctl.casework import people
 from cpctl.casework import plan as plans
@@ -37,6 +37,7 @@ from cpctl.store.models import (
     Child,
     Conference,
     ConferenceAttendee,
+    Deadline,
     Decision,
     Person,
     Plan,
@@ -399,10 +400,15 @@ def _looks_like_ref(text: str) -> bool:
 
 
 # -- saving -----------------------------------------------------------------------------------------------------
+# The deadlines a conference sets, as its confirmation shows them: the meetings first, then the next visit.
+SCHEDULED_KINDS = ("first-core-group", "core-group", "first-review", "review", "child-seen")
+
+
 @dataclass
 class Saved:
     conference: Conference
     outcomes: list[dict[str, Any]]
+    scheduled: dict[str, list[tuple[str, date]]] = field(default_factory=dict)  # child ref -> [(kind, due)]
 
 
 def save(session: Session, prepared: PreparedConference) -> Saved:
@@ -450,6 +456,7 @@ def save(session: Session, prepared: PreparedConference) -> Saved:
 
     for decision in prepared.decisions:
         schedule.refresh_child(session, decision.child)
+    scheduled = {d.child.ref: _scheduled(session, d.child) for d in prepared.decisions}
     audit.record(
         session,
         "conference.add",
@@ -465,7 +472,19 @@ def save(session: Session, prepared: PreparedConference) -> Saved:
             "attendance": {p.ref: a.status for p, a in prepared.attendees},
         },
     )
-    return Saved(conference=conference, outcomes=outcomes)
+    return Saved(conference=conference, outcomes=outcomes, scheduled=scheduled)
+
+
+def _scheduled(session: Session, child: Child) -> list[tuple[str, date]]:
+    """The child's open deadlines that a conference sets (SCHEDULED_KINDS), in that order."""
+    rows = session.exec(
+        select(Deadline).where(
+            Deadline.child_id == child.id,
+            Deadline.status == "open",
+            col(Deadline.kind).in_(SCHEDULED_KINDS),
+        )
+    ).all()
+    return sorted(((row.kind, row.due_on) for row in rows), key=lambda kd: (SCHEDULED_KINDS.index(kd[0]), kd[1]))
 
 
 def _save_decision(
