@@ -311,7 +311,10 @@ def _future(data: dict[str, Any]) -> None:
     data["date"] = iso(TODAY + timedelta(days=1))
 
 
-ENGLAND = "NEG (Neglect), PHY (Physical abuse), EMO (Emotional abuse), SAB (Sexual abuse), MUL (Multiple categories)"
+ENGLAND = (
+    "NEG (Neglect), PHY (Physical abuse), EMO (Emotional abuse), SAB (Sexual abuse); for more than one, name each "
+    "(recorded as MUL)"
+)
 FILE_ERRORS = [
     (
         _unknown_field,

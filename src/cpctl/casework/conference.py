@@ -30,6 +30,7 @@ from cpctl.casework.conference_input import (
 )
 from cpctl.casework.plan import DecisionDetails, Interpreter, PlanContent
 from cpctl.dates import utc_now_iso
+from cpctl.errors import Invalid
 from cpctl.fileinput import FieldError
 from cpctl.store import audit, settings
 from cpctl.store.models import (
@@ -51,6 +52,7 @@ class ConferenceRules:
     jurisdiction: str
     categories: dict[str, str]
     single_category: bool
+    several: str | None  # the code that stands for two or more kinds (England's MUL), derived, never chosen alone
     min_agencies: int
     terms: dict[str, str]
 
@@ -81,6 +83,7 @@ def rules_for(jurisdiction: str) -> ConferenceRules:
         jurisdiction=jurisdiction,
         categories={c.code: c.label for c in loaded.categories},
         single_category=loaded.category_mode == "single",
+        several=loaded.several_category.code if loaded.several_category else None,
         min_agencies=loaded.quorum.min_agencies,
         terms={key: value for key, value in asdict(loaded.terms).items() if value},
     )
@@ -338,7 +341,12 @@ def _check_birth(child: Child, conf: ConferenceIn, loc: tuple[Any, ...]) -> None
 
 
 def _categories(rules: ConferenceRules, decision: DecisionIn, loc: tuple[Any, ...], current: Plan | None) -> list[str]:
-    known = ", ".join(f"{code} ({label})" for code, label in rules.categories.items())
+    """The kinds of harm the decision names, as codes: each given by code or label; several (England's MUL) are
+    stored as the kinds themselves, and the census code is derived from them (`Profile.census_code`)."""
+    from cpctl.rules import profile
+
+    kinds = ", ".join(f"{code} ({label})" for code, label in rules.categories.items() if code != rules.several)
+    known = f"{kinds}; for more than one, name each (recorded as {rules.several})" if rules.several else kinds
     if decision.outcome not in PLAN_OUTCOMES:
         if decision.categories:
             raise FieldError(loc, "categories are recorded only when a plan starts, continues or changes.")
@@ -346,7 +354,7 @@ def _categories(rules: ConferenceRules, decision: DecisionIn, loc: tuple[Any, ..
     if not decision.categories:
         if decision.outcome == "plan-continues" and current is not None:
             return plans.categories_of(current.latest_categories)
-        raise FieldError(loc, f"name the category of harm: one of {known}.")
+        raise FieldError(loc, f"name the category of harm: {known}.")
     codes: list[str] = []
     by_label = {label.lower(): code for code, label in rules.categories.items()}
     by_code = {code.lower(): code for code in rules.categories}
@@ -357,13 +365,11 @@ def _categories(rules: ConferenceRules, decision: DecisionIn, loc: tuple[Any, ..
             raise FieldError(
                 (*loc, index), f"{str(given)[:40]!r} is not a category in {rules.jurisdiction}: use {known}."
             )
-        if code not in codes:
-            codes.append(code)
-    if rules.single_category and len(codes) > 1:
-        multiple = next((code for code, label in rules.categories.items() if "multiple" in label.lower()), None)
-        hint = f"; use {multiple} when more than one applies" if multiple else ""
-        raise FieldError(loc, f"{rules.jurisdiction} records one category per child{hint}.")
-    return codes
+        codes.append(code)
+    try:
+        return [category.code for category in profile.load(rules.jurisdiction).check_categories(codes)]
+    except Invalid as exc:  # as said: it may begin with a code ("MUL ..."), which must not be lower-cased
+        raise FieldError(loc, exc.message) from None
 
 
 def _content(
