@@ -57,8 +57,13 @@ def neutral_document(
     lead: bool = True,
     actions: bool = True,
     arranged: bool = False,
+    kinds: int = 1,
 ) -> views.PlanDocument:
-    """A plan with every part filled in (unless told otherwise), and every value the one word WORD."""
+    """A plan with every part filled in (unless told otherwise), and every value the one word WORD.
+
+    `kinds` is how many kinds of harm the plan names; 0 is England's "Multiple categories" from an older store,
+    which names none.
+    """
     item = [{"text": WORD}]
     content = PlanContent.model_validate(
         {
@@ -147,7 +152,9 @@ def neutral_document(
             age=age,
             disability=WORD,
         ),
-        plan=views.PlanView(number=1, started_on=date(2026, 11, 16), categories=(WORD,)),
+        plan=views.PlanView(
+            number=1, started_on=date(2026, 11, 16), categories=(WORD,) * max(kinds, 1), several_unnamed=kinds == 0
+        ),
         version=views.VersionView(number=1, made_on=date(2026, 11, 16), source="conference", draft=draft),
         conference=views.ConferenceView(
             ref="CF1",
@@ -174,8 +181,8 @@ def measured_text(audience: str, templates: tuple = ()) -> tuple[str, set[str]]:
     """Every distinct sentence of the copy's fixed text across its variants, and the messages they used."""
     variants: list[dict[str, Any]] = [
         dict(outcome="plan-starts", overdue=False, age=7, draft=True),
-        dict(outcome="plan-continues", overdue=True, age=12, draft=False, arranged=True),
-        dict(outcome="plan-ends", overdue=False, age=12, draft=False, lead=False, actions=False),
+        dict(outcome="plan-continues", overdue=True, age=12, draft=False, arranged=True, kinds=2),
+        dict(outcome="plan-ends", overdue=False, age=12, draft=False, lead=False, actions=False, kinds=0),
     ]
     seen: dict[str, None] = {}
     used: set[str] = set()

@@ -93,6 +93,11 @@ def variants(partly_translated: Path) -> list[tuple[views.PlanDocument, str, tup
             "English",
         )
     )
+    out.append((dataclasses.replace(parent, reader=unnamed_carer), "English"))
+    several = dataclasses.replace(parent.plan, categories=(WORD, WORD))  # England: two or more kinds (MUL)
+    out.append((dataclasses.replace(parent, plan=several), "English"))
+    unnamed = dataclasses.replace(parent.plan, categories=(WORD,), several_unnamed=True)  # MUL from an older store
+    out.append((dataclasses.replace(parent, plan=unnamed), "English"))
     found = [(document, language, ()) for document, language in out]
     # A template with a sentence the Welsh catalogue lacks: the copy says part of it is still in English.
     return found + [(neutral_document(audience), "Welsh", (partly_translated,)) for audience in ("parent", "child")]

@@ -187,9 +187,7 @@ def test_a_rule_the_profile_does_not_have():
 def test_categories_follow_the_category_mode():
     england, wales = profile.load("england"), profile.load("wales")
     assert [c.code for c in england.check_categories(["neg"])] == ["NEG"]
-    with pytest.raises(Invalid) as exc:
-        england.check_categories(["NEG", "EMO"])
-    assert refusal(exc) == "England records one category per plan: choose one of NEG, PHY, EMO, SAB, MUL."
+    assert [c.code for c in england.check_categories(["NEG", "EMO"])] == ["NEG", "EMO"]  # census code MUL
     assert [c.code for c in wales.check_categories(["NEG", "FIN", "neg"])] == ["NEG", "FIN"]
     with pytest.raises(Invalid):
         wales.check_categories(["MUL"])
@@ -237,6 +235,28 @@ def test_an_override_of_a_source_alone_keeps_the_packaged_timing(data_dir):
         "packaged profile wales.yaml",
     )
     assert loaded.origin("rules.first-review.source") == f"override file {path}"
+
+
+def test_a_single_category_profile_without_a_code_for_several_takes_one(data_dir):
+    write_override(
+        data_dir,
+        "england",
+        "categories:\n  - {code: NEG, label: Neglect}\n  - {code: PHY, label: Physical abuse}\n",
+    )
+    with pytest.raises(Invalid) as exc:
+        profile.load("england").check_categories(["NEG", "PHY"])
+    assert refusal(exc) == "England records one category per plan: choose one of NEG, PHY."
+
+
+def test_only_one_category_can_stand_for_several(data_dir):
+    write_override(
+        data_dir,
+        "england",
+        "categories:\n  - {code: MUL, label: Multiple, several: true}\n  - {code: ALL, label: All, several: true}\n",
+    )
+    with pytest.raises(Invalid) as exc:
+        profile.load("england")
+    assert refusal(exc).endswith(": only one category can stand for several (several: true).")
 
 
 def test_overrides_merge_key_by_key_and_lists_replace(data_dir):

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from cpctl.casework import people
 from cpctl.casework import plan as plans
@@ -29,6 +30,7 @@ from cpctl.casework.conference_input import (
 )
 from cpctl.casework.plan import DecisionDetails, Interpreter, PlanContent
 from cpctl.dates import utc_now_iso
+from cpctl.errors import Invalid
 from cpctl.fileinput import FieldError
 from cpctl.store import audit, settings
 from cpctl.store.models import (
@@ -36,6 +38,7 @@ from cpctl.store.models import (
     Child,
     Conference,
     ConferenceAttendee,
+    Deadline,
     Decision,
     Person,
     Plan,
@@ -49,6 +52,7 @@ class ConferenceRules:
     jurisdiction: str
     categories: dict[str, str]
     single_category: bool
+    several: str | None  # the code that stands for two or more kinds (England's MUL), derived, never chosen alone
     min_agencies: int
     terms: dict[str, str]
 
@@ -79,6 +83,7 @@ def rules_for(jurisdiction: str) -> ConferenceRules:
         jurisdiction=jurisdiction,
         categories={c.code: c.label for c in loaded.categories},
         single_category=loaded.category_mode == "single",
+        several=loaded.several_category.code if loaded.several_category else None,
         min_agencies=loaded.quorum.min_agencies,
         terms={key: value for key, value in asdict(loaded.terms).items() if value},
     )
@@ -141,13 +146,8 @@ def prepare(session: Session, data: ConferenceIn, *, today: date | None = None) 
             raise FieldError(("attendance", index, "person"), f"{person.ref} is listed twice.")
         seen.add(person.id or 0)
         attendees.append((person, entry))
-    agencies = sorted(
-        {
-            p.agency.strip().lower()
-            for p, a in attendees
-            if a.status == "attended" and p.kind == "professional" and p.agency
-        }
-        | ({chair.agency.strip().lower()} if chair.agency else set())
+    agencies = agencies_taking_part(
+        [chair.agency, *(p.agency for p, a in attendees if a.status == "attended" and p.kind == "professional")]
     )
     prepared = PreparedConference(input=data, rules=rules, chair=chair, attendees=attendees, agencies=agencies)
     if not prepared.quorate and not data.inquorate_reason:
@@ -167,6 +167,20 @@ def prepare(session: Session, data: ConferenceIn, *, today: date | None = None) 
             raise FieldError(("decisions", index, "child"), "this child already has a decision at this conference.")
         children_seen.add(child_id)
     return prepared
+
+
+def agencies_taking_part(agencies: Iterable[str | None]) -> list[str]:
+    """Each agency once, its name as recorded ("NHS", not "nhs"), in alphabetical order.
+
+    Two spellings that differ only in case or spacing ("NHS Northshire", "nhs  northshire") are one agency,
+    shown as it was first given.
+    """
+    names: dict[str, str] = {}
+    for agency in agencies:
+        shown = " ".join((agency or "").split())
+        if shown:
+            names.setdefault(shown.casefold(), shown)
+    return sorted(names.values(), key=str.casefold)
 
 
 def _person(session: Session, key: str, loc: tuple[Any, ...]) -> Person:
@@ -327,7 +341,12 @@ def _check_birth(child: Child, conf: ConferenceIn, loc: tuple[Any, ...]) -> None
 
 
 def _categories(rules: ConferenceRules, decision: DecisionIn, loc: tuple[Any, ...], current: Plan | None) -> list[str]:
-    known = ", ".join(f"{code} ({label})" for code, label in rules.categories.items())
+    """The kinds of harm the decision names, as codes: each given by code or label; several (England's MUL) are
+    stored as the kinds themselves, and the census code is derived from them (`Profile.census_code`)."""
+    from cpctl.rules import profile
+
+    kinds = ", ".join(f"{code} ({label})" for code, label in rules.categories.items() if code != rules.several)
+    known = f"{kinds}; for more than one, name each (recorded as {rules.several})" if rules.several else kinds
     if decision.outcome not in PLAN_OUTCOMES:
         if decision.categories:
             raise FieldError(loc, "categories are recorded only when a plan starts, continues or changes.")
@@ -335,7 +354,7 @@ def _categories(rules: ConferenceRules, decision: DecisionIn, loc: tuple[Any, ..
     if not decision.categories:
         if decision.outcome == "plan-continues" and current is not None:
             return plans.categories_of(current.latest_categories)
-        raise FieldError(loc, f"name the category of harm: one of {known}.")
+        raise FieldError(loc, f"name the category of harm: {known}.")
     codes: list[str] = []
     by_label = {label.lower(): code for code, label in rules.categories.items()}
     by_code = {code.lower(): code for code in rules.categories}
@@ -346,13 +365,11 @@ def _categories(rules: ConferenceRules, decision: DecisionIn, loc: tuple[Any, ..
             raise FieldError(
                 (*loc, index), f"{str(given)[:40]!r} is not a category in {rules.jurisdiction}: use {known}."
             )
-        if code not in codes:
-            codes.append(code)
-    if rules.single_category and len(codes) > 1:
-        multiple = next((code for code, label in rules.categories.items() if "multiple" in label.lower()), None)
-        hint = f"; use {multiple} when more than one applies" if multiple else ""
-        raise FieldError(loc, f"{rules.jurisdiction} records one category per child{hint}.")
-    return codes
+        codes.append(code)
+    try:
+        return [category.code for category in profile.load(rules.jurisdiction).check_categories(codes)]
+    except Invalid as exc:  # as said: it may begin with a code ("MUL ..."), which must not be lower-cased
+        raise FieldError(loc, exc.message) from None
 
 
 def _content(
@@ -389,10 +406,15 @@ def _looks_like_ref(text: str) -> bool:
 
 
 # -- saving -----------------------------------------------------------------------------------------------------
+# The deadlines a conference sets, as its confirmation shows them: the meetings first, then the next visit.
+SCHEDULED_KINDS = ("first-core-group", "core-group", "first-review", "review", "child-seen")
+
+
 @dataclass
 class Saved:
     conference: Conference
     outcomes: list[dict[str, Any]]
+    scheduled: dict[str, list[tuple[str, date]]] = field(default_factory=dict)  # child ref -> [(kind, due)]
 
 
 def save(session: Session, prepared: PreparedConference) -> Saved:
@@ -440,6 +462,7 @@ def save(session: Session, prepared: PreparedConference) -> Saved:
 
     for decision in prepared.decisions:
         schedule.refresh_child(session, decision.child)
+    scheduled = {d.child.ref: _scheduled(session, d.child) for d in prepared.decisions}
     audit.record(
         session,
         "conference.add",
@@ -455,7 +478,19 @@ def save(session: Session, prepared: PreparedConference) -> Saved:
             "attendance": {p.ref: a.status for p, a in prepared.attendees},
         },
     )
-    return Saved(conference=conference, outcomes=outcomes)
+    return Saved(conference=conference, outcomes=outcomes, scheduled=scheduled)
+
+
+def _scheduled(session: Session, child: Child) -> list[tuple[str, date]]:
+    """The child's open deadlines that a conference sets (SCHEDULED_KINDS), in that order."""
+    rows = session.exec(
+        select(Deadline).where(
+            Deadline.child_id == child.id,
+            Deadline.status == "open",
+            col(Deadline.kind).in_(SCHEDULED_KINDS),
+        )
+    ).all()
+    return sorted(((row.kind, row.due_on) for row in rows), key=lambda kd: (SCHEDULED_KINDS.index(kd[0]), kd[1]))
 
 
 def _save_decision(

@@ -46,12 +46,9 @@ def entries(
     for meeting in session.exec(select(CoreGroupMeeting).where(CoreGroupMeeting.child_id == child.id)).all():
         came = sum(1 for a in json.loads(meeting.attendance) if a["status"] == "attended")
         progress = json.loads(meeting.progress)
-        worries = sum(1 for p in progress.values() if p["status"] in ("some-concern", "not-started"))
         text = f"core group ({came} attended)"
         if progress:
-            text += f"; progress on {len(progress)} action(s)"
-            if worries:
-                text += f", {worries} of concern"
+            text += f"; progress on {progress_counts([p['status'] for p in progress.values()])}"
         out.append({"date": meeting.held_on, "kind": "core-group", "text": text})
         if meeting.sent_on:
             out.append(
@@ -127,6 +124,25 @@ def entries(
     for entry in out:
         entry["date"] = entry["date"].isoformat()
     return out
+
+
+# How the timeline counts each progress status: "of concern" is exactly the core group's "some concern"; an action
+# not started is counted as not started, never as a concern as well.
+COUNTED_AS = {
+    "done": "done",
+    "on-track": "on track",
+    "some-concern": "of concern",
+    "not-started": "not started",
+    "no-longer-needed": "no longer needed",
+}
+
+
+def progress_counts(statuses: list[str]) -> str:
+    """'3 actions: 1 of concern, 2 not started': how many actions had progress recorded, and each status's count."""
+    counts = {status: statuses.count(status) for status in COUNTED_AS if status in statuses}
+    parts = [f"{count} {COUNTED_AS[status]}" for status, count in counts.items()]
+    parts += [f"{statuses.count(other)} {other}" for other in dict.fromkeys(statuses) if other not in COUNTED_AS]
+    return f"{len(statuses)} action{'' if len(statuses) == 1 else 's'}: {', '.join(parts)}"
 
 
 def progress_words(status: str) -> str:

@@ -183,6 +183,21 @@ def answer(value: Any) -> Any:
     return value
 
 
+def asked(question: Any) -> Any:
+    """The answer to a questionary question; Ctrl-C stops, and nothing is saved.
+
+    Never `question.ask()`: on Ctrl-C it prints its own "Cancelled by user" before cpctl says "Cancelled: nothing
+    was saved.", two lines for one thing. `unsafe_ask()` lets the interrupt through to say it once.
+    """
+    from cpctl.errors import Cancelled
+
+    try:
+        value = question.unsafe_ask()
+    except KeyboardInterrupt:
+        raise Cancelled() from None
+    return answer(value)
+
+
 def yes_no(flag: bool) -> str:
     return "yes" if flag else "no"
 

@@ -113,6 +113,9 @@ def _save_edited(
 
 
 def print_saved(saved: Saved, rules: ConferenceRules) -> None:
+    """What was recorded, and for each child the dates it scheduled: the first core group, the review, the next
+    time the child is to be seen."""
+    from cpctl.casework import schedule
     from cpctl.dates import british
 
     row = saved.conference
@@ -131,6 +134,8 @@ def print_saved(saved: Saved, rules: ConferenceRules) -> None:
                     f", saved as a draft with {len(outcome['gaps'])} gap(s): see `cpctl plan check {outcome['child']}`"
                 )
         console.print(line + ".", markup=False)
+        for kind, due in saved.scheduled.get(outcome["child"], []):
+            console.print(f"    {schedule.label(kind, rules.terms)}: by {british(due)}", markup=False)
 
 
 @app.command("template")

@@ -74,13 +74,13 @@ def db_status(
 
 def _offer_to_secure(path: Path, exposures: list[Exposure]) -> bool:
     """At a terminal, offer to make the store's files yours alone now; True when they were made so."""
-    from cpctl.commands.common import answer, interactive
+    from cpctl.commands.common import asked, interactive
 
     if not exposures or not interactive():
         return False
     import questionary
 
-    if not answer(questionary.confirm("Make the store's files readable and writable only by you now?").ask()):
+    if not asked(questionary.confirm("Make the store's files readable and writable only by you now?")):
         return False
     from cpctl.filemodes import secure
 

@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from cpctl.commands.common import answer, interactive, open_store, out
+from cpctl.commands.common import asked, interactive, open_store, out
 
 JURISDICTION_HELP = "england, wales, scotland, northern-ireland or guernsey"
 ROLE_HELP = "chair, social-worker, manager or other"
@@ -70,24 +70,24 @@ def ask_init(
 
     answers: dict[str, str] = {}
     if "authority" in missing:
-        answers["authority"] = answer(
+        answers["authority"] = asked(
             questionary.text(
                 "Local authority:",
                 default=authority or "",
                 validate=lambda text: bool(text.strip()) or "Type the authority's name",
-            ).ask()
+            )
         )
     if "jurisdiction" in missing:
-        answers["jurisdiction"] = answer(
-            questionary.select("Jurisdiction:", choices=list(JURISDICTIONS), default=jurisdiction or "england").ask()
+        answers["jurisdiction"] = asked(
+            questionary.select("Jurisdiction:", choices=list(JURISDICTIONS), default=jurisdiction or "england")
         )
     if "name" in missing:
-        answers["name"] = answer(
+        answers["name"] = asked(
             questionary.text(
                 "Your name:", default=name or "", validate=lambda text: bool(text.strip()) or "Type your name"
-            ).ask()
+            )
         )
     if "role" in missing:
         choices = [questionary.Choice(title=label, value=key) for key, label in USER_ROLES.items()]
-        answers["role"] = answer(questionary.select("Your role:", choices=choices).ask())
+        answers["role"] = asked(questionary.select("Your role:", choices=choices))
     return answers

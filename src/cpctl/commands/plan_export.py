@@ -53,7 +53,9 @@ def plan_export(
             "-o",
             "--output",
             metavar="FILE",
-            help="Write the copy to FILE (readable by you only) instead of printing it.",
+            help="Write the copy to FILE (readable by you only). Without -o, at a terminal the copy is written "
+            "into the current folder under a name made of the child's id, plan, version and reader "
+            "(DEMO-1001-plan1-v2-parent.md); piped or redirected (`> FILE`, `| less`), it goes to standard output.",
         ),
     ] = None,
     force: Annotated[
@@ -138,7 +140,8 @@ def plan_export(
                 param_hint="--format",
             )
         chosen = "md"
-    if chosen == "pdf" and output is None and not every:
+    to_terminal = output is None and not every and stdout_is_terminal()
+    if chosen == "pdf" and output is None and not every and not to_terminal:
         raise typer.BadParameter("a PDF needs a file: give -o FILE.", param_hint="--format")
     file_format = cast("Format", chosen)
     if output is not None:
@@ -163,6 +166,12 @@ def plan_export(
         full = gather(session, found, version=version, today=today)
         reader = reader_for(session, found, to) if to else None
     document = for_reader(full, reader_kind, reader=reader)
+    if to_terminal:  # a document, not a screenful of HTML: into a file named for it, in the current folder
+        from cpctl.documents.render import file_name
+        from cpctl.paths import check_output
+
+        output = Path(file_name(document, file_format))
+        check_output(output, force=force, store=store_file(ctx))
     data, rendered = export(document, file_format, language=language or default_language(document), templates=folders)
     from cpctl.paths import OutputFiles
 
@@ -186,6 +195,11 @@ def plan_export(
         sys.stdout.flush()
         return
     out().print(f"Wrote {output}: {_described(document, rendered)}.", markup=False, soft_wrap=True)
+
+
+def stdout_is_terminal() -> bool:
+    """Whether standard output is a terminal, where a copy is written to a file rather than shown."""
+    return sys.stdout.isatty()
 
 
 def _check_all(

@@ -310,7 +310,11 @@ def conference(session: Session, children: Sequence[str], family: str | None, *,
         None,
         f"only when fewer than {rules.min_agencies} agencies took part: why it went ahead",
     )
-    categories = ", ".join(f"{code} ({label})" for code, label in rules.categories.items())
+    categories = ", ".join(f"{code} ({label})" for code, label in rules.categories.items() if code != rules.several)
+    if rules.several:  # England: name each kind; two or more are returned to the census as MUL
+        categories += f"; name each kind, two or more for {rules.several} ({rules.categories[rules.several]})"
+    elif rules.single_category:
+        categories += ": one only"
     outcomes = "plan-continues, plan-changes or plan-ends" if review else "plan-starts or not-needed"
     out.field("decisions", None, "one per child")
     for child in found:
@@ -318,7 +322,7 @@ def conference(session: Session, children: Sequence[str], family: str | None, *,
         core = list(content.core_group) or [ref for ref in everyone if ref != (me.ref if me else None)]
         out.field("child", child.ref, child.full_name, indent=4, first="  - ")
         out.field("outcome", "plan-continues" if review else "plan-starts", outcomes, indent=4)
-        out.field("categories", kept[child.ref], categories + (": one only" if rules.single_category else ""), indent=4)
+        out.field("categories", kept[child.ref], categories, indent=4)
         out.field("lead_worker", lead_refs[child.ref], "the lead social worker, by reference", indent=4)
         out.field("core_group", core, "the core group's members, by reference", indent=4)
         out.field("evidence", [], f"the evidence of significant harm ({ITEM})", indent=4)

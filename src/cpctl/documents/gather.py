@@ -188,6 +188,8 @@ def gather(
         pre_birth=plan_row.pre_birth,
         categories=labels(plan_row.latest_categories),
         initial_categories=labels(plan_row.initial_categories),
+        several_unnamed=rules.several is not None
+        and plans.categories_of(plan_row.latest_categories) == [rules.several],
         previous_plans=plan_row.number - 1,
         end_reason=plan_row.end_reason,
         step_down=plan_row.step_down,

@@ -33,11 +33,14 @@ from cpctl.documents.views import (
     TextItem,
     VersionView,
 )
+from cpctl.documents.who import means_family
 from cpctl.errors import Invalid
 
 if TYPE_CHECKING:
     from cpctl.casework.plan import DecisionDetails, PlanContent
 
+# The kinds of person who are the child's family rather than professionals.
+FAMILY_KINDS = ("parent", "carer", "family")
 # Deadlines a family copy tells the reader about: the meetings, and for the child when they will be seen.
 FAMILY_DEADLINES = ("first-core-group", "core-group", "first-review", "review", "child-seen")
 
@@ -80,9 +83,12 @@ def assemble(
     def person(ref: str | None) -> PersonView | None:
         return people.get(ref.strip()) if ref else None
 
+    family = [p.name for p in people.values() if p.kind in FAMILY_KINDS and p.name]
+    others = [p.name for p in people.values() if p.kind not in FAMILY_KINDS and p.name]
     actions = []
     for action in content.actions:
         who_person = person(action.who)
+        for_family = who_person.kind in FAMILY_KINDS if who_person else means_family(action.who, family, others)
         actions.append(
             ActionView(
                 id=action.id,
@@ -97,7 +103,7 @@ def assemble(
                 by=action.by,
                 measure=action.measure,
                 private=action.private,
-                for_family=who_person is not None and who_person.kind in ("parent", "carer", "family"),
+                for_family=for_family,
                 progress=progress.get(action.id or ""),
             )
         )

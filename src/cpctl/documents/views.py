@@ -70,7 +70,7 @@ class ActionView:
     by: date | None = None
     measure: str | None = None
     private: bool = False
-    for_family: bool = False  # the person responsible is a parent, carer or relative
+    for_family: bool = False  # a parent, carer or relative does it (by reference, or in words: documents.who)
     progress: ProgressView | None = None
 
 
@@ -184,8 +184,11 @@ class PlanView:
     started_on: date
     ended_on: date | None = None
     pre_birth: bool = False
-    categories: tuple[str, ...] = ()  # labels, as the latest conference recorded them
+    categories: tuple[str, ...] = ()  # labels of the kinds of harm, as the latest conference recorded them
     initial_categories: tuple[str, ...] = ()
+    # True when the plan records "more than one kind" (England's MUL) without naming the kinds: a plan recorded
+    # before cpctl asked which. A plan that names them holds the kinds in `categories`.
+    several_unnamed: bool = False
     previous_plans: int = 0
     end_reason: str | None = None
     step_down: str | None = None

@@ -67,6 +67,7 @@ __all__ = [  # with the vocabulary a profile is written in, which profile_files 
 class Category:
     code: str
     label: str
+    several: bool = False  # stands for two or more of the others (England's MUL): derived, never chosen alone
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,12 @@ class Profile:
         return words[event]
 
     def check_categories(self, codes: Iterable[str]) -> tuple[Category, ...]:
-        """The categories named by `codes` (any case); refused if unknown, or too many for `category_mode`."""
+        """The kinds of harm named by `codes` (any case); refused if unknown, or too many for `category_mode`.
+
+        Where one category stands for several (England's MUL, `several`), a plan names the kinds themselves:
+        two or more of them are allowed even in "single" mode, and the census code is derived (`census_code`).
+        The several category given with kinds is dropped; given alone, it is refused: it names no kind.
+        """
         by_code = {category.code.lower(): category for category in self.categories}
         chosen: list[Category] = []
         for code in codes:
@@ -192,12 +198,48 @@ class Profile:
                 chosen.append(category)
         if not chosen:
             raise Invalid(f"give a category: one of {self._codes()}.")
-        if self.category_mode == "single" and len(chosen) > 1:
+        several = self.several_category
+        kinds = [category for category in chosen if not category.several]
+        if several is not None and several in chosen:
+            if len(kinds) < 2:
+                raise Invalid(
+                    f"{several.code} ({several.label}) is recorded when a plan names two or more kinds of harm: "
+                    f"name each one instead, e.g. [{', '.join(c.code for c in self._kinds()[:2])}]."
+                )
+            chosen = kinds
+        if self.category_mode == "single" and len(chosen) > 1 and several is None:
             raise Invalid(f"{self.title} records one category per plan: choose one of {self._codes()}.")
         return tuple(chosen)
 
+    @property
+    def several_category(self) -> Category | None:
+        """The category that stands for two or more of the others (England's MUL), if the profile has one."""
+        return next((category for category in self.categories if category.several), None)
+
+    def census_code(self, codes: Iterable[str]) -> str | None:
+        """The one code a return that takes one category per plan records (England's Children in Need census):
+        the code itself for one kind, the several category's (MUL) for two or more; None for none.
+
+        A plan recorded before cpctl asked which kinds (["MUL"] alone) stays MUL.
+        """
+        by_code = {category.code.lower(): category.code for category in self.categories}
+        recorded = list(
+            dict.fromkeys(by_code.get(code.strip().lower(), code.strip()) for code in codes if code.strip())
+        )
+        if len(recorded) <= 1:
+            return recorded[0] if recorded else None
+        several = self.several_category
+        if several is None:
+            raise Invalid(f"{self.title} has no single code for several categories ({', '.join(recorded)}).")
+        return several.code
+
+    def _kinds(self) -> list[Category]:
+        return [category for category in self.categories if not category.several]
+
     def _codes(self) -> str:
-        return ", ".join(category.code for category in self.categories)
+        several = self.several_category
+        kinds = ", ".join(category.code for category in self._kinds())
+        return f"{kinds} (two or more of them for {several.code})" if several else kinds
 
 
 # -- finding profiles ----------------------------------------------------------------------------------------
@@ -299,7 +341,10 @@ def _from_merged(name: str, data: Mapping[str, Any], origins: Mapping[str, str],
         name=name,
         title=data["title"],
         terms=Terms(**{key: terms[key] for key in TERM_KEYS}),
-        categories=tuple(Category(code=item["code"], label=item["label"]) for item in data["categories"]),
+        categories=tuple(
+            Category(code=item["code"], label=item["label"], several=item.get("several", False))
+            for item in data["categories"]
+        ),
         category_mode=data["category_mode"],
         quorum=Quorum(min_agencies=quorum["min_agencies"], source=quorum["source"], note=quorum.get("note")),
         calendar=Calendar(country=calendar["country"], subdiv=calendar.get("subdiv")),

@@ -316,16 +316,23 @@ def _categories(value: Any, where: str) -> None:
             f"{where}: categories must be a list of {{code, label}} entries, e.g. `- {{code: NEG, label: Neglect}}`."
         )
     seen: set[str] = set()
+    several = 0
     for number, item in enumerate(value, start=1):
         key = f"categories[{number}]"
         entry = _mapping(item, where, key)
-        _known_keys(entry, ("code", "label"), where, f"{key}.")
+        _known_keys(entry, ("code", "label", "several"), where, f"{key}.")
         _required(entry, ("code", "label"), where, f"{key}.")
         code = _text(entry["code"], where, f"{key}.code")
         _text(entry["label"], where, f"{key}.label")
         if code.lower() in seen:
             raise Invalid(f"{where}: category code {code!r} appears twice in categories; give each code once.")
         seen.add(code.lower())
+        if "several" in entry:  # the code recorded for a plan that names two or more of the others (England's MUL)
+            if not isinstance(entry["several"], bool):
+                raise Invalid(f"{where}: {key}.several must be true or false.")
+            several += entry["several"]
+    if several > 1:
+        raise Invalid(f"{where}: only one category can stand for several (several: true).")
 
 
 def _known_keys(data: Mapping[Any, Any], allowed: tuple[str, ...], where: str, prefix: str) -> None:

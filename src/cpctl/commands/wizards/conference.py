@@ -314,16 +314,19 @@ class Wizard(DecisionPrompts):
         )
 
     def agencies(self) -> list[str]:
+        from cpctl.casework.conference import agencies_taking_part
+
         assert self.draft.details is not None
-        names = {
-            self.person(ref).agency.strip().lower()  # type: ignore[union-attr]
-            for ref, (status, _) in (self.draft.attendance or {}).items()
-            if status == "attended" and self.person(ref).kind == "professional" and self.person(ref).agency
-        }
-        chair = self.person(self.draft.details.chair)
-        if chair.agency:
-            names.add(chair.agency.strip().lower())
-        return sorted(names)
+        return agencies_taking_part(
+            [
+                self.person(self.draft.details.chair).agency,
+                *(
+                    self.person(ref).agency
+                    for ref, (status, _) in (self.draft.attendance or {}).items()
+                    if status == "attended" and self.person(ref).kind == "professional"
+                ),
+            ]
+        )
 
     def ask_quorum(self, *, only_if_needed: bool) -> None:
         count, needed = len(self.agencies()), self.rules.min_agencies

@@ -120,14 +120,34 @@ class DecisionPrompts(PlanPrompts):
         self.draft.decisions[ref] = decision
 
     def ask_categories(self, defaults: list[str]) -> list[str]:
-        choices = [(f"{code}  {label}", code) for code, label in self.rules.categories.items()]
-        if self.rules.single_category:
+        several = self.rules.several  # England's MUL: the kinds are asked for, and MUL is derived from them
+        choices = [(f"{code}  {label}", code) for code, label in self.rules.categories.items() if code != several]
+        if not self.rules.single_category:
+            return ask_checkbox(
+                "Categories (areas of concern):",
+                [(title, code, code in defaults) for title, code in choices],
+                at_least_one="Tick at least one.",
+            )
+        if several is None:
             return [ask_select("Category of harm:", choices, default=defaults[0] if defaults else None)]
-        return ask_checkbox(
-            "Categories (areas of concern):",
-            [(title, code, code in defaults) for title, code in choices],
-            at_least_one="Tick at least one.",
-        )
+        named = [code for code in defaults if code != several]
+        default = several if len(named) > 1 or defaults == [several] else (named[0] if named else None)
+        while True:
+            label = self.rules.categories[several]
+            choice = ask_select(
+                "Category of harm:", [*choices, (f"{several}  {label} (choose which)", several)], default=default
+            )
+            if choice != several:
+                return [choice]
+            named = ask_checkbox(
+                "Which kinds of harm? (tick two or more)",
+                [(title, code, code in named) for title, code in choices],
+                at_least_one="Tick two or more.",
+            )
+            if len(named) > 1:
+                return list(named)
+            out().print(f"{label} means two or more kinds of harm: choose the one alone, or tick two or more.")
+            default = named[0] if named else several
 
     def ask_lead_worker(self, ref: str, before: DecisionDraft | None) -> str:
         child = self.ctx.children[ref]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from cpctl.commands.common import STATUS_WORDS, answer, out
+from cpctl.commands.common import STATUS_WORDS, asked, out
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -36,19 +36,19 @@ def ask_text(message: str, default: str = "", *, required: str | None = None, ch
             return check(text.strip())  # type: ignore[no-any-return]
         return True
 
-    return str(answer(questionary.text(message, default=default, validate=validate).ask())).strip()
+    return str(asked(questionary.text(message, default=default, validate=validate))).strip()
 
 
 def ask_select(message: str, choices: list[tuple[str, Any]], default: Any = None) -> Any:
     import questionary
 
     values = [value for _, value in choices]
-    return answer(
+    return asked(
         questionary.select(
             message,
             choices=[questionary.Choice(title, value) for title, value in choices],
             default=default if default in values else None,
-        ).ask()
+        )
     )
 
 
@@ -59,13 +59,13 @@ def ask_checkbox(message: str, choices: list[tuple[str, Any, bool]], *, at_least
         return bool(chosen) or (at_least_one or True)
 
     return list(
-        answer(
+        asked(
             questionary.checkbox(
                 message,
                 instruction="(space ticks or unticks, enter goes on)",
                 choices=[questionary.Choice(title, value, checked=ticked) for title, value, ticked in choices],
                 validate=validate if at_least_one else lambda _: True,
-            ).ask()
+            )
         )
     )
 
@@ -73,7 +73,7 @@ def ask_checkbox(message: str, choices: list[tuple[str, Any, bool]], *, at_least
 def ask_confirm(message: str, default: bool) -> bool:
     import questionary
 
-    return bool(answer(questionary.confirm(message, default=default).ask()))
+    return bool(asked(questionary.confirm(message, default=default)))
 
 
 def date_check(
