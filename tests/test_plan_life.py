@@ -308,6 +308,7 @@ def test_visit_with_options(demo_db: Path) -> None:
     ok(on(demo_db, "visit", "record", "Mia Testwood", "--announced", "--not-alone", "--no-bedroom"))
     assert ok_json(on(demo_db, "visit", "list", JAMIE, "--json")) == [
         {
+            "ref": "V00001",
             "date": iso(day),
             "visitor": {"ref": JORDAN, "name": "Jordan Ashby"},
             "announced": False,
@@ -319,10 +320,10 @@ def test_visit_with_options(demo_db: Path) -> None:
             ],
         }
     ]
-    (mia,) = ok_json(on(demo_db, "visit", "list", MIA, "--json"))  # by name; the visitor is the user by default
+    (mia,) = ok_json(on(demo_db, "visit", "list", MIA, "--json"))  # by name; the visitor is the lead worker by default
     assert (mia["date"], mia["visitor"], mia["announced"], mia["seen_alone"], mia["bedroom_seen"]) == (
         iso(TODAY),
-        {"ref": ALEX, "name": "Alex Morgan"},
+        {"ref": JORDAN, "name": "Jordan Ashby"},
         True,
         False,
         False,
