@@ -60,7 +60,7 @@ def default_visitor(session: Session, child: Child, on: date) -> Person | None:
 
 
 def closed_day(session: Session, day: date) -> str | None:
-    """What a visit's date is when offices are closed ('a Sunday', 'Boxing Day, a bank holiday'); None otherwise."""
+    """What a visit's date is when offices are closed ('a weekend', 'Boxing Day, a bank holiday'); None otherwise."""
     return closed_in(schedule.load_profile(session).calendar, day)
 
 
@@ -70,7 +70,7 @@ def closed_in(calendar: Calendar, day: date) -> str | None:
     if holiday:
         return f"{holiday}, a bank holiday"
     if day.weekday() >= 5:
-        return f"a {day.strftime('%A')}"
+        return "a weekend"
     return None
 
 

@@ -244,3 +244,147 @@ def conference_move(
         out().print(f"{ref} was already recorded on {british(when)}; nothing changed.", markup=False)
     else:
         out().print(f"Moved {ref} from {british(old)} to {british(when)}; its deadlines follow.", markup=False)
+
+
+@app.command("correct")
+def conference_correct(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="CONFERENCE", help="The conference's reference (CF00001).")],
+    reason: Annotated[
+        str, typer.Option("--reason", help="Why it is corrected (kept in the audit trail).", show_default=False)
+    ],
+    new_date: Annotated[str | None, typer.Option("--date", metavar="DATE", help="The date it was really held.")] = None,
+    attended: Annotated[list[str] | None, typer.Option("--attended", metavar="PERSON", help="Came (repeat).")] = None,
+    apologies: Annotated[
+        list[str] | None, typer.Option("--apologies", metavar="PERSON", help="Sent apologies (repeat).")
+    ] = None,
+    report: Annotated[
+        list[str] | None, typer.Option("--report", metavar="PERSON", help="Sent a report instead (repeat).")
+    ] = None,
+    not_invited: Annotated[
+        list[str] | None,
+        typer.Option("--not-invited", metavar="PERSON=REASON", help="Was not invited, and why (repeat)."),
+    ] = None,
+    remove: Annotated[
+        list[str] | None,
+        typer.Option("--remove", metavar="PERSON", help="Listed by mistake: take out of the attendance (repeat)."),
+    ] = None,
+    role: Annotated[
+        list[str] | None, typer.Option("--role", metavar="PERSON=ROLE", help="Their role on the day (repeat).")
+    ] = None,
+    agency: Annotated[
+        list[str] | None, typer.Option("--agency", metavar="PERSON=AGENCY", help="Their agency on the day (repeat).")
+    ] = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--category", metavar="CHILD=CODE[,CODE]", help="The category of harm the decision named (repeat)."
+        ),
+    ] = None,
+    inquorate_reason: Annotated[
+        str | None, typer.Option("--inquorate-reason", help="Why it went ahead without a quorum.")
+    ] = None,
+) -> None:
+    """Correct a conference's facts recorded wrongly: attendance, a decision's category, its date; with a reason."""
+    from cpctl.casework import conference_records, corrections
+    from cpctl.commands.common import date_value
+
+    when = date_value(new_date) if new_date is not None else None
+    fixes: dict[str, corrections.AttendanceFix] = {}
+
+    def fix_for(person: str) -> corrections.AttendanceFix:
+        return fixes.setdefault(person.strip(), corrections.AttendanceFix(person=person.strip()))
+
+    for option, people, status in (
+        ("--attended", attended, "attended"),
+        ("--apologies", apologies, "apologies"),
+        ("--report", report, "report"),
+    ):
+        for person in people or []:
+            _one_status(fix_for(person), status, option)
+    for text in not_invited or []:
+        person, why = _pair(text, "--not-invited", "PERSON=REASON")
+        _one_status(fix_for(person), "not-invited", "--not-invited").reason = why
+    for person in remove or []:
+        fix_for(person).remove = True
+    for text in role or []:
+        person, value = _pair(text, "--role", "PERSON=ROLE")
+        fix_for(person).role = value
+    for text in agency or []:
+        person, value = _pair(text, "--agency", "PERSON=AGENCY")
+        fix_for(person).agency = value
+    categories: dict[str, list[str]] = {}
+    for text in category or []:
+        child, codes = _pair(text, "--category", "CHILD=CODE[,CODE]")
+        categories[child] = [code.strip() for code in codes.split(",") if code.strip()]
+    fix = corrections.ConferenceFix(
+        reason=reason,
+        date=when,
+        attendance=list(fixes.values()),
+        categories=categories,
+        inquorate_reason=inquorate_reason,
+    )
+    store = open_store(ctx)
+    with store.write() as session:
+        row = conference_records.find(session, ref)
+        shown = row.ref
+        done = corrections.correct(session, row, fix)
+    print_corrected(shown, done)
+
+
+def _pair(text: str, option: str, form: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip() or not value.strip():
+        raise typer.BadParameter(f"{text[:40]!r} is not {form}.", param_hint=option)
+    return key.strip(), value.strip()
+
+
+def _one_status(fix: Any, status: str, option: str) -> Any:
+    if fix.status is not None and fix.status != status:
+        raise typer.BadParameter(f"{fix.person} is given two kinds of attendance; give one.", param_hint=option)
+    fix.status = status
+    return fix
+
+
+def print_corrected(ref: str, done: Any) -> None:
+    from datetime import date
+
+    from cpctl.dates import british
+
+    console = out()
+    if not done.changes:
+        console.print(f"{ref} already records that; nothing changed.", markup=False)
+        return
+    console.print(f"Corrected {ref}; the reason is in the audit trail and the deadlines follow.", markup=False)
+    for key, (old, new) in done.changes.items():
+        if key == "date":
+            console.print(
+                f"  date: {british(date.fromisoformat(old))} → {british(date.fromisoformat(new))}", markup=False
+            )
+        elif key == "quorum":
+            console.print(
+                f"  quorum: {_quorum_words(old)} → {_quorum_words(new)}",
+                markup=False,
+            )
+        else:
+            what, _, who = key.partition(".")
+            console.print(f"  {what} of {who}: {_fact(old)} → {_fact(new)}", markup=False)
+    for child, plan, version in done.versions:
+        console.print(f"  {child}: plan {plan} is now version {version} (a correction).", markup=False)
+
+
+def _quorum_words(value: dict[str, Any]) -> str:
+    state = "quorate" if value["quorate"] else "not quorate"
+    return f"{value['agencies']} agencies, {state}"
+
+
+def _fact(value: Any) -> str:
+    from cpctl.commands.common import STATUS_WORDS
+
+    if value is None:
+        return "not listed"
+    if isinstance(value, list):
+        return ", ".join(value) or "none"
+    words = [STATUS_WORDS.get(value["status"], value["status"]) + (f" ({value['reason']})" if value["reason"] else "")]
+    words += [part for part in (value["role"], value["agency"]) if part]
+    return "; ".join(words)

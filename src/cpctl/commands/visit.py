@@ -139,7 +139,7 @@ def visit_record(
         console.print(f"  Visitor: {defaulted} (give --visitor if someone else visited).", markup=False)
     if closed and (not asking or on is not None):  # the wizard asked about a date it was given
         console.print(
-            f"  Note: {british(when)} is {closed}; if that is not the day, correct it with "
+            f"  Note: that was {closed}; if it is not the day of the visit, correct it with "
             f'`cpctl visit edit {ref} --on DATE --reason "..."`.',
             markup=False,
         )
@@ -248,7 +248,7 @@ def visit_edit(
         elif key != "plan":
             console.print(f"  {key.replace('_', ' ')}: {_shown(old)} → {_shown(new)}", markup=False)
     if closed:
-        console.print(f"  Note: {british(day)} is {closed}.", markup=False)
+        console.print(f"  Note: that was {closed}.", markup=False)
 
 
 def _shown(value: object) -> str:
