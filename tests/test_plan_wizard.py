@@ -548,6 +548,23 @@ def test_visit_asked_for_everything(monkeypatch: pytest.MonkeyPatch, demo_db: Pa
     ]
 
 
+def test_a_weekend_visit_date_is_confirmed_and_can_be_asked_again(
+    monkeypatch: pytest.MonkeyPatch, demo_db: Path
+) -> None:
+    """The demo's plans began six days ago, so the last seven days hold a Sunday and a working day of the plan."""
+    week = [days_ago(n) for n in range(7)]
+    sunday = next(d for d in week if d.weekday() == 6)
+    weekday = next(d for d in week if not closed_yes(d))
+    keys = ENTER + retype(uk(sunday)) + "n"  # Jamie; a Sunday; "Was that the day of the visit?" no
+    keys += retype(uk(weekday))  # asked again: the right day
+    keys += ENTER + ENTER + ENTER + ENTER + ENTER  # the lead worker; announced, not alone, no bedroom, no notes
+    result = typed(monkeypatch, demo_db, keys, "visit", "record")
+    assert result.exit_code == 0, result.output
+    (visit,) = visits(demo_db)
+    assert (visit["date"], visit["visitor"]["ref"]) == (iso(weekday), JORDAN)
+    assert "Note:" not in result.stdout  # the wizard asked instead
+
+
 def test_visit_asks_only_what_was_not_given(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     keys = "y"  # seen alone: the only question
     result = typed(
