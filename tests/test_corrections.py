@@ -279,9 +279,8 @@ def test_conference_correct_attendance_works_the_quorum_out_again(aged_db: Store
     )
     assert out == (
         "Corrected CF00001; the reason is in the audit trail and the deadlines follow.\n"
-        f"  attendance of {TOM}: sent a report; Class teacher; Riverside Primary School (synthetic) → attended; "
-        "Deputy head; Riverside Primary School (synthetic)\n"
-        f"  attendance of {SAM}: attended; Mother → sent apologies; Mother\n"
+        f"  {TOM}: sent a report → attended; role Class teacher → Deputy head\n"
+        f"  {SAM}: attended → sent apologies\n"
         "  quorum: 4 agencies, quorate → 5 agencies, quorate\n"
     )
     record_ = show(aged_db)

@@ -366,9 +366,11 @@ def print_corrected(ref: str, done: Any) -> None:
                 f"  quorum: {_quorum_words(old)} → {_quorum_words(new)}",
                 markup=False,
             )
+        elif key.startswith("attendance."):
+            console.print(f"  {key.partition('.')[2]}: {_attendance_change(old, new)}", markup=False)
         else:
             what, _, who = key.partition(".")
-            console.print(f"  {what} of {who}: {_fact(old)} → {_fact(new)}", markup=False)
+            console.print(f"  {what} of {who}: {', '.join(old) or 'none'} → {', '.join(new) or 'none'}", markup=False)
     for child, plan, version in done.versions:
         console.print(f"  {child}: plan {plan} is now version {version} (a correction).", markup=False)
 
@@ -378,13 +380,21 @@ def _quorum_words(value: dict[str, Any]) -> str:
     return f"{value['agencies']} agencies, {state}"
 
 
-def _fact(value: Any) -> str:
+def _attendance_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
+    """'sent a report → attended', 'role Class teacher → Deputy head', 'added: attended', 'taken off the list'."""
     from cpctl.commands.common import STATUS_WORDS
 
-    if value is None:
-        return "not listed"
-    if isinstance(value, list):
-        return ", ".join(value) or "none"
-    words = [STATUS_WORDS.get(value["status"], value["status"]) + (f" ({value['reason']})" if value["reason"] else "")]
-    words += [part for part in (value["role"], value["agency"]) if part]
-    return "; ".join(words)
+    def status(value: dict[str, Any]) -> str:
+        return STATUS_WORDS.get(value["status"], value["status"]) + (f" ({value['reason']})" if value["reason"] else "")
+
+    if new is None:
+        return f"taken off the list (was: {status(old)})" if old else "taken off the list"
+    if old is None:
+        return f"added: {status(new)}"
+    parts = []
+    if (old["status"], old["reason"]) != (new["status"], new["reason"]):
+        parts.append(f"{status(old)} → {status(new)}")
+    for field in ("role", "agency"):
+        if old[field] != new[field]:
+            parts.append(f"{field} {old[field] or 'none'} → {new[field] or 'none'}")
+    return "; ".join(parts)
