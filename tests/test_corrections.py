@@ -404,12 +404,79 @@ def test_conference_correct_refusals_write_nothing(aged_db: StoreRef, args: tupl
 
 
 def test_conference_correct_needs_a_reason(aged_db: StoreRef) -> None:
-    result = on(aged_db, "conference", "correct", "CF00001", "--date", iso(days_ago(61)))
-    assert result.exit_code == 2 and "Missing option '--reason'" in result.stderr
+    before = dump(aged_db)
+    failed(
+        on(aged_db, "conference", "correct", "CF00001", "--date", iso(days_ago(61))),
+        'Error: say why the conference is corrected (--reason "..."): the reason is kept in the audit trail.',
+    )
+    assert dump(aged_db) == before
 
 
 def test_conference_correct_names_a_person_it_cannot_find(aged_db: StoreRef) -> None:
     before = dump(aged_db)
     result = on(aged_db, "conference", "correct", "CF00001", "--attended", "P00099", "--reason", "A mistake")
     assert result.exit_code == 1 and result.stderr.startswith("Error: no person ") and "P00099" in result.stderr
+    assert dump(aged_db) == before
+
+
+# -- conference correct in a terminal ---------------------------------------------------------------------------
+ENTER, UP, DOWN, SPACE = "\r", "\x1b[A", "\x1b[B", " "
+
+
+def checkbox(*indices: int) -> str:
+    keys, at = "", 0
+    for index in sorted(indices):
+        keys += DOWN * (index - at) + SPACE
+        at = index
+    return keys + ENTER
+
+
+def typed(monkeypatch: pytest.MonkeyPatch, db: StoreRef, keys: str, *args: str) -> Any:
+    """`cpctl --db DB ARGS` as if in a terminal, with these keystrokes; every key must be used."""
+    import questionary
+    from prompt_toolkit.application import create_app_session
+    from prompt_toolkit.input import create_pipe_input
+    from prompt_toolkit.output import DummyOutput
+
+    monkeypatch.setattr("cpctl.commands.conference.interactive", lambda: True)
+    with create_pipe_input() as inp:
+        inp.send_text(keys + "END-OF-KEYS" + ENTER)
+        inp.close()
+        with create_app_session(input=inp, output=DummyOutput()):
+            result = on(db, *args)
+            assert questionary.text("left over?").unsafe_ask() == "END-OF-KEYS"
+    return result
+
+
+def test_conference_correct_asks_what_was_wrong_in_a_terminal(
+    monkeypatch: pytest.MonkeyPatch, aged_db: StoreRef
+) -> None:
+    keys = checkbox(1, 2)  # what was wrong: the attendance, a category (not the date)
+    keys += checkbox(5)  # whose attendance, listed by name: Chris, Grace, Jordan, Ola, Sam, Tom
+    keys += UP + UP + ENTER  # Tom: from "sent a report" (as recorded) up to "attended"
+    keys += ENTER  # Jamie's category: neglect, as recorded
+    keys += DOWN + DOWN + ENTER  # Mia's: from neglect down to emotional abuse
+    keys += "Tom came in person; Mia's category is emotional abuse" + ENTER  # why
+    result = typed(monkeypatch, aged_db, keys, "conference", "correct", "CF00001")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == (
+        "Corrected CF00001; the reason is in the audit trail and the deadlines follow.\n"
+        f"  {TOM}: sent a report → attended\n"
+        "  quorum: 4 agencies, quorate → 5 agencies, quorate\n"
+        f"  categories of {MIA}: NEG → EMO\n"
+        f"  {MIA}: plan 1 is now version 2 (a correction).\n"
+    )
+    (entry,) = audit_entries(aged_db, "conference.correct")
+    assert entry["changes"]["reason"] == "Tom came in person; Mia's category is emotional abuse"
+    store_is_whole(aged_db)
+
+
+def test_conference_correct_cancelled_in_a_terminal_saves_nothing(
+    monkeypatch: pytest.MonkeyPatch, aged_db: StoreRef
+) -> None:
+    before = dump(aged_db)
+    keys = checkbox(0) + "\x15" + iso(days_ago(61)) + ENTER  # the date, a day earlier
+    keys += "\x03"  # Ctrl-C at the reason
+    result = typed(monkeypatch, aged_db, keys, "conference", "correct", "CF00001")
+    assert result.exit_code == 130
     assert dump(aged_db) == before

@@ -66,14 +66,14 @@ def correct(session: Session, row: Conference, fix: ConferenceFix, *, today: dat
     from cpctl.text import clean
 
     today = today or date.today()
-    why = clean(fix.reason, "the reason") if fix.reason else None
-    if not why:
-        raise CpctlError('say why the conference is corrected (--reason "..."): the reason is kept in the audit trail.')
     if fix.date is None and not fix.attendance and not fix.categories and fix.inquorate_reason is None:
         raise CpctlError(
             "say what to correct: --date, --attended, --apologies, --report, --not-invited, --remove, --role, "
             "--agency, --category or --inquorate-reason."
         )
+    why = clean(fix.reason, "the reason") if fix.reason else None
+    if not why:
+        raise CpctlError('say why the conference is corrected (--reason "..."): the reason is kept in the audit trail.')
     changes: dict[str, list[Any]] = {}
     if fix.date is not None and fix.date != row.held_on:
         old = move(session, row, fix.date, today=today, audited=False)

@@ -251,8 +251,9 @@ def conference_correct(
     ctx: typer.Context,
     ref: Annotated[str, typer.Argument(metavar="CONFERENCE", help="The conference's reference (CF00001).")],
     reason: Annotated[
-        str, typer.Option("--reason", help="Why it is corrected (kept in the audit trail).", show_default=False)
-    ],
+        str | None,
+        typer.Option("--reason", help="Why it is corrected (kept in the audit trail; asked in a terminal)."),
+    ] = None,
     new_date: Annotated[str | None, typer.Option("--date", metavar="DATE", help="The date it was really held.")] = None,
     attended: Annotated[list[str] | None, typer.Option("--attended", metavar="PERSON", help="Came (repeat).")] = None,
     apologies: Annotated[
@@ -285,7 +286,10 @@ def conference_correct(
         str | None, typer.Option("--inquorate-reason", help="Why it went ahead without a quorum.")
     ] = None,
 ) -> None:
-    """Correct a conference's facts recorded wrongly: attendance, a decision's category, its date; with a reason."""
+    """Correct a conference's facts recorded wrongly: attendance, a decision's category, its date; with a reason.
+
+    In a terminal, with nothing to correct given, it asks what was recorded wrongly.
+    """
     from cpctl.casework import conference_records, corrections
     from cpctl.commands.common import date_value
 
@@ -318,13 +322,18 @@ def conference_correct(
         child, codes = _pair(text, "--category", "CHILD=CODE[,CODE]")
         categories[child] = [code.strip() for code in codes.split(",") if code.strip()]
     fix = corrections.ConferenceFix(
-        reason=reason,
+        reason=reason or "",
         date=when,
         attendance=list(fixes.values()),
         categories=categories,
         inquorate_reason=inquorate_reason,
     )
+    nothing_given = when is None and not fixes and not categories and inquorate_reason is None
     store = open_store(ctx)
+    if nothing_given and interactive():
+        from cpctl.commands.wizards.correct import ask_conference_fix
+
+        fix = ask_conference_fix(store, ref, reason)
     with store.write() as session:
         row = conference_records.find(session, ref)
         shown = row.ref
