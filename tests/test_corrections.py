@@ -480,3 +480,50 @@ def test_conference_correct_cancelled_in_a_terminal_saves_nothing(
     result = typed(monkeypatch, aged_db, keys, "conference", "correct", "CF00001")
     assert result.exit_code == 130
     assert dump(aged_db) == before
+
+
+@pytest.mark.parametrize(
+    ("args", "line", "code"),
+    [
+        (
+            ("visit", "edit", "V00001", "--alone", "--reason", "bad\x1b[31m"),
+            "Error: the reason cannot contain line breaks or control characters; type it again as plain text.",
+            1,
+        ),
+        (
+            ("visit", "delete", "nonsense", "--reason", "x"),
+            "Error: no visit 'nonsense'; see `cpctl visit list CHILD` for each visit's reference.",
+            1,
+        ),
+        (
+            ("conference", "correct", "CF00001", "--category", "=", "--reason", "x"),
+            "Error: Invalid value for --category: '=' is not CHILD=CODE[,CODE]. (see 'cpctl conference correct "
+            "--help')",
+            2,
+        ),
+        (
+            ("conference", "correct", "CF00001", "--attended", TOM, "--report", TOM, "--reason", "x"),
+            f"Error: Invalid value for --report: {TOM} is given two kinds of attendance; give one. (see 'cpctl "
+            "conference correct --help')",
+            2,
+        ),
+        (
+            ("conference", "correct", "CF00001", "--attended", "P00001", "--reason", "x"),
+            "Error: P00001 chaired CF00001; the chair is not in the attendance list.",
+            1,
+        ),
+        (
+            ("conference", "correct", "CF00001", "--category", "DEMO-1003=NEG", "--reason", "x"),
+            "Error: CF00001 made no decision about child DEMO-1003; see `cpctl conference show CF00001`.",
+            1,
+        ),
+    ],
+    ids=["control-characters", "no-such-visit", "not-a-pair", "two-statuses", "the-chair", "no-decision"],
+)
+def test_bad_corrections_are_one_line_and_write_nothing(
+    aged_db: StoreRef, args: tuple[str, ...], line: str, code: int
+) -> None:
+    record(aged_db, working_day(5))
+    before = dump(aged_db)
+    failed(on(aged_db, *args), line, code)
+    assert dump(aged_db) == before

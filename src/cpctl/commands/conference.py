@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,6 +11,7 @@ import typer
 from cpctl.commands.common import (
     OUTCOME_WORDS,
     JsonOpt,
+    date_value,
     emit_json,
     interactive,
     markup_free,
@@ -254,7 +256,10 @@ def conference_correct(
         str | None,
         typer.Option("--reason", help="Why it is corrected (kept in the audit trail; asked in a terminal)."),
     ] = None,
-    new_date: Annotated[str | None, typer.Option("--date", metavar="DATE", help="The date it was really held.")] = None,
+    new_date: Annotated[
+        date | None,
+        typer.Option("--date", parser=date_value, metavar="DATE", help="The date it was really held."),
+    ] = None,
     attended: Annotated[list[str] | None, typer.Option("--attended", metavar="PERSON", help="Came (repeat).")] = None,
     apologies: Annotated[
         list[str] | None, typer.Option("--apologies", metavar="PERSON", help="Sent apologies (repeat).")
@@ -291,9 +296,8 @@ def conference_correct(
     In a terminal, with nothing to correct given, it asks what was recorded wrongly.
     """
     from cpctl.casework import conference_records, corrections
-    from cpctl.commands.common import date_value
 
-    when = date_value(new_date) if new_date is not None else None
+    when = new_date
     fixes: dict[str, corrections.AttendanceFix] = {}
 
     def fix_for(person: str) -> corrections.AttendanceFix:
@@ -356,8 +360,6 @@ def _one_status(fix: Any, status: str, option: str) -> Any:
 
 
 def print_corrected(ref: str, done: Any) -> None:
-    from datetime import date
-
     from cpctl.dates import british
 
     console = out()
