@@ -117,7 +117,10 @@ def visit_record(
         if not data.visitor:
             from cpctl.casework import people
 
-            lead = visits.default_visitor(session, people.find_child(session, data.child), data.date)
+            try:
+                lead = visits.default_visitor(session, people.find_child(session, data.child), data.date)
+            except CpctlError:
+                lead = None  # no such child: recording names the field at fault
             me = lead or settings.current_user_person(session)
             if me is None:
                 raise CpctlError("say who visited with --visitor, or run `cpctl init` so cpctl knows who you are.")
