@@ -463,8 +463,8 @@ def test_a_review_dated_before_the_plan_began_is_refused(tmp_path: Path, demo_db
     path = write(tmp_path, data)
     assert refused(demo_db, path) == (
         f"Error: conference.yaml, line 2: date: child DEMO-1001 already had a conference on "
-        f"{iso(days_ago(6))}; "
-        "a new one must be later. To correct that conference, see `cpctl conference show`.\n"
+        f"{iso(days_ago(6))} (CF00001); a new one must be later. If that one's date is wrong, correct it: "
+        '`cpctl conference correct CF00001 --date DATE --reason "..."`.\n'
     )
 
 

@@ -13,7 +13,7 @@ import os
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -46,7 +46,7 @@ from cpctl.demo import testwoods as demo
 from cpctl.errors import Cancelled
 from cpctl.store.database import Store
 from helpers import CANCELLED, ok, ok_json
-from plan_fixtures import ALEX, CHRIS, GRACE, JAMIE, JORDAN, MIA, OLA, SAM, TOM, content, history, iso, on, plan_json
+from plan_fixtures import CHRIS, GRACE, JAMIE, JORDAN, MIA, OLA, SAM, TOM, content, history, iso, on, plan_json
 
 # Who the core group wizard lists for Jamie, in order: the family, the lead worker, then the plan's core group.
 LISTED = [CHRIS, SAM, JORDAN, OLA, TOM, GRACE]
@@ -517,9 +517,16 @@ def visits(db: Path, child: str = JAMIE) -> list[dict[str, Any]]:
     return ok_json(on(db, "visit", "list", child, "--json"))  # type: ignore[no-any-return]
 
 
+def closed_yes(day: date) -> str:
+    """The answer to "Was that the day of the visit?", asked only when the day is a weekend or a bank holiday."""
+    from cpctl.rules import profile
+
+    return "y" if not profile.load("england").calendar.is_working_day(day) else ""
+
+
 def test_visit_asked_for_everything(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
-    keys = ENTER + retype(uk(days_ago(1)))  # Jamie; yesterday
-    keys += ENTER  # the visitor: the user, Alex Morgan, is the default
+    keys = ENTER + retype(uk(days_ago(1))) + closed_yes(days_ago(1))  # Jamie; yesterday
+    keys += ENTER  # the visitor: the lead worker, Jordan Ashby, is the default
     keys += "n" + "y" + "n"  # unannounced, seen alone, bedroom not seen
     keys += items("Home warm.", "A neighbour's report about visitors.") + checkbox(1)
     result = typed(monkeypatch, demo_db, keys, "visit", "record")
@@ -527,8 +534,9 @@ def test_visit_asked_for_everything(monkeypatch: pytest.MonkeyPatch, demo_db: Pa
     assert result.stdout.endswith(f"Recorded a visit to DEMO-1001 on {british(days_ago(1))}.\n")
     assert visits(demo_db) == [
         {
+            "ref": "V00001",
             "date": iso(days_ago(1)),
-            "visitor": {"ref": ALEX, "name": "Alex Morgan"},
+            "visitor": {"ref": JORDAN, "name": "Jordan Ashby"},
             "announced": False,
             "seen_alone": True,
             "bedroom_seen": False,
@@ -538,6 +546,23 @@ def test_visit_asked_for_everything(monkeypatch: pytest.MonkeyPatch, demo_db: Pa
             ],
         }
     ]
+
+
+def test_a_weekend_visit_date_is_confirmed_and_can_be_asked_again(
+    monkeypatch: pytest.MonkeyPatch, demo_db: Path
+) -> None:
+    """The demo's plans began six days ago, so the last seven days hold a Sunday and a working day of the plan."""
+    week = [days_ago(n) for n in range(7)]
+    sunday = next(d for d in week if d.weekday() == 6)
+    weekday = next(d for d in week if not closed_yes(d))
+    keys = ENTER + retype(uk(sunday)) + "n"  # Jamie; a Sunday; "Was that the day of the visit?" no
+    keys += retype(uk(weekday))  # asked again: the right day
+    keys += ENTER + ENTER + ENTER + ENTER + ENTER  # the lead worker; announced, not alone, no bedroom, no notes
+    result = typed(monkeypatch, demo_db, keys, "visit", "record")
+    assert result.exit_code == 0, result.output
+    (visit,) = visits(demo_db)
+    assert (visit["date"], visit["visitor"]["ref"]) == (iso(weekday), JORDAN)
+    assert "Note:" not in result.stdout  # the wizard asked instead
 
 
 def test_visit_asks_only_what_was_not_given(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
@@ -570,8 +595,8 @@ def test_visit_asks_only_what_was_not_given(monkeypatch: pytest.MonkeyPatch, dem
 
 
 def test_visit_of_another_professional_chosen_from_the_list(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
-    keys = DOWN + ENTER + ENTER  # Mia; today
-    keys += DOWN * 5 + ENTER  # the user first, then the professionals by name: Grace, Hannah, Jordan, Ola, Tom
+    keys = DOWN + ENTER + ENTER + closed_yes(TODAY)  # Mia; today
+    keys += DOWN * 5 + ENTER  # the lead worker, the user, then the others by name: Grace, Hannah, Ola, Tom
     keys += ENTER + ENTER + ENTER + ENTER  # announced, not alone, bedroom not seen, no notes
     result = typed(monkeypatch, demo_db, keys, "visit", "record")
     assert result.exit_code == 0, result.output

@@ -199,17 +199,20 @@ def _prepare_decision(
         raise FieldError((*loc, "outcome"), f"a {conf.kind} conference decides {allowed}, not {decision.outcome}.")
     current = plans.active_plan(session, child)
     previous = session.exec(select(func.count()).select_from(Plan).where(Plan.child_id == child.id)).one()
-    last_conference = session.exec(
-        select(func.max(Conference.held_on))
+    last = session.exec(
+        select(Conference.held_on, Conference.ref)
         .join(Decision, Decision.conference_id == Conference.id)
         .where(Decision.child_id == child.id)
-    ).one()
-    if last_conference is not None and conf.date <= last_conference:
+        .order_by(Conference.held_on.desc())  # type: ignore[attr-defined]
+        .limit(1)
+    ).first()
+    if last is not None and conf.date <= last[0]:
         raise FieldError(
             ("date",),
             (
-                f"child {child.ref} already had a conference on {last_conference.isoformat()}; "
-                "a new one must be later. To correct that conference, see `cpctl conference show`."
+                f"child {child.ref} already had a conference on {last[0].isoformat()} ({last[1]}); "
+                "a new one must be later. If that one's date is wrong, correct it: "
+                f'`cpctl conference correct {last[1]} --date DATE --reason "..."`.'
             ),
         )
     if conf.kind in ("initial", "pre-birth-initial", "transfer-in") and current is not None:

@@ -1,5 +1,6 @@
-"""Changing what was recorded about a conference: correcting its date (`move`), and recording the strategy
-discussion that leads to an initial conference. Each checks the child's other records first, and the deadlines
+"""Changing what was recorded about a conference: correcting its date (`move`; `cpctl conference correct`, in
+`corrections`, corrects its other facts too), and recording the strategy discussion that leads to an initial
+conference. Each checks the child's other records first, and the deadlines
 follow.
 """
 
@@ -17,8 +18,11 @@ from cpctl.store import audit
 from cpctl.store.models import CaseEvent, Child, Conference, Decision, Plan, PlanVersion
 
 
-def move(session: Session, row: Conference, new_date: date, *, today: date | None = None) -> date:
-    """Correct the date a conference was held on; its plans, versions, events and deadlines follow."""
+def move(session: Session, row: Conference, new_date: date, *, today: date | None = None, audited: bool = True) -> date:
+    """Correct the date a conference was held on; its plans, versions, events and deadlines follow.
+
+    `audited=False` leaves the audit entry to the caller (`corrections.correct` records the whole correction in one).
+    """
     from cpctl.casework import schedule
 
     today = today or date.today()
@@ -94,6 +98,8 @@ def move(session: Session, row: Conference, new_date: date, *, today: date | Non
     row.held_on = new_date
     session.add(row)
     session.flush()
+    if not audited:
+        return old
     audit.record(
         session,
         "conference.move",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -10,6 +11,7 @@ import typer
 from cpctl.commands.common import (
     OUTCOME_WORDS,
     JsonOpt,
+    date_value,
     emit_json,
     interactive,
     markup_free,
@@ -293,3 +295,166 @@ def conference_move(
         out().print(f"{ref} was already recorded on {british(when)}; nothing changed.", markup=False)
     else:
         out().print(f"Moved {ref} from {british(old)} to {british(when)}; its deadlines follow.", markup=False)
+
+
+@app.command("correct")
+def conference_correct(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="CONFERENCE", help="The conference's reference (CF00001).")],
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", help="Why it is corrected (kept in the audit trail; asked in a terminal)."),
+    ] = None,
+    new_date: Annotated[
+        date | None,
+        typer.Option("--date", parser=date_value, metavar="DATE", help="The date it was really held."),
+    ] = None,
+    attended: Annotated[list[str] | None, typer.Option("--attended", metavar="PERSON", help="Came (repeat).")] = None,
+    apologies: Annotated[
+        list[str] | None, typer.Option("--apologies", metavar="PERSON", help="Sent apologies (repeat).")
+    ] = None,
+    report: Annotated[
+        list[str] | None, typer.Option("--report", metavar="PERSON", help="Sent a report instead (repeat).")
+    ] = None,
+    not_invited: Annotated[
+        list[str] | None,
+        typer.Option("--not-invited", metavar="PERSON=REASON", help="Was not invited, and why (repeat)."),
+    ] = None,
+    remove: Annotated[
+        list[str] | None,
+        typer.Option("--remove", metavar="PERSON", help="Listed by mistake: take out of the attendance (repeat)."),
+    ] = None,
+    role: Annotated[
+        list[str] | None, typer.Option("--role", metavar="PERSON=ROLE", help="Their role on the day (repeat).")
+    ] = None,
+    agency: Annotated[
+        list[str] | None, typer.Option("--agency", metavar="PERSON=AGENCY", help="Their agency on the day (repeat).")
+    ] = None,
+    category: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--category", metavar="CHILD=CODE[,CODE]", help="The category of harm the decision named (repeat)."
+        ),
+    ] = None,
+    inquorate_reason: Annotated[
+        str | None, typer.Option("--inquorate-reason", help="Why it went ahead without a quorum.")
+    ] = None,
+) -> None:
+    """Correct a conference's facts recorded wrongly: attendance, a decision's category, its date; with a reason.
+
+    In a terminal, with nothing to correct given, it asks what was recorded wrongly.
+    """
+    from cpctl.casework import conference_records, corrections
+
+    when = new_date
+    fixes: dict[str, corrections.AttendanceFix] = {}
+
+    def fix_for(person: str) -> corrections.AttendanceFix:
+        return fixes.setdefault(person.strip(), corrections.AttendanceFix(person=person.strip()))
+
+    for option, people, status in (
+        ("--attended", attended, "attended"),
+        ("--apologies", apologies, "apologies"),
+        ("--report", report, "report"),
+    ):
+        for person in people or []:
+            _one_status(fix_for(person), status, option)
+    for text in not_invited or []:
+        person, why = _pair(text, "--not-invited", "PERSON=REASON")
+        _one_status(fix_for(person), "not-invited", "--not-invited").reason = why
+    for person in remove or []:
+        fix_for(person).remove = True
+    for text in role or []:
+        person, value = _pair(text, "--role", "PERSON=ROLE")
+        fix_for(person).role = value
+    for text in agency or []:
+        person, value = _pair(text, "--agency", "PERSON=AGENCY")
+        fix_for(person).agency = value
+    categories: dict[str, list[str]] = {}
+    for text in category or []:
+        child, codes = _pair(text, "--category", "CHILD=CODE[,CODE]")
+        categories[child] = [code.strip() for code in codes.split(",") if code.strip()]
+    fix = corrections.ConferenceFix(
+        reason=reason or "",
+        date=when,
+        attendance=list(fixes.values()),
+        categories=categories,
+        inquorate_reason=inquorate_reason,
+    )
+    nothing_given = when is None and not fixes and not categories and inquorate_reason is None
+    store = open_store(ctx)
+    if nothing_given and interactive():
+        from cpctl.commands.wizards.correct import ask_conference_fix
+
+        fix = ask_conference_fix(store, ref, reason)
+    with store.write() as session:
+        row = conference_records.find(session, ref)
+        shown = row.ref
+        done = corrections.correct(session, row, fix)
+    print_corrected(shown, done)
+
+
+def _pair(text: str, option: str, form: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip() or not value.strip():
+        raise typer.BadParameter(f"{text[:40]!r} is not {form}.", param_hint=option)
+    return key.strip(), value.strip()
+
+
+def _one_status(fix: Any, status: str, option: str) -> Any:
+    if fix.status is not None and fix.status != status:
+        raise typer.BadParameter(f"{fix.person} is given two kinds of attendance; give one.", param_hint=option)
+    fix.status = status
+    return fix
+
+
+def print_corrected(ref: str, done: Any) -> None:
+    from cpctl.dates import british
+
+    console = out()
+    if not done.changes:
+        console.print(f"{ref} already records that; nothing changed.", markup=False)
+        return
+    console.print(f"Corrected {ref}; the reason is in the audit trail and the deadlines follow.", markup=False)
+    for key, (old, new) in done.changes.items():
+        if key == "date":
+            console.print(
+                f"  date: {british(date.fromisoformat(old))} → {british(date.fromisoformat(new))}", markup=False
+            )
+        elif key == "quorum":
+            console.print(
+                f"  quorum: {_quorum_words(old)} → {_quorum_words(new)}",
+                markup=False,
+            )
+        elif key.startswith("attendance."):
+            console.print(f"  {key.partition('.')[2]}: {_attendance_change(old, new)}", markup=False)
+        else:
+            what, _, who = key.partition(".")
+            console.print(f"  {what} of {who}: {', '.join(old) or 'none'} → {', '.join(new) or 'none'}", markup=False)
+    for child, plan, version in done.versions:
+        console.print(f"  {child}: plan {plan} is now version {version} (a correction).", markup=False)
+
+
+def _quorum_words(value: dict[str, Any]) -> str:
+    state = "quorate" if value["quorate"] else "not quorate"
+    return f"{value['agencies']} agencies, {state}"
+
+
+def _attendance_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -> str:
+    """'sent a report → attended', 'role Class teacher → Deputy head', 'added: attended', 'taken off the list'."""
+    from cpctl.commands.common import STATUS_WORDS
+
+    def status(value: dict[str, Any]) -> str:
+        return STATUS_WORDS.get(value["status"], value["status"]) + (f" ({value['reason']})" if value["reason"] else "")
+
+    if new is None:
+        return f"taken off the list (was: {status(old)})" if old else "taken off the list"
+    if old is None:
+        return f"added: {status(new)}"
+    parts = []
+    if (old["status"], old["reason"]) != (new["status"], new["reason"]):
+        parts.append(f"{status(old)} → {status(new)}")
+    for field in ("role", "agency"):
+        if old[field] != new[field]:
+            parts.append(f"{field} {old[field] or 'none'} → {new[field] or 'none'}")
+    return "; ".join(parts)

@@ -31,7 +31,9 @@ def visit_record(
         date | None,
         typer.Option("--on", parser=date_value, metavar="DATE", help="When the visit was (default today)."),
     ] = None,
-    visitor: Annotated[str | None, typer.Option(help="Who visited (default: you).")] = None,
+    visitor: Annotated[
+        str | None, typer.Option(help="Who visited (default: the lead worker of the child's plan).")
+    ] = None,
     announced: Annotated[bool | None, typer.Option("--announced/--unannounced", help="Was it announced?")] = None,
     alone: Annotated[bool | None, typer.Option("--alone/--not-alone", help="Was the child seen alone?")] = None,
     bedroom: Annotated[bool | None, typer.Option("--bedroom/--no-bedroom", help="Was the bedroom seen?")] = None,
@@ -129,22 +131,40 @@ def visit_record(
         document = None
     from cpctl.fileinput import FieldError
 
+    defaulted = None
     with store.write() as session:
         if not data.visitor:
-            me = settings.current_user_person(session)
+            from cpctl.casework import people
+
+            try:
+                lead = visits.default_visitor(session, people.find_child(session, data.child), data.date)
+            except CpctlError:
+                lead = None  # no such child: recording names the field at fault
+            me = lead or settings.current_user_person(session)
             if me is None:
                 raise CpctlError("say who visited with --visitor, or run `cpctl init` so cpctl knows who you are.")
             data.visitor = me.ref
+            defaulted = f"{me.name} ({me.ref})" + (", the lead worker" if lead is not None else ", you")
         try:
             visit = visits.record(session, data)
         except FieldError as exc:
             if document is not None:
                 raise document.error(exc.loc, exc.reason) from None
             raise
-        when = visit.visited_on
+        when, ref = visit.visited_on, visits.ref_of(visit)
+        closed = visits.closed_day(session, when)
     from cpctl.dates import british
 
-    out().print(f"Recorded a visit to {data.child} on {british(when)}.", markup=False)
+    console = out()
+    console.print(f"Recorded a visit to {data.child} on {british(when)}.", markup=False)
+    if defaulted:
+        console.print(f"  Visitor: {defaulted} (give --visitor if someone else visited).", markup=False)
+    if closed and (not asking or on is not None):  # the wizard asked about a date it was given
+        console.print(
+            f"  Note: that was {closed}; if it is not the day of the visit, correct it with "
+            f'`cpctl visit edit {ref} --on DATE --reason "..."`.',
+            markup=False,
+        )
 
 
 def _record_in_editor(ctx: typer.Context, child: str | None, **given: object) -> None:
@@ -202,9 +222,113 @@ def visit_list(
     if not rows:
         out().print("No visits recorded yet.")
         return
-    grid = table("Date", "Visitor", "Announced", "Seen alone", "Bedroom seen")
+    grid = table("Ref", "Date", "Visitor", "Announced", "Seen alone", "Bedroom seen")
     for r in rows:
         grid.add_row(
-            r["date"], r["visitor"]["name"], yes_no(r["announced"]), yes_no(r["seen_alone"]), yes_no(r["bedroom_seen"])
+            r["ref"],
+            r["date"],
+            r["visitor"]["name"],
+            yes_no(r["announced"]),
+            yes_no(r["seen_alone"]),
+            yes_no(r["bedroom_seen"]),
         )
     out().print(grid)
+    out().print("Correct a visit with `cpctl visit edit REF`, or remove one recorded in error with `visit delete REF`.")
+
+
+ReasonOpt = Annotated[
+    str, typer.Option("--reason", help="Why it is corrected (kept in the audit trail).", show_default=False)
+]
+
+
+@app.command("edit")
+def visit_edit(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="VISIT", help="The visit's reference (V00001, from `visit list`).")],
+    reason: ReasonOpt,
+    on: Annotated[
+        date | None, typer.Option("--on", parser=date_value, metavar="DATE", help="The date it really was.")
+    ] = None,
+    visitor: Annotated[str | None, typer.Option(help="Who really visited.")] = None,
+    announced: Annotated[bool | None, typer.Option("--announced/--unannounced", help="Was it announced?")] = None,
+    alone: Annotated[bool | None, typer.Option("--alone/--not-alone", help="Was the child seen alone?")] = None,
+    bedroom: Annotated[bool | None, typer.Option("--bedroom/--no-bedroom", help="Was the bedroom seen?")] = None,
+    note: Annotated[
+        list[str] | None, typer.Option("--note", help="Replace the notes with these (repeat for more).")
+    ] = None,
+    private_note: Annotated[
+        list[str] | None,
+        typer.Option("--private-note", help="A note kept out of the family's copy (with --note, replaces the notes)."),
+    ] = None,
+) -> None:
+    """Correct a visit recorded wrongly: its date, visitor, announced, seen alone, bedroom seen or notes."""
+    from cpctl.casework import visits
+    from cpctl.dates import british
+    from cpctl.errors import CpctlError
+
+    changes: dict[str, object] = {
+        key: value
+        for key, value in (
+            ("date", on),
+            ("visitor", visitor),
+            ("announced", announced),
+            ("seen_alone", alone),
+            ("bedroom_seen", bedroom),
+        )
+        if value is not None
+    }
+    if note is not None or private_note is not None:
+        changes["notes"] = [{"text": t} for t in (note or [])] + [
+            {"text": t, "private": True} for t in (private_note or [])
+        ]
+    if not changes:
+        raise CpctlError(
+            "say what to correct: --on DATE, --visitor, --announced/--unannounced, --alone/--not-alone, "
+            "--bedroom/--no-bedroom or --note."
+        )
+    store = open_store(ctx)
+    with store.write() as session:
+        visit = visits.find(session, ref)
+        changed = visits.edit(session, visit, changes, reason=reason)
+        shown, day = visits.ref_of(visit), visit.visited_on
+        closed = visits.closed_day(session, day) if "date" in changed else None
+    console = out()
+    if not changed:
+        console.print(f"Visit {shown} already says that; nothing changed.", markup=False)
+        return
+    console.print(f"Corrected visit {shown}; the deadlines follow.", markup=False)
+    for key, (old, new) in changed.items():
+        if key == "notes":
+            console.print(f"  notes: {len(old)} → {len(new)} note(s)", markup=False)
+        elif key == "date":
+            console.print(
+                f"  date: {british(date.fromisoformat(old))} → {british(date.fromisoformat(new))}", markup=False
+            )
+        elif key != "plan":
+            console.print(f"  {key.replace('_', ' ')}: {_shown(old)} → {_shown(new)}", markup=False)
+    if closed:
+        console.print(f"  Note: that was {closed}.", markup=False)
+
+
+def _shown(value: object) -> str:
+    return yes_no(value) if isinstance(value, bool) else str(value)
+
+
+@app.command("delete")
+def visit_delete(
+    ctx: typer.Context,
+    ref: Annotated[str, typer.Argument(metavar="VISIT", help="The visit's reference (V00001, from `visit list`).")],
+    reason: ReasonOpt,
+) -> None:
+    """Remove a visit recorded in error; the audit trail keeps what it said, and the reason."""
+    from cpctl.casework import visits
+    from cpctl.dates import british
+
+    store = open_store(ctx)
+    with store.write() as session:
+        removed = visits.remove(session, visits.find(session, ref), reason=reason)
+    out().print(
+        f"Deleted visit {removed['ref']} to {removed['child']} on {british(date.fromisoformat(removed['date']))}; "
+        "the audit trail keeps what it recorded, and the deadlines follow.",
+        markup=False,
+    )
