@@ -13,6 +13,7 @@ from cpctl.commands.saving import save_core_group
 
 if TYPE_CHECKING:
     from cpctl.casework.coregroup import Recorded
+    from cpctl.store.database import Store
 
 app = typer.Typer(help="Record core group meetings and when the revised plan went out.", no_args_is_help=True)
 
@@ -21,15 +22,32 @@ app = typer.Typer(help="Record core group meetings and when the revised plan wen
 def core_group_record(
     ctx: typer.Context,
     child: Annotated[str | None, typer.Argument(help="The child's id (or full name); asked if not given.")] = None,
+    children: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--child",
+            metavar="CHILD",
+            help="A child of the meeting; repeat it for a family core group (one meeting for several children).",
+        ),
+    ] = None,
+    family: Annotated[
+        bool,
+        typer.Option("--family", help="Every child of the family who has a plan in force (the family of CHILD)."),
+    ] = False,
     from_file: Annotated[
         Path | None,
         typer.Option("--from", metavar="FILE", help="Read the meeting from a YAML or JSON file instead of asking."),
     ] = None,
     draft: Annotated[bool, typer.Option("--draft", help="Save an incomplete revised plan as a draft.")] = False,
 ) -> None:
-    """Record a core group meeting: attendance, progress on each action, views, plan changes, next meeting."""
+    """Record a core group meeting: attendance, progress on each action, views, plan changes, next meeting.
+
+    For a family, the meeting is recorded once for several children (repeat --child, or --family): progress on an
+    action the children share is given once, and each child's plan gets its own new version, all saved together.
+    """
     from cpctl.errors import CpctlError
 
+    named = [*([child] if child is not None else []), *(children or [])]
     if from_file is None and not interactive():
         raise CpctlError(
             "cpctl core-group record asks its questions in a terminal, and there is none here: give a file with "
@@ -37,45 +55,76 @@ def core_group_record(
         )
     store = open_store(ctx)
     if from_file is not None:
-        from cpctl import fileinput
-        from cpctl.casework import coregroup
-
-        document = fileinput.load(from_file, example="cpctl core-group template")
-        data = document.parse(coregroup.CoreGroupIn)
-        if child is not None and child != data.child:
-            raise CpctlError(f"the file is for child {data.child!r}, not {child!r}; check which file you meant.")
-        if draft:
-            data.save_as_draft = True
-        recorded = save_core_group(store, data, document=document)
+        recorded = _record_from_file(store, from_file, named, family=family, draft=draft)
     else:
         from cpctl.commands.wizards.coregroup import core_group_wizard
 
-        recorded = core_group_wizard(store, child)
-    print_recorded(recorded)
+        recorded = core_group_wizard(store, named, family=family)
+    if len(recorded) == 1:
+        print_recorded(recorded[0])
+        return
+    for index, one in enumerate(recorded):
+        last = index == len(recorded) - 1
+        print_recorded(one, child=one.child, first=index == 0, last=last)
 
 
-def print_recorded(recorded: Recorded) -> None:
+def _record_from_file(store: Store, path: Path, named: list[str], *, family: bool, draft: bool) -> list[Recorded]:
+    """A meeting read from a file: one child's (`child:`) or a family's (`children:`)."""
+    from cpctl import fileinput
+    from cpctl.casework import coregroup
+    from cpctl.commands.saving import save_family_core_group
+    from cpctl.errors import CpctlError
+
+    if family:
+        raise CpctlError("a file names its own children (children: [...]); leave out --family with --from.")
+    document = fileinput.load(path, example="cpctl core-group template")
+    if isinstance(document.data, dict) and "children" in document.data:
+        data = document.parse(coregroup.FamilyCoreGroupIn)
+        if named and {n.casefold() for n in named} != {c.casefold() for c in data.children}:
+            raise CpctlError(
+                f"the file is for children {', '.join(data.children)}, not {', '.join(named)}; check which file you "
+                "meant."
+            )
+        if draft:
+            data.save_as_draft = True
+        return save_family_core_group(store, data, document=document)
+    one = document.parse(coregroup.CoreGroupIn)
+    if len(named) > 1 or (named and named[0] != one.child):
+        raise CpctlError(
+            f"the file is for child {one.child!r}, not {', '.join(map(repr, named))}; check which file you meant."
+        )
+    if draft:
+        one.save_as_draft = True
+    return [save_core_group(store, one, document=document)]
+
+
+def print_recorded(recorded: Recorded, *, child: str | None = None, first: bool = True, last: bool = True) -> None:
+    """What was recorded; for a family, one block a child (`child`), the meeting's own lines after the `last`."""
     from cpctl.dates import british
 
     meeting = recorded.meeting
     console = out()
-    console.print(f"Recorded the core group of {british(meeting.held_on)}.", markup=False)
+    if first:
+        console.print(f"Recorded the core group of {british(meeting.held_on)}.", markup=False)
+    if child is not None:
+        console.print(f"  {child}:", markup=False)
+    pad = "  " if child is not None else ""
     if recorded.version is not None:
         state = " (draft)" if recorded.version.draft else ""
-        console.print(f"  The plan is now version {recorded.version.number}{state}:", markup=False)
+        console.print(f"{pad}  The plan is now version {recorded.version.number}{state}:", markup=False)
         for change in recorded.changes:
-            console.print(f"    {change.line()}", markup=False)
+            console.print(f"{pad}    {change.line()}", markup=False)
         if recorded.version.significant:
-            console.print(f"  A significant change, agreed by {recorded.version.agreed_by}.", markup=False)
+            console.print(f"{pad}  A significant change, agreed by {recorded.version.agreed_by}.", markup=False)
     else:
-        console.print("  The plan did not change.", markup=False)
+        console.print(f"{pad}  The plan did not change.", markup=False)
+    if not last:
+        return
     if meeting.sent_on:
         console.print(f"  Revised plan and minutes sent on {british(meeting.sent_on)}.", markup=False)
     else:
-        console.print(
-            "  When the revised plan and minutes go out: `cpctl core-group sent CHILD --on DATE`.",
-            markup=False,
-        )
+        hint = "`cpctl core-group sent CHILD --on DATE`" + ("" if child is None else " for each child")
+        console.print(f"  When the revised plan and minutes go out: {hint}.", markup=False)
     if meeting.next_meeting:
         console.print(f"  Next meeting: {british(meeting.next_meeting)}.", markup=False)
 
