@@ -38,7 +38,7 @@ CORE_GROUP = [
     ("Notes of the meeting", ENTER),
     ("What did the meeting change in the plan?", DOWN + SPACE + ENTER),  # change A2
     ("What changes in A2", DOWN * 7 + SPACE + ENTER),  # the date its outcome is due
-    ("Outcome due by", CLEAR + f"{DUE:%d/%m/%Y}" + ENTER),
+    ("Outcome due by (DD/MM/YYYY):", CLEAR + f"{DUE:%d/%m/%Y}" + ENTER),
     ("Date of the next core group", ENTER),  # as offered: the profile's cycle
     ("not for the family's copy?", ENTER),  # nothing kept out
     ("What now?", ENTER),  # Save

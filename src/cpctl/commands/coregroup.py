@@ -194,8 +194,16 @@ def core_group_list(
 
 
 @app.command("template")
-def core_group_template() -> None:
-    """Print a commented example file for `cpctl core-group record --from` (fits the `cpctl demo` store)."""
+def core_group_template(
+    family: Annotated[
+        bool, typer.Option("--family", help="The example for a family: one meeting for several children.")
+    ] = False,
+) -> None:
+    """Print a commented example file for `cpctl core-group record --from` (fits the `cpctl demo` store).
+
+    With --family, the example of a family core group: one meeting for several children (children: [...]).
+    """
     from importlib.resources import files
 
-    typer.echo(files("cpctl").joinpath("examples/core-group.yaml").read_text(encoding="utf-8"), nl=False)
+    name = "examples/core-group-family.yaml" if family else "examples/core-group.yaml"
+    typer.echo(files("cpctl").joinpath(name).read_text(encoding="utf-8"), nl=False)
