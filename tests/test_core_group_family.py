@@ -30,7 +30,7 @@ from conference_fixtures import (  # noqa: F401  (pytest finds the fixtures by n
     rows,
 )
 from cpctl.commands.wizards.coregroup import core_group_wizard
-from cpctl.dates import british, short_british
+from cpctl.dates import british
 from cpctl.errors import Cancelled
 from cpctl.store.database import Store
 from helpers import dump, failed, ok, ok_json
@@ -162,8 +162,7 @@ def test_a_failure_for_the_second_child_writes_nothing_for_the_first(demo_db: Pa
     [
         (
             {"children": [JAMIE, "DEMO-1003"]},
-            "Error: family.yaml, line 3: children[1]: child DEMO-1003 has no plan in force, so there is no core "
-            "group.",
+            "Error: family.yaml, line 3: children[1]: child DEMO-1003 has no plan in force, so there is no core group.",
         ),
         (
             {"progress": [{"action": "A9", "status": "done"}]},
