@@ -44,7 +44,7 @@ CHANGE_A2 = checkbox(1)
 FREQUENCY = checkbox(4)  # the fields: what, why, who, start, how often, how long, outcome, due by, measure
 
 
-def meetings(db: Path, child: str) -> list[dict[str, Any]]:
+def meetings(db: Any, child: str) -> list[dict[str, Any]]:
     return ok_json(on(db, "core-group", "list", child, "--json"))  # type: ignore[no-any-return]
 
 
@@ -230,3 +230,58 @@ def test_a_core_group_that_changes_one_action_takes_at_most_15_prompts() -> None
         sys.path.pop(0)
     assert os.path.exists(prompts_core_group.cpctl_program())
     assert prompts_core_group.core_group_scenario() <= prompts_core_group.TARGET == 15
+
+
+@pytest.mark.slow
+def test_a_family_core_group_in_a_pseudo_terminal(make_store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The installed cpctl, as a person types: the siblings offered, Shift-Tab back once, both plans changed."""
+    pexpect = pytest.importorskip("pexpect")
+    from test_plan_wizard import _pty_store
+
+    cpctl = Path(sys.executable).with_name("cpctl")
+    db = make_store("pty.db")
+    env = _pty_store(db, monkeypatch)
+    child = pexpect.spawn(
+        str(cpctl),
+        ["--db", str(db), "core-group", "record"],
+        env=env,
+        timeout=30,
+        encoding="utf-8",
+        dimensions=(50, 160),
+    )
+    answered = 0
+
+    def answer(prompt: str, keys: str) -> None:
+        nonlocal answered
+        child.expect_exact(prompt)
+        child.send(keys)
+        answered += 1
+
+    answer("Child:", ENTER)  # Jamie
+    answer("Also at this meeting", ENTER)  # and Mia, offered ticked
+    answer("Date of the meeting", ENTER)
+    answer("Who came?", ENTER)
+    answer("Which actions' progress is different", DOWN + " " + ENTER)  # A2, for both
+    answer("Progress on A2:", DOWN + ENTER)  # some concern
+    answer("A note on A2", BACK)  # back to the progress
+    answer("Progress on A2:", DOWN + ENTER)  # not started, from "some concern" as answered
+    answer("A note on A2", "Not booked yet." + ENTER)
+    answer("The parents' views, in their words (blank for none)", ENTER)
+    answer("Jamie Testwood's wishes and feelings (blank for none)", ENTER)
+    answer("Mia Testwood's wishes and feelings (blank for none)", ENTER)
+    answer("Notes of the meeting (blank for none)", ENTER)
+    answer("What did the meeting change in the plan?", DOWN + " " + ENTER)  # A2, for both
+    answer("What changes in A2", DOWN * 4 + " " + ENTER)  # how often
+    answer("How often:", "\x15weekly" + ENTER)
+    answer("Date of the next core group", ENTER)
+    answer("not for the family's copy?", ENTER)
+    answer("What now?", ENTER)
+    child.expect_exact(f"Recorded the core group of {british(TODAY)}.")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert answered == 19  # 17 for two children, and the two of going back once
+    for ref in (JAMIE, MIA):
+        assert content(db, ref)["actions"][1]["frequency"] == "weekly"
+        (meeting,) = meetings(db, ref)
+        assert meeting["progress"]["A2"] == {"status": "not-started", "note": "Not booked yet."}
