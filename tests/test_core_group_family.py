@@ -272,6 +272,7 @@ def test_a_family_core_group_in_a_pseudo_terminal(make_store, monkeypatch: pytes
     answer("Notes of the meeting (blank for none)", ENTER)
     answer("What did the meeting change in the plan?", DOWN + " " + ENTER)  # A2, for both
     answer("What changes in A2", DOWN * 4 + " " + ENTER)  # how often
+    child.expect_exact("[How often: fortnightly]")  # the ticks as answered: the next prompt is the field's own
     answer("How often:", "\x15weekly" + ENTER)
     answer("Date of the next core group", ENTER)
     answer("not for the family's copy?", ENTER)
