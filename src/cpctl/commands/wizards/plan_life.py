@@ -327,6 +327,8 @@ def choose_children(store: Store, named: list[str], *, family: bool) -> tuple[Co
                 "With their brothers and sisters on a plan: " + ", ".join(ctx.children[ref].label for ref in on_plan),
                 markup=False,
             )
+        else:
+            out().print("No brother or sister has a plan in force: the meeting is for this child alone.")
         refs += on_plan
     elif on_plan and not named:
         refs += checkbox(
