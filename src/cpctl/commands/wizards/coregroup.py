@@ -309,6 +309,8 @@ class CoreGroupWizard:
         )
         for plan in self.plans:
             child = plan.facts.child
+            if child.date_of_birth is None:  # an unborn baby on a pre-birth plan has no views to record
+                continue
             answered.child_views[child.ref] = a.ask(
                 f"views.child.{child.ref}",
                 lambda before, name=child.name: self.ask_entries(f"{name}'s wishes and feelings", before),
@@ -618,14 +620,13 @@ class CoreGroupWizard:
                 said = PROGRESS_WORDS[found[0]] + (f" ({found[1]})" if found[1] else "") if found else "not discussed"
                 say(f"    {item.action.id} {short(item.action.what, 50)}{self.whose(item.holders)}: {said}")
         kept = sum(1 for group in self.view_groups(answered) for item in group if item.private)
-        views = ", ".join(
+        counts = [f"parents' views {len(answered.parent_views)}"]
+        counts += [
             f"{self.people.ctx.children[ref].name.split()[0]}'s views {len(items)}"
             for ref, items in answered.child_views.items()
-        )
-        say(
-            f"  Recorded: parents' views {len(answered.parent_views)}, {views}, notes {len(answered.notes)}"
-            + (f" ({kept} kept from the family's copy)" if kept else "")
-        )
+        ]
+        counts.append(f"notes {len(answered.notes)}")
+        say(f"  Recorded: {', '.join(counts)}" + (f" ({kept} kept from the family's copy)" if kept else ""))
         gaps: list[str] = []
         for plan in self.plans:
             ref = plan.facts.child.ref
