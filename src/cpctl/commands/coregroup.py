@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -39,15 +39,29 @@ def core_group_record(
         typer.Option("--from", metavar="FILE", help="Read the meeting from a YAML or JSON file instead of asking."),
     ] = None,
     draft: Annotated[bool, typer.Option("--draft", help="Save an incomplete revised plan as a draft.")] = False,
+    edit: Annotated[
+        bool,
+        typer.Option("--edit", help="Write the meeting as a prefilled document and open it in $VISUAL or $EDITOR."),
+    ] = False,
 ) -> None:
     """Record a core group meeting: attendance, progress on each action, views, plan changes, next meeting.
 
     For a family, the meeting is recorded once for several children (repeat --child, or --family): progress on an
     action the children share is given once, and each child's plan gets its own new version, all saved together.
     """
+    from cpctl.commands.editing import refuse_with_from
     from cpctl.errors import CpctlError
 
+    refuse_with_from(edit, from_file)
     named = [*([child] if child is not None else []), *(children or [])]
+    if edit:
+        if len(named) > 1 or family:
+            raise CpctlError(
+                "--edit records one child's core group; for a family, answer the questions (leave out --edit) or "
+                "give a file (`cpctl core-group template --family`)."
+            )
+        print_recorded(_record_in_editor(open_store(ctx), named[0] if named else None, draft=draft))
+        return
     if from_file is None and not interactive():
         raise CpctlError(
             "cpctl core-group record asks its questions in a terminal, and there is none here: give a file with "
@@ -66,6 +80,30 @@ def core_group_record(
     for index, one in enumerate(recorded):
         last = index == len(recorded) - 1
         print_recorded(one, child=one.child, first=index == 0, last=last)
+
+
+def _record_in_editor(store: Store, child: str | None, *, draft: bool) -> Recorded:
+    """`core-group record --edit`: the meeting prefilled from the plan, opened in the editor until it is saved."""
+    from cpctl.casework import coregroup
+    from cpctl.commands.editing import Problems, edit_and_save, parse_all
+    from cpctl.documents import editable
+    from cpctl.errors import CpctlError
+
+    if child is None:
+        raise CpctlError("say whose core group it is: cpctl core-group record CHILD --edit.")
+    with store.read() as session:
+        document = editable.core_group(session, child)
+
+    def save(opened: Any) -> Recorded:
+        data = parse_all(opened, coregroup.CoreGroupIn)
+        if data.child not in document.children:
+            line = opened.line_of(("child",))
+            raise Problems([(line, f"child: this record was opened for {document.children[0]}; keep it.")])
+        if draft:
+            data.save_as_draft = True
+        return save_core_group(store, data, document=opened)
+
+    return edit_and_save(document.text, document.name, save)
 
 
 def _record_from_file(store: Store, path: Path, named: list[str], *, family: bool, draft: bool) -> list[Recorded]:
