@@ -382,7 +382,7 @@ def test_conference_correct_date_moves_the_deadlines(aged_db: StoreRef) -> None:
         (
             ("--category", f"{MIA}=XYZ"),
             "Error: 'XYZ' is not a category in england: use NEG (Neglect), PHY (Physical abuse), EMO (Emotional "
-            "abuse), SAB (Sexual abuse), MUL (Multiple categories).",
+            "abuse), SAB (Sexual abuse); for more than one, name each (recorded as MUL).",
         ),
         (
             ("--date", iso(TODAY + timedelta(days=1))),

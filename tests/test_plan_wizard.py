@@ -52,6 +52,7 @@ from plan_fixtures import CHRIS, GRACE, JAMIE, JORDAN, MIA, OLA, SAM, TOM, conte
 LISTED = [CHRIS, SAM, JORDAN, OLA, TOM, GRACE]
 # For "who is responsible", the same people, then anyone typed in, then the other professionals.
 PROGRESS_DONE, PROGRESS_SOME_CONCERN = UP + ENTER, DOWN + ENTER  # from the default, "on track"
+BACK = "\x1b[Z"  # Shift-Tab: back one question
 AGREED = "the review conference of 20/11/2026 (CF00002)"
 
 
@@ -90,21 +91,31 @@ def meetings(db: Path, child: str = JAMIE) -> list[dict[str, Any]]:
 
 
 # -- the keys for each part of a core group ---------------------------------------------------------------
-def attendance(came: str = ENTER, rest: str = "") -> str:
-    """Who came (everyone listed is ticked), then whatever the rest of the lists need, then nobody added."""
-    return came + rest + "n"
-
-
-def progress(*answers: tuple[str, str]) -> str:
-    """For each action of the plan: the status key(s) and a note."""
-    return "".join(status + note + ENTER for status, note in answers)
-
-
-ON_TRACK = (ENTER, "")
+# A core group asks: the date; who came (the core group and the family ticked, then "someone not in this list");
+# for each who did not come, why; which actions' progress differs from last time, and for those the status and a
+# note; the parents' views, the child's, the notes (one line each); what changed in the plan; the next meeting;
+# what is kept from the family's copy (when something was added); then the summary.
+SOMEONE_ELSE = len(LISTED)  # the last entry of "Who came?"
+NO_PROGRESS_CHANGE = ENTER  # every action's progress as listed
 NO_VIEWS = ENTER * 3  # parents' views, child's views, notes: none (so nothing to mark private)
 NO_CHANGE = ENTER  # the plan stays as it is
-NOT_SENT = ENTER
+NEXT_AS_OFFERED = ENTER
 SAVE = ENTER
+CHANGE_SOMETHING = DOWN + ENTER  # at "What now?": Save, Change something, Cancel
+SECTION = {"date": 0, "attendance": 1, "progress": 2, "views": 3, "plan": 4, "next": 5, "sent": 6, "private": 7}
+# "What did the meeting change in the plan?" for Jamie: change A1, change A2, add, remove, another part.
+PLAN_MENU = {"A1": 0, "A2": 1, "add": 2, "remove": 3, "part": 4}
+FIELD = {"what": 0, "why": 1, "who": 2, "start": 3, "frequency": 4, "length": 5, "outcome": 6, "by": 7, "measure": 8}
+
+
+def section(name: str) -> str:
+    """From the summary: Change something, then this section."""
+    return CHANGE_SOMETHING + DOWN * SECTION[name] + ENTER
+
+
+def quiet_meeting() -> str:
+    """A meeting where everyone came and nothing changed: every answer as offered, then Save."""
+    return ENTER + ENTER + NO_PROGRESS_CHANGE + NO_VIEWS + NO_CHANGE + NEXT_AS_OFFERED + SAVE
 
 
 def breakfast_club(who: str = DOWN * LISTED.index(TOM) + ENTER) -> str:
@@ -172,39 +183,26 @@ def test_core_group_in_full(demo_store: Store, demo_db: Path) -> None:
     before = rows(demo_store)
     next_meeting = TODAY + timedelta(days=28)
     keys = ENTER  # held today
-    keys += attendance(
-        checkbox(LISTED.index(TOM), LISTED.index(GRACE)),  # Tom and Grace did not come
-        checkbox(0)
-        + ENTER  # apologies: Tom; a report: no one
-        + checkbox(0)
-        + "Grace has left the nursery."
-        + ENTER  # not invited: Grace, and why
-        + "y"
-        + ENTER  # someone new
-        + ENTER
-        + "Pat Quill"
-        + ENTER
-        + "School nurse"
-        + ENTER
-        + "Northshire School Nursing (synthetic)"
-        + ENTER
-        + ENTER,  # Pat came
-    )
-    keys += progress((PROGRESS_DONE, "Course finished."), (PROGRESS_SOME_CONCERN, ""))
-    keys += items("Sam says mornings are easier.") + items("Jamie likes breakfast club.")
-    keys += items("The GP is checking a concern raised by the school nurse.") + checkbox(2)  # the note is private
-    keys += DOWN + ENTER + part("actions")  # the plan changes: its actions
-    keys += ADD + breakfast_club()
-    keys += change(1) + keep_action({4: "weekly"})  # A2 more often
-    keys += remove(3, 0)  # A1 is finished
-    keys += DONE + ENTER  # done with the actions; nothing private among them
-    keys += DONE  # done with the plan: A1's removal needs agreement
+    keys += checkbox(LISTED.index(TOM), LISTED.index(GRACE), SOMEONE_ELSE)  # Tom and Grace did not; someone else
+    keys += ENTER  # Tom: sent apologies
+    keys += DOWN * 2 + ENTER + "Grace has left the nursery." + ENTER  # Grace: not invited, and why
+    keys += ENTER + ENTER + "Pat Quill" + ENTER + "School nurse" + ENTER  # someone new: a professional
+    keys += "Northshire School Nursing (synthetic)" + ENTER + ENTER + "n"  # Pat came; no one else
+    keys += checkbox(0, 1)  # progress on A1 and A2 differs from "on track"
+    keys += PROGRESS_DONE + "Course finished." + ENTER + PROGRESS_SOME_CONCERN + ENTER
+    keys += "Sam says mornings are easier." + ENTER + "Jamie likes breakfast club." + ENTER
+    keys += "The GP is checking a concern raised by the school nurse." + ENTER
+    keys += checkbox(PLAN_MENU["A2"], PLAN_MENU["add"], PLAN_MENU["remove"])
+    keys += checkbox(FIELD["frequency"]) + retype("weekly")  # A2 more often
+    keys += breakfast_club()
+    keys += checkbox(0)  # A1 is finished: removed, which needs agreement
     keys += ENTER + AGREED + ENTER  # record who agreed it
-    keys += uk(next_meeting) + ENTER
-    keys += DOWN + ENTER  # sent today
+    keys += retype(uk(next_meeting))
+    keys += checkbox(2)  # the note is kept from the family's copy
+    keys += section("sent") + DOWN + ENTER  # sent today
     keys += SAVE
     with keys_typed(keys):
-        recorded = core_group_wizard(demo_store, JAMIE)
+        (recorded,) = core_group_wizard(demo_store, [JAMIE])
 
     assert recorded.version is not None and recorded.version.number == 2
     assert [c.line() for c in recorded.changes] == [
@@ -272,14 +270,24 @@ def _meeting_column(db: Path, column: str) -> str:
     return str(value)
 
 
+def _open_on_or_before(day: date) -> date:
+    """The six-weekly core group falls due on the working day on or before its date (England's closed-day rule)."""
+    import holidays
+
+    closed = holidays.country_holidays("GB", subdiv="ENG", years=range(day.year - 1, day.year + 1))
+    while day.weekday() >= 5 or day in closed:
+        day -= timedelta(days=1)
+    return day
+
+
 def test_core_group_through_the_command(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
-    keys = ENTER + attendance() + progress(ON_TRACK, ON_TRACK) + NO_VIEWS + NO_CHANGE + ENTER + NOT_SENT + SAVE
-    result = typed(monkeypatch, demo_db, keys, "core-group", "record", "Jamie Testwood")  # by name
+    result = typed(monkeypatch, demo_db, quiet_meeting(), "core-group", "record", "Jamie Testwood")  # by name
     assert result.exit_code == 0, result.output
     assert result.stdout.endswith(
         f"Recorded the core group of {british(TODAY)}.\n"
         "  The plan did not change.\n"
         "  When the revised plan and minutes go out: `cpctl core-group sent DEMO-1001 --on DATE`.\n"
+        f"  Next meeting: {british(_open_on_or_before(TODAY + timedelta(weeks=6)))}.\n"
     )
     (meeting,) = meetings(demo_db)
     assert {a["person"] for a in meeting["attendance"] if a["status"] == "attended"} == set(LISTED)
@@ -292,8 +300,8 @@ def test_core_group_through_the_command(monkeypatch: pytest.MonkeyPatch, demo_db
 
 def test_the_child_is_chosen_from_those_on_a_plan(monkeypatch: pytest.MonkeyPatch, demo_db: Path) -> None:
     keys = DOWN + ENTER  # Jamie, Mia: Mia
-    keys += ENTER + attendance() + progress(ON_TRACK, ON_TRACK) + NO_VIEWS + NO_CHANGE + ENTER + NOT_SENT + SAVE
-    result = typed(monkeypatch, demo_db, keys, "core-group", "record")
+    keys += checkbox(0)  # her brother, offered ticked, was not at this meeting
+    result = typed(monkeypatch, demo_db, keys + quiet_meeting(), "core-group", "record")
     assert result.exit_code == 0, result.output
     assert len(meetings(demo_db, MIA)) == 1 and meetings(demo_db, JAMIE) == []
 
@@ -308,64 +316,57 @@ def test_a_child_without_a_plan_is_refused_before_any_question(monkeypatch: pyte
 
 
 def test_dropping_a_change_that_needs_agreement_keeps_the_plan(demo_store: Store, demo_db: Path) -> None:
-    keys = ENTER + attendance() + progress(ON_TRACK, ON_TRACK) + NO_VIEWS
-    keys += DOWN + ENTER + part("actions") + remove(2, 1) + DONE + ENTER + DONE  # remove A2: it needs agreement
-    keys += DOWN * 2 + ENTER  # drop the changes
-    keys += ENTER + NOT_SENT + SAVE
+    keys = ENTER + ENTER + NO_PROGRESS_CHANGE + NO_VIEWS
+    keys += checkbox(PLAN_MENU["remove"]) + checkbox(1)  # remove A2: it needs agreement
+    keys += DOWN + ENTER  # drop the changes
+    keys += NEXT_AS_OFFERED + SAVE
     with keys_typed(keys):
-        recorded = core_group_wizard(demo_store, JAMIE)
+        (recorded,) = core_group_wizard(demo_store, [JAMIE])
     assert recorded.version is None and recorded.changes == []
     assert [a["id"] for a in content(demo_db)["actions"]] == ["A1", "A2"]
     assert len(meetings(demo_db)) == 1
 
 
 def test_going_back_from_agreement_to_change_the_plan_again(demo_store: Store, demo_db: Path) -> None:
-    keys = ENTER + attendance() + progress(ON_TRACK, ON_TRACK) + NO_VIEWS
-    keys += DOWN + ENTER + part("actions") + remove(2, 1) + DONE + ENTER + DONE
-    keys += DOWN + ENTER  # go back and change the plan again: put a weekly A2 back instead
-    keys += part("actions") + ADD + "Money and debt advice, weekly" + ENTER + ENTER + NO_ONE + ENTER * 6
-    keys += DONE + ENTER + DONE  # nothing private; done: A2 is still removed, so agreement again
-    keys += ENTER + AGREED + ENTER
-    keys += ENTER + NOT_SENT
-    keys += ENTER  # the new action has gaps: the first choice is to save as a draft
+    keys = ENTER + ENTER + NO_PROGRESS_CHANGE + NO_VIEWS
+    keys += checkbox(PLAN_MENU["remove"]) + checkbox(1)  # remove A2: it needs agreement
+    keys += BACK  # back to the removal, A2 still ticked: untick it
+    keys += checkbox(1)
+    keys += NEXT_AS_OFFERED + SAVE
     with keys_typed(keys):
-        recorded = core_group_wizard(demo_store, JAMIE)
-    assert recorded.version is not None
-    assert (recorded.version.number, recorded.version.draft, recorded.version.agreed_by) == (2, True, AGREED)
-    assert [(a["id"], a["what"], a["who"]) for a in content(demo_db)["actions"]] == [
-        ("A1", "Parenting course (Positive Routines)", SAM),
-        ("A3", "Money and debt advice, weekly", None),
-    ]
+        (recorded,) = core_group_wizard(demo_store, [JAMIE])
+    assert recorded.version is None
+    assert [a["id"] for a in content(demo_db)["actions"]] == ["A1", "A2"]
 
 
 def test_ctrl_c_half_way_writes_nothing(demo_store: Store) -> None:
     before = rows(demo_store)
-    keys = ENTER + attendance("", "") + ENTER + "y" + ENTER + "Pat Quill" + ENTER + CTRL_C
+    keys = ENTER + checkbox(SOMEONE_ELSE) + ENTER + ENTER + "Pat Quill" + ENTER + CTRL_C
     with pytest.raises(Cancelled), keys_typed(keys):
-        core_group_wizard(demo_store, JAMIE)
+        core_group_wizard(demo_store, [JAMIE])
     assert rows(demo_store) == before
 
 
 def test_cancel_at_the_summary_writes_nothing_not_even_the_person_added(demo_store: Store) -> None:
     before = rows(demo_store)
-    keys = ENTER + ENTER + "y" + ENTER + ENTER + "Pat Quill" + ENTER + ENTER + "Northshire Police (synthetic)"
-    keys += ENTER + ENTER + "n"
-    keys += progress(ON_TRACK, ON_TRACK) + NO_VIEWS + NO_CHANGE + ENTER + NOT_SENT
-    keys += DOWN * 2 + ENTER  # Save, Go back, Cancel
+    keys = ENTER + checkbox(SOMEONE_ELSE) + ENTER + ENTER + "Pat Quill" + ENTER + ENTER
+    keys += "Northshire Police (synthetic)" + ENTER + ENTER + "n"
+    keys += NO_PROGRESS_CHANGE + NO_VIEWS + NO_CHANGE + NEXT_AS_OFFERED
+    keys += DOWN * 2 + ENTER  # Save, Change something, Cancel
     with pytest.raises(Cancelled), keys_typed(keys):
-        core_group_wizard(demo_store, JAMIE)
+        core_group_wizard(demo_store, [JAMIE])
     assert rows(demo_store) == before
 
 
 def test_go_back_to_a_section_before_saving(demo_store: Store, demo_db: Path) -> None:
-    keys = ENTER + attendance() + progress(ON_TRACK, ON_TRACK) + NO_VIEWS + NO_CHANGE
-    keys += uk(TODAY + timedelta(days=3)) + ENTER + DOWN + ENTER  # next meeting in 3 days; sent today
-    keys += DOWN + ENTER + ENTER + retype(uk(days_ago(2)))  # go back to the date: two days ago
-    keys += DOWN + ENTER + DOWN * 2 + ENTER + PROGRESS_SOME_CONCERN + retype("Sam came late.")  # progress: A1
-    keys += ENTER + ENTER  # A2 as it was
+    keys = ENTER + ENTER + NO_PROGRESS_CHANGE + NO_VIEWS + NO_CHANGE
+    keys += retype(uk(TODAY + timedelta(days=3)))  # next meeting in 3 days
+    keys += section("date") + retype(uk(days_ago(2)))  # the date: two days ago
+    keys += section("progress") + checkbox(0) + PROGRESS_SOME_CONCERN + "Sam came late." + ENTER  # A1
+    keys += section("sent") + DOWN + ENTER  # sent today
     keys += SAVE
     with keys_typed(keys):
-        recorded = core_group_wizard(demo_store, JAMIE)
+        (recorded,) = core_group_wizard(demo_store, [JAMIE])
     assert recorded.meeting.held_on == days_ago(2)
     (meeting,) = meetings(demo_db)
     assert meeting["progress"]["A1"] == {"status": "some-concern", "note": "Sam came late."}
@@ -375,28 +376,29 @@ def test_go_back_to_a_section_before_saving(demo_store: Store, demo_db: Path) ->
 def test_a_date_before_the_last_core_group_is_not_accepted(
     demo_store: Store, demo_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    first = ENTER + attendance() + progress(ON_TRACK, ON_TRACK) + NO_VIEWS + NO_CHANGE + ENTER + NOT_SENT + SAVE
-    with keys_typed(retype(uk(days_ago(3))) + first[1:]):
-        core_group_wizard(demo_store, JAMIE)
+    rest = quiet_meeting()[1:]
+    with keys_typed(retype(uk(days_ago(3))) + rest):
+        core_group_wizard(demo_store, [JAMIE])
     # The same day again is refused at the prompt (which stays), so the next answer is asked for.
-    second = retype(uk(days_ago(3))) + retype(uk(TODAY)) + first[1:]
-    with keys_typed(second):
-        recorded = core_group_wizard(demo_store, JAMIE)
+    with keys_typed(retype(uk(days_ago(3))) + retype(uk(TODAY)) + rest):
+        (recorded,) = core_group_wizard(demo_store, [JAMIE])
     assert recorded.meeting.held_on == TODAY
     assert [m["date"] for m in meetings(demo_db)] == [iso(days_ago(3)), iso(TODAY)]
-    shown = capsys.readouterr().out  # the second meeting shows what the first said of each action
-    assert "    who: Sam Testwood; how often: weekly; outcome due by " in shown
-    assert f"; last time: on track ({short_british(days_ago(3))})\n" in shown
+    shown = capsys.readouterr().out  # the second meeting shows what the first said of each action, as the default
+    assert (
+        f"  A1 Parenting course (Positive Routines) (Sam Testwood): on track (as on {short_british(days_ago(3))})\n"
+        in (shown)
+    )
 
 
 def test_other_parts_of_the_plan_change_at_a_core_group(demo_store: Store, demo_db: Path) -> None:
-    keys = ENTER + attendance() + progress(ON_TRACK, ON_TRACK) + NO_VIEWS + DOWN + ENTER
+    keys = ENTER + ENTER + NO_PROGRESS_CHANGE + NO_VIEWS + checkbox(PLAN_MENU["part"])
     keys += part("worries") + ENTER + items("A neighbour's worry about late-night visitors.") + checkbox(1)
     keys += part("safety_scale") + retype("6")
     keys += part("core_group") + DOWN * LISTED.index(GRACE) + " " + ENTER  # Grace leaves the core group
-    keys += DONE + ENTER + NOT_SENT + SAVE
+    keys += DONE + NEXT_AS_OFFERED + SAVE
     with keys_typed(keys):
-        recorded = core_group_wizard(demo_store, JAMIE)
+        (recorded,) = core_group_wizard(demo_store, [JAMIE])
     assert [c.line() for c in recorded.changes] == [
         "+ What we are worried about: A neighbour's worry about late-night visitors.",
         f"- Core group: {GRACE} leaves",
@@ -648,23 +650,22 @@ def test_cpctl_core_group_record_in_a_pseudo_terminal(make_store, monkeypatch: p
 
     answer("Date of the meeting", enter)
     answer("Who came?", enter)
-    answer("Add someone who is not in these lists?", "n")
+    answer("Which actions' progress is different", " " + enter)  # A1
     answer("Progress on A1:", up + enter)  # done
     answer("A note on A1", "Course finished." + enter)
-    answer("Progress on A2:", enter)  # on track
-    answer("A note on A2", enter)
-    answer("The parents' views, in their words 1", "Sam says mornings are easier." + enter)
-    answer("The parents' views, in their words 2", enter)
-    answer("wishes and feelings 1", enter)
-    answer("Notes of the meeting 1", enter)
-    answer("not for the family's copy?", enter)
-    answer("Did the meeting change the plan?", down + enter)
+    answer("The parents' views, in their words (blank for none)", "Sam says mornings are easier." + enter)
+    answer("wishes and feelings (blank for none)", enter)
+    answer("Notes of the meeting (blank for none)", enter)
+    answer("What did the meeting change in the plan?", down * PLAN_MENU["part"] + " " + enter)
     answer("Which part of the plan to change?", down * PART["safety_scale"] + enter)
     answer("Safety scale, 0 (not safe)", "\x15" + "5" + enter)  # the question itself, not the menu's echo of it
     answer("Which part of the plan to change?", enter)  # done
     answer("Date of the next core group", enter)
-    answer("Have the revised plan and minutes gone", down + enter)  # today
+    answer("not for the family's copy?", enter)
     child.expect_exact("~ Safety scale: 4 → 5")  # the summary
+    answer("What now?", down + enter)  # change something
+    answer("Which part?", down * SECTION["sent"] + enter)
+    answer("Have the revised plan and minutes gone", down + enter)  # today
     answer("What now?", enter)
     child.expect_exact(f"Recorded the core group of {british(TODAY)}.")
     child.expect(pexpect.EOF)

@@ -91,6 +91,7 @@ class Recorded:
     meeting: CoreGroupMeeting
     version: PlanVersion | None
     changes: list[revision.Change]
+    child: str = ""  # the child's id
 
 
 def revised(current: PlanContent, data: CoreGroupIn) -> PlanContent:
@@ -233,7 +234,7 @@ def record(session: Session, data: CoreGroupIn, *, today: date | None = None) ->
         },
     )
     schedule.refresh_child(session, child)
-    return Recorded(meeting=meeting, version=version, changes=changes)
+    return Recorded(meeting=meeting, version=version, changes=changes, child=child.ref)
 
 
 def record_sent(
@@ -274,3 +275,208 @@ def record_sent(
     )
     schedule.refresh_child(session, child)
     return meeting
+
+
+# -- a core group for several children of one family --------------------------------------------------------
+class FamilyProgressIn(ProgressIn):
+    """Progress on an action: without `child`, for every chosen child whose plan has the action (a shared one)."""
+
+    child: Key | None = None
+
+
+class FamilyActionChange(ActionChange):
+    """Fields of an action to change: without `child`, in every chosen child's plan that has the action."""
+
+    child: Key | None = None
+
+
+class FamilyAction(Action):
+    """A new action; `children` says whose plans it joins (none given: every child of the meeting, as one shared
+    action with the same id, F1, F2, ..., in each plan)."""
+
+    children: list[Key] = []
+
+
+class FamilyActionRef(Strict):
+    id: ActionId
+    child: Key | None = None
+
+
+class FamilyCoreGroupIn(Strict):
+    """One core group meeting for several children of a family: the meeting once, each child's plan revised."""
+
+    children: list[Key] = Field(min_length=1)
+    date: Day
+    attendance: list[AttendeeIn] = []
+    progress: list[FamilyProgressIn] = []
+    parent_views: list[Item] = []
+    child_views: dict[Key, list[Item]] = {}
+    notes: list[Item] = []
+    new_actions: list[FamilyAction] = []
+    changed_actions: list[FamilyActionChange] = []
+    removed_actions: list[ActionId | FamilyActionRef] = []
+    plans: dict[Key, PlanContent] = {}  # whole revised plans by child (what the wizard gives)
+    next_meeting: Day | None = None
+    sent_on: Day | None = None
+    agreed_by: OptText = None
+    save_as_draft: bool = False
+    based_on: dict[Key, int] = {}  # by child: the plan version the record was written against
+
+    @model_validator(mode="after")
+    def _dates(self) -> FamilyCoreGroupIn:
+        if self.next_meeting is not None and self.next_meeting <= self.date:
+            raise ValueError("the next meeting must come after this one")
+        if self.sent_on is not None and self.sent_on < self.date:
+            raise ValueError("the plan and minutes cannot be sent before the meeting (sent_on)")
+        if self.plans and (self.new_actions or self.changed_actions or self.removed_actions):
+            raise ValueError("give either the whole revised plans (plans) or changes to actions, not both")
+        return self
+
+
+def shared_actions(contents: dict[str, PlanContent]) -> dict[str, list[str]]:
+    """Each action id that stands in more than one of these plans, for the same action (the same 'what'), with
+    the children whose plans hold it: progress on it and changes to it are given once for all of them."""
+    holders: dict[tuple[str, str], list[str]] = {}
+    for ref, content in contents.items():
+        for action in content.actions:
+            holders.setdefault((action.id or "", " ".join(action.what.split()).casefold()), []).append(ref)
+    return {key: refs for (key, _), refs in holders.items() if key and len(refs) > 1}
+
+
+def next_family_ids(contents: dict[str, PlanContent], count: int) -> list[str]:
+    """The next `count` ids for actions shared by the family (F1, F2, ...), unused in any of these plans."""
+    used = [
+        int(a.id[1:]) for c in contents.values() for a in c.actions if a.id and a.id[:1] == "F" and a.id[1:].isdigit()
+    ]
+    start = max(used, default=0) + 1
+    return [f"F{n}" for n in range(start, start + count)]
+
+
+class _Family:
+    """The children of a family core group, their plans in force, and where each entry of the record applies."""
+
+    def __init__(self, session: Session, data: FamilyCoreGroupIn) -> None:
+        self.session = session
+        self.refs: list[str] = []
+        self.contents: dict[str, PlanContent] = {}
+        for index, key in enumerate(data.children):
+            with FieldError.at(("children", index)):
+                child = people.find_child(session, key)
+            if child.ref in self.refs:
+                raise FieldError(("children", index), f"child {child.ref} is named twice.")
+            plan_row = plans.active_plan(session, child)
+            if plan_row is None:
+                raise FieldError(
+                    ("children", index), f"child {child.ref} has no plan in force, so there is no core group."
+                )
+            row = plans.version(session, plan_row)
+            self.refs.append(child.ref)
+            self.contents[child.ref] = plans.content_of(row) if row is not None else PlanContent()
+
+    def child(self, loc: Loc, key: str) -> str:
+        with FieldError.at(loc):
+            ref = people.find_child(self.session, key).ref
+        if ref not in self.refs:
+            raise FieldError(loc, f"child {ref} is not one of this meeting's children ({', '.join(self.refs)}).")
+        return ref
+
+    def holders(self, loc: Loc, action: str, child: str | None) -> list[str]:
+        """The children whose plans the entry at `loc` (about `action`, for `child` if given) applies to."""
+        if child is not None:
+            ref = self.child((*loc, "child"), child)
+            ids = [a.id for a in self.contents[ref].actions]
+            if action not in ids:
+                raise FieldError(
+                    (*loc, "id"), f"child {ref}'s plan has no action {action}; its actions are {_ids(ids)}."
+                )
+            return [ref]
+        found = [ref for ref in self.refs if any(a.id == action for a in self.contents[ref].actions)]
+        if not found:
+            ids = sorted({a.id or "" for c in self.contents.values() for a in c.actions})
+            raise FieldError(loc, f"no chosen child's plan has an action {action}; their actions are {_ids(ids)}.")
+        return found
+
+
+def _ids(ids: list[str | None]) -> str:
+    return ", ".join(sorted({i for i in ids if i})) or "none"
+
+
+def record_family(session: Session, data: FamilyCoreGroupIn, *, today: date | None = None) -> list[Recorded]:
+    """Record one meeting for each chosen child and any revised plans, in the caller's one transaction: an error
+    for any child leaves nothing written for any of them. Shared actions take their progress and changes once."""
+    family = _Family(session, data)
+    progress: dict[str, list[tuple[int, ProgressIn]]] = {ref: [] for ref in family.refs}
+    for index, item in enumerate(data.progress):
+        for ref in family.holders(("progress", index, "action"), item.action, item.child):
+            progress[ref].append((index, ProgressIn(action=item.action, status=item.status, note=item.note)))
+    views = {family.child(("child_views", key), key): items for key, items in data.child_views.items()}
+    based_on = {family.child(("based_on", key), key): number for key, number in data.based_on.items()}
+    revised_plans = _revised_plans(family, data)
+    results = []
+    for position, ref in enumerate(family.refs):
+        entries = progress[ref]
+        one = CoreGroupIn(
+            child=ref,
+            date=data.date,
+            attendance=data.attendance,
+            progress=[p for _, p in entries],
+            parent_views=data.parent_views,
+            child_views=views.get(ref, []),
+            notes=data.notes,
+            plan=revised_plans.get(ref),
+            next_meeting=data.next_meeting,
+            sent_on=data.sent_on,
+            agreed_by=data.agreed_by,
+            save_as_draft=data.save_as_draft,
+            based_on=based_on.get(ref),
+        )
+        try:
+            results.append(record(session, one, today=today))
+        except FieldError as exc:
+            raise _family_error(exc, data, ref, position, [i for i, _ in entries]) from None
+    return results
+
+
+def _revised_plans(family: _Family, data: FamilyCoreGroupIn) -> dict[str, PlanContent]:
+    """Each child's plan as the meeting left it, for the children whose plans it changed."""
+    if data.plans:
+        return {family.child(("plans", key), key): plan for key, plan in data.plans.items()}
+    changed = {ref: family.contents[ref].model_copy(deep=True) for ref in family.refs}
+    touched: set[str] = set()
+    for index, change in enumerate(data.changed_actions):
+        for ref in family.holders(("changed_actions", index), change.id, change.child):
+            action = next(a for a in changed[ref].actions if a.id == change.id)
+            for field, value in change.model_dump(exclude={"id", "child"}, exclude_none=True).items():
+                setattr(action, field, value)
+            touched.add(ref)
+    for index, entry in enumerate(data.removed_actions):
+        ref_id, child = (entry, None) if isinstance(entry, str) else (entry.id, entry.child)
+        for ref in family.holders(("removed_actions", index), ref_id, child):
+            changed[ref].actions = [a for a in changed[ref].actions if a.id != ref_id]
+            touched.add(ref)
+    shared = [n for n in data.new_actions if len(n.children) != 1 and len(family.refs) > 1]
+    family_ids = iter(next_family_ids(family.contents, len(shared)))
+    for index, new in enumerate(data.new_actions):
+        whose = [family.child(("new_actions", index, "children", i), k) for i, k in enumerate(new.children)]
+        whose = whose or list(family.refs)
+        ident = next(family_ids) if len(whose) > 1 else None
+        for ref in whose:
+            changed[ref].actions.append(Action(**new.model_dump(exclude={"children", "id"}), id=ident))
+            touched.add(ref)
+    return {ref: changed[ref] for ref in family.refs if ref in touched}
+
+
+def _family_error(exc: FieldError, data: FamilyCoreGroupIn, ref: str, position: int, progress: list[int]) -> FieldError:
+    """A refusal for one child's part of the record, placed at the family record's own entry and naming the child."""
+    loc = exc.loc
+    if loc and loc[0] == "progress" and len(loc) > 1 and isinstance(loc[1], int):
+        loc = ("progress", progress[loc[1]], *loc[2:])
+    elif loc and loc[0] == "child":
+        loc = ("children", position)
+    elif loc and loc[0] == "based_on":
+        loc = ("based_on", next((k for k in data.based_on if k == ref), ref))
+    elif loc and loc[0] in ("plan", "new_actions", "changed_actions", "removed_actions"):
+        made = next((key for key in ("new_actions", "changed_actions", "removed_actions") if getattr(data, key)), None)
+        loc = (made,) if made else ("plans",)
+    reason = exc.reason if ref in exc.reason or len(data.children) == 1 else f"for child {ref}: {exc.reason}"
+    return FieldError(loc, reason)

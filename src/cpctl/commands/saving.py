@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from sqlmodel import Session
 
     from cpctl.casework.conference import ConferenceIn, ConferenceRules, Saved
-    from cpctl.casework.coregroup import CoreGroupIn, Recorded
+    from cpctl.casework.coregroup import CoreGroupIn, FamilyCoreGroupIn, Recorded
     from cpctl.store.database import Store
 
 Data = TypeVar("Data")
@@ -75,3 +75,17 @@ def save_core_group(
     from cpctl.casework import coregroup
 
     return save_checked(store, data, coregroup.record, document, before=before)
+
+
+def save_family_core_group(
+    store: Store,
+    data: FamilyCoreGroupIn,
+    document: Any = None,
+    *,
+    before: Callable[[Session, FamilyCoreGroupIn], FamilyCoreGroupIn] | None = None,
+) -> list[Recorded]:
+    """A core group meeting for several children of a family, each child's part checked and recorded in one
+    transaction: a refusal for any child saves nothing for any of them (see `save_checked`)."""
+    from cpctl.casework import coregroup
+
+    return save_checked(store, data, coregroup.record_family, document, before=before)

@@ -280,3 +280,151 @@ class PlanLife(PlanPrompts):
         else:
             say("  Nothing missing against §3.10-3.22.")
         return gaps
+
+
+# -- a core group's children, and the changes it makes to an action --------------------------------------------
+def choose_children(store: Store, named: list[str], *, family: bool) -> tuple[Context, list[str]]:
+    """The children of a core group meeting: those named, or one chosen from those with a plan in force, and
+    their brothers and sisters on a plan when asked for (`family`) or, in the wizard, offered ticked."""
+    from cpctl.commands.wizards.context import load_context
+    from cpctl.commands.wizards.replay import checkbox, select
+    from cpctl.errors import CpctlError
+
+    doing = "record a core group for"
+    ctx = load_context(store, only=named[0] if named else None)
+    refs: list[str] = []
+    for key in named:
+        ref = find_child(store, key)
+        if ref not in ctx.children:
+            ctx.children.update(load_context(store, only=ref).children)
+        if ctx.children[ref].plan_number is None:
+            raise CpctlError(
+                f"child {ref} has no plan in force, so there is no plan to {doing}; a plan starts at a "
+                "conference (`cpctl conference new`)."
+            )
+        if ref not in refs:
+            refs.append(ref)
+    if not refs:
+        on_plan = [c for c in ctx.children.values() if c.plan_number is not None]
+        if not on_plan:
+            raise CpctlError(
+                f"no child in this store has a plan in force, so there is no plan to {doing}; a plan starts at a "
+                "conference (`cpctl conference new`)."
+            )
+        if len(on_plan) == 1:
+            out().print(f"Child: {on_plan[0].label} (the only child with a plan in force)", markup=False)
+            refs = [on_plan[0].ref]
+        else:
+            refs = [str(select("Child:", [(c.label, c.ref) for c in on_plan]))]
+    siblings = [s for ref in refs for s in ctx.children[ref].siblings if s not in refs]
+    for ref in dict.fromkeys(siblings):
+        if ref not in ctx.children:
+            ctx.children.update(load_context(store, only=ref).children)
+    on_plan = [ref for ref in dict.fromkeys(siblings) if ctx.children[ref].plan_number is not None]
+    if family:
+        if on_plan:
+            out().print(
+                "With their brothers and sisters on a plan: " + ", ".join(ctx.children[ref].label for ref in on_plan),
+                markup=False,
+            )
+        else:
+            out().print("No brother or sister has a plan in force: the meeting is for this child alone.")
+        refs += on_plan
+    elif on_plan and not named:
+        refs += checkbox(
+            "Also at this meeting (brothers and sisters with a plan in force; untick any who were not):",
+            [(ctx.children[ref].label, ref, True) for ref in on_plan],
+        )
+    return ctx, refs
+
+
+class ChildPlan(PlanLife):
+    """One child's plan at a core group; the people typed in are kept in a list the whole meeting shares."""
+
+    def __init__(self, ctx: Context, facts: PlanFacts, new_people: list[NewPerson]) -> None:
+        super().__init__(ctx, facts)
+        self._new_people = new_people
+
+
+class MeetingPeople(ChildPlan):
+    """The people of a core group meeting for one child or several: each child's family and core group."""
+
+    def __init__(self, ctx: Context, plans: list[ChildPlan], new_people: list[NewPerson]) -> None:
+        super().__init__(ctx, plans[0].facts, new_people)
+        self.plans = plans
+
+    @property
+    def subjects(self) -> list[str]:
+        return [p.facts.child.ref for p in self.plans]
+
+    def core_group_refs(self) -> list[str]:
+        """Each child's family, lead worker and core group, in that order, once each."""
+        family = [ref for p in self.plans for ref, _ in p.facts.child.people]
+        return list(dict.fromkeys(family + [ref for p in self.plans for ref in p.core_group_refs()]))
+
+
+ACTION_FIELDS = {
+    "what": "What",
+    "why": "Why",
+    "who": "Who is responsible",
+    "start": "Starting",
+    "frequency": "How often",
+    "length": "For how long",
+    "outcome": "Planned outcome",
+    "by": "Outcome due by",
+    "measure": "Measure of success",
+}
+
+
+def ask_action_fields(a: Any, plan: PlanLife, key: str, action: Action) -> Action:
+    """An action changed field by field: tick what changed (each shown as it stands), then only those are asked,
+    each prefilled. `a` is the wizard's `replay.Answers`."""
+    from cpctl.commands.wizards import replay
+    from cpctl.commands.wizards.prompts import date_check
+    from cpctl.dates import parse_date, short_british
+
+    def shown(name: str) -> str:
+        value = getattr(action, name)
+        if name == "who":
+            return plan.who_label(value)
+        if name in ("start", "by"):
+            return short_british(value) if value else "not set"
+        return short(value, 60) if value else "not set"
+
+    fields = a.ask(
+        f"plan.action.{key}.fields",
+        lambda before: replay.checkbox(
+            f"What changes in {action.id} {short(action.what, 50)}?",
+            [(f"{title}: {shown(name)}", name, name in before) for name, title in ACTION_FIELDS.items()],
+        ),
+        default=[],
+    )
+    changed = action.model_copy(deep=True)
+    for name in ACTION_FIELDS:
+        if name not in fields:
+            continue
+        title = ACTION_FIELDS[name]
+        if name == "who":
+            value: Any = a.ask(
+                f"plan.action.{key}.who", lambda before: plan.ask_who("Who is responsible?", before), action.who
+            )
+        elif name in ("start", "by"):
+            earliest = changed.start if name == "by" else None
+            check = date_check(earliest=earliest, too_early="That is before the action starts.")
+
+            def ask_day(before: Any, title: str = title, check: Any = check) -> Any:
+                typed = replay.text(f"{title} (DD/MM/YYYY):", f"{before:%d/%m/%Y}" if before else "", check=check)
+                return parse_date(typed) if typed else None
+
+            value = a.ask(f"plan.action.{key}.{name}", ask_day, getattr(action, name))
+        else:
+            required = "Say what the action is." if name == "what" else None
+            value = a.ask(
+                f"plan.action.{key}.{name}",
+                lambda before, title=title, required=required: (
+                    replay.text(f"{title}:", before or "", required=required) or None
+                ),
+                getattr(action, name),
+            )
+        setattr(changed, name, value)
+    return changed
