@@ -216,8 +216,6 @@ class Wizard(DecisionPrompts):
             before.kind = kind
             if kind not in ("initial", "pre-birth-initial"):
                 before.strategy_discussion = None
-        if before is not None and not any(self.eligible(kind, before.day)):
-            self.ask_day()
 
     def ask_day(self) -> None:
         """The date, checked at once against today and the case: a review comes after the plan began."""
@@ -309,6 +307,7 @@ class Wizard(DecisionPrompts):
             )
             self.ask_kind()
             self.ask_day()
+            self.ask_strategy()
             eligible = self.eligible(d.kind, d.day)
         if len(eligible) == 1:
             self.draft.children = [eligible[0].ref]
