@@ -613,3 +613,92 @@ def test_the_wizard_module_leaves_questionary_and_the_store_unimported(tmp_path:
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
+
+
+# -- issue 14: fewer questions, defaults shown, siblings, each answer checked as it is given --------
+def test_ctrl_z_goes_back_one_question_with_its_answer_as_the_default(family: Store, family_db: Path) -> None:
+    keys = ENTER + ENTER + "10:00" + ENTER  # initial, today, 10:00
+    keys += CTRL_Z  # at "Where was it held?": back one question, to the start time (10:00 as its default)
+    keys += retype("10:30") + "Civic Centre" + ENTER + ENTER
+    keys += checkbox(1) + checkbox(JORDAN, OLA) + ENTER + decision(**VIEWS)
+    keys += items("The children may go hungry and cold.")
+    keys += CTRL_Z  # at "What is working well": back to the worries only, which keep their line
+    keys += ENTER + "Mia misses health appointments." + ENTER + ENTER
+    keys += full_plan()[len(items("The children may go hungry and cold.")) :]
+    keys += SAVE
+    saved, _ = wizard(family, keys)
+    record = show(family_db, saved.conference.ref)
+    assert (record["time"], record["venue"]) == ("10:30", "Civic Centre")
+    (jamie,) = record["decisions"]
+    assert [w["text"] for w in jamie["plan_content"]["worries"]] == [
+        "The children may go hungry and cold.",
+        "Mia misses health appointments.",
+    ]
+
+
+def test_a_sisters_answers_start_from_her_brothers_and_each_default_is_shown(
+    family: Store, family_db: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Finding: a sibling's category defaulted silently to the first child's answer."""
+    keys = details("initial") + ENTER + checkbox(JORDAN, OLA) + ENTER
+    keys += decision(**VIEWS, category=DOWN + ENTER) + full_plan()  # Jamie: physical abuse
+    keys += checkbox(0, 3)  # Mia: her decision differs, and her plan
+    keys += ENTER + ENTER  # a plan starts; the category ticked as Jamie's (PHY), kept
+    keys += items("Mia missed two health visitor appointments.") + items("Mia is too young to say.") + ENTER
+    keys += DOWN + ENTER  # start from Jamie's outline plan and change it
+    keys += ENTER  # Jamie's one action is Mia's too (one action, one reference)
+    keys += (ENTER + ENTER) * 6  # the worries, what works, immediate action and objectives as Jamie's
+    keys += ENTER + items("Speech therapy") + "Mia's speech delay" + ENTER + "Ola Brennan" + ENTER
+    keys += ENTER * 6  # Mia's own action: nothing more said about it yet
+    keys += ENTER + (ENTER + ENTER) * 2 + ENTER + ENTER  # seen as Jamie; the rest kept; nothing private
+    keys += SAVE
+    saved, _ = wizard(family, keys)
+    shown = capsys.readouterr().out
+    assert "Ticked as for Jamie Testwood: PHY (Physical abuse)." in shown
+    assert "Lead social worker: Jordan Ashby (as for Jamie Testwood; change it from the summary)." in shown
+    assert "From Mia Testwood's record: no interpreter needed; cultural or religious needs: none recorded" in shown
+    jamie, mia = show(family_db, saved.conference.ref)["decisions"]
+    assert mia["categories"] == ["PHY"]
+    assert [(a["id"], a["what"]) for a in jamie["plan_content"]["actions"]] == [("F1", "Parenting course")]
+    assert [(a["id"], a["what"], a["who"]) for a in mia["plan_content"]["actions"]] == [
+        ("F1", "Parenting course", "P00002"),
+        ("A1", "Speech therapy", "P00005"),
+    ]
+
+
+def test_a_family_actions_number_follows_the_highest_in_any_siblings_plan(demo_store: Store) -> None:
+    from cpctl.casework.plan import Action, PlanContent, next_family_id
+
+    jamie = PlanContent(actions=[Action(id="F2", what="Money advice"), Action(id="A1", what="Course")])
+    mia = PlanContent(actions=[Action(id="F3", what="Family therapy"), Action(id="A7", what="Speech")])
+    assert next_family_id([jamie, mia]) == "F4"
+    assert next_family_id([PlanContent()]) == "F1"
+
+
+def test_an_absent_parent_is_one_list_and_who_has_not_heard_the_plan_is_asked_plainly(
+    family: Store, family_db: Path
+) -> None:
+    """Findings: three multi-selects for one absent person; "Plan not discussed with: who?" was unclear."""
+    keys = details("initial") + checkbox(1)
+    keys += checkbox(CHRIS, JORDAN, OLA)  # Chris is unticked: he did not attend
+    keys += ENTER + ENTER  # ... and is ticked already in the one list of the others: he sent apologies
+    keys += decision(**VIEWS, not_discussed=items("Chris Testwood (father): did not come; Jordan will visit him."))
+    keys += full_plan() + SAVE
+    saved, _ = wizard(family, keys)
+    record = show(family_db, saved.conference.ref)
+    assert {a["name"]: a["status"] for a in record["attendance"]}["Chris Testwood"] == "apologies"
+    (jamie,) = record["decisions"]
+    assert jamie["details"]["not_discussed_with"] == [
+        {"who": "Chris Testwood (father)", "why": "did not come; Jordan will visit him.", "private": False}
+    ]
+
+
+def test_who_is_responsible_is_checked_against_the_store_as_it_is_typed(family: Store, family_db: Path) -> None:
+    keys = details("initial") + checkbox(1) + checkbox(JORDAN, OLA) + ENTER + decision(**VIEWS)
+    plan = full_plan(who="Sam Testwod")  # a near miss: refused, naming Sam Testwood
+    at = plan.index("Sam Testwod") + len("Sam Testwod" + ENTER)
+    keys += plan[:at] + retype("sam testwood") + plan[at:]
+    keys += SAVE
+    saved, _ = wizard(family, keys)
+    (jamie,) = show(family_db, saved.conference.ref)["decisions"]
+    assert jamie["plan_content"]["actions"][0]["who"] == "P00002"

@@ -689,3 +689,12 @@ def test_the_wizard_module_leaves_questionary_and_the_store_unimported() -> None
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
+
+
+def test_a_new_action_is_numbered_apart_from_the_familys_shared_ones() -> None:
+    """A shared family action (F1) keeps its id, and the child's own actions go on from A1, not from F's number."""
+    from cpctl.casework.plan import Action, PlanContent, number_actions
+
+    content = PlanContent(actions=[Action(id="F3", what="Money and debt advice"), Action(what="Speech therapy")])
+    numbered = number_actions(content, PlanContent(actions=[Action(id="F1", what="Parenting course")]))
+    assert [a.id for a in numbered.actions] == ["F3", "A1"]

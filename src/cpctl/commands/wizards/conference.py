@@ -16,7 +16,6 @@ the summary; the questions about each child are in `decision`, and the numbered 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING
 
@@ -37,12 +36,12 @@ from cpctl.commands.wizards.prompts import (
     replaying,
     say,
 )
+from cpctl.commands.wizards.review import Checked, Numbered, summary
 
 if TYPE_CHECKING:
     from cpctl.casework.conference import ConferenceRules, Saved
     from cpctl.commands.wizards.context import ChildInfo, Context, PersonInfo
     from cpctl.commands.wizards.drafts import NewPerson
-    from cpctl.commands.wizards.review import Numbered
     from cpctl.store.database import Store
 
 _TIME = re.compile(r"^([01]?\d|2[0-3]):([0-5]\d)$")
@@ -109,17 +108,6 @@ def _ask_all(ctx: Context) -> Wizard:
             continue
         TAPE.on = False  # the summary's own questions are not replayed: a change there is made in place
         return wizard
-
-
-@dataclass
-class Checked:
-    problem: str | None = None
-    agencies: list[str] = field(default_factory=list)
-    gaps: dict[str, list[str]] = field(default_factory=dict)
-
-    @property
-    def has_gaps(self) -> bool:
-        return any(self.gaps.values())
 
 
 class Wizard(DecisionPrompts):
@@ -450,8 +438,6 @@ class Wizard(DecisionPrompts):
                 session.rollback()
 
     def show_summary(self, checked: Checked) -> list[Numbered]:
-        from cpctl.commands.wizards.review import summary
-
         return summary(self, checked)
 
 

@@ -8,7 +8,7 @@ lines to change, add to or delete; an action or a way of seeing the child opens 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from cpctl.commands.common import OUTCOME_WORDS, STATUS_WORDS, markup_free, out
@@ -16,8 +16,22 @@ from cpctl.commands.wizards.plan import ACTION_PARTS, REMOVE, SEEN_FIELDS
 from cpctl.commands.wizards.prompts import DOMAIN_KEYS, ask_list, ask_safety_scale
 
 if TYPE_CHECKING:
-    from cpctl.commands.wizards.conference import Checked, Wizard
     from cpctl.commands.wizards.drafts import DecisionDraft
+
+Wizard = Any  # the conference wizard (`cpctl.commands.wizards.conference.Wizard`), which imports this module
+
+
+@dataclass
+class Checked:
+    """What the domain's checks said of the answers: a problem that stops saving, the agencies, each plan's gaps."""
+
+    problem: str | None = None
+    agencies: list[str] = field(default_factory=list)
+    gaps: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def has_gaps(self) -> bool:
+        return any(self.gaps.values())
 
 
 @dataclass
