@@ -702,3 +702,11 @@ def test_who_is_responsible_is_checked_against_the_store_as_it_is_typed(family: 
     saved, _ = wizard(family, keys)
     (jamie,) = show(family_db, saved.conference.ref)["decisions"]
     assert jamie["plan_content"]["actions"][0]["who"] == "P00002"
+
+
+def test_ctrl_c_leaves_no_wizard_state_for_the_next_one(family: Store) -> None:
+    from cpctl.commands.wizards.prompts import TAPE
+
+    with pytest.raises(Cancelled):
+        wizard(family, ENTER + CTRL_C)
+    assert not TAPE.on and TAPE.answers == []

@@ -68,8 +68,8 @@ def run_wizard(store: Store) -> tuple[Saved, ConferenceRules]:
         f"[bold]Recording a {ctx.rules.term('conference', 'child protection conference')}[/bold] "
         f"({_place(ctx.jurisdiction)}). Ctrl-Z goes back one question; Ctrl-C stops without saving anything."
     )
-    wizard = _ask_all(ctx)
     try:
+        wizard = _ask_all(ctx)
         while True:
             checked = wizard.check(store)
             numbered = wizard.show_summary(checked)
