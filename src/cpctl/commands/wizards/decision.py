@@ -323,6 +323,9 @@ class DecisionPrompts(PlanPrompts):
             ),
             ("dissent", "Dissent: " + ("; ".join(f"{d.who}: {d.reason}" for d in theirs.dissent) or "none")),
         ]
+        if with_plan and theirs.not_discussed_with:
+            heard = "; ".join(f"{n.who}: {n.why}" for n in theirs.not_discussed_with)
+            entries.append(("heard", f"Not yet heard the plan: {heard}"))
         if with_plan:
             entries.append(
                 (
@@ -356,7 +359,10 @@ class DecisionPrompts(PlanPrompts):
             decision.dissent = self.ask_dissent(theirs.dissent)
         if decision.outcome not in PLAN_OUTCOMES or not with_plan:
             return
-        decision.not_discussed_with = [n.model_copy() for n in theirs.not_discussed_with]
+        if "heard" in same or not theirs.not_discussed_with:
+            decision.not_discussed_with = [n.model_copy() for n in theirs.not_discussed_with]
+        else:
+            decision.not_discussed_with = self.ask_not_discussed(theirs.not_discussed_with)
         decision.lead_worker = self.default_lead(ref)
         if "core" in same:
             decision.core_group = list(theirs.core_group or [])
