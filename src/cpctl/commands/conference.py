@@ -41,10 +41,29 @@ def conference_new(
         bool,
         typer.Option("--draft", help="With --from: save incomplete outline plans as drafts, with their gaps recorded."),
     ] = False,
+    edit: Annotated[
+        bool,
+        typer.Option("--edit", help="Write the conference as a prefilled document and open it in $VISUAL or $EDITOR."),
+    ] = False,
+    children: Annotated[
+        list[str] | None,
+        typer.Option("--child", metavar="CHILD", help="With --edit: a child the conference is about (repeat it)."),
+    ] = None,
+    family: Annotated[
+        str | None, typer.Option("--family", metavar="NAME", help="With --edit: every child of this family.")
+    ] = None,
 ) -> None:
     """Record a conference: attendance, one decision per child, and the outline plan."""
+    from cpctl.commands.editing import refuse_with_from
     from cpctl.errors import CpctlError
 
+    refuse_with_from(edit, from_file)
+    if (children or family) and not edit:
+        raise typer.BadParameter("--child and --family choose whom --edit's document is about; add --edit.")
+    if edit:
+        saved, rules = _save_edited(open_store(ctx), children or [], family, draft=draft)
+        print_saved(saved, rules)
+        return
     if from_file is None and not interactive():
         raise CpctlError(
             "cpctl conference new asks its questions in a terminal, and there is none here: "
@@ -70,6 +89,27 @@ def _save_from_file(store: Store, path: Path, *, draft: bool) -> tuple[Saved, Co
         for decision in data.decisions:
             decision.save_as_draft = True
     return save_conference(store, data, document=document)
+
+
+def _save_edited(
+    store: Store, children: list[str], family: str | None, *, draft: bool
+) -> tuple[Saved, ConferenceRules]:
+    """`conference new --edit`: the prefilled conference, opened in the editor until it is saved or cancelled."""
+    from cpctl.casework import conference
+    from cpctl.commands.editing import edit_and_save, parse_all
+    from cpctl.documents import editable
+
+    with store.read() as session:
+        document = editable.conference(session, children, family)
+
+    def save(opened: Any) -> tuple[Saved, ConferenceRules]:
+        data = parse_all(opened, conference.ConferenceIn)
+        if draft:
+            for decision in data.decisions:
+                decision.save_as_draft = True
+        return save_conference(store, data, document=opened)
+
+    return edit_and_save(document.text, document.name, save)
 
 
 def print_saved(saved: Saved, rules: ConferenceRules) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -13,6 +13,7 @@ from cpctl.commands.saving import save_core_group
 
 if TYPE_CHECKING:
     from cpctl.casework.coregroup import Recorded
+    from cpctl.store.database import Store
 
 app = typer.Typer(help="Record core group meetings and when the revised plan went out.", no_args_is_help=True)
 
@@ -26,10 +27,19 @@ def core_group_record(
         typer.Option("--from", metavar="FILE", help="Read the meeting from a YAML or JSON file instead of asking."),
     ] = None,
     draft: Annotated[bool, typer.Option("--draft", help="Save an incomplete revised plan as a draft.")] = False,
+    edit: Annotated[
+        bool,
+        typer.Option("--edit", help="Write the meeting as a prefilled document and open it in $VISUAL or $EDITOR."),
+    ] = False,
 ) -> None:
     """Record a core group meeting: attendance, progress on each action, views, plan changes, next meeting."""
+    from cpctl.commands.editing import refuse_with_from
     from cpctl.errors import CpctlError
 
+    refuse_with_from(edit, from_file)
+    if edit:
+        print_recorded(_record_in_editor(open_store(ctx), child, draft=draft))
+        return
     if from_file is None and not interactive():
         raise CpctlError(
             "cpctl core-group record asks its questions in a terminal, and there is none here: give a file with "
@@ -52,6 +62,30 @@ def core_group_record(
 
         recorded = core_group_wizard(store, child)
     print_recorded(recorded)
+
+
+def _record_in_editor(store: Store, child: str | None, *, draft: bool) -> Recorded:
+    """`core-group record --edit`: the meeting prefilled from the plan, opened in the editor until it is saved."""
+    from cpctl.casework import coregroup
+    from cpctl.commands.editing import Problems, edit_and_save, parse_all
+    from cpctl.documents import editable
+    from cpctl.errors import CpctlError
+
+    if child is None:
+        raise CpctlError("say whose core group it is: cpctl core-group record CHILD --edit.")
+    with store.read() as session:
+        document = editable.core_group(session, child)
+
+    def save(opened: Any) -> Recorded:
+        data = parse_all(opened, coregroup.CoreGroupIn)
+        if data.child not in document.children:
+            line = opened.line_of(("child",))
+            raise Problems([(line, f"child: this record was opened for {document.children[0]}; keep it.")])
+        if draft:
+            data.save_as_draft = True
+        return save_core_group(store, data, document=opened)
+
+    return edit_and_save(document.text, document.name, save)
 
 
 def print_recorded(recorded: Recorded) -> None:

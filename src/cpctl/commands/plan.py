@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from cpctl.commands import plan_export
 from cpctl.commands.common import ChildArg, JsonOpt, emit_json, interactive, markup_free, open_store, out
+
+if TYPE_CHECKING:
+    from cpctl.store.database import Store
 
 app = typer.Typer(help="Check, show and revise a child's child protection plan.", no_args_is_help=True)
 app.command("export")(plan_export.plan_export)
@@ -239,13 +242,26 @@ def plan_edit(
             help="The version your file was made from: refuse if someone has saved a later one since.",
         ),
     ] = None,
+    edit: Annotated[
+        bool,
+        typer.Option("--edit", help="Open the plan in force as a document in $VISUAL or $EDITOR, and save it."),
+    ] = False,
 ) -> None:
     """Revise the child's plan: a new version, with the completeness check; nothing is overwritten."""
     from datetime import date
 
     from cpctl.casework import people, revision
+    from cpctl.commands.editing import refuse_with_from
     from cpctl.errors import CpctlError
 
+    refuse_with_from(edit, from_file)
+    if edit:
+        if based_on is not None:
+            raise typer.BadParameter(
+                "goes with --from FILE; --edit checks the version it began from itself.", param_hint="--based-on"
+            )
+        _print_revised(*_revise_in_editor(open_store(ctx), child, agreed_by=agreed_by, draft=draft))
+        return
     if based_on is not None and from_file is None:
         raise typer.BadParameter(
             "goes with --from FILE; in a terminal, cpctl checks the version you began from itself.",
@@ -282,6 +298,55 @@ def plan_edit(
         )
         result = (row.number, row.draft) if row is not None else None
         ref = found.ref
+    _print_revised(ref, result)
+
+
+def _revise_in_editor(
+    store: Store, child: str, *, agreed_by: str | None, draft: bool
+) -> tuple[str, tuple[int, bool] | None]:
+    """`plan edit --edit`: the plan in force as a document, opened in the editor until it is saved or cancelled.
+    The document may also say who agreed a significant change (agreed_by), as --agreed-by does."""
+    from datetime import date
+
+    from cpctl.casework import people, revision
+    from cpctl.casework.plan import PlanContent
+    from cpctl.commands.editing import Problems, edit_and_save, parse_all
+    from cpctl.documents import editable
+    from cpctl.fileinput import FieldError
+
+    with store.read() as session:
+        document = editable.plan(session, child)
+
+    def save(opened: Any) -> tuple[str, tuple[int, bool] | None]:
+        agreed = agreed_by
+        if isinstance(opened.data, dict) and "agreed_by" in opened.data:
+            given = opened.data.pop("agreed_by")
+            if given is not None and not isinstance(given, str):
+                raise Problems([(opened.line_of(("agreed_by",)), "agreed_by: give who agreed it, as text.")])
+            agreed = given or agreed_by
+        content = parse_all(opened, PlanContent)
+        with store.write() as session:
+            found = people.find_child(session, child)
+            try:
+                row = revision.add_version(
+                    session,
+                    found,
+                    revision.active_plan_of(session, found),
+                    content,
+                    made_on=date.today(),
+                    source="edit",
+                    agreed_by=agreed,
+                    allow_gaps=draft,
+                    based_on=document.based_on,
+                )
+            except FieldError as exc:
+                raise opened.error(exc.loc, exc.reason) from None
+            return found.ref, ((row.number, row.draft) if row is not None else None)
+
+    return edit_and_save(document.text, document.name, save)
+
+
+def _print_revised(ref: str, result: tuple[int, bool] | None) -> None:
     if result is None:
         out().print(f"The plan for {ref} already says that; nothing changed.", markup=False)
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -43,12 +43,31 @@ def visit_record(
     from_file: Annotated[
         Path | None, typer.Option("--from", metavar="FILE", help="Read the visit from a YAML or JSON file.")
     ] = None,
+    edit: Annotated[
+        bool,
+        typer.Option("--edit", help="Write the visit as a prefilled document and open it in $VISUAL or $EDITOR."),
+    ] = False,
 ) -> None:
     """Record a visit to the child: when, who, announced or not, seen alone, bedroom seen."""
     from cpctl.casework import visits
+    from cpctl.commands.editing import refuse_with_from
     from cpctl.errors import CpctlError
     from cpctl.store import settings
 
+    refuse_with_from(edit, from_file)
+    if edit:
+        _record_in_editor(
+            ctx,
+            child,
+            on=on,
+            visitor=visitor,
+            announced=announced,
+            alone=alone,
+            bedroom=bedroom,
+            note=note or None,
+            private_note=private_note or None,
+        )
+        return
     notes = [{"text": t} for t in (note or [])] + [{"text": t, "private": True} for t in (private_note or [])]
     asking = from_file is None and (child is None or any(v is None for v in (announced, alone, bedroom)))
     if asking and not interactive():  # refused before the store is opened: a refusal creates no store
@@ -126,6 +145,43 @@ def visit_record(
     from cpctl.dates import british
 
     out().print(f"Recorded a visit to {data.child} on {british(when)}.", markup=False)
+
+
+def _record_in_editor(ctx: typer.Context, child: str | None, **given: object) -> None:
+    """`visit record --edit`: the visit prefilled (the lead worker, today), opened in the editor until it is saved."""
+    from cpctl.casework import visits
+    from cpctl.commands.editing import Problems, edit_and_save, parse_all
+    from cpctl.dates import british
+    from cpctl.documents import editable
+    from cpctl.errors import CpctlError
+    from cpctl.fileinput import FieldError
+
+    clashing = [f"--{name.replace('_', '-')}" for name, value in given.items() if value is not None]
+    if clashing:
+        raise typer.BadParameter(
+            f"the document gives the whole visit; leave out {', '.join(clashing)}.", param_hint="--edit"
+        )
+    if child is None:
+        raise CpctlError("say whose visit it was: cpctl visit record CHILD --edit.")
+    store = open_store(ctx)
+    with store.read() as session:
+        document = editable.visit(session, child)
+
+    def save(opened: Any) -> tuple[str, date]:
+        data = parse_all(opened, visits.VisitIn)
+        if data.child not in document.children:
+            line = opened.line_of(("child",))
+            raise Problems([(line, f"child: this record was opened for {document.children[0]}; keep it.")])
+        if not data.visitor:
+            raise Problems([(opened.line_of(("visitor",)), "visitor: say who visited, by reference.")])
+        with store.write() as session:
+            try:
+                return data.child, visits.record(session, data).visited_on
+            except FieldError as exc:
+                raise opened.error(exc.loc, exc.reason) from None
+
+    ref, when = edit_and_save(document.text, document.name, save)
+    out().print(f"Recorded a visit to {ref} on {british(when)}.", markup=False)
 
 
 @app.command("list")
