@@ -255,6 +255,9 @@ def conference_scenarios(bench: Bench) -> list[Result]:
     return results
 
 
+# Each scenario takes the Bench and returns its Results (a target, the prompts counted, the limit). To add the core
+# group's (at most 15 prompts), import its function from prompts_core_group.py and append it here; it can use
+# Bench.family_store, Session.answer and the `lines`/`ticks` helpers as conference_scenarios does.
 SCENARIOS: list[Callable[[Bench], list[Result]]] = [conference_scenarios]
 
 

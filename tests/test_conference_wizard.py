@@ -710,3 +710,21 @@ def test_ctrl_c_leaves_no_wizard_state_for_the_next_one(family: Store) -> None:
     with pytest.raises(Cancelled):
         wizard(family, ENTER + CTRL_C)
     assert not TAPE.on and TAPE.answers == []
+
+
+def test_a_review_for_both_children_changes_jamies_plan_and_mias_is_the_same(demo_store: Store, demo_db: Path) -> None:
+    keys = details("review") + ENTER + ENTER + ENTER  # both children; attended as ticked; no one else
+    keys += decision(**VIEWS, outcome=1)  # Jamie's plan changes
+    keys += ENTER + ENTER + items("Jamie has been missing school on Mondays.")  # update the plan: a worry more
+    keys += (ENTER + ENTER) * 5 + ENTER + "Breakfast club" + ENTER + ENTER  # an action more
+    keys += "Jamie is hungry in the mornings." + ENTER + "Tom Hale" + ENTER + ENTER * 6
+    keys += ENTER + (ENTER + ENTER) * 2 + ENTER + ENTER  # seen as before; the rest kept; nothing private
+    keys += ENTER  # Mia: the same decision, dissent, core group and outline plan as Jamie
+    keys += items("Mia goes to nursery every day now.") + ENTER + ENTER + ENTER  # her views; nothing private
+    keys += SAVE
+    saved, _ = wizard(demo_store, keys)
+    jamie, mia = show(demo_db, saved.conference.ref)["decisions"]
+    assert (jamie["outcome"], mia["outcome"]) == ("plan-changes", "plan-changes")
+    assert [(a["id"], a["what"]) for a in jamie["plan_content"]["actions"]][-1] == ("F1", "Breakfast club")
+    assert [a["id"] for a in mia["plan_content"]["actions"]] == [a["id"] for a in jamie["plan_content"]["actions"]]
+    assert mia["plan_content"]["core_group"] == jamie["plan_content"]["core_group"]
