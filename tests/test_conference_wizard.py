@@ -533,6 +533,8 @@ def test_cpctl_conference_new_in_a_pseudo_terminal(tmp_path: Path, monkeypatch: 
     answer("Which kind of conference?", down + enter)  # a review
     answer("Date held", enter)  # today
     answer("Start time", "11:15" + enter)
+    answer("Where was it held?", "\x1a")  # Ctrl-Z: back one question
+    answer("Start time", enter)  # asked again, 11:15 its default
     answer("Where was it held?", "online" + enter)
     answer("Which children?", enter)  # Jamie and Mia, both ticked
     answer("Who attended?", enter)

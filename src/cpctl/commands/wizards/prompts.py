@@ -1,8 +1,11 @@
 """The questions every wizard asks the same way, each turning Ctrl-C into Cancelled.
 
-The plain prompts (text, a choice, ticks, yes or no, a date within limits), the lists a plan is made of (free-text
-items, who-and-why pairs, which entries stay out of the family's copy), and the questions the conference, core
-group and plan wizards share word for word: the safety scale, the objectives in each domain, and who attended.
+The plain prompts (text, a choice, ticks, yes or no, a date within limits and checked against the case), the
+lists a plan is made of (free-text items, who-and-why pairs, which entries stay out of the family's copy), and the
+questions the conference, core group and plan wizards share word for word: the safety scale, the objectives in
+each domain, and who attended. For the conference wizard: a list in one question, one item a line (`ask_list`,
+`ask_pair_lines`), the numbered summary's question (`ask_next_step`), and going one question back with Ctrl-Z
+(`TAPE`: the answers so far are replayed and the question before asked again), which a wizard turns on.
 """
 
 from __future__ import annotations
