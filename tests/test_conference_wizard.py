@@ -730,3 +730,22 @@ def test_a_review_for_both_children_changes_jamies_plan_and_mias_is_the_same(dem
     assert [(a["id"], a["what"]) for a in jamie["plan_content"]["actions"]][-1] == ("F1", "Breakfast club")
     assert [a["id"] for a in mia["plan_content"]["actions"]] == [a["id"] for a in jamie["plan_content"]["actions"]]
     assert mia["plan_content"]["core_group"] == jamie["plan_content"]["core_group"]
+
+
+def test_in_a_store_of_many_families_the_child_is_chosen_then_their_siblings_are_ticked(
+    family: Store, family_db: Path
+) -> None:
+    from cpctl.casework import people
+
+    with family.write() as session:
+        people.add_child(
+            session, given_name="Robin", family_name="Elmfield", ref="DEMO-2001", date_of_birth=days_ago(3000)
+        )
+    keys = details("initial") + DOWN + ENTER + ENTER  # Mia; Jamie, her brother, ticked (and Robin not)
+    keys += checkbox(JORDAN, OLA) + ENTER + decision(**VIEWS) + full_plan()
+    keys += ENTER + items("Jamie came to school hungry.") + ENTER + ENTER + ENTER  # Jamie: the same as Mia
+    keys += SAVE
+    saved, _ = wizard(family, keys)
+    decisions = {d["child"]: d for d in show(family_db, saved.conference.ref)["decisions"]}
+    assert sorted(decisions) == ["DEMO-1001", "DEMO-1002"]
+    assert decisions["DEMO-1001"]["details"]["evidence"][0]["text"] == "Jamie came to school hungry."

@@ -300,16 +300,23 @@ class Wizard(DecisionPrompts):
         if len(eligible) == 1:
             self.draft.children = [eligible[0].ref]
             say(f"Child: {eligible[0].label} (the only child who fits).")
-        else:
-            by_ref = {c.ref for c in eligible}
-            current = [ref for ref in self.draft.children if ref in by_ref]
-            family = _one_family(eligible)
-            chosen = ask_checkbox(
-                "Which children? (brothers and sisters are ticked)" if family else "Which children?",
-                [(c.label, c.ref, c.ref in current if current else family) for c in eligible],
+        elif _one_family(eligible):  # one question: brothers and sisters, all ticked
+            current = [ref for ref in self.draft.children if ref in {c.ref for c in eligible}]
+            self.draft.children = ask_checkbox(
+                "Which children? (brothers and sisters are ticked)",
+                [(c.label, c.ref, c.ref in current if current else True) for c in eligible],
                 at_least_one="Tick at least one child.",
             )
-            self.draft.children = chosen
+        else:  # a store of many families: the child, then their brothers and sisters ticked among the rest
+            current = [ref for ref in self.draft.children if ref in {c.ref for c in eligible}]
+            first = ask_select("Child:", [(c.label, c.ref) for c in eligible], default=current[0] if current else None)
+            siblings = set(self.ctx.children[first].siblings)
+            others = sorted((c for c in eligible if c.ref != first), key=lambda c: c.ref not in siblings)
+            ticked = set(current[1:]) if current and current[0] == first else siblings
+            self.draft.children = [first] + ask_checkbox(
+                "Also at this conference (brothers and sisters are ticked)",
+                [(c.label, c.ref, c.ref in ticked) for c in others],
+            )
         self.draft.decisions = {r: x for r, x in self.draft.decisions.items() if r in self.draft.children}
 
     # -- attendance and quorum --------------------------------------------------------------------
