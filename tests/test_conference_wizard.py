@@ -741,7 +741,7 @@ def test_in_a_store_of_many_families_the_child_is_chosen_then_their_siblings_are
         people.add_child(
             session, given_name="Robin", family_name="Elmfield", ref="DEMO-2001", date_of_birth=days_ago(3000)
         )
-    keys = details("initial") + DOWN + ENTER + ENTER  # Mia; Jamie, her brother, ticked (and Robin not)
+    keys = details("initial") + DOWN * 2 + ENTER + ENTER  # Robin, Jamie, Mia by family name: Mia; Jamie ticked
     keys += checkbox(JORDAN, OLA) + ENTER + decision(**VIEWS) + full_plan()
     keys += ENTER + items("Jamie came to school hungry.") + ENTER + ENTER + ENTER  # Jamie: the same as Mia
     keys += SAVE
