@@ -52,7 +52,7 @@ from plan_fixtures import CHRIS, GRACE, JAMIE, JORDAN, MIA, OLA, SAM, TOM, conte
 LISTED = [CHRIS, SAM, JORDAN, OLA, TOM, GRACE]
 # For "who is responsible", the same people, then anyone typed in, then the other professionals.
 PROGRESS_DONE, PROGRESS_SOME_CONCERN = UP + ENTER, DOWN + ENTER  # from the default, "on track"
-BACK = "\x1b[Z"  # Shift-Tab: back one question
+CTRL_Z = "\x1a"  # back one question too, in every wizard
 AGREED = "the review conference of 20/11/2026 (CF00002)"
 
 
@@ -330,7 +330,7 @@ def test_dropping_a_change_that_needs_agreement_keeps_the_plan(demo_store: Store
 def test_going_back_from_agreement_to_change_the_plan_again(demo_store: Store, demo_db: Path) -> None:
     keys = ENTER + ENTER + NO_PROGRESS_CHANGE + NO_VIEWS
     keys += checkbox(PLAN_MENU["remove"]) + checkbox(1)  # remove A2: it needs agreement
-    keys += BACK  # back to the removal, A2 still ticked: untick it
+    keys += CTRL_Z  # Ctrl-Z, like Shift-Tab: back to the removal, A2 still ticked: untick it
     keys += checkbox(1)
     keys += NEXT_AS_OFFERED + SAVE
     with keys_typed(keys):
@@ -715,3 +715,12 @@ def test_the_wizard_module_leaves_questionary_and_the_store_unimported() -> None
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout == "[]\n"
+
+
+def test_a_new_action_is_numbered_apart_from_the_familys_shared_ones() -> None:
+    """A shared family action (F1) keeps its id, and the child's own actions go on from A1, not from F's number."""
+    from cpctl.casework.plan import Action, PlanContent, number_actions
+
+    content = PlanContent(actions=[Action(id="F3", what="Money and debt advice"), Action(what="Speech therapy")])
+    numbered = number_actions(content, PlanContent(actions=[Action(id="F1", what="Parenting course")]))
+    assert [a.id for a in numbered.actions] == ["F3", "A1"]

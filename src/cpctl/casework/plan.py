@@ -266,17 +266,37 @@ def _short(text: str, limit: int = 40) -> str:
 
 
 def number_actions(content: PlanContent, previous: PlanContent | None = None) -> PlanContent:
-    """Give each new action a stable id (A1, A2, ...) that later versions and progress refer to."""
+    """Give each new action a stable id (A1, A2, ...) that later versions and progress refer to.
+
+    A family's shared actions (F1, F2, ...: `next_family_id`) are numbered apart and leave the A numbers alone.
+    """
     used = {a.id for a in content.actions if a.id}
     if previous is not None:
         used |= {a.id for a in previous.actions if a.id}
-    numbers = [int(ref[1:]) for ref in used if ref and ref[1:].isdigit()]
+    numbers = [int(ref[1:]) for ref in used if ref and ref[:1] in "Aa" and ref[1:].isdigit()]
     next_number = max(numbers, default=0) + 1
     for action in content.actions:
         if not action.id:
             action.id = f"A{next_number}"
             next_number += 1
     return content
+
+
+FAMILY_PREFIX = "F"
+
+
+def family_number(action_id: str | None) -> int | None:
+    """The number of a family's shared action id (F3 is 3), or None for any other id."""
+    if action_id and action_id[:1].upper() == FAMILY_PREFIX and action_id[1:].isdigit():
+        return int(action_id[1:])
+    return None
+
+
+def next_family_id(contents: Sequence[PlanContent]) -> str:
+    """The id for a new action shared by brothers and sisters: F and 1 + the highest F-number in any of their
+    plans (`contents`), so that it names one action, the same in each child's plan."""
+    numbers = [family_number(a.id) for content in contents for a in content.actions]
+    return f"{FAMILY_PREFIX}{max((n for n in numbers if n is not None), default=0) + 1}"
 
 
 # -- plans in the store ---------------------------------------------------------------------------------------

@@ -62,6 +62,8 @@ class DecisionDraft:
     step_down: str | None = None
     plan: PlanContent | None = None
     plan_asked: bool = False
+    plan_from: str | None = None  # "same:REF": a brother's or sister's plan at this conference; "keep"; "typed"
+    private_asked: bool = False
 
 
 @dataclass

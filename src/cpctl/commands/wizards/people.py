@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from cpctl.commands.wizards.context import PersonInfo
 from cpctl.commands.wizards.drafts import NEW_KEY, NewPerson
-from cpctl.commands.wizards.prompts import DONE, TYPE_IT, ask_select, ask_text
+from cpctl.commands.wizards.prompts import DONE, TYPE_IT, ask_select, ask_text, ask_typed
 
 if TYPE_CHECKING:
     from cpctl.commands.wizards.context import Context
@@ -126,3 +126,37 @@ class PeoplePrompts:
         if choice == NO_ONE:
             return None
         return str(choice)
+
+    def ask_who_typed(self, message: str, default: str | None) -> str | None:
+        """Who is responsible, typed (names complete as they are typed): someone in the case by name or reference,
+        checked against the store at once (a near miss asks again, naming whom it was probably meant to be), or an
+        agency or service typed in. Blank: no one named yet."""
+        import difflib
+
+        people = self.candidates()
+        by_key = {p.name.lower(): p.ref for p in people} | {p.ref.lower(): p.ref for p in people}
+
+        def check(text: str) -> bool | str:
+            key = text.strip().lower()
+            if key in by_key:
+                return True
+            near = difflib.get_close_matches(key, [p.name.lower() for p in people], n=1, cutoff=0.8)
+            if near:
+                name = next(p.name for p in people if p.name.lower() == near[0])
+                return f"No one here is called {text.strip()}: did you mean {name}? (An agency or service is fine too.)"
+            return True
+
+        shown = (
+            self.person(default).name
+            if default and (default in self.ctx.people or default.startswith(NEW_KEY))
+            else default
+        )
+        typed = ask_typed(
+            f"{message} (a name from the case, or an agency or service; blank if no one yet)",
+            [p.name for p in people],
+            shown or "",
+            check,
+        )
+        if not typed:
+            return None
+        return by_key.get(typed.lower(), typed)

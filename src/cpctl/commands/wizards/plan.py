@@ -1,7 +1,9 @@
 """The body of a plan, asked the same way by every wizard: actions and services, and how the child is seen.
 
-`PlanPrompts` adds these questions to the people ones; the conference wizard asks them for an outline plan, the
-core group and plan edit wizards for a plan in force, with its current version as the defaults.
+`PlanPrompts` adds these questions to the people ones; the conference wizard asks them for an outline plan (the
+actions as one list, then each new one field by field; who sees the child as one list of ticks), the core group
+and plan edit wizards for a plan in force, with its current version as the defaults. From the conference's
+summary one part of an action or of a way of seeing the child can be changed on its own (`change_entry`).
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from cpctl.commands.wizards.people import PeoplePrompts
-from cpctl.commands.wizards.prompts import DONE, ask_checkbox, ask_date, ask_select, ask_text, short
+from cpctl.commands.wizards.prompts import DONE, ask_checkbox, ask_date, ask_lines, ask_select, ask_text, say, short
 
 if TYPE_CHECKING:
     from cpctl.casework.plan import Action, ChildSeen
@@ -126,3 +128,142 @@ class PlanPrompts(PeoplePrompts):
                     parents_present=None if present == UNDECIDED else present,
                 )
             )
+
+    # -- the conference's outline plan: a list first, then what each new entry needs -------------------
+    def ask_action_list(self, existing: list[Action]) -> list[Action]:
+        """The actions and services as one list of what is done, prefilled with those there already; each new
+        line is then asked about field by field. An unchanged line keeps its action (and its reference)."""
+        from cpctl.casework.plan import Action
+
+        lines = ask_lines("Actions and services: what will be done?", "\n".join(a.what for a in existing))
+        pool = list(existing)
+        result = []
+        for line in lines:
+            match = next((a for a in pool if a.what == line), None)
+            if match is not None:
+                pool.remove(match)
+                result.append(match)
+            else:
+                result.append(self.ask_action_fields(Action(what=line)))
+        return result
+
+    def ask_action_fields(self, action: Action) -> Action:
+        """Why, who, when, how often and how long, to what end by when, measured how: one question each."""
+        say(f"Action: {action.what}")
+        for name in ACTION_FIELDS:
+            action = self.ask_action_field(action, name)
+        return action
+
+    def ask_action_field(self, action: Action, name: str) -> Action:
+        """One field of an action, its answer as the default; the action is checked again as a whole."""
+        from cpctl.casework.plan import Action
+
+        was = getattr(action, name)
+        if name == "what":
+            value: Any = ask_text("  What?", action.what, required="Say what the action is.")
+        elif name == "who":
+            value = self.ask_who_typed("  Who is responsible?", action.who)
+        elif name == "start":
+            value = ask_date(
+                "  Starting (date, blank if not set):",
+                action.start,
+                latest=action.by,
+                too_late="That is after the outcome is due.",
+            )
+        elif name == "by":
+            value = ask_date(
+                "  Outcome due by (date):",
+                action.by,
+                earliest=action.start,
+                too_early="That is before the action starts.",
+            )
+        else:
+            value = ask_text(ACTION_FIELDS[name], was or "") or None
+        return Action.model_validate({**action.model_dump(), name: value})
+
+    def ask_seen(self, child: ChildInfo, existing: list[ChildSeen], lead: str | None) -> list[ChildSeen]:
+        """Who will see the child (the lead worker ticked), then how often, where and with whom for each new one.
+        Those who saw the child before keep what was said about them."""
+        from cpctl.casework.plan import ChildSeen
+
+        by_who = {s.who: s for s in existing if s.who}
+        professionals = [p for p in self.candidates() if p.kind == "professional"]
+        listed = {p.ref for p in professionals}
+        ticked = set(by_who) or ({lead} if lead else set())
+        choices = [(self.title(p), p.ref, p.ref in ticked) for p in professionals]
+        choices += [(f"{who} (typed in)", who, True) for who in by_who if who not in listed]
+        chosen = ask_checkbox(f"Who will see {child.name}? (tick each)", choices)
+        seen = []
+        for who in chosen:
+            if who in by_who:
+                seen.append(by_who[who])
+                continue
+            entry = ChildSeen(who=who, parents_present="sometimes")
+            for name in SEEN_FIELDS:
+                entry = self.ask_seen_field(entry, name, child)
+            seen.append(entry)
+        return seen
+
+    def ask_seen_field(self, entry: ChildSeen, name: str, child: ChildInfo) -> ChildSeen:
+        from cpctl.casework.plan import ChildSeen
+
+        who = self.who_label(entry.who)
+        if name == "how_often":
+            value: Any = (
+                ask_text(
+                    f"  How often will {who} see {child.name} (e.g. every 10 working days)?", entry.how_often or ""
+                )
+                or None
+            )
+        elif name == "where":
+            value = ask_text("  Where (e.g. at home and at school)?", entry.where or "") or None
+        else:
+            present = ask_select(
+                "  Are the parents present?",
+                [(word, key) for key, word in PRESENT_WORDS.items()] + [("Not decided", UNDECIDED)],
+                default=entry.parents_present or UNDECIDED,
+            )
+            value = None if present == UNDECIDED else present
+        return ChildSeen.model_validate({**entry.model_dump(), name: value})
+
+    def change_entry(self, label: str, fields: dict[str, str], entry: Any) -> str | None:
+        """Which part of an action or way of seeing to change (each shown with its answer), or "remove"."""
+        choice = ask_select(
+            f"Which part of {label}?",
+            [(short(f"{words}: {self.field_text(entry, key)}", 100), key) for key, words in fields.items()]
+            + [("Remove it from the plan", REMOVE), ("Nothing: back to the summary", None)],
+        )
+        return None if choice is None else str(choice)
+
+    def field_text(self, entry: Any, key: str) -> str:
+        value = getattr(entry, key)
+        if key == "who":
+            return self.who_label(value)
+        if key in ("start", "by") and value is not None:
+            return f"{value:%d/%m/%Y}"
+        return str(value) if value not in (None, "") else "not said"
+
+
+REMOVE = "\x00remove"
+ACTION_FIELDS = {
+    "why": "  Why (the need it meets)?",
+    "who": "  Who is responsible?",
+    "start": "  Starting (date)?",
+    "frequency": "  How often (e.g. weekly)?",
+    "length": "  For how long (e.g. 10 weeks)?",
+    "outcome": "  Planned outcome (the progress required):",
+    "by": "  Outcome due by (date)?",
+    "measure": "  How will everyone know it has worked (measure of success)?",
+}
+ACTION_PARTS = {
+    "what": "What",
+    "why": "Why",
+    "who": "Who is responsible",
+    "start": "Starting",
+    "frequency": "How often",
+    "length": "For how long",
+    "outcome": "Planned outcome",
+    "by": "Outcome due by",
+    "measure": "Measure of success",
+}
+SEEN_FIELDS = {"how_often": "How often", "where": "Where", "parents_present": "Parents present"}

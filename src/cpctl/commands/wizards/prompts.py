@@ -1,16 +1,21 @@
 """The questions every wizard asks the same way, each turning Ctrl-C into Cancelled.
 
-The plain prompts (text, a choice, ticks, yes or no, a date within limits), the lists a plan is made of (free-text
-items, who-and-why pairs, which entries stay out of the family's copy), and the questions the conference, core
-group and plan wizards share word for word: the safety scale, the objectives in each domain, and who attended.
+The plain prompts (text, a choice, ticks, yes or no, a date within limits and checked against the case), the
+lists a plan is made of (free-text items, who-and-why pairs, which entries stay out of the family's copy), and the
+questions the conference, core group and plan wizards share word for word: the safety scale, the objectives in
+each domain, and who attended. For the conference wizard: a list in one question, one item a line (`ask_list`,
+`ask_pair_lines`), the numbered summary's question (`ask_next_step`), and going one question back with Shift-Tab
+or Ctrl-Z (`TAPE`: the answers so far are replayed and the question before asked again), which a wizard turns on.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from cpctl.commands.common import STATUS_WORDS, asked, out
+from cpctl.commands.wizards.replay import BACK_KEYS
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -20,12 +25,97 @@ if TYPE_CHECKING:
 DONE = "\x00done"
 TYPE_IT = "\x00type"
 DOMAIN_KEYS = ("child_development", "parenting_capacity", "family_environment")
+NOTHING: Any = object()
+LIST_HINT = "(one a line; a blank line when done)"
+
+
+# -- going one question back ----------------------------------------------------------------------
+class GoBack(Exception):  # noqa: N818  (not an error: the person asked for the question before)
+    """A back key (Shift-Tab or Ctrl-Z) at a question: go back one question."""
+
+
+@dataclass
+class Tape:
+    """The answers given so far in a wizard that can go back one question (`on`).
+
+    Going back runs the wizard again from its first question with the answers given so far replayed (`replay`),
+    asking nothing, and then asks the question before the one where the back key was pressed, with its answer as the
+    default (`redo`). Wizards that do not turn the tape on are not changed by it.
+    """
+
+    on: bool = False
+    answers: list[Any] = field(default_factory=list)
+    replay: list[Any] = field(default_factory=list)
+    redo: Any = NOTHING
+
+    def start(self, replay: list[Any] | None = None, redo: Any = NOTHING) -> None:
+        self.on, self.answers, self.replay, self.redo = True, [], list(replay or []), redo
+
+    def stop(self) -> None:
+        self.on, self.answers, self.replay, self.redo = False, [], [], NOTHING
+
+    def back(self) -> bool:
+        """Set up the run again one question back; False when there is no question before."""
+        if not self.answers:
+            self.start()
+            return False
+        *before, last = self.answers
+        self.start(before, last)
+        return True
+
+
+TAPE = Tape()
+
+
+def replaying() -> bool:
+    return TAPE.on and bool(TAPE.replay)
+
+
+def _replayed() -> Any:
+    if TAPE.on and TAPE.replay:
+        value = TAPE.replay.pop(0)
+        TAPE.answers.append(value)
+        return value
+    return NOTHING
+
+
+def _default(default: Any) -> Any:
+    if TAPE.on and TAPE.redo is not NOTHING:
+        value, TAPE.redo = TAPE.redo, NOTHING
+        return value
+    return default
+
+
+def _asked(question: Any) -> Any:
+    """Ask a questionary question; with the tape on, a back key goes back one question and the answer is kept."""
+    if TAPE.on:
+        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
+
+        keys = KeyBindings()
+
+        def _back(event: Any) -> None:
+            event.app.exit(exception=GoBack())
+
+        for key in BACK_KEYS:
+            keys.add(key, eager=True)(_back)
+
+        app = question.application
+        app.key_bindings = merge_key_bindings([app.key_bindings, keys]) if app.key_bindings else keys
+    value = asked(question)
+    if TAPE.on:
+        TAPE.answers.append(value)
+    return value
 
 
 def ask_text(message: str, default: str = "", *, required: str | None = None, check: Any = None) -> str:
     import questionary
 
     from cpctl.text import LONG
+
+    replayed = _replayed()
+    if replayed is not NOTHING:
+        return str(replayed)
+    default = _default(default)
 
     def validate(text: str) -> bool | str:
         if required and not text.strip():
@@ -36,14 +126,18 @@ def ask_text(message: str, default: str = "", *, required: str | None = None, ch
             return check(text.strip())  # type: ignore[no-any-return]
         return True
 
-    return str(asked(questionary.text(message, default=default, validate=validate))).strip()
+    return str(_asked(questionary.text(message, default=default, validate=validate))).strip()
 
 
 def ask_select(message: str, choices: list[tuple[str, Any]], default: Any = None) -> Any:
     import questionary
 
+    replayed = _replayed()
+    if replayed is not NOTHING:
+        return replayed
+    default = _default(default)
     values = [value for _, value in choices]
-    return asked(
+    return _asked(
         questionary.select(
             message,
             choices=[questionary.Choice(title, value) for title, value in choices],
@@ -58,8 +152,14 @@ def ask_checkbox(message: str, choices: list[tuple[str, Any, bool]], *, at_least
     def validate(chosen: list[Any]) -> bool | str:
         return bool(chosen) or (at_least_one or True)
 
+    replayed = _replayed()
+    if replayed is not NOTHING:
+        return list(replayed)
+    redo = _default(NOTHING)
+    if redo is not NOTHING:
+        choices = [(title, value, value in redo) for title, value, _ in choices]
     return list(
-        asked(
+        _asked(
             questionary.checkbox(
                 message,
                 instruction="(space ticks or unticks, enter goes on)",
@@ -73,12 +173,22 @@ def ask_checkbox(message: str, choices: list[tuple[str, Any, bool]], *, at_least
 def ask_confirm(message: str, default: bool) -> bool:
     import questionary
 
-    return bool(asked(questionary.confirm(message, default=default)))
+    replayed = _replayed()
+    if replayed is not NOTHING:
+        return bool(replayed)
+    return bool(_asked(questionary.confirm(message, default=_default(default))))
 
 
 def date_check(
-    *, latest: date | None = None, earliest: date | None = None, too_late: str = "", too_early: str = ""
+    *,
+    latest: date | None = None,
+    earliest: date | None = None,
+    too_late: str = "",
+    too_early: str = "",
+    check_day: Callable[[date], bool | str] | None = None,
 ) -> Any:
+    """A check for a typed date: that it is a date, within `earliest` and `latest`, and passes `check_day` (which
+    returns True or what is wrong, e.g. against the case's history)."""
     from cpctl.dates import parse_date
     from cpctl.errors import Invalid
 
@@ -91,6 +201,8 @@ def date_check(
             return too_late
         if earliest is not None and day < earliest:
             return too_early
+        if check_day is not None:
+            return check_day(day)
         return True
 
     return check
@@ -203,8 +315,9 @@ def mark_private_if_added(groups: list[tuple[str, list[Any], Any]], before: list
 
 
 def say(text: str) -> None:
-    """One line for the person at the terminal, printed as it is (no markup)."""
-    out().print(text, markup=False)
+    """One line for the person at the terminal, printed as it is (no markup); nothing while answers are replayed."""
+    if not replaying():
+        out().print(text, markup=False)
 
 
 # -- the questions the wizards share word for word ------------------------------------------------
@@ -290,3 +403,136 @@ def ask_attendance(
             reason = ask_text(f"Why was {name} not invited?", required="Say why; it is recorded.")
         statuses[ref] = (status, reason)
     return statuses
+
+
+# -- a list in one question, and the summary's question -------------------------------------------
+def ask_lines(message: str, default: str, *, check: Any = None, required: str | None = None) -> list[str]:
+    """Lines of text in one question, prefilled with `default`: Enter starts a new line, and Enter on a blank
+    line (or Esc then Enter) finishes. Each line is checked by `check` (a message for the first line at fault)."""
+    import questionary
+    from prompt_toolkit.key_binding import KeyBindings
+
+    from cpctl.text import LONG
+
+    replayed = _replayed()
+    if replayed is not NOTHING:
+        return list(replayed)
+    default = _default(default)
+    if isinstance(default, list):
+        default = "\n".join(default)
+    keys = KeyBindings()
+
+    @keys.add("enter")
+    def _enter(event: Any) -> None:
+        buffer = event.current_buffer
+        if buffer.document.current_line.strip():
+            buffer.insert_text("\n")
+        else:
+            buffer.validate_and_handle()
+
+    def validate(text: str) -> bool | str:
+        lines = [line.strip() for line in text.splitlines() if line.strip()]
+        if required and not lines:
+            return required
+        for number, line in enumerate(lines, 1):
+            if len(line) > LONG:
+                return f"Line {number} is {len(line)} characters long; the most is {LONG}."
+            if check is not None:
+                said = check(line)
+                if said is not True:
+                    return f"Line {number}: {said}" if len(lines) > 1 else str(said)
+        return True
+
+    question = questionary.text(
+        message,
+        default=default,
+        validate=validate,
+        multiline=True,
+        instruction=LIST_HINT,
+        key_bindings=keys,
+    )
+    if TAPE.on:
+        value = _asked(question)
+        TAPE.answers[-1] = [line.strip() for line in str(value).splitlines() if line.strip()]
+        return list(TAPE.answers[-1])
+    return [line.strip() for line in str(asked(question)).splitlines() if line.strip()]
+
+
+def ask_list(label: str, existing: list[Item], *, required: str | None = None) -> list[Item]:
+    """A list of free-text items in one question, one a line, prefilled with those there already to keep, change
+    or delete. An item whose text is unchanged keeps whether it is kept out of the family's copy."""
+    from cpctl.casework.plan import Item
+
+    lines = ask_lines(f"{label}:", "\n".join(item.text for item in existing), required=required)
+    private = {item.text: item.private for item in existing}
+    return [Item(text=line, private=private.get(line, False)) for line in lines]
+
+
+def ask_pair_lines(label: str, existing: list[Any], make: Any, first: str, second: str, example: str) -> list[Any]:
+    """Who-and-why records (dissent, ...) in one question, one a line as 'who: why'; `example` shows one."""
+
+    def check(line: str) -> bool | str:
+        who, colon, why = line.partition(":")
+        if not colon or not who.strip() or not why.strip():
+            return f"Write who, a colon, then why, e.g. {example}"
+        return True
+
+    before = {f"{getattr(x, first)}: {getattr(x, second)}": x for x in existing}
+    lines = ask_lines(f"{label}:", "\n".join(before), check=check)
+    made = []
+    for line in lines:
+        if line in before:
+            made.append(before[line])
+            continue
+        who, _, why = line.partition(":")
+        made.append(make(**{first: who.strip(), second: why.strip()}))
+    return made
+
+
+def ask_next_step(*, numbers: int, can_save: bool, draft: bool) -> str | int:
+    """The question at a summary whose answers are numbered: "save", "draft", "cancel" or the number to change.
+
+    Enter saves (as a draft when `draft`: the answers have gaps) when the answers `can_save`.
+    """
+    from cpctl.errors import Cancelled
+
+    if can_save:
+        message = (
+            "Enter saves as a draft, with the gaps recorded" if draft else "Enter saves"
+        ) + f"; 1-{numbers} changes that answer; c cancels (saves nothing):"
+    else:
+        message = f"This cannot be saved yet: 1-{numbers} changes that answer; c cancels (saves nothing):"
+
+    def check(text: str) -> bool | str:
+        if text.lower() in ("c", "cancel"):
+            return True
+        if text.isdigit() and 1 <= int(text) <= numbers:
+            return True
+        return f"Type a number from 1 to {numbers}, or c to cancel."
+
+    text = ask_text(
+        message,
+        required=None if can_save else f"Change the answer at fault first: type its number (1-{numbers}).",
+        check=check,
+    ).lower()
+    if text in ("c", "cancel"):
+        raise Cancelled()
+    if not text:
+        return "draft" if draft else "save"
+    return int(text)
+
+
+def ask_typed(message: str, names: list[str], default: str, check: Any) -> str:
+    """A line of text with `names` offered as it is typed (Tab or the arrows pick one); `check` as for ask_text."""
+    import questionary
+
+    replayed = _replayed()
+    if replayed is not NOTHING:
+        return str(replayed)
+
+    def validate(text: str) -> bool | str:
+        return check(text) if text.strip() else True
+
+    return str(
+        _asked(questionary.autocomplete(message, choices=names, default=_default(default), validate=validate))
+    ).strip()

@@ -1,10 +1,11 @@
 """Back, one question at a time: a wizard's answers kept by key, and its questions replayed up to the one to ask.
 
-A wizard written as plain code asks every question through `Answers.ask`, under a key of its own. Shift-Tab at
-any of those questions goes back one question: the wizard runs again from the start, answering each question
-before the previous one from what was said (without asking), then asks the previous one again with its answer as
-the default. From a summary, `Answers.again` asks a whole section again the same way, each answer prefilled.
-What a wizard prints between questions (`Answers.say`) is shown only before a question that is really asked.
+A wizard written as plain code asks every question through `Answers.ask`, under a key of its own. Shift-Tab (or
+Ctrl-Z, the same keys in every wizard: `BACK_KEYS`) at any of those questions goes back one question: the wizard
+runs again from the start, answering each question before the previous one from what was said (without asking),
+then asks the previous one again with its answer as the default. From a summary, `Answers.again` asks a whole
+section again the same way, each answer prefilled. What a wizard prints between questions (`Answers.say`) is shown
+only before a question that is really asked.
 """
 
 from __future__ import annotations
@@ -12,25 +13,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from cpctl.commands.common import answer, out
+from cpctl.commands.common import asked, out
 
 T = TypeVar("T")
-BACK_HINT = "Shift-Tab goes back one question"
+# Back one question, in every wizard: Shift-Tab as in a form, and Ctrl-Z (undo) for those who reach for it. In a
+# wizard, Ctrl-Z never suspends cpctl: prompt_toolkit reads it as a key.
+BACK_KEYS = ("s-tab", "c-z")
+BACK_HINT = "Shift-Tab (or Ctrl-Z) goes back one question"
 
 
 class Back(Exception):
-    """The person pressed Shift-Tab: go back to the question before this one."""
+    """The person pressed a back key (Shift-Tab or Ctrl-Z): go back to the question before this one."""
 
 
 def with_back(question: Any) -> Any:
-    """A questionary question on which Shift-Tab goes back (as in a form)."""
+    """A questionary question on which Shift-Tab or Ctrl-Z goes back (`BACK_KEYS`)."""
     from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 
     bindings = KeyBindings()
 
-    @bindings.add("s-tab")
     def _back(event: Any) -> None:
         event.app.exit(exception=Back())
+
+    for key in BACK_KEYS:
+        bindings.add(key, eager=True)(_back)
 
     app = question.application
     app.key_bindings = merge_key_bindings([app.key_bindings, bindings]) if app.key_bindings else bindings
@@ -51,7 +57,7 @@ def text(message: str, default: str = "", *, required: str | None = None, check:
             return check(typed.strip())  # type: ignore[no-any-return]
         return True
 
-    return str(answer(with_back(questionary.text(message, default=default, validate=validate)).ask())).strip()
+    return str(asked(with_back(questionary.text(message, default=default, validate=validate)))).strip()
 
 
 def select(message: str, choices: list[tuple[str, Any]], default: Any = None) -> Any:
@@ -63,7 +69,7 @@ def select(message: str, choices: list[tuple[str, Any]], default: Any = None) ->
         choices=[questionary.Choice(title, value) for title, value in choices],
         default=default if default in values else None,
     )
-    return answer(with_back(question).ask())
+    return asked(with_back(question))
 
 
 def checkbox(message: str, choices: list[tuple[str, Any, bool]]) -> list[Any]:
@@ -74,13 +80,13 @@ def checkbox(message: str, choices: list[tuple[str, Any, bool]]) -> list[Any]:
         instruction="(space ticks or unticks, enter goes on)",
         choices=[questionary.Choice(title, value, checked=ticked) for title, value, ticked in choices],
     )
-    return list(answer(with_back(question).ask()))
+    return list(asked(with_back(question)))
 
 
 def confirm(message: str, default: bool) -> bool:
     import questionary
 
-    return bool(answer(with_back(questionary.confirm(message, default=default)).ask()))
+    return bool(asked(with_back(questionary.confirm(message, default=default))))
 
 
 class Answers:
