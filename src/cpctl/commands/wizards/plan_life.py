@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from cpctl.commands.common import out
 from cpctl.commands.wizards.context import find_child
 from cpctl.commands.wizards.drafts import NEW_KEY
-from cpctl.commands.wizards.plan import PlanPrompts
+from cpctl.commands.wizards.plan import ACTION_PARTS, PlanPrompts
 from cpctl.commands.wizards.prompts import (
     DONE,
     ask_checkbox,
@@ -363,19 +363,6 @@ class MeetingPeople(ChildPlan):
         return list(dict.fromkeys(family + [ref for p in self.plans for ref in p.core_group_refs()]))
 
 
-ACTION_FIELDS = {
-    "what": "What",
-    "why": "Why",
-    "who": "Who is responsible",
-    "start": "Starting",
-    "frequency": "How often",
-    "length": "For how long",
-    "outcome": "Planned outcome",
-    "by": "Outcome due by",
-    "measure": "Measure of success",
-}
-
-
 def ask_action_fields(a: Any, plan: PlanLife, key: str, action: Action) -> Action:
     """An action changed field by field: tick what changed (each shown as it stands), then only those are asked,
     each prefilled. `a` is the wizard's `replay.Answers`."""
@@ -395,15 +382,15 @@ def ask_action_fields(a: Any, plan: PlanLife, key: str, action: Action) -> Actio
         f"plan.action.{key}.fields",
         lambda before: replay.checkbox(
             f"What changes in {action.id} {short(action.what, 50)}?",
-            [(f"{title}: {shown(name)}", name, name in before) for name, title in ACTION_FIELDS.items()],
+            [(f"{title}: {shown(name)}", name, name in before) for name, title in ACTION_PARTS.items()],
         ),
         default=[],
     )
     changed = action.model_copy(deep=True)
-    for name in ACTION_FIELDS:
+    for name in ACTION_PARTS:
         if name not in fields:
             continue
-        title = ACTION_FIELDS[name]
+        title = ACTION_PARTS[name]
         if name == "who":
             value: Any = a.ask(
                 f"plan.action.{key}.who", lambda before: plan.ask_who("Who is responsible?", before), action.who

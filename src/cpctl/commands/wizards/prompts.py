@@ -15,7 +15,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from cpctl.commands.common import STATUS_WORDS, asked, out
-from cpctl.commands.wizards.replay import BACK_KEYS
+from cpctl.commands.wizards.replay import text_check, with_back
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -89,18 +89,7 @@ def _default(default: Any) -> Any:
 def _asked(question: Any) -> Any:
     """Ask a questionary question; with the tape on, a back key goes back one question and the answer is kept."""
     if TAPE.on:
-        from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
-
-        keys = KeyBindings()
-
-        def _back(event: Any) -> None:
-            event.app.exit(exception=GoBack())
-
-        for key in BACK_KEYS:
-            keys.add(key, eager=True)(_back)
-
-        app = question.application
-        app.key_bindings = merge_key_bindings([app.key_bindings, keys]) if app.key_bindings else keys
+        with_back(question, GoBack)
     value = asked(question)
     if TAPE.on:
         TAPE.answers.append(value)
@@ -110,23 +99,12 @@ def _asked(question: Any) -> Any:
 def ask_text(message: str, default: str = "", *, required: str | None = None, check: Any = None) -> str:
     import questionary
 
-    from cpctl.text import LONG
-
     replayed = _replayed()
     if replayed is not NOTHING:
         return str(replayed)
     default = _default(default)
-
-    def validate(text: str) -> bool | str:
-        if required and not text.strip():
-            return required
-        if len(text) > LONG:
-            return f"That is {len(text)} characters long; the most is {LONG}."
-        if check is not None and text.strip():
-            return check(text.strip())  # type: ignore[no-any-return]
-        return True
-
-    return str(_asked(questionary.text(message, default=default, validate=validate))).strip()
+    question = questionary.text(message, default=default, validate=text_check(required, check))
+    return str(_asked(question)).strip()
 
 
 def ask_select(message: str, choices: list[tuple[str, Any]], default: Any = None) -> Any:

@@ -26,14 +26,14 @@ class Back(Exception):
     """The person pressed a back key (Shift-Tab or Ctrl-Z): go back to the question before this one."""
 
 
-def with_back(question: Any) -> Any:
-    """A questionary question on which Shift-Tab or Ctrl-Z goes back (`BACK_KEYS`)."""
+def with_back(question: Any, going_back: type[Exception] = Back) -> Any:
+    """A questionary question on which Shift-Tab or Ctrl-Z (`BACK_KEYS`) stops it with `going_back`."""
     from prompt_toolkit.key_binding import KeyBindings, merge_key_bindings
 
     bindings = KeyBindings()
 
     def _back(event: Any) -> None:
-        event.app.exit(exception=Back())
+        event.app.exit(exception=going_back())
 
     for key in BACK_KEYS:
         bindings.add(key, eager=True)(_back)
@@ -43,9 +43,9 @@ def with_back(question: Any) -> Any:
     return question
 
 
-def text(message: str, default: str = "", *, required: str | None = None, check: Any = None) -> str:
-    import questionary
-
+def text_check(required: str | None, check: Any) -> Callable[[str], bool | str]:
+    """The check of a typed answer: `required` says what to type when it is blank, no answer is longer than cpctl
+    keeps, and `check` (if given) looks at what was typed; True, or the problem in words."""
     from cpctl.text import LONG
 
     def validate(typed: str) -> bool | str:
@@ -57,7 +57,14 @@ def text(message: str, default: str = "", *, required: str | None = None, check:
             return check(typed.strip())  # type: ignore[no-any-return]
         return True
 
-    return str(asked(with_back(questionary.text(message, default=default, validate=validate)))).strip()
+    return validate
+
+
+def text(message: str, default: str = "", *, required: str | None = None, check: Any = None) -> str:
+    import questionary
+
+    question = questionary.text(message, default=default, validate=text_check(required, check))
+    return str(asked(with_back(question))).strip()
 
 
 def select(message: str, choices: list[tuple[str, Any]], default: Any = None) -> Any:
