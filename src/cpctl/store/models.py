@@ -115,6 +115,7 @@ class Conference(SQLModel, table=True):
     quorate: bool = True
     inquorate_reason: str | None = None
     recorded_at: str = Field(max_length=32)
+    discussion: str | None = None  # the chair's summary of the discussion and the analysis of risk (for the record)
 
 
 class ConferenceAttendee(SQLModel, table=True):
@@ -170,6 +171,7 @@ class Decision(SQLModel, table=True):
     plan_id: int | None = Field(default=None, foreign_key="plan.id", index=True)
     lead_worker_id: int | None = Field(default=None, foreign_key="person.id")
     details: str
+    participation: str | None = Field(default=None, max_length=8)  # the SSDA participation code, PN0 to PN7
 
 
 class PlanVersion(SQLModel, table=True):
@@ -267,3 +269,98 @@ class Deadline(SQLModel, table=True):
     worker_id: int | None = Field(default=None, foreign_key="person.id")
     chair_id: int | None = Field(default=None, foreign_key="person.id")
     explanation: str
+    booking_id: int | None = Field(default=None, foreign_key="booking.id", index=True)
+    person_id: int | None = Field(default=None, foreign_key="person.id")  # whom a booking's step waits on
+
+
+class Booking(SQLModel, table=True):
+    """A conference booked for a day to come: where, who chairs, who is invited, and what happened to it.
+
+    `status` is "booked", "cancelled" or "held" (its `conference_id` is then the conference recorded from it);
+    `reason` says why it was last moved or cancelled. Each move and cancellation is in the audit trail too.
+    """
+
+    id: int | None = Field(default=None, primary_key=True)
+    ref: str = Field(index=True, unique=True, max_length=64)
+    kind: str = Field(max_length=32)
+    booked_for: date = Field(index=True)
+    start_time: str | None = Field(default=None, max_length=5)
+    venue: str | None = None
+    virtual: bool = False
+    chair_id: int = Field(foreign_key="person.id", index=True)
+    interpreter_needed: bool = False
+    interpreter_language: str | None = None
+    booked_on: date
+    status: str = Field(default="booked", max_length=16)
+    reason: str | None = None
+    conference_id: int | None = Field(default=None, foreign_key="conference.id")
+    recorded_at: str = Field(max_length=32)
+
+
+class BookingChild(SQLModel, table=True):
+    """A child the booked conference is about."""
+
+    __tablename__ = "booking_child"
+
+    booking_id: int = Field(foreign_key="booking.id", primary_key=True)
+    child_id: int = Field(foreign_key="child.id", primary_key=True, index=True)
+
+
+class BookingInvitee(SQLModel, table=True):
+    """Someone invited to a booked conference: when they were invited, and the report asked of them.
+
+    `role` is "parent" (a parent or carer, who gets the family's letter), "child", "agency" (a professional asked
+    for a report when `report_requested`) or "other". A report's `report_shared_on` is the day it was shared with
+    the parents.
+    """
+
+    __tablename__ = "booking_invitee"
+
+    booking_id: int = Field(foreign_key="booking.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
+    role: str = Field(max_length=16)
+    invited_on: date | None = None
+    report_requested: bool = False
+    report_received_on: date | None = None
+    report_shared_on: date | None = None
+    note: str | None = None
+
+
+class ConferenceRecipient(SQLModel, table=True):
+    """Who receives the conference record: everyone entitled to it, those excluded, and sections withheld.
+
+    `receives` False records someone who must not receive the record (with the reason); `withheld` names the
+    sections kept from someone who receives the rest (comma-separated section keys).
+    """
+
+    __tablename__ = "conference_recipient"
+
+    conference_id: int = Field(foreign_key="conference.id", primary_key=True)
+    person_id: int = Field(foreign_key="person.id", primary_key=True, index=True)
+    receives: bool = True
+    withheld: str | None = None
+    reason: str | None = None
+
+
+class QualityCheck(SQLModel, table=True):
+    """The chair's quality assurance between conferences: a midway review or an escalation.
+
+    A midway review has `held_on` and an `outcome`. An escalation has the `concern`, whom it was `raised_with`,
+    the `response`, and `resolved_on` once it is resolved.
+    """
+
+    __tablename__ = "quality_check"
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    plan_id: int | None = Field(default=None, foreign_key="plan.id", index=True)
+    kind: str = Field(max_length=16)
+    held_on: date
+    outcome: str | None = None
+    concern: str | None = None
+    raised_with: str | None = None
+    response: str | None = None
+    resolved_on: date | None = None
+    notes: str = ""
+    author: str
+    recorded_at: str = Field(max_length=32)
