@@ -111,6 +111,7 @@ def upgrade() -> None:
             op.create_foreign_key(f"fk_deadline_{column}", "deadline", parent, [column], ["id"])
     op.create_index("ix_deadline_booking_id", "deadline", ["booking_id"], unique=False)
 
+
 def downgrade() -> None:
     op.drop_index("ix_deadline_booking_id", table_name="deadline")
     with op.batch_alter_table("deadline") as batch:
