@@ -123,7 +123,9 @@ def test_deadline_calc_unknown_rule():
         "Error: there is no rule 'first-core-groups'; the england profile's rules are initial-conference, "
         "first-core-group, core-group-cycle, plan-circulated, outline-plan-circulated, first-review, "
         "later-review, "
-        "pre-birth-review, pre-birth-review-after-birth, child-seen, long-plan.\n"
+        "pre-birth-review, pre-birth-review-after-birth, child-seen, long-plan, invitations-sent, "
+        "reports-to-chair, reports-to-chair-review, reports-shared, reports-shared-review, outcome-letter, "
+        "conference-record.\n"
     )
 
 

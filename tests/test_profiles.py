@@ -106,6 +106,13 @@ def test_england_numbers():
         "pre-birth-review-after-birth": (10, "working-days", "birth"),
         "child-seen": (10, "working-days", "visit"),
         "long-plan": (24, "months", "plan-start"),
+        "invitations-sent": (5, "working-days", "conference"),
+        "reports-to-chair": (3, "working-days", "initial-conference"),
+        "reports-to-chair-review": (5, "working-days", "review-conference"),
+        "reports-shared": (3, "working-days", "initial-conference"),
+        "reports-shared-review": (5, "working-days", "review-conference"),
+        "outcome-letter": (1, "working-days", "conference"),
+        "conference-record": (15, "working-days", "conference"),
     }
 
 
@@ -348,12 +355,14 @@ def test_an_empty_override_file_changes_nothing(data_dir):
             "first-core-group, "
             "core-group-cycle, plan-circulated, outline-plan-circulated, first-review, later-review, "
             "pre-birth-review, "
-            "pre-birth-review-after-birth, child-seen, long-plan.",
+            "pre-birth-review-after-birth, child-seen, long-plan, invitations-sent, reports-to-chair, "
+            "reports-to-chair-review, reports-shared, reports-shared-review, outcome-letter, conference-record.",
         ),
         (
             "rules: {first-core-group: {amout: 3}}\n",
             ": unknown key 'rules.first-core-group.amout'; use one of rules.first-core-group.amount, "
-            "rules.first-core-group.unit, rules.first-core-group.after, rules.first-core-group.source, "
+            "rules.first-core-group.unit, rules.first-core-group.after, rules.first-core-group.before, "
+            "rules.first-core-group.source, "
             "rules.first-core-group.note, rules.first-core-group.closed_day.",
         ),
         (

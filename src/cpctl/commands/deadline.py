@@ -90,7 +90,7 @@ def deadline_record(why: Explanation) -> dict[str, Any]:
         "working_day_before": why.working_day_before,
         "amount": why.amount,
         "unit": why.unit,
-        "after": why.after,
+        why.direction: why.after,
         "event": why.event,
         "event_date": why.event_date,
         "day_zero": why.day_zero,

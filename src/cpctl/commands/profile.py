@@ -162,7 +162,7 @@ def profile_record(loaded: Profile) -> dict[str, Any]:
             rule.name: {
                 "amount": rule.amount,
                 "unit": rule.unit,
-                "after": rule.after,
+                rule.direction: rule.after,
                 "source": rule.source,
                 "note": rule.note,
                 "origin": rule.origin,
@@ -206,7 +206,7 @@ def _profile_lines(loaded: Profile) -> list[str]:
     lines.append("Rules:")
     for rule in loaded.rules:
         timescale = timescale_words(rule.amount, rule.unit)
-        lines.append(f"  {rule.name}: {timescale} after the {loaded.event_words(rule.after)}")
+        lines.append(f"  {rule.name}: {timescale} {rule.direction} the {loaded.event_words(rule.after)}")
         lines.append(f"    source: {rule.source}")
         if rule.note:
             lines.append(f"    note: {rule.note}")
@@ -244,6 +244,7 @@ def _shown(value: Any) -> str:
 
     if value is None:
         return "null"
-    if isinstance(value, dict) and {"amount", "unit", "after"} <= value.keys():
-        return f"{timescale_words(value['amount'], value['unit'])} after {value['after']}"
+    if isinstance(value, dict) and {"amount", "unit"} <= value.keys() and ({"after", "before"} & value.keys()):
+        way = "before" if "before" in value else "after"
+        return f"{timescale_words(value['amount'], value['unit'])} {way} {value[way]}"
     return str(value)

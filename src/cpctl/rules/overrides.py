@@ -28,6 +28,7 @@ from cpctl.rules.profile_files import (
     _merged,
     _read_override,
     _shown,
+    rule_direction,
 )
 
 
@@ -140,19 +141,19 @@ def _typed_updates(parts: tuple[str, ...], text: str) -> dict[tuple[str, ...], A
     dotted = ".".join(parts)
     if parts[0] == "rules" and len(parts) == 2:
         words = value.split()
-        if len(words) not in (2, 4) or (len(words) == 4 and words[2] != "after"):
+        if len(words) not in (2, 4) or (len(words) == 4 and words[2].lower() not in ("after", "before")):
             raise Invalid(
-                f'give {dotted} as "AMOUNT UNIT" or "AMOUNT UNIT after EVENT", e.g. "10 working-days" '
-                'or "15 days after conference".'
+                f'give {dotted} as "AMOUNT UNIT", "AMOUNT UNIT after EVENT" or "AMOUNT UNIT before EVENT", e.g. '
+                '"10 working-days", "15 days after conference" or "3 working-days before conference".'
             )
         updates: dict[tuple[str, ...], Any] = {
             (*parts, "amount"): _whole(words[0], f"{dotted}.amount"),
             (*parts, "unit"): words[1].lower(),
         }
         if len(words) == 4:
-            updates[(*parts, "after")] = words[3].lower()
+            updates[(*parts, words[2].lower())] = words[3].lower()
         else:
-            updates[(*parts, "after")] = RULES[parts[1]]
+            updates[(*parts, rule_direction(parts[1]))] = RULES[parts[1]]
         return updates
     last = parts[-1]
     if last in ("amount", "min_agencies"):
@@ -162,7 +163,7 @@ def _typed_updates(parts: tuple[str, ...], text: str) -> dict[tuple[str, ...], A
         return {parts: None}  # refused by the check unless the key may be empty
     if parts == ("calendar", "country") or parts == ("calendar", "subdiv"):
         return {parts: value.upper()}
-    if last in ("unit", "after", "day_zero", "category_mode", "closed_day"):
+    if last in ("unit", "after", "before", "day_zero", "category_mode", "closed_day"):
         return {parts: value.lower()}
     return {parts: value}
 

@@ -42,6 +42,7 @@ from cpctl.rules.profile_files import (
     _parse_override,
     _read_cache,
     _write_cache,
+    rule_way,
 )
 
 __all__ = [  # with the vocabulary a profile is written in, which profile_files holds
@@ -113,16 +114,23 @@ class Quorum:
 
 @dataclass(frozen=True)
 class Rule:
-    """One timescale: `amount` `unit`s after the event `after`, as the document `source` sets it."""
+    """One timescale: `amount` `unit`s after the event `after` (or before it, when `direction` is "before": 3 working
+    days before the conference), as the document `source` sets it."""
 
     name: str
     amount: int
     unit: str  # one of calendar.UNITS
-    after: str  # one of EVENTS
+    after: str  # one of EVENTS: the event the rule counts from (after it, or before it: see `direction`)
     source: str  # the procedure that sets it
     note: str | None
     origin: str  # the file its amount, unit and event came from ("packaged profile england.yaml" or an override)
     closed_day: str = "bring-forward"  # a date in days, weeks or months on a closed day: one of calendar.CLOSED_DAYS
+    direction: str = "after"  # "after" the event, or "before" it (a step due ahead of a booked conference)
+
+    @property
+    def event(self) -> str:
+        """The event the rule counts from (`after` names it whichever way the rule counts)."""
+        return self.after
 
 
 @dataclass(frozen=True)
@@ -323,14 +331,16 @@ def _from_merged(name: str, data: Mapping[str, Any], origins: Mapping[str, str],
         rule = data["rules"].get(rule_name)
         if rule is None:
             continue
-        timing = {origins[f"rules.{rule_name}.{key}"] for key in ("amount", "unit", "after")}
+        direction, event = rule_way(rule)
+        timing = {origins[f"rules.{rule_name}.{key}"] for key in ("amount", "unit", direction)}
         packaged = f"packaged profile {name}.yaml"
         rules.append(
             Rule(
                 name=rule_name,
                 amount=rule["amount"],
                 unit=rule["unit"],
-                after=rule["after"],
+                after=event,
+                direction=direction,
                 source=rule["source"],
                 note=rule.get("note"),
                 origin=next((label for label in timing if label != packaged), packaged),

@@ -43,9 +43,29 @@ RULES = MappingProxyType(
         "pre-birth-review-after-birth": "birth",
         "child-seen": "visit",
         "long-plan": "plan-start",
+        # the conference cycle: before the booked conference, and the documents after it
+        "invitations-sent": "conference",
+        "reports-to-chair": "initial-conference",
+        "reports-to-chair-review": "review-conference",
+        "reports-shared": "initial-conference",
+        "reports-shared-review": "review-conference",
+        "outcome-letter": "conference",
+        "conference-record": "conference",
     }
 )
 RULE_NAMES = tuple(RULES)
+# The rules that usually count back from their event ("3 working days before the conference"): written
+# `before: EVENT` instead of `after: EVENT`. Any rule may be written either way.
+BEFORE_RULES = frozenset(
+    {
+        "invitations-sent",
+        "reports-to-chair",
+        "reports-to-chair-review",
+        "reports-shared",
+        "reports-shared-review",
+    }
+)
+DIRECTIONS = ("after", "before")
 EVENTS = (
     "strategy-discussion",
     "conference",
@@ -74,7 +94,7 @@ CATEGORY_MODES = ("single", "multiple")
 _TOP_KEYS = ("title", "terms", "categories", "category_mode", "quorum", "calendar", "day_zero", "closed_day", "rules")
 _QUORUM_KEYS = ("min_agencies", "source", "note")
 _CALENDAR_KEYS = ("country", "subdiv")
-_RULE_KEYS = ("amount", "unit", "after", "source", "note", "closed_day")
+_RULE_KEYS = ("amount", "unit", "after", "before", "source", "note", "closed_day")
 _NULLABLE = {"terms.register", "quorum.note", "calendar.subdiv"}  # and every rules.*.note
 _NOT_STATED = "not stated"
 _MAX_TEXT = 300
@@ -269,27 +289,44 @@ def _check_layer(data: Mapping[str, Any], where: str, *, base: Mapping[str, Any]
 def _rule(rule: Mapping[str, Any], where: str, name: str, *, complete: bool, new: bool) -> None:
     prefix = f"rules.{name}."
     _known_keys(rule, _RULE_KEYS, where, prefix)
+    if "after" in rule and "before" in rule:
+        raise Invalid(
+            f"{where}: rules.{name} gives both after and before; a rule counts from its event one way: keep one."
+        )
     if complete or new:
         needed = ("amount", "unit", "after", "source") if complete else ("amount", "unit", "after")
-        missing = [key for key in needed if key not in rule]
+        missing = [key for key in needed if key not in rule and not (key == "after" and "before" in rule)]
         if missing:
             why = "" if complete else " (the packaged profile has no such rule, so give it whole)"
+            way = rule_direction(name)
+            missing = [way if key == "after" else key for key in missing]
             raise Invalid(
                 f"{where}: rules.{name} needs {', '.join(missing)}{why}, e.g. `{name}: {{amount: 10, "
-                f"unit: working-days, after: {RULES[name]}, source: ...}}`."
+                f"unit: working-days, {way}: {RULES[name]}, source: ...}}`."
             )
     if "amount" in rule:
         _count(rule["amount"], where, f"{prefix}amount")
     if "unit" in rule:
         _choice(rule["unit"], UNITS, where, f"{prefix}unit")
-    if "after" in rule:
-        _choice(rule["after"], EVENTS, where, f"{prefix}after")
+    for way in DIRECTIONS:
+        if way in rule:
+            _choice(rule[way], EVENTS, where, f"{prefix}{way}")
     if "source" in rule:
         _text(rule["source"], where, f"{prefix}source")
     if "note" in rule:
         _text(rule["note"], where, f"{prefix}note", nullable=True)
     if "closed_day" in rule:
         _closed_day(rule["closed_day"], where, f"{prefix}closed_day")
+
+
+def rule_direction(name: str) -> str:
+    """'before' for a rule that usually counts back from its event (`BEFORE_RULES`), else 'after'."""
+    return "before" if name in BEFORE_RULES else "after"
+
+
+def rule_way(rule: Mapping[str, Any]) -> tuple[str, str]:
+    """A merged rule's direction and event: ('before', 'conference') or ('after', 'core-group')."""
+    return ("before", rule["before"]) if "before" in rule else ("after", rule["after"])
 
 
 def _closed_day(value: Any, where: str, key: str) -> None:
@@ -377,7 +414,7 @@ def _count(value: Any, where: str, key: str) -> int:
 
 def _choice(value: Any, allowed: tuple[str, ...], where: str, key: str) -> str:
     if value not in allowed:
-        what = "unit" if key.endswith(".unit") else ("event" if key.endswith(".after") else "value")
+        what = "unit" if key.endswith(".unit") else ("event" if key.endswith((".after", ".before")) else "value")
         raise Invalid(f"{where}: {key} {_describe(value)} is not a known {what}; use one of {', '.join(allowed)}.")
     return str(value)
 
@@ -418,9 +455,15 @@ def _merged(name: str, layer: Mapping[str, Any] | None, path: Path | None) -> tu
     where = str(path)
     _check_layer(layer, where, base=data)
     label = f"override file {path}"
+    for rule_name, rule in (layer.get("rules") or {}).items():
+        # an override that says which way the rule counts (after or before its event) replaces the other way
+        for way, other in (("after", "before"), ("before", "after")):
+            if isinstance(rule, dict) and way in rule and rule_name in data["rules"]:
+                data["rules"][rule_name].pop(other, None)
+                origins.pop(f"rules.{rule_name}.{other}", None)
     _merge_into(data, layer, label, origins, "")
     for rule_name, rule in (layer.get("rules") or {}).items():
-        if any(key in rule for key in ("amount", "unit", "after")):
+        if any(key in rule for key in ("amount", "unit", *DIRECTIONS)):
             merged_rule = data["rules"][rule_name]
             if "source" not in rule:
                 merged_rule["source"] = _NOT_STATED

@@ -10,6 +10,11 @@ A due date is the last day a procedure allows ("within 10 working days of the co
 - ``months``: calendar months, clamped to the end of a shorter month (30 Nov + 3 months = 28 Feb, or 29 Feb
   in a leap year).
 
+A rule may count back from its event instead (``before: conference``: "3 working days before the review
+conference"): the event is day 0 whatever the reading, the due date is the Nth working day before it (or the
+event date less that many days, weeks or months), and a calendar-unit date on a closed day always moves earlier,
+to the working day before, unless the rule keeps it: a step due before a meeting must be done before it.
+
 A calendar-unit date that falls on a weekend or a bank holiday (a closed day) is moved as the profile's
 ``closed_day`` says, for the whole profile or for one rule (`cpctl.rules.calendar.CLOSED_DAYS`):
 
@@ -64,6 +69,28 @@ def add(start: date, amount: int, unit: str, calendar: Calendar, day_zero: str =
     from dateutil.relativedelta import relativedelta
 
     result: date = start + relativedelta(months=amount)
+    return result
+
+
+def subtract(end: date, amount: int, unit: str, calendar: Calendar) -> date:
+    """The date `amount` `unit`s before `end` (the event is day 0): the Nth working day before it, or so many days,
+    weeks or calendar months earlier (31 May - 3 months = 28 Feb)."""
+    _check(amount, unit, "event")
+    if unit == "working-days":
+        day = end
+        remaining = amount
+        while remaining:
+            day -= timedelta(days=1)
+            if calendar.is_working_day(day):
+                remaining -= 1
+        return day
+    if unit == "days":
+        return end - timedelta(days=amount)
+    if unit == "weeks":
+        return end - timedelta(weeks=amount)
+    from dateutil.relativedelta import relativedelta
+
+    result: date = end - relativedelta(months=amount)
     return result
 
 
@@ -166,6 +193,7 @@ class Explanation:
     closed_day: str = "keep"  # what the rule does with a calendar-unit date on a closed day (CLOSED_DAYS)
     moved_from: date | None = None  # the date counted, when it fell on a closed day and was moved to `due`
     moved_because: tuple[str, ...] = ()  # why `moved_from` is not a working day
+    direction: str = "after"  # "before" for a rule that counts back from its event (`after` then names that event)
 
     def timescale(self) -> str:
         """'10 working days', '1 month'."""
@@ -173,9 +201,11 @@ class Explanation:
 
     def counting(self) -> str:
         """'10 working days after the conference on Friday 18 December 2026 (the conference day is day 0)'."""
-        text = f"{self.timescale()} after the {self.event} on {british(self.event_date)}"
+        text = f"{self.timescale()} {self.direction} the {self.event} on {british(self.event_date)}"
         if self.unit != "working-days":
             return text
+        if self.direction == "before":
+            return f"{text} (that day is day 0)"
         if self.day_zero == "event":
             return f"{text} (that day is day 0)"
         if not self.event_is_working_day:
@@ -194,6 +224,8 @@ class Explanation:
         text = f"{british(self.moved_from)} is not a working day ({', '.join(self.moved_because)}): "
         if self.due < self.moved_from:
             text += "brought forward to the working day before"
+            if self.direction == "before":
+                return f"{text}, so that it is done before the {self.event}"
         elif self.closed_day == "bring-forward":
             text += (
                 f"no working day comes between the {self.event} and it to bring it forward to, so it moves to the "
@@ -228,11 +260,24 @@ def due_by(profile: Profile, found: Rule, event_date: date) -> tuple[date, Expla
     """When `found` (a rule of `profile`, or one made from it such as a plan's own visiting frequency) falls due
     after an event on `event_date`, and how that was worked out."""
     calendar = profile.calendar
-    counted = add(event_date, found.amount, found.unit, calendar, profile.day_zero)
+    before = found.direction == "before"
     working = found.unit == "working-days"
-    when = counted if working else on_working_day(counted, event_date, calendar, found.closed_day)
+    if before:
+        counted = subtract(event_date, found.amount, found.unit, calendar)
+        when = counted
+        if not working and found.closed_day != "keep" and not calendar.is_working_day(counted):
+            when = working_day_before(counted, calendar)  # earlier, never later: the step comes before the event
+    else:
+        counted = add(event_date, found.amount, found.unit, calendar, profile.day_zero)
+        when = counted if working else on_working_day(counted, event_date, calendar, found.closed_day)
     moved = when != counted
     closed = () if working else closed_because(when, calendar)
+    if working and before:
+        skipped = skipped_holidays(when, event_date - timedelta(days=1), calendar)
+    elif working:
+        skipped = skipped_holidays(event_date, when, calendar, profile.day_zero)
+    else:
+        skipped = ()
     explanation = Explanation(
         profile=profile.name,
         rule=found.name,
@@ -243,8 +288,8 @@ def due_by(profile: Profile, found: Rule, event_date: date) -> tuple[date, Expla
         event_date=event_date,
         event_is_working_day=calendar.is_working_day(event_date),
         due=when,
-        day_zero=profile.day_zero,
-        skipped=skipped_holidays(event_date, when, calendar, profile.day_zero) if working else (),
+        day_zero="event" if before else profile.day_zero,
+        skipped=skipped,
         closed=closed,
         working_day_before=working_day_before(when, calendar) if closed else None,
         source=found.source,
@@ -253,5 +298,6 @@ def due_by(profile: Profile, found: Rule, event_date: date) -> tuple[date, Expla
         closed_day=found.closed_day,
         moved_from=counted if moved else None,
         moved_because=closed_because(counted, calendar) if moved else (),
+        direction=found.direction,
     )
     return when, explanation
