@@ -333,4 +333,6 @@ DEADLINE_KEYS = (
     "worker_id",
     "chair_id",
     "explanation",
+    "booking_id",
+    "person_id",
 )

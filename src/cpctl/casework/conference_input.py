@@ -87,12 +87,17 @@ class ConferenceIn(Strict):
     @field_validator("time", mode="before")
     @classmethod
     def _time(cls, value: Any) -> Any:
-        if value is None or value == "":
-            return None
-        if isinstance(value, int):  # YAML reads 10:30 as a sexagesimal number
-            value = f"{value // 60:02d}:{value % 60:02d}"
-        text = str(value).strip()
-        match = _TIME.match(text)
-        if not match:
-            raise ValueError(f"{text[:20]!r} is not a time of day: use HH:MM, e.g. 10:30")
-        return f"{int(match.group(1)):02d}:{match.group(2)}"
+        return time_of_day(value)
+
+
+def time_of_day(value: Any) -> Any:
+    """A start time as HH:MM (YAML reads an unquoted 10:30 as a sexagesimal number); None for none."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int):  # YAML reads 10:30 as a sexagesimal number
+        value = f"{value // 60:02d}:{value % 60:02d}"
+    text = str(value).strip()
+    match = _TIME.match(text)
+    if not match:
+        raise ValueError(f"{text[:20]!r} is not a time of day: use HH:MM, e.g. 10:30")
+    return f"{int(match.group(1)):02d}:{match.group(2)}"

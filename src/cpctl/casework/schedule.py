@@ -7,6 +7,10 @@ When the profile in force changes (an authority's override), or this module chan
 (`SCHEDULE_VERSION`), the fingerprint no longer matches and every child's deadlines are recomputed before they
 are read.
 
+A booked conference sets deadlines before it (`_booking_deadlines`): invitations sent, each agency's report to the
+chair, each report shared with the parents, counted back from the booked day; and every conference held sets
+deadlines after it for its documents (`_document_deadlines`): the outcome letter and the record.
+
 The child-seen deadline follows the visits of the lead worker and any other statutory visitor (a social worker):
 the profile's visiting rule, or the plan's own arrangement for those visits when it is more frequent. A teacher's
 or a nursery's everyday contact with the child is part of the plan but sets no visiting deadline.
@@ -29,7 +33,19 @@ from sqlalchemy import delete, insert, union
 from sqlmodel import Session, col, select
 
 from cpctl.errors import NotFound
-from cpctl.store.models import CaseEvent, Child, Conference, Deadline, Person, Plan, PlanVersion, Setting
+from cpctl.store.models import (
+    Booking,
+    BookingChild,
+    BookingInvitee,
+    CaseEvent,
+    Child,
+    Conference,
+    Deadline,
+    Person,
+    Plan,
+    PlanVersion,
+    Setting,
+)
 
 if TYPE_CHECKING:
     from cpctl.rules.profile import Profile
@@ -37,8 +53,9 @@ if TYPE_CHECKING:
 
 FINGERPRINT_KEY = "schedule.fingerprint"
 # Bump when the same events and profile give other deadlines (2: child seen follows only statutory visitors' own
-# arrangements, and calendar-unit dates move off closed days), so that stores made before recompute theirs.
-SCHEDULE_VERSION = 2
+# arrangements, and calendar-unit dates move off closed days; 3: bookings' deadlines and the documents after a
+# conference), so that stores made before recompute theirs.
+SCHEDULE_VERSION = 3
 KINDS = {
     "initial-conference": "initial conference",
     "first-core-group": "first core group",
@@ -48,7 +65,14 @@ KINDS = {
     "review": "review conference",
     "child-seen": "child seen",
     "long-plan": "plan reaches two years",
+    "invitations-sent": "invitations sent",
+    "report-received": "report to the chair",
+    "report-shared": "report shared with the parents",
+    "outcome-letter": "outcome letter sent",
+    "conference-record": "conference record sent",
 }
+# Which of those a booked conference sets (one per child of the booking); the others follow events.
+BOOKING_KINDS = ("invitations-sent", "report-received", "report-shared")
 REVIEW_KINDS = ("review", "pre-birth-review")
 STARTING_KINDS = ("initial", "pre-birth-initial", "transfer-in")
 
@@ -89,10 +113,14 @@ class Computed:
     event_id: int | None
     met: CaseEvent | None = None
     closed_on: date | None = None
+    met_on: date | None = None  # met by a date on a booking (an invitation, a report), not by an event
+    booking_id: int | None = None
+    person_id: int | None = None  # whom a booking's step waits on (the agency asked for a report)
+    chair_id: int | None = None  # a booking's chair (a plan's deadlines take the chair of its latest conference)
 
     @property
     def status(self) -> str:
-        if self.met is not None:
+        if self.met is not None or self.met_on is not None:
             return "met"
         return "closed" if self.closed_on is not None else "open"
 
@@ -247,6 +275,14 @@ def _seen_rule_now(
     return when, _explained(when, explanation)
 
 
+@dataclass
+class Booked:
+    """A booked conference as the schedule reads it: the booking and its invitees."""
+
+    booking: Booking
+    invitees: Sequence[BookingInvitee]
+
+
 def compute(
     child: Child,
     plans: Sequence[Plan],
@@ -254,11 +290,27 @@ def compute(
     profile: Profile,
     frequencies: dict[int, tuple[int, str] | None] | None = None,
     memo: Memo | None = None,
+    bookings: Sequence[Booked] = (),
 ) -> list[Computed]:
-    """Every deadline of one child, from their events, plans and the profile (pure: reads nothing).
+    """Every deadline of one child, from their events, plans, bookings and the profile (pure: reads nothing).
 
     Give one `memo` to many calls with the same profile (recomputing a whole store) to work each rule out once.
     """
+    out = _plan_deadlines(child, plans, events, profile, frequencies, memo)
+    out += _document_deadlines(plans, events, profile, memo)
+    out += _booking_deadlines(plans, events, profile, bookings, memo)
+    return out
+
+
+def _plan_deadlines(
+    child: Child,
+    plans: Sequence[Plan],
+    events: Sequence[CaseEvent],
+    profile: Profile,
+    frequencies: dict[int, tuple[int, str] | None] | None,
+    memo: Memo | None,
+) -> list[Computed]:
+    """The deadlines of a child's plans: the initial conference, core groups, reviews, visits."""
     frequencies = frequencies or {}
     ordered = sorted(events, key=lambda e: (e.happened_on, e.id or 0))
     out: list[Computed] = []
@@ -362,6 +414,138 @@ def compute(
     return out
 
 
+DOCUMENTS = {"outcome-letter": "outcome-letter-sent", "conference-record": "record-sent"}  # rule: the event it waits on
+
+
+def _document_deadlines(
+    plans: Sequence[Plan], events: Sequence[CaseEvent], profile: Profile, memo: Memo | None
+) -> list[Computed]:
+    """After each conference about the child: the outcome letter to the parents and the record (minutes) to those
+    entitled to it. Each is met by the event that says it was sent for this conference (`outcome-letter-sent`,
+    `record-sent`, with its conference_id); one never sent is closed when the child's next conference is held."""
+    ordered = sorted(events, key=lambda e: (e.happened_on, e.id or 0))
+    held = [e for e in ordered if e.kind == "conference" and e.conference_id is not None]
+    out: list[Computed] = []
+    for index, conference in enumerate(held):
+        following = next((e for e in held[index + 1 :] if e.happened_on > conference.happened_on), None)
+        for rule, sent_kind in DOCUMENTS.items():
+            result = _rule(profile, rule, conference.happened_on, conference, memo)
+            if result is None:
+                continue
+            sent = next(
+                (e for e in ordered if e.kind == sent_kind and e.conference_id == conference.conference_id), None
+            )
+            out.append(
+                Computed(
+                    kind=rule,
+                    plan_id=conference.plan_id,
+                    due_on=result[0],
+                    explanation=result[1],
+                    event_id=conference.id,
+                    met=sent,
+                    closed_on=following.happened_on if sent is None and following is not None else None,
+                )
+            )
+    return out
+
+
+_REVIEW_BOOKINGS = ("review", "pre-birth-review")
+
+
+def _booking_rule(
+    profile: Profile, rule: str, booking: Booking, anchor: CaseEvent, memo: Memo | None
+) -> tuple[date, dict[str, Any]] | None:
+    """A booking's rule: a review's own (`reports-shared-review`) where the profile has one, else the rule itself."""
+    if booking.kind in _REVIEW_BOOKINGS and rule != "invitations-sent":
+        found = _rule(profile, f"{rule}-review", booking.booked_for, anchor, memo)
+        if found is not None:
+            return found
+    return _rule(profile, rule, booking.booked_for, anchor, memo)
+
+
+def _booking_deadlines(
+    plans: Sequence[Plan],
+    events: Sequence[CaseEvent],
+    profile: Profile,
+    bookings: Sequence[Booked],
+    memo: Memo | None,
+) -> list[Computed]:
+    """Before each conference booked for the child, counted back from the booked day: the invitations sent (met
+    when every invitee has been invited, on the last of those days), each requested report received by the chair
+    and shared with the parents. A cancelled booking sets none; once the conference is held, what was not done by
+    then is closed on that day."""
+    out: list[Computed] = []
+    for booked in bookings:
+        if booked.booking.status != "cancelled":
+            out += _one_booking(booked, plans, events, profile, memo)
+    return out
+
+
+def _one_booking(
+    booked: Booked, plans: Sequence[Plan], events: Sequence[CaseEvent], profile: Profile, memo: Memo | None
+) -> list[Computed]:
+    booking = booked.booking
+    anchor = CaseEvent(child_id=0, kind="conference", detail=booking.kind, happened_on=booking.booked_for)
+    held_on = None
+    if booking.status == "held":
+        held_on = next(
+            (e.happened_on for e in events if e.kind == "conference" and e.conference_id == booking.conference_id),
+            booking.booked_for,
+        )
+    plan = next(
+        (
+            p
+            for p in plans
+            if p.started_on <= booking.booked_for and (p.ended_on is None or p.ended_on >= booking.booked_for)
+        ),
+        None,
+    )
+    out: list[Computed] = []
+
+    def add(kind: str, result: tuple[date, dict[str, Any]] | None, met_on: date | None, person: int | None) -> None:
+        if result is None:
+            return
+        out.append(
+            Computed(
+                kind=kind,
+                plan_id=plan.id if plan else None,
+                due_on=result[0],
+                explanation=result[1],
+                event_id=None,
+                met_on=met_on,
+                closed_on=held_on if met_on is None else None,
+                booking_id=booking.id,
+                person_id=person,
+                chair_id=booking.chair_id,
+            )
+        )
+
+    invited = [i.invited_on for i in booked.invitees]
+    everyone = bool(invited) and all(day is not None for day in invited)
+    add(
+        "invitations-sent",
+        _booking_rule(profile, "invitations-sent", booking, anchor, memo),
+        max(day for day in invited if day is not None) if everyone else None,
+        None,
+    )
+    for invitee in sorted(booked.invitees, key=lambda i: i.person_id):
+        if not invitee.report_requested:
+            continue
+        add(
+            "report-received",
+            _booking_rule(profile, "reports-to-chair", booking, anchor, memo),
+            invitee.report_received_on,
+            invitee.person_id,
+        )
+        add(
+            "report-shared",
+            _booking_rule(profile, "reports-shared", booking, anchor, memo),
+            invitee.report_shared_on,
+            invitee.person_id,
+        )
+    return out
+
+
 def _first_review(
     child: Child, plan: Plan, start: CaseEvent, profile: Profile, memo: Memo | None = None
 ) -> tuple[date, dict[str, Any]] | None:
@@ -409,7 +593,7 @@ def expected_rows(session: Session, profile: Profile, ids: Sequence[int] | None 
         events_query = events_query.where(col(CaseEvent.child_id).in_(ids))
         plans_query = plans_query.where(col(Plan.child_id).in_(ids))
     else:
-        involved = select(CaseEvent.child_id).distinct()
+        involved = union(select(CaseEvent.child_id), select(BookingChild.child_id))
         children_query = children_query.where(col(Child.id).in_(involved))
     children = {c.id: c for c in session.exec(children_query).all()}
     events_by_child: dict[int, list[CaseEvent]] = defaultdict(list)
@@ -420,6 +604,7 @@ def expected_rows(session: Session, profile: Profile, ids: Sequence[int] | None 
         plans_by_child[plan.child_id].append(plan)
     frequencies = _frequencies(session, [p for group in plans_by_child.values() for p in group])
     chairs = _chairs(session, [e for group in events_by_child.values() for e in group])
+    bookings = _bookings(session, ids)
     memo = Memo()
     rows: list[dict[str, Any]] = []
     for child_id, child in children.items():
@@ -431,8 +616,27 @@ def expected_rows(session: Session, profile: Profile, ids: Sequence[int] | None 
             frequencies,
             chairs,
             memo,
+            bookings.get(child_id or 0, ()),
         )
     return rows
+
+
+def _bookings(session: Session, ids: Sequence[int] | None) -> dict[int, list[Booked]]:
+    """Each child's booked conferences with their invitees, in two queries."""
+    query = select(BookingChild.child_id, Booking).join(Booking, Booking.id == BookingChild.booking_id)
+    if ids is not None:
+        query = query.where(col(BookingChild.child_id).in_(ids))
+    pairs = session.exec(query.order_by(col(Booking.booked_for), col(Booking.id))).all()
+    if not pairs:
+        return {}
+    booking_ids = sorted({booking.id for _, booking in pairs if booking.id is not None})
+    invitees: dict[int, list[BookingInvitee]] = defaultdict(list)
+    for invitee in session.exec(select(BookingInvitee).where(col(BookingInvitee.booking_id).in_(booking_ids))).all():
+        invitees[invitee.booking_id].append(invitee)
+    out: dict[int, list[Booked]] = defaultdict(list)
+    for child_id, booking in pairs:
+        out[child_id].append(Booked(booking, invitees.get(booking.id or 0, [])))
+    return out
 
 
 def deadline_rows(
@@ -443,8 +647,10 @@ def deadline_rows(
     frequencies: dict[int, tuple[int, str] | None],
     chairs: dict[int, int],
     memo: Memo | None = None,
+    bookings: Sequence[Booked] = (),
 ) -> list[dict[str, Any]]:
-    """One child's `deadline` rows as `compute` gives them, with each plan's lead worker and chair."""
+    """One child's `deadline` rows as `compute` gives them, with each plan's lead worker and chair (a booking's
+    deadlines, its own chair)."""
     memo = memo or Memo()
     workers = {p.id: p.lead_worker_id for p in plans}
     return [
@@ -454,15 +660,17 @@ def deadline_rows(
             "kind": item.kind,
             "due_on": item.due_on,
             "status": item.status,
-            "met_on": item.met.happened_on if item.met else None,
+            "met_on": item.met.happened_on if item.met else item.met_on,
             "closed_on": item.closed_on,
             "event_id": item.event_id,
             "met_event_id": item.met.id if item.met else None,
             "worker_id": workers.get(item.plan_id) if item.plan_id else None,
-            "chair_id": chairs.get(item.plan_id) if item.plan_id else None,
+            "chair_id": item.chair_id or (chairs.get(item.plan_id) if item.plan_id else None),
             "explanation": memo.json(item.explanation),
+            "booking_id": item.booking_id,
+            "person_id": item.person_id,
         }
-        for item in compute(child, plans, events, profile, frequencies, memo)
+        for item in compute(child, plans, events, profile, frequencies, memo, bookings)
     ]
 
 

@@ -54,6 +54,15 @@ def conference_new(
     family: Annotated[
         str | None, typer.Option("--family", metavar="NAME", help="With --edit: every child of this family.")
     ] = None,
+    booking: Annotated[
+        str | None,
+        typer.Option(
+            "--booking",
+            metavar="BOOKING",
+            help="The conference booked as BK00001: its document starts from the booking (with --from, the file "
+            "is recorded as it); the booking is then held.",
+        ),
+    ] = None,
 ) -> None:
     """Record a conference: attendance, one decision per child, and the outline plan."""
     from cpctl.commands.editing import refuse_with_from
@@ -62,8 +71,12 @@ def conference_new(
     refuse_with_from(edit, from_file)
     if (children or family) and not edit:
         raise typer.BadParameter("--child and --family choose whom --edit's document is about; add --edit.")
+    if booking is not None and (children or family):
+        raise typer.BadParameter("a booking names its children: give --booking alone.", param_hint="--booking")
+    if booking is not None and from_file is None:
+        edit = True  # the booking's document, prefilled, opened in the editor
     if edit:
-        saved, rules = _save_edited(open_store(ctx), children or [], family, draft=draft)
+        saved, rules = _save_edited(open_store(ctx), children or [], family, draft=draft, booking=booking)
         print_saved(saved, rules)
         return
     if from_file is None and not interactive():
@@ -73,7 +86,7 @@ def conference_new(
         )
     store = open_store(ctx)
     if from_file is not None:
-        saved, rules = _save_from_file(store, from_file, draft=draft)
+        saved, rules = _save_from_file(store, from_file, draft=draft, booking=booking)
     else:
         from cpctl.commands.wizards.conference import run_wizard
 
@@ -81,7 +94,9 @@ def conference_new(
     print_saved(saved, rules)
 
 
-def _save_from_file(store: Store, path: Path, *, draft: bool) -> tuple[Saved, ConferenceRules]:
+def _save_from_file(
+    store: Store, path: Path, *, draft: bool, booking: str | None = None
+) -> tuple[Saved, ConferenceRules]:
     from cpctl import fileinput
     from cpctl.casework import conference
 
@@ -90,11 +105,11 @@ def _save_from_file(store: Store, path: Path, *, draft: bool) -> tuple[Saved, Co
     if draft:
         for decision in data.decisions:
             decision.save_as_draft = True
-    return save_conference(store, data, document=document)
+    return save_conference(store, data, document=document, booking=booking)
 
 
 def _save_edited(
-    store: Store, children: list[str], family: str | None, *, draft: bool
+    store: Store, children: list[str], family: str | None, *, draft: bool, booking: str | None = None
 ) -> tuple[Saved, ConferenceRules]:
     """`conference new --edit`: the prefilled conference, opened in the editor until it is saved or cancelled."""
     from cpctl.casework import conference
@@ -102,14 +117,21 @@ def _save_edited(
     from cpctl.documents import editable
 
     with store.read() as session:
-        document = editable.conference(session, children, family)
+        if booking is not None:
+            from cpctl.casework import booking as bookings
+
+            row = bookings.find(session, booking)
+            bookings.check_can_record(row)
+            document = editable.conference(session, [], None, booking=row)
+        else:
+            document = editable.conference(session, children, family)
 
     def save(opened: Any) -> tuple[Saved, ConferenceRules]:
         data = parse_all(opened, conference.ConferenceIn)
         if draft:
             for decision in data.decisions:
                 decision.save_as_draft = True
-        return save_conference(store, data, document=opened)
+        return save_conference(store, data, document=opened, booking=booking)
 
     return edit_and_save(document.text, document.name, save)
 
@@ -168,14 +190,22 @@ def conference_list(
     child: Annotated[
         list[str] | None, typer.Option("--child", metavar="CHILD", help="Only this child's conferences.")
     ] = None,
+    booked: Annotated[
+        bool, typer.Option("--booked", help="The conferences booked and not yet held instead, soonest first.")
+    ] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """List conferences, newest first."""
+    """List conferences, newest first (with --booked, those booked, soonest first)."""
     from cpctl.casework import conference_records, people
     from cpctl.commands.common import given_once
     from cpctl.dates import short_british
 
     one_child = given_once(child, "--child", "child")
+    if booked:
+        from cpctl.commands.conference_booking import list_bookings
+
+        list_bookings(ctx, one_child, as_json)
+        return
     store = open_store(ctx)
     with store.read() as session:
         found = people.find_child(session, one_child) if one_child else None
@@ -198,13 +228,19 @@ def conference_list(
 @app.command("show")
 def conference_show(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="The conference's reference (CF00001).")],
+    ref: Annotated[str, typer.Argument(help="The conference's reference (CF00001), or a booking's (BK00001).")],
     as_json: JsonOpt = False,
 ) -> None:
-    """Show a conference: who was there, and what it decided for each child."""
+    """Show a conference: who was there, and what it decided for each child; a booking: whether it is ready."""
     from cpctl.casework import conference, conference_records
+    from cpctl.casework.booking import is_booking_ref
     from cpctl.store import settings
 
+    if is_booking_ref(ref):
+        from cpctl.commands.conference_booking import show_booking
+
+        show_booking(ctx, ref, as_json)
+        return
     store = open_store(ctx)
     with store.read() as session:
         record = conference_records.record(session, conference_records.find(session, ref))
@@ -278,15 +314,41 @@ def _private(item: dict[str, Any]) -> str:
 @app.command("move")
 def conference_move(
     ctx: typer.Context,
-    ref: Annotated[str, typer.Argument(help="The conference's reference (CF00001).")],
-    new_date: Annotated[str, typer.Argument(metavar="DATE", help="The date it was really held.")],
+    ref: Annotated[str, typer.Argument(help="The conference's reference (CF00001), or a booking's (BK00001).")],
+    new_date: Annotated[
+        str | None, typer.Argument(metavar="[DATE]", help="The date it was really held (or give --to).")
+    ] = None,
+    to: Annotated[
+        date | None,
+        typer.Option("--to", parser=date_value, metavar="DATE", help="The new day: of a booking, or of a conference."),
+    ] = None,
+    reason: Annotated[
+        str | None, typer.Option("--reason", help="Why a booking moves (kept with it and in the audit trail).")
+    ] = None,
 ) -> None:
-    """Correct the date a conference was held on; plans, events and deadlines follow."""
+    """Correct the date a conference was held on, or move a booked conference to another day (with --reason);
+    deadlines follow."""
     from cpctl.casework import conference_changes, conference_records
+    from cpctl.casework.booking import is_booking_ref
     from cpctl.commands.common import date_value
     from cpctl.dates import british
 
-    when = date_value(new_date)
+    if new_date is not None and to is not None:
+        raise typer.BadParameter("give the new date once: DATE or --to DATE.", param_hint="--to")
+    if new_date is None and to is None:
+        raise typer.BadParameter("give the new date: --to DATE.", param_hint="--to")
+    when = to if to is not None else date_value(new_date or "")
+    if is_booking_ref(ref):
+        from cpctl.commands.conference_booking import move_booking
+
+        move_booking(ctx, ref, when, reason)
+        return
+    if reason is not None:
+        raise typer.BadParameter(
+            "a recorded conference's date is corrected, not moved: use `cpctl conference correct "
+            f"{ref} --date DATE --reason ...` to keep a reason.",
+            param_hint="--reason",
+        )
     store = open_store(ctx)
     with store.write() as session:
         row = conference_records.find(session, ref)
@@ -458,3 +520,8 @@ def _attendance_change(old: dict[str, Any] | None, new: dict[str, Any] | None) -
         if old[field] != new[field]:
             parts.append(f"{field} {old[field] or 'none'} → {new[field] or 'none'}")
     return "; ".join(parts)
+
+
+from cpctl.commands import conference_booking  # noqa: E402 - book, cancel, report: their own module
+
+conference_booking.register(app)

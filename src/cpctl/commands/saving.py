@@ -53,13 +53,24 @@ def save_conference(
     document: Any = None,
     *,
     before: Callable[[Session, ConferenceIn], ConferenceIn] | None = None,
+    booking: str | None = None,
 ) -> tuple[Saved, ConferenceRules]:
-    """A conference, checked and saved (see `save_checked`); returns what was saved and the rules it was held under."""
+    """A conference, checked and saved (see `save_checked`); returns what was saved and the rules it was held under.
+
+    `booking` (BK00001): the conference booked, marked held by it in the same transaction."""
     from cpctl.casework import conference
 
     def save(session: Session, data: ConferenceIn) -> tuple[Saved, ConferenceRules]:
+        from cpctl.casework import booking as bookings
+
+        booked = bookings.find(session, booking) if booking is not None else None
+        if booked is not None:
+            bookings.check_can_record(booked)
         prepared = conference.prepare(session, data)
-        return conference.save(session, prepared), prepared.rules
+        saved = conference.save(session, prepared)
+        if booked is not None:
+            bookings.mark_held(session, booked, saved.conference.id or 0, saved.conference.ref)
+        return saved, prepared.rules
 
     return save_checked(store, data, save, document, before=before)
 

@@ -21,7 +21,7 @@ from cpctl.casework.conference import rules_for
 from cpctl.dates import british, short_british
 from cpctl.errors import CpctlError, NotFound
 from cpctl.store import settings
-from cpctl.store.models import Child, Deadline, Person
+from cpctl.store.models import Booking, Child, Deadline, Person
 
 if TYPE_CHECKING:
     from cpctl.casework.plan import PlanContent
@@ -242,12 +242,26 @@ def _header(out: Lines, command: str, about: str) -> None:
 
 
 # -- conference new --------------------------------------------------------------------------------------------
-def conference(session: Session, children: Sequence[str], family: str | None, *, today: date | None = None) -> Editable:
-    """A conference for these children (or the family's), today, chaired by you, the case's people invited."""
+def conference(
+    session: Session,
+    children: Sequence[str],
+    family: str | None,
+    *,
+    today: date | None = None,
+    booking: Booking | None = None,
+) -> Editable:
+    """A conference for these children (or the family's), today, chaired by you, the case's people invited; or the
+    conference `booking` booked: its children, day, time, place and chair, its invitees as the attendance."""
     today = today or date.today()
     found: list[Child] = [people.find_child(session, key) for key in children]
     if family:
         found += people.list_children(session, family=family)
+    invited: list[tuple[Person, Any]] = []
+    if booking is not None:
+        from cpctl.casework import booking as bookings
+
+        found = bookings.children_of(session, booking)
+        invited = bookings.invitees_of(session, booking)
     found = list({c.ref: c for c in found}.values())
     if not found:
         raise CpctlError("say which children the conference is about: --child CHILD (repeat it) or --family NAME.")
@@ -266,6 +280,8 @@ def conference(session: Session, children: Sequence[str], family: str | None, *,
     review = bool(on_plan)
     unborn = all(c.unborn for c in found)
     kind = ("pre-birth-" if unborn else "") + ("review" if review else "initial")
+    if booking is not None:
+        kind = booking.kind
     leads: list[Person] = []
     lead_refs: dict[str, str | None] = {}
     contents: dict[str, PlanContent] = {}
@@ -280,18 +296,27 @@ def conference(session: Session, children: Sequence[str], family: str | None, *,
         contents[child.ref] = plans.content_of(version) if version is not None else plans.PlanContent()
         kept[child.ref] = plans.categories_of(row.latest_categories) if row is not None else []
     members = _people_by_ref(session, [ref for content in contents.values() for ref in content.core_group])
-    everyone = case_people(session, found, me, *leads, *members)
+    chair = session.get(Person, booking.chair_id) if booking is not None else me
+    everyone = case_people(session, found, chair, *leads, *members, *(p for p, _ in invited))
 
     out = Lines()
     names = ", ".join(f"{c.full_name} ({c.ref})" for c in found)
-    _header(out, "conference new", f"the conference about {names}.")
+    about = f"the conference about {names}" + (f", booked as {booking.ref}" if booking is not None else "")
+    _header(out, "conference new", f"{about}.")
     kinds = "initial, review, pre-birth-initial, pre-birth-review or transfer-in"
     out.field("kind", kind, kinds)
-    out.field("date", today, "the day it was held")
-    out.field("time", None, 'when it began, HH:MM in quotes ("10:00"); may stay empty')
-    out.field("venue", None, "where it was held; may stay empty")
-    out.field("virtual", False, "true if it was held online")
-    out.field("chair", me.ref if me else None, "who chaired it: you" if me else "who chaired it (a reference)")
+    out.field("date", booking.booked_for if booking is not None else today, "the day it was held")
+    out.field(
+        "time",
+        booking.start_time if booking is not None else None,
+        'when it began, HH:MM in quotes ("10:00"); may stay empty',
+    )
+    out.field("venue", booking.venue if booking is not None else None, "where it was held; may stay empty")
+    out.field("virtual", booking.virtual if booking is not None else False, "true if it was held online")
+    if booking is not None:
+        out.field("chair", chair.ref if chair else None, "who chaired it, as booked")
+    else:
+        out.field("chair", me.ref if me else None, "who chaired it: you" if me else "who chaired it (a reference)")
     if not review:
         out.field("strategy_discussion", None, "the day of the strategy discussion, if there was one")
     out.field(
@@ -300,7 +325,9 @@ def conference(session: Session, children: Sequence[str], family: str | None, *,
         "the case's people: attended, apologies, report (sent one) or not-invited (reason: why); add others from "
         "the list at the end",
     )
-    invitees = [ref for ref in everyone if me is None or ref != me.ref]
+    invitees = [ref for ref in everyone if chair is None or ref != chair.ref]
+    if booking is not None:  # those the booking invited, in its order
+        invitees = [p.ref for p, _ in invited if chair is None or p.ref != chair.ref]
     for ref in invitees:
         out.lines.append(f"  - {_flow({'person': ref, 'status': 'attended'})}  # {_plain(everyone[ref])}")
     if not invitees:
@@ -319,7 +346,7 @@ def conference(session: Session, children: Sequence[str], family: str | None, *,
     out.field("decisions", None, "one per child")
     for child in found:
         content = contents[child.ref]
-        core = list(content.core_group) or [ref for ref in everyone if ref != (me.ref if me else None)]
+        core = list(content.core_group) or [ref for ref in everyone if ref != (chair.ref if chair else None)]
         out.field("child", child.ref, child.full_name, indent=4, first="  - ")
         out.field("outcome", "plan-continues" if review else "plan-starts", outcomes, indent=4)
         out.field("categories", kept[child.ref], categories, indent=4)
@@ -353,7 +380,8 @@ def conference(session: Session, children: Sequence[str], family: str | None, *,
         rows = [("First core group", "first-core-group"), ("First review conference", first_review)]
         if not unborn:
             rows.append(("Child seen", "child-seen"))
-    schedule_block(out, profile, today, rows, "conference", rules.kind_name(kind).lower())
+    on = booking.booked_for if booking is not None else today
+    schedule_block(out, profile, on, rows, "conference", rules.kind_name(kind).lower())
     return Editable(out.text(), "conference", children=[c.ref for c in found])
 
 
