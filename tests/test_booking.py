@@ -315,3 +315,46 @@ def test_new_from_the_booking_marks_it_held_and_closes_what_it_waited_for(
     assert rows and all(r.status == "closed" and r.closed_on == date.today() for r in rows)
     again = run(demo_store, "conference", "new", "--booking", ref)
     assert again.exit_code != 0 and "recorded already" in again.stderr
+
+
+def test_the_outcome_letter_is_met_by_its_event_in_the_store_and_due_shows_it(demo_store: StoreRef) -> None:
+    due = json.loads(ok(demo_store, "due", "--json", "--all", "--on", DEMO_TODAY.isoformat(), "--child", "DEMO-1001"))
+    letter = next(r for r in due if r["kind"] == "outcome-letter")
+    assert letter["what"] == "Outcome letter sent" and letter["due"] == "2026-11-17" and letter["overdue"]
+    assert "1 working day after the initial child protection conference" in letter["explanation"]["sentence"]
+    store = demo_store.open()
+    with store.write() as session:  # what `conference letter` (written elsewhere) records once every parent has one
+        from sqlmodel import select
+
+        from cpctl.casework import people, schedule
+        from cpctl.store.models import CaseEvent, Conference
+
+        conference = session.exec(select(Conference).where(Conference.ref == "CF00001")).one()
+        child = people.find_child(session, "DEMO-1001")
+        session.add(
+            CaseEvent(
+                child_id=child.id or 0,
+                kind="outcome-letter-sent",
+                happened_on=date(2026, 11, 17),
+                conference_id=conference.id,
+            )
+        )
+        session.flush()
+        schedule.refresh_child(session, child)
+    store.dispose()
+    due = json.loads(ok(demo_store, "due", "--json", "--all", "--on", DEMO_TODAY.isoformat()))
+    letters = {r["child"] for r in due if r["kind"] == "outcome-letter"}
+    assert letters == {"DEMO-1002"}  # Jamie's letter went; Mia's has not yet
+    assert any(r["kind"] == "conference-record" and r["child"] == "DEMO-1001" for r in due)
+    check = run(demo_store, "db", "check")
+    assert check.exit_code == 0, check.output
+
+
+def test_due_names_whose_report_it_waits_for(demo_store: StoreRef) -> None:
+    ref = book_review(demo_store)
+    due = json.loads(ok(demo_store, "due", "--json", "--all", "--child", "DEMO-1001"))
+    reports = sorted(r["what"] for r in due if r["kind"] == "report-received")
+    assert reports == [f"Report to the chair: Ola Brennan ({ref})", f"Report to the chair: Tom Hale ({ref})"]
+    table = ok(demo_store, "due", "--all", "--child", "DEMO-1001", "--explain")
+    assert "Report shared with the parents: Tom Hale" in table
+    assert "5 working days before the review child protection conference" in table

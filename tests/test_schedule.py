@@ -95,8 +95,36 @@ def test_overdue_is_flagged_and_exit_code_for_scripts(demo_store: StoreRef) -> N
     assert "overdue" in result.stdout
     rows = due_json(demo_store, "--on", later)
     assert any(r["overdue"] for r in rows)
+    late = run(demo_store, "due", "--on", TODAY.isoformat(), "--fail-if-overdue")
+    assert late.exit_code == 3  # the outcome letters of the conference on 16 November were due the next day
+    _letters_sent(demo_store, date(2026, 11, 17))
     calm = run(demo_store, "due", "--on", TODAY.isoformat(), "--fail-if-overdue")
-    assert calm.exit_code == 0
+    assert calm.exit_code == 0, calm.output
+
+
+def _letters_sent(db: StoreRef, on: date) -> None:
+    """The outcome letter of each conference sent to every child's parents on `on` (as `conference letter` does)."""
+    from sqlmodel import select
+
+    from cpctl.casework import schedule
+
+    store = db.open()
+    with store.write() as session:
+        held = session.exec(select(CaseEvent).where(CaseEvent.kind == "conference")).all()
+        for event in held:
+            session.add(
+                CaseEvent(
+                    child_id=event.child_id,
+                    plan_id=event.plan_id,
+                    kind="outcome-letter-sent",
+                    happened_on=on,
+                    conference_id=event.conference_id,
+                )
+            )
+        session.flush()
+        for child in session.exec(select(Child)).all():
+            schedule.refresh_child(session, child)
+    store.dispose()
 
 
 def test_explain_names_rule_event_and_source(demo_store: StoreRef) -> None:
@@ -195,7 +223,12 @@ def test_ended_plan_closes_its_open_deadlines(demo_store: StoreRef, tmp_path: Pa
     )
     result = CliRunner().invoke(app, ["--db", str(demo_store), "conference", "new", "--from", str(review)])
     assert result.exit_code == 0, result.output
-    assert due_json(demo_store, "--all", "--on", TODAY.isoformat(), "--child", "DEMO-1002") == []
+    left = due_json(demo_store, "--all", "--on", TODAY.isoformat(), "--child", "DEMO-1002")
+    # what is left is the review's own letter and record, which the family and agencies still get
+    assert {(r["kind"], r["explanation"]["event_date"]) for r in left} == {
+        ("outcome-letter", "2026-11-20"),
+        ("conference-record", "2026-11-20"),
+    }
     assert due_json(demo_store, "--all", "--on", TODAY.isoformat(), "--child", "DEMO-1001")
 
 

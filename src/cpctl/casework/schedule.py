@@ -858,6 +858,7 @@ def upcoming(
     from datetime import timedelta
 
     worker, chair = _worker_and_chair()
+    waits_on = _waits_on()
     query = (
         select(  # columns, not the Deadline entity: building ORM objects costs more than the query
             Deadline.due_on,
@@ -871,11 +872,15 @@ def upcoming(
             chair.ref,
             chair.name,
             Plan.number,
+            Booking.ref,
+            waits_on.name,
         )
         .join(Child, Child.id == Deadline.child_id)
         .outerjoin(worker, worker.id == Deadline.worker_id)
         .outerjoin(chair, chair.id == Deadline.chair_id)
         .outerjoin(Plan, Plan.id == Deadline.plan_id)
+        .outerjoin(Booking, Booking.id == Deadline.booking_id)
+        .outerjoin(waits_on, waits_on.id == Deadline.person_id)
     )
     until = None if every else on + timedelta(days=days)
 
@@ -912,14 +917,22 @@ def upcoming(
         chair_ref,
         chair_name,
         plan_number,
+        booking_ref,
+        waits_on_name,
     ) in session.exec(query):
+        what = label(kind_of, terms)
+        if waits_on_name:
+            what += f": {waits_on_name}"
+        if booking_ref:
+            what += f" ({booking_ref})"
         out.append(
             {
                 "due": due_on,
                 "days": (due_on - on).days,
                 "overdue": due_on < on,
                 "kind": kind_of,
-                "what": label(kind_of, terms),
+                "what": what,
+                "booking": booking_ref,
                 "child": ref,
                 "child_name": f"{given} {family}",
                 "plan": plan_number,
@@ -929,6 +942,14 @@ def upcoming(
             }
         )
     return out
+
+
+@functools.cache
+def _waits_on() -> Any:
+    """Person as whom a booking's step waits on (the agency asked for a report), made once (see below)."""
+    from sqlalchemy.orm import aliased
+
+    return aliased(Person, name="waits_on")
 
 
 @functools.cache
