@@ -32,11 +32,12 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import delete, insert, union
 from sqlmodel import Session, col, select
 
+from cpctl.casework.cycle_deadlines import Booked, booking_deadlines, bookings_by_child, document_deadlines
+from cpctl.casework.deadline_rules import Computed, Memo, _anchor_key, _explained, _rule, anchor_words
 from cpctl.errors import NotFound
 from cpctl.store.models import (
     Booking,
     BookingChild,
-    BookingInvitee,
     CaseEvent,
     Child,
     Conference,
@@ -49,7 +50,6 @@ from cpctl.store.models import (
 
 if TYPE_CHECKING:
     from cpctl.rules.profile import Profile
-    from cpctl.rules.timescales import Explanation
 
 FINGERPRINT_KEY = "schedule.fingerprint"
 # Bump when the same events and profile give other deadlines (2: child seen follows only statutory visitors' own
@@ -103,116 +103,8 @@ def load_profile(session: Session) -> Profile:
     return profile.load(settings.current(session).jurisdiction)
 
 
-# -- computing ------------------------------------------------------------------------------------------------
-@dataclass
-class Computed:
-    kind: str
-    plan_id: int | None
-    due_on: date
-    explanation: dict[str, Any]
-    event_id: int | None
-    met: CaseEvent | None = None
-    closed_on: date | None = None
-    met_on: date | None = None  # met by a date on a booking (an invitation, a report), not by an event
-    booking_id: int | None = None
-    person_id: int | None = None  # whom a booking's step waits on (the agency asked for a report)
-    chair_id: int | None = None  # a booking's chair (a plan's deadlines take the chair of its latest conference)
-
-    @property
-    def status(self) -> str:
-        if self.met is not None or self.met_on is not None:
-            return "met"
-        return "closed" if self.closed_on is not None else "open"
-
-
-def _explained(when: date, explanation: Explanation) -> dict[str, Any]:
-    return {
-        "sentence": explanation.sentence(),
-        "rule": explanation.rule,
-        "amount": explanation.amount,
-        "unit": explanation.unit,
-        "event": explanation.event,
-        "event_date": explanation.event_date.isoformat(),
-        "reading": explanation.day_zero,
-        "skipped": [[day.isoformat(), name] for day, name in explanation.skipped],
-        "moved_from": explanation.moved_from.isoformat() if explanation.moved_from else None,
-        "closed_day": explanation.closed_day if explanation.moved_from else None,
-        "source": explanation.source,
-        "origin": explanation.origin,
-        "due": when.isoformat(),
-    }
-
-
-class Memo:
-    """What one run of `compute` over many children can reuse: a rule's date and explanation depend only on the
-    rule, the event's date and words, so thousands of children share them (and the explanation's JSON text).
-    One Memo serves one profile."""
-
-    def __init__(self) -> None:
-        self.rules: dict[tuple[Any, ...], tuple[date, dict[str, Any]] | None] = {}
-        self._texts: dict[int, tuple[dict[str, Any], str]] = {}
-
-    def json(self, explanation: dict[str, Any]) -> str:
-        hit = self._texts.get(id(explanation))
-        if hit is not None and hit[0] is explanation:  # the entry keeps the dict alive, so its id is not reused
-            return hit[1]
-        text = json.dumps(explanation, ensure_ascii=False)
-        self._texts[id(explanation)] = (explanation, text)
-        return text
-
-
-def _rule(
-    profile: Profile, rule: str, on: date, anchor: CaseEvent | None = None, memo: Memo | None = None
-) -> tuple[date, dict[str, Any]] | None:
-    """Due date and explanation for a rule, or None where the profile has no such rule.
-
-    The explanation names the event that really anchors the deadline (a transfer-in conference, a birth), which
-    may be more specific than the event the rule is written against.
-    """
-    if memo is None:
-        return _rule_now(profile, rule, on, anchor)
-    key = (rule, on, *_anchor_key(anchor))
-    if key not in memo.rules:
-        memo.rules[key] = _rule_now(profile, rule, on, anchor)
-    return memo.rules[key]
-
-
-def _rule_now(profile: Profile, rule: str, on: date, anchor: CaseEvent | None) -> tuple[date, dict[str, Any]] | None:
-    from cpctl.rules.timescales import due
-
-    try:
-        when, explanation = due(profile, rule, on)
-    except NotFound:
-        return None
-    words = anchor_words(profile, anchor)
-    if words is not None:
-        explanation = dataclasses.replace(explanation, event=words)
-    return when, _explained(when, explanation)
-
-
-def _anchor_key(anchor: CaseEvent | None) -> tuple[str | None, str | None]:
-    """What `anchor_words` reads of an event: a memo's key for it."""
-    return (anchor.kind, anchor.detail) if anchor is not None else (None, None)
-
-
-def anchor_words(profile: Profile, anchor: CaseEvent | None) -> str | None:
-    """The event in the jurisdiction's words: 'initial child protection conference', 'birth', 'visit'."""
-    terms = profile.terms
-    if anchor is None:
-        return "birth"
-    if anchor.kind == "conference":
-        return {
-            "initial": terms.initial_conference,
-            "review": terms.review_conference,
-            "pre-birth-initial": terms.pre_birth_conference,
-            "pre-birth-review": terms.pre_birth_conference,
-            "transfer-in": terms.transfer_in_conference,
-        }.get(anchor.detail or "", terms.conference)
-    if anchor.kind == "core-group":
-        return profile.event_words("core-group")
-    return anchor.kind.replace("-", " ")
-
-
+# -- computing (one rule's date and explanation: cpctl.casework.deadline_rules; the conference cycle's deadlines:
+# cpctl.casework.cycle_deadlines) ---------------------------------------------------------------------------------
 _EVERY = re.compile(
     r"(?:every|each|once every)?\s*(\d+)?\s*(working days?|school days?|days?|weeks?|months?)", re.IGNORECASE
 )
@@ -275,14 +167,6 @@ def _seen_rule_now(
     return when, _explained(when, explanation)
 
 
-@dataclass
-class Booked:
-    """A booked conference as the schedule reads it: the booking and its invitees."""
-
-    booking: Booking
-    invitees: Sequence[BookingInvitee]
-
-
 def compute(
     child: Child,
     plans: Sequence[Plan],
@@ -297,8 +181,8 @@ def compute(
     Give one `memo` to many calls with the same profile (recomputing a whole store) to work each rule out once.
     """
     out = _plan_deadlines(child, plans, events, profile, frequencies, memo)
-    out += _document_deadlines(plans, events, profile, memo)
-    out += _booking_deadlines(plans, events, profile, bookings, memo)
+    out += document_deadlines(plans, events, profile, memo)
+    out += booking_deadlines(plans, events, profile, bookings, memo)
     return out
 
 
@@ -414,138 +298,6 @@ def _plan_deadlines(
     return out
 
 
-DOCUMENTS = {"outcome-letter": "outcome-letter-sent", "conference-record": "record-sent"}  # rule: the event it waits on
-
-
-def _document_deadlines(
-    plans: Sequence[Plan], events: Sequence[CaseEvent], profile: Profile, memo: Memo | None
-) -> list[Computed]:
-    """After each conference about the child: the outcome letter to the parents and the record (minutes) to those
-    entitled to it. Each is met by the event that says it was sent for this conference (`outcome-letter-sent`,
-    `record-sent`, with its conference_id); one never sent is closed when the child's next conference is held."""
-    ordered = sorted(events, key=lambda e: (e.happened_on, e.id or 0))
-    held = [e for e in ordered if e.kind == "conference" and e.conference_id is not None]
-    out: list[Computed] = []
-    for index, conference in enumerate(held):
-        following = next((e for e in held[index + 1 :] if e.happened_on > conference.happened_on), None)
-        for rule, sent_kind in DOCUMENTS.items():
-            result = _rule(profile, rule, conference.happened_on, conference, memo)
-            if result is None:
-                continue
-            sent = next(
-                (e for e in ordered if e.kind == sent_kind and e.conference_id == conference.conference_id), None
-            )
-            out.append(
-                Computed(
-                    kind=rule,
-                    plan_id=conference.plan_id,
-                    due_on=result[0],
-                    explanation=result[1],
-                    event_id=conference.id,
-                    met=sent,
-                    closed_on=following.happened_on if sent is None and following is not None else None,
-                )
-            )
-    return out
-
-
-_REVIEW_BOOKINGS = ("review", "pre-birth-review")
-
-
-def _booking_rule(
-    profile: Profile, rule: str, booking: Booking, anchor: CaseEvent, memo: Memo | None
-) -> tuple[date, dict[str, Any]] | None:
-    """A booking's rule: a review's own (`reports-shared-review`) where the profile has one, else the rule itself."""
-    if booking.kind in _REVIEW_BOOKINGS and rule != "invitations-sent":
-        found = _rule(profile, f"{rule}-review", booking.booked_for, anchor, memo)
-        if found is not None:
-            return found
-    return _rule(profile, rule, booking.booked_for, anchor, memo)
-
-
-def _booking_deadlines(
-    plans: Sequence[Plan],
-    events: Sequence[CaseEvent],
-    profile: Profile,
-    bookings: Sequence[Booked],
-    memo: Memo | None,
-) -> list[Computed]:
-    """Before each conference booked for the child, counted back from the booked day: the invitations sent (met
-    when every invitee has been invited, on the last of those days), each requested report received by the chair
-    and shared with the parents. A cancelled booking sets none; once the conference is held, what was not done by
-    then is closed on that day."""
-    out: list[Computed] = []
-    for booked in bookings:
-        if booked.booking.status != "cancelled":
-            out += _one_booking(booked, plans, events, profile, memo)
-    return out
-
-
-def _one_booking(
-    booked: Booked, plans: Sequence[Plan], events: Sequence[CaseEvent], profile: Profile, memo: Memo | None
-) -> list[Computed]:
-    booking = booked.booking
-    anchor = CaseEvent(child_id=0, kind="conference", detail=booking.kind, happened_on=booking.booked_for)
-    held_on = None
-    if booking.status == "held":
-        held_on = next(
-            (e.happened_on for e in events if e.kind == "conference" and e.conference_id == booking.conference_id),
-            booking.booked_for,
-        )
-    plan = next(
-        (
-            p
-            for p in plans
-            if p.started_on <= booking.booked_for and (p.ended_on is None or p.ended_on >= booking.booked_for)
-        ),
-        None,
-    )
-    out: list[Computed] = []
-
-    def add(kind: str, result: tuple[date, dict[str, Any]] | None, met_on: date | None, person: int | None) -> None:
-        if result is None:
-            return
-        out.append(
-            Computed(
-                kind=kind,
-                plan_id=plan.id if plan else None,
-                due_on=result[0],
-                explanation=result[1],
-                event_id=None,
-                met_on=met_on,
-                closed_on=held_on if met_on is None else None,
-                booking_id=booking.id,
-                person_id=person,
-                chair_id=booking.chair_id,
-            )
-        )
-
-    invited = [i.invited_on for i in booked.invitees]
-    everyone = bool(invited) and all(day is not None for day in invited)
-    add(
-        "invitations-sent",
-        _booking_rule(profile, "invitations-sent", booking, anchor, memo),
-        max(day for day in invited if day is not None) if everyone else None,
-        None,
-    )
-    for invitee in sorted(booked.invitees, key=lambda i: i.person_id):
-        if not invitee.report_requested:
-            continue
-        add(
-            "report-received",
-            _booking_rule(profile, "reports-to-chair", booking, anchor, memo),
-            invitee.report_received_on,
-            invitee.person_id,
-        )
-        add(
-            "report-shared",
-            _booking_rule(profile, "reports-shared", booking, anchor, memo),
-            invitee.report_shared_on,
-            invitee.person_id,
-        )
-    return out
-
-
 def _first_review(
     child: Child, plan: Plan, start: CaseEvent, profile: Profile, memo: Memo | None = None
 ) -> tuple[date, dict[str, Any]] | None:
@@ -604,7 +356,7 @@ def expected_rows(session: Session, profile: Profile, ids: Sequence[int] | None 
         plans_by_child[plan.child_id].append(plan)
     frequencies = _frequencies(session, [p for group in plans_by_child.values() for p in group])
     chairs = _chairs(session, [e for group in events_by_child.values() for e in group])
-    bookings = _bookings(session, ids)
+    bookings = bookings_by_child(session, ids)
     memo = Memo()
     rows: list[dict[str, Any]] = []
     for child_id, child in children.items():
@@ -619,24 +371,6 @@ def expected_rows(session: Session, profile: Profile, ids: Sequence[int] | None 
             bookings.get(child_id or 0, ()),
         )
     return rows
-
-
-def _bookings(session: Session, ids: Sequence[int] | None) -> dict[int, list[Booked]]:
-    """Each child's booked conferences with their invitees, in two queries."""
-    query = select(BookingChild.child_id, Booking).join(Booking, Booking.id == BookingChild.booking_id)
-    if ids is not None:
-        query = query.where(col(BookingChild.child_id).in_(ids))
-    pairs = session.exec(query.order_by(col(Booking.booked_for), col(Booking.id))).all()
-    if not pairs:
-        return {}
-    booking_ids = sorted({booking.id for _, booking in pairs if booking.id is not None})
-    invitees: dict[int, list[BookingInvitee]] = defaultdict(list)
-    for invitee in session.exec(select(BookingInvitee).where(col(BookingInvitee.booking_id).in_(booking_ids))).all():
-        invitees[invitee.booking_id].append(invitee)
-    out: dict[int, list[Booked]] = defaultdict(list)
-    for child_id, booking in pairs:
-        out[child_id].append(Booked(booking, invitees.get(booking.id or 0, [])))
-    return out
 
 
 def deadline_rows(
