@@ -294,7 +294,9 @@ def test_new_from_the_booking_marks_it_held_and_closes_what_it_waited_for(
     ref = book_review(demo_store)
     store = demo_store.open()
     with store.write() as session:  # held today, as if booked for today: a conference is recorded once held
-        row = session.exec(__import__("sqlmodel").select(Booking).where(Booking.ref == ref)).one()
+        from sqlmodel import select
+
+        row = session.exec(select(Booking).where(Booking.ref == ref)).one()
         row.booked_for = date.today()
         session.add(row)
     store.dispose()

@@ -253,7 +253,7 @@ def print_readiness(record: dict[str, Any], kind_name: str) -> None:
     console = out()
     when = british(date.fromisoformat(record["date"])) + (f" at {record['time']}" if record["time"] else "")
     place = "online" if record["virtual"] else (record["venue"] or "venue not yet set")
-    console.print(f"[bold]{markup_free(kind_name)}[/bold] {markup_free(record['ref'])} (booked)")
+    console.print(f"[bold]{markup_free(kind_name)}[/bold] {markup_free(record['ref'])} ({record['status']})")
     console.print(f"  {when}, {place}; chaired by {record['chair']['name']}", markup=False)
     names = ", ".join(f"{c['name']} ({c['ref']})" for c in record["children"])
     console.print(f"  About: {names}", markup=False)

@@ -273,6 +273,54 @@ def record_plan_life(store: Store, *, today: date | None = None) -> str:
             ],
         }
     )
+    booked = _book_review(store, start + timedelta(days=88))
     with store.write() as session:
         saved = conference.save(session, conference.prepare(session, review, today=today))
+        from cpctl.casework import booking
+
+        booking.mark_held(session, booking.find(session, booked), saved.conference.id or 0, saved.conference.ref)
     return saved.conference.ref
+
+
+def _book_review(store: Store, held_on: date) -> str:
+    """The review (on a Friday), booked four weeks ahead: everyone invited the Monday after, the health visitor's and the nursery's
+    reports in on time and shared, the school's a day late. Returns the booking's reference."""
+    from sqlmodel import select
+
+    from cpctl.casework import booking, people
+    from cpctl.store.models import BookingInvitee
+
+    booked_on = held_on - timedelta(weeks=4)
+    data = booking.BookingIn.model_validate(
+        {
+            "kind": "review",
+            "date": held_on,
+            "time": "14:00",
+            "venue": "Northshire Civic Centre",
+            "children": ["DEMO-1001", "DEMO-1002"],
+            "invitees": [
+                {"person": "P00002"},
+                {"person": "P00003"},
+                {"person": "P00004", "report": False},
+                {"person": "P00005"},
+                {"person": "P00006"},
+                {"person": "P00007"},
+            ],
+        }
+    )
+    with store.write() as session:
+        row = booking.book(session, data, today=booked_on).booking
+        invitees = session.exec(select(BookingInvitee).where(BookingInvitee.booking_id == row.id)).all()
+        for invitee in invitees:  # the invitations `cpctl conference invite` writes, sent the Monday after
+            invitee.invited_on = booked_on + timedelta(days=3)
+            session.add(invitee)
+        session.flush()
+        for ref, received, shared in (
+            ("P00005", held_on - timedelta(days=10), held_on - timedelta(days=9)),
+            ("P00007", held_on - timedelta(days=8), held_on - timedelta(days=8)),
+            ("P00006", held_on - timedelta(days=4), held_on - timedelta(days=4)),  # late: due 5 working days before
+        ):
+            booking.record_report(
+                session, row, people.find_person(session, ref), received=received, shared=shared, today=held_on
+            )
+        return row.ref
