@@ -360,3 +360,18 @@ def test_due_names_whose_report_it_waits_for(demo_store: StoreRef) -> None:
     table = ok(demo_store, "due", "--all", "--child", "DEMO-1001", "--explain")
     assert "Report shared with the parents: Tom Hale" in table
     assert "5 working days before the review child protection conference" in table
+
+
+def test_the_demo_books_its_review_and_one_report_comes_late(make_store) -> None:
+    path = make_store("plan-life.db")
+    store = path.open()
+    demo.build(store)
+    demo.record_plan_life(store)
+    store.dispose()
+    record = json.loads(ok(path, "conference", "show", "BK00001", "--json"))
+    assert record["status"] == "held" and record["conference"] == "CF00002"
+    assert all(i["invited_on"] for i in record["invitees"])
+    late = {i["ref"] for i in record["invitees"] if i["report_late"]}
+    assert "P00006" in late and "P00005" not in late
+    check = run(path, "db", "check")
+    assert check.exit_code == 0, check.output

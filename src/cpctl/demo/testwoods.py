@@ -283,8 +283,8 @@ def record_plan_life(store: Store, *, today: date | None = None) -> str:
 
 
 def _book_review(store: Store, held_on: date) -> str:
-    """The review (on a Friday), booked four weeks ahead: everyone invited the Monday after, the health visitor's and the nursery's
-    reports in on time and shared, the school's a day late. Returns the booking's reference."""
+    """The review (on a Friday), booked four weeks ahead: everyone invited the Monday after, the health visitor's
+    and the nursery's reports in on time and shared, the school's late. Returns the booking's reference."""
     from sqlmodel import select
 
     from cpctl.casework import booking, people
