@@ -239,7 +239,9 @@ def letter_variants(audience: str) -> list[views.PlanDocument]:
         out.append(neutral_letter(audience, outcome=outcome, kinds=kinds, draft=False))
     no_lead = neutral_letter(audience, outcome="not-needed", lead=False)
     out.append(no_lead)
-    out.append(dataclasses.replace(neutral_letter(audience, outcome="plan-starts", lead=False), details=views.DetailsView()))
+    out.append(
+        dataclasses.replace(neutral_letter(audience, outcome="plan-starts", lead=False), details=views.DetailsView())
+    )
     later = neutral_letter(audience, outcome="plan-continues")
     assert later.lead_worker is not None
     out.append(
@@ -311,7 +313,9 @@ def record_variants() -> list[views.RecordDocument]:
     ended = neutral_record(outcome="plan-ends")
     bare = dataclasses.replace(
         full,
-        conference=dataclasses.replace(full.conference, attendance=(), quorate=False, inquorate_reason=WORD, venue=None, virtual=True, chair=None),
+        conference=dataclasses.replace(
+            full.conference, attendance=(), quorate=False, inquorate_reason=WORD, venue=None, virtual=True, chair=None
+        ),
         reports=(),
         discussion=(),
         children=(

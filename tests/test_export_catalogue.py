@@ -86,7 +86,9 @@ def test_a_welsh_family_copy_has_no_english_fixed_text(audience: str, variant: d
 @pytest.mark.parametrize("kind", ["letter-parent", "letter-child", "invitation-parent"])
 def test_a_welsh_letter_or_invitation_to_the_family_has_no_english_fixed_text(kind: str) -> None:
     """The conference's family documents: every variant of the outcome letters and the parents' invitation."""
-    documents = letter_variants(kind.removeprefix("letter-")) if kind.startswith("letter-") else invitation_variants("parent")
+    documents = (
+        letter_variants(kind.removeprefix("letter-")) if kind.startswith("letter-") else invitation_variants("parent")
+    )
     for document in documents:
         for fmt in ("md", "html"):
             rendered = render.render(document, fmt, language="Cymraeg")  # type: ignore[arg-type]

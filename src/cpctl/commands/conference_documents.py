@@ -77,16 +77,21 @@ def _write(
         return disclose_documents(store, disclosures, files=files, then=then)
 
 
-def _render(document: Document, fmt: Format, language: str, folders: tuple[Path, ...]) -> tuple[bytes, str]:
+def _render(
+    document: Document, fmt: Format, language: str, folders: tuple[Path, ...], noted: set[str]
+) -> tuple[bytes, str]:
+    """The document's bytes and language code; a reader whose language cpctl lacks is noted once (in `noted`)."""
     from cpctl.documents.render import export
 
     data, rendered = export(document, fmt, language=language, templates=folders)
     if not rendered.language.available:
-        err().print(
-            f"Note: cpctl has no {rendered.language.requested} translation yet, so "
-            f"{_whose(document)} copy is in English; the copy says so.",
-            markup=False,
+        note = (
+            f"Note: cpctl has no {rendered.language.requested} translation yet, so {_whose(document)} copy is in "
+            "English; the copy says so."
         )
+        if note not in noted:
+            noted.add(note)
+            err().print(note, markup=False, soft_wrap=True)
     return data, rendered.language.code
 
 
@@ -134,11 +139,12 @@ def conference_letter(
         conference = conference_records.find(session, ref)
         found = conference_docs.letters(session, conference, to=to, today=today)
     made: list[tuple[Path, bytes]] = []
+    noted: set[str] = set()
     disclosures = []
     make_private_folder(out_dir)
     for letter in found:
         document = letter.document
-        data, code = _render(document, chosen, language or default_language(document), folders)
+        data, code = _render(document, chosen, language or default_language(document), folders, noted)
         target = out_dir / f"{_safe(document.child.ref)}-{_safe(ref)}-letter-{_safe(letter.to)}.{chosen}"
         made.append((target, data))
         whom = "the child" if document.audience == "child" else letter.to
@@ -255,13 +261,14 @@ def conference_record(
     full = dataclasses.replace(full, distribution=distribution)
     make_private_folder(out_dir)
     made: list[tuple[Path, bytes]] = []
+    noted: set[str] = set()
     disclosures = []
     children = [c.child.ref for c in full.children]
     for recipient in distribution:
         if not recipient.receives:
             continue
         copy = conference_docs.copy_for(full, recipient)
-        data, code = _render(copy, chosen, language or "English", folders)
+        data, code = _render(copy, chosen, language or "English", folders, noted)
         target = out_dir / f"{_safe(ref)}-record-{_safe(recipient.person.ref)}.{chosen}"
         made.append((target, data))
         disclosures.append(
@@ -368,10 +375,11 @@ def conference_invite(
         found = conference_docs.invitations(session, booking, to=to, today=today)
     make_private_folder(out_dir)
     made: list[tuple[Path, bytes]] = []
+    noted: set[str] = set()
     disclosures = []
     for document, _ in found:
         wanted = language or (document.reader.preferred_language if document.audience == "parent" else None)
-        data, code = _render(document, chosen, wanted or "English", folders)
+        data, code = _render(document, chosen, wanted or "English", folders, noted)
         target = out_dir / f"{_safe(ref)}-invitation-{_safe(document.reader.ref)}.{chosen}"
         made.append((target, data))
         disclosures.append(
