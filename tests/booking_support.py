@@ -1,12 +1,15 @@
 """A booked review conference for the document tests, written straight into the store with the models
 (`cpctl conference book` is another branch's work): the fixed plan's family, two parents and two agencies
-asked for reports, an interpreter in Polish."""
+asked for reports, an interpreter in Polish. Its fixture is in booking_fixtures.py."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from cpctl.store.database import Store
+
+CONF = "CF00001"
+DISCUSSION = "The chair summed up: the risk is neglect at home.\n\nThe family has begun to work with the plan."
 
 BOOKING = "BK00001"
 BOOKED_FOR = date(2027, 2, 10)  # a Wednesday

@@ -16,15 +16,12 @@ from pathlib import Path
 import pytest
 
 from backends import StoreRef
-from booking_support import BOOKING, add_booking
-from cpctl.store.database import Store
-from export_support import CARER_ADDRESS, CARER_NAME, CARER_PHONE, PARENT_PHONE, PRIVATE, TODAY
+from booking_support import BOOKING, CONF
+from export_support import CARER_ADDRESS, CARER_NAME, CARER_PHONE, PARENT_PHONE, PRIVATE
 from helpers import execute, failed, rows, run_cli
 
-pytest_plugins = ["export_fixtures"]  # the fixed plan's store (fixed_plan)
+pytest_plugins = ["export_fixtures", "booking_fixtures"]  # the fixed plan's store with a booking (cycle)
 
-CONF = "CF00001"
-DISCUSSION = "The chair summed up: the risk is neglect at home.\n\nThe family has begun to work with the plan."
 LETTER_DAY = date(2026, 11, 17)
 RECORD_DAY = date(2026, 11, 20)
 FAMILY_SECRETS = (*PRIVATE.values(), CARER_NAME, CARER_PHONE, CARER_ADDRESS, PARENT_PHONE)
@@ -34,16 +31,6 @@ FAMILY_SECRETS = (*PRIVATE.values(), CARER_NAME, CARER_PHONE, CARER_ADDRESS, PAR
 def out(tmp_path: Path) -> Path:
     """The folder the documents go to (tmp_path holds the store and the data folder too)."""
     return tmp_path / "out"
-
-
-@pytest.fixture
-def cycle(fixed_plan: StoreRef) -> StoreRef:
-    """The fixed plan with the chair's discussion summary and a booked review conference."""
-    execute(fixed_plan, f"UPDATE conference SET discussion = '{DISCUSSION}' WHERE ref = '{CONF}'")
-    store = Store(fixed_plan.url)
-    add_booking(store, booked_on=TODAY)
-    store.dispose()
-    return fixed_plan
 
 
 POLISH_NOTE = "Note: cpctl has no Polish translation yet, so Chris Testwood's copy is in English; the copy says so.\n"
