@@ -305,3 +305,19 @@ def test_one_invitation_and_a_booking_no_longer_to_come(cycle: StoreRef, out: Pa
         run_cli("--db", str(cycle), "conference", "invite", BOOKING, "-o", str(out)),
         f"Error: booking {BOOKING} is cancelled: invitations are for a conference still to come.",
     )
+
+
+def test_the_record_lists_the_reports_of_the_booking_it_was_held_from(cycle: StoreRef, out: Path) -> None:
+    """A booking held as the conference: its reports, received or missing, shared or not, are in the record."""
+    execute(
+        cycle,
+        f"UPDATE booking SET status = 'held', conference_id = (SELECT id FROM conference WHERE ref = '{CONF}') "
+        f"WHERE ref = '{BOOKING}'",
+        "UPDATE booking_invitee SET report_received_on = '2026-11-10', report_shared_on = '2026-11-11' "
+        "WHERE person_id = (SELECT id FROM person WHERE ref = 'P00005')",
+    )
+    record(cycle, out)
+    text = (out / "CF00001-record-P00004.md").read_text(encoding="utf-8")
+    reports = text.split("## Reports")[1].split("##")[0]
+    assert "Ola Brennan (Health visitor, Northshire Community Health) · 10 November 2026 · 11 November 2026" in reports
+    assert "Tom Hale (Class teacher, Riverside Primary School (synthetic)) · Not received · Not shared" in reports
