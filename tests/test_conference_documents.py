@@ -321,3 +321,35 @@ def test_the_record_lists_the_reports_of_the_booking_it_was_held_from(cycle: Sto
     reports = text.split("## Reports")[1].split("##")[0]
     assert "Ola Brennan (Health visitor, Northshire Community Health) · 10 November 2026 · 11 November 2026" in reports
     assert "Tom Hale (Class teacher, Riverside Primary School (synthetic)) · Not received · Not shared" in reports
+
+
+def test_a_decision_that_no_plan_is_needed_gets_its_letter_too(cycle: StoreRef, out: Path) -> None:
+    """An initial conference for a new sibling that decides no plan is needed: the parent is told so."""
+    from datetime import timedelta
+
+    from cpctl.casework import conference, people
+    from cpctl.store.database import Store
+    from export_support import TODAY
+
+    store = Store(cycle.url)
+    with store.write() as session:
+        child = people.add_child(session, given_name="Alex", family_name="Testwood", date_of_birth=date(2015, 3, 2))
+        people.link(session, child, people.find_person(session, "P00002"), "mother")
+        ref = child.ref
+    data = {
+        "kind": "initial",
+        "date": TODAY - timedelta(days=1),
+        "chair": "P00001",
+        "attendance": [{"person": "P00002", "status": "attended"}, {"person": "P00004", "status": "attended"}],
+        "inquorate_reason": "Synthetic test: two agencies were enough on the day.",
+        "decisions": [{"child": ref, "outcome": "not-needed", "parent_views": ["Sam is relieved."]}],
+    }
+    with store.write() as session:
+        saved = conference.save(session, conference.prepare(session, conference.ConferenceIn.model_validate(data)))
+        held = saved.conference.ref
+    store.dispose()
+    cpctl(cycle, "conference", "letter", held, "-o", str(out), "--on", TODAY.isoformat())
+    text = (out / f"{ref}-{held}-letter-P00002.md").read_text(encoding="utf-8")
+    assert "The meeting decided that Alex does not need a child protection plan." in text
+    assert "You can complain." in text and "What happens next" not in text
+    assert [e[0] for e in events(cycle, "outcome-letter-sent")] == [ref]

@@ -34,7 +34,7 @@ from cpctl.errors import Invalid, NotFound
 if TYPE_CHECKING:
     from sqlmodel import Session
 
-    from cpctl.store.models import Booking, Child, Conference, Person
+    from cpctl.store.models import Booking, Child, Conference, Decision, Person
 
 # A child this old or older on the day gets a letter of their own about the decision (younger children have it
 # explained by their worker). The plan's child's copy is written for any child; a letter read alone asks more.
@@ -91,19 +91,17 @@ def letters(session: Session, conference: Conference, *, to: str | None, today: 
     wanted_child = people.find_child(session, to) if to and wanted is None else None
     found: list[Letter] = []
     for decision, child in decisions:
-        if decision.plan_id is None:
-            raise Invalid(
-                f"{conference.ref} decided that {child.ref} needs no plan; cpctl writes outcome letters for "
-                "decisions about a plan only so far: write this one by hand."
+        if decision.plan_id is None:  # the conference decided no plan is needed
+            full = _without_plan(session, conference, decision, child, today=today)
+        else:
+            full = gather(
+                session,
+                child,
+                version=_version_of(session, decision.plan_id, conference),
+                today=today,
+                plan_id=decision.plan_id,
+                conference_id=conference.id,
             )
-        full = gather(
-            session,
-            child,
-            version=_version_of(session, decision.plan_id, conference),
-            today=today,
-            plan_id=decision.plan_id,
-            conference_id=conference.id,
-        )
         full = dataclasses.replace(full, kind="outcome-letter")
         parents = [(p, rel) for p, rel in people.people_of_child(session, child) if p.kind == "parent"]
         if wanted is not None:
@@ -132,6 +130,60 @@ def letters(session: Session, conference: Conference, *, to: str | None, today: 
             )
         raise Invalid(f"{conference.ref} has no parent on record to write to; add them with `cpctl person add`.")
     return found
+
+
+def _without_plan(
+    session: Session, conference: Conference, decision: Decision, child: Child, *, today: date
+) -> PlanDocument:
+    """The full document for a decision that no plan is needed: the conference and the decision's reasons and
+    voices, with an empty plan (number 0) that the letter never shows."""
+    from cpctl.casework import conference as conferences
+    from cpctl.casework import people, schedule
+    from cpctl.casework import plan as plans
+    from cpctl.documents.redaction import assemble
+    from cpctl.documents.views import PlanView, VersionView
+    from cpctl.store import settings
+
+    state = settings.current(session)
+    profile = schedule.load_profile(session)
+    rules = conferences.rules_for(state.jurisdiction)
+    linked = people.people_of_child(session, child)
+    held = dataclasses.replace(_conference_view(session, conference, rules), outcome=decision.outcome)
+    return assemble(
+        issued_on=today,
+        authority=state.authority,
+        jurisdiction=profile.title,
+        terms={key: value for key, value in profile.terms.items() if value},
+        child=child_view(child, today),
+        plan=PlanView(number=0, started_on=conference.held_on),
+        version=VersionView(number=0, made_on=conference.held_on, source="conference"),
+        conference=held,
+        content=plans.PlanContent(),
+        details=plans.details_of(decision),
+        people={p.ref: person_view(p, rel) for p, rel in linked},
+        lead_worker=None,
+        parents=[p.ref for p, _ in linked if p.kind == "parent"],
+    )
+
+
+def child_view(child: Child, today: date) -> ChildView:
+    from cpctl.dates import age_on
+
+    born = child.date_of_birth
+    return ChildView(
+        ref=child.ref,
+        given_name=child.given_name,
+        family_name=child.family_name,
+        name=child.full_name,
+        date_of_birth=born,
+        expected_date=child.expected_date,
+        age=age_on(born, today) if born and born <= today else None,
+        gender=child.gender,
+        preferred_language=child.preferred_language or "English",
+        interpreter_needed=child.interpreter_needed,
+        culture_religion=child.culture_religion,
+        disability=child.disability,
+    )
 
 
 def _is_child(session: Session, key: str) -> bool:
@@ -234,7 +286,6 @@ def record(session: Session, conference: Conference, *, today: date) -> RecordDo
     from cpctl.casework import conference as conferences
     from cpctl.casework import plan as plans
     from cpctl.casework import schedule
-    from cpctl.dates import age_on
     from cpctl.documents.gather import gather
     from cpctl.documents.redaction import details_view
     from cpctl.store import settings
@@ -280,16 +331,7 @@ def record(session: Session, conference: Conference, *, today: date) -> RecordDo
             lead = session.get(Person, decision.lead_worker_id) if decision.lead_worker_id else None
             children.append(
                 RecordChildView(
-                    child=ChildView(
-                        ref=child.ref,
-                        given_name=child.given_name,
-                        family_name=child.family_name,
-                        name=child.full_name,
-                        date_of_birth=child.date_of_birth,
-                        expected_date=child.expected_date,
-                        age=age_on(child.date_of_birth, today) if child.date_of_birth else None,
-                        preferred_language=child.preferred_language or "English",
-                    ),
+                    child=child_view(child, today),
                     outcome=decision.outcome,
                     categories=categories,
                     lead_worker=person_view(lead) if lead else None,
@@ -537,7 +579,6 @@ def invitations(
 
     from cpctl.casework import conference as conferences
     from cpctl.casework import people, schedule
-    from cpctl.dates import age_on
     from cpctl.store import settings
     from cpctl.store.models import BookingChild, BookingInvitee, Child, Person
 
@@ -566,19 +607,7 @@ def invitations(
         interpreter_needed=booking.interpreter_needed,
         interpreter_language=booking.interpreter_language,
     )
-    child_views = tuple(
-        ChildView(
-            ref=c.ref,
-            given_name=c.given_name,
-            family_name=c.family_name,
-            name=c.full_name,
-            date_of_birth=c.date_of_birth,
-            expected_date=c.expected_date,
-            age=age_on(c.date_of_birth, today) if c.date_of_birth and c.date_of_birth <= today else None,
-            preferred_language=c.preferred_language or "English",
-        )
-        for c in children
-    )
+    child_views = tuple(child_view(c, today) for c in children)
     wanted = people.find_person(session, to) if to else None
     rows = session.exec(
         select(BookingInvitee, Person)

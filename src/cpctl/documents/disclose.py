@@ -29,7 +29,9 @@ def make_private_folder(folder: Path) -> None:
     if folder.is_dir():
         return
     if folder.exists():
-        raise Invalid(f"{folder} is a file, not a folder; choose another --out.")
+        from cpctl.paths import shown_path
+
+        raise Invalid(f"{shown_path(folder)} is a file, not a folder; choose another --out.")
     make_private_folders(folder)
 
 

@@ -103,7 +103,11 @@ def template_dirs(extra: Path | None = None) -> tuple[Path, ...]:
     found = []
     if extra is not None:
         if not extra.is_dir():
-            raise Invalid(f"the templates folder {extra} does not exist; give a folder that holds your templates.")
+            from cpctl.paths import shown_path
+
+            raise Invalid(
+                f"the templates folder {shown_path(extra)} does not exist; give a folder that holds your templates."
+            )
         found.append(extra)
     own = data_dir() / "templates"
     if own.is_dir():
