@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date
 from html.parser import HTMLParser
@@ -178,16 +179,30 @@ def _only_values(block: str) -> bool:
 
 
 def measured_text(audience: str, templates: tuple = ()) -> tuple[str, set[str]]:
-    """Every distinct sentence of the copy's fixed text across its variants, and the messages they used."""
+    """Every distinct sentence of the copy's fixed text across its variants, and the messages they used.
+
+    `audience` is a plan copy's reader (parent, child) or one of the conference's family documents:
+    letter-parent, letter-child, invitation-parent."""
     variants: list[dict[str, Any]] = [
         dict(outcome="plan-starts", overdue=False, age=7, draft=True),
         dict(outcome="plan-continues", overdue=True, age=12, draft=False, arranged=True, kinds=2),
         dict(outcome="plan-ends", overdue=False, age=12, draft=False, lead=False, actions=False, kinds=0),
     ]
+    documents: list[tuple[Any, str]]
+    if audience.startswith("letter-"):
+        found = letter_variants(audience.removeprefix("letter-"))
+        documents = [(document, "Polish" if at == 0 else "English") for at, document in enumerate(found)]
+    elif audience == "invitation-parent":
+        found = invitation_variants("parent")
+        documents = [(document, "Polish" if at == 0 else "English") for at, document in enumerate(found)]
+    else:
+        documents = [
+            (neutral_document(audience, **variant), language)
+            for variant, language in zip(variants, ("Polish", "English", "English"), strict=True)
+        ]
     seen: dict[str, None] = {}
     used: set[str] = set()
-    for variant, language in zip(variants, ("Polish", "English", "English"), strict=True):
-        document = neutral_document(audience, **variant)
+    for document, language in documents:
         rendered = render.render(document, "html", language=language, templates=templates)
         used |= rendered.used
         parser = _Blocks()
@@ -203,3 +218,158 @@ def grade(text: str) -> float:
     import textstat
 
     return float(textstat.flesch_kincaid_grade(text))
+
+
+# -- the conference's documents ---------------------------------------------------------------------------------
+
+
+def neutral_letter(audience: str, **variant: Any) -> views.PlanDocument:
+    """The outcome letter (a parent's, or the child's) of a plan whose every value is WORD."""
+    document = neutral_document(audience, **variant)
+    reader = document.parents[0] if audience == "parent" else None
+    assert document.conference is not None
+    held = dataclasses.replace(document.conference, categories=document.plan.categories)
+    return dataclasses.replace(document, kind="outcome-letter", reader=reader, conference=held)
+
+
+def letter_variants(audience: str) -> list[views.PlanDocument]:
+    """Letters that between them take every branch of the letter templates."""
+    out = []
+    for outcome, kinds in (("plan-starts", 1), ("plan-continues", 2), ("plan-changes", 1), ("plan-ends", 1)):
+        out.append(neutral_letter(audience, outcome=outcome, kinds=kinds, draft=False))
+    no_lead = neutral_letter(audience, outcome="not-needed", lead=False)
+    out.append(no_lead)
+    out.append(
+        dataclasses.replace(neutral_letter(audience, outcome="plan-starts", lead=False), details=views.DetailsView())
+    )
+    later = neutral_letter(audience, outcome="plan-continues")
+    assert later.lead_worker is not None
+    out.append(
+        dataclasses.replace(
+            later,
+            lead_worker=dataclasses.replace(later.lead_worker, email=None),
+            deadlines=tuple(
+                views.DeadlineView(kind=kind, what=WORD, due=date(2027, 1, 4)) for kind in ("core-group", "review")
+            ),
+        )
+    )
+    assert later.conference is not None
+    out.append(dataclasses.replace(later, conference=dataclasses.replace(later.conference, chair=None), reader=None))
+    return out
+
+
+def neutral_record(**variant: Any) -> views.RecordDocument:
+    """A conference record for one child, every value WORD, with reports, a discussion and a distribution list."""
+    full = neutral_document("professional", **variant)
+    assert full.conference is not None
+    person = full.core_group[0]
+    chair = dataclasses.replace(person, ref="P4")
+    conference = dataclasses.replace(
+        full.conference,
+        chair=chair,
+        time="10:00",
+        venue=WORD,
+        categories=full.plan.categories,
+        attendance=tuple(
+            views.AttendeeView(person=person, status=s, reason=WORD) for s in ("attended", "apologies", "report")
+        ),
+    )
+    child = views.RecordChildView(
+        child=full.child,
+        outcome=full.conference.outcome,
+        categories=full.plan.categories,
+        plan_number=1,
+        lead_worker=full.lead_worker,
+        details=full.details,
+        content=full.content,
+        participation="PN1",
+    )
+    return views.RecordDocument(
+        audience="professional",
+        issued_on=full.issued_on,
+        authority=WORD,
+        jurisdiction="England",
+        terms=full.terms,
+        conference=conference,
+        children=(child,),
+        discussion=(views.TextItem(text=WORD),),
+        reports=(
+            views.ReportView(person=person, received_on=date(2026, 11, 10), shared_on=date(2026, 11, 11)),
+            views.ReportView(person=person),
+        ),
+        distribution=(
+            views.RecipientView(person=person),
+            views.RecipientView(person=full.parents[0], withheld=("discussion",), reason=WORD),
+            views.RecipientView(person=chair, receives=False, reason=WORD),
+        ),
+        reader=person,
+    )
+
+
+def record_variants() -> list[views.RecordDocument]:
+    from cpctl.documents import conference_docs
+
+    full = neutral_record()
+    ended = neutral_record(outcome="plan-ends")
+    bare = dataclasses.replace(
+        full,
+        conference=dataclasses.replace(
+            full.conference, attendance=(), quorate=False, inquorate_reason=WORD, venue=None, virtual=True, chair=None
+        ),
+        reports=(),
+        discussion=(),
+        children=(
+            dataclasses.replace(
+                full.children[0],
+                details=dataclasses.replace(full.children[0].details, dissent=(), not_discussed_with=()),
+                content=views.ContentView(),
+                lead_worker=None,
+            ),
+        ),
+        reader=None,
+    )
+    parent = conference_docs.copy_for(full, full.distribution[1])
+    virtual = dataclasses.replace(full, conference=dataclasses.replace(full.conference, virtual=True))
+    return [full, ended, bare, parent, virtual]
+
+
+def neutral_invitation(audience: str, **variant: Any) -> views.InvitationDocument:
+    """An invitation to a booked conference, every value WORD."""
+    full = neutral_document("professional")
+    chair = dataclasses.replace(full.core_group[0], ref="P4")
+    booking = views.BookingView(
+        ref="BK1",
+        kind=variant.get("kind", "review"),
+        kind_name="Review child protection conference",
+        booked_for=date(2027, 2, 10),
+        time="10:00",
+        venue=WORD,
+        virtual=variant.get("virtual", False),
+        chair=None if variant.get("no_chair") else chair,
+        interpreter_needed=variant.get("interpreter", True),
+        interpreter_language=WORD if variant.get("language", True) else None,
+    )
+    unborn = dataclasses.replace(full.child, ref="C2", date_of_birth=None, expected_date=date(2027, 3, 1), age=None)
+    reader = full.parents[0] if audience == "parent" else full.core_group[0]
+    asked = audience == "professional" and variant.get("report", True)
+    return views.InvitationDocument(
+        audience=audience,  # type: ignore[arg-type]
+        issued_on=full.issued_on,
+        authority=WORD,
+        jurisdiction="England",
+        terms=full.terms,
+        booking=booking,
+        children=(full.child, unborn) if variant.get("two", True) else (full.child,),
+        reader=reader,
+        report_requested=asked,
+        report_due=date(2027, 2, 5) if asked else None,
+        report_rule=WORD if asked and variant.get("rule", True) else None,
+    )
+
+
+def invitation_variants(audience: str) -> list[views.InvitationDocument]:
+    return [
+        neutral_invitation(audience),
+        neutral_invitation(audience, kind="initial", virtual=True, language=False, two=False, rule=False),
+        neutral_invitation(audience, interpreter=False, no_chair=True, report=False),
+    ]

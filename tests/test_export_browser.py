@@ -161,3 +161,59 @@ def test_each_html_copy_is_accessible_self_contained_and_prints_with_page_number
         assert re.search(re.escape(PAGE_WORDS[language].format(n=number, total=total)) + r"(?!\d)", text), (
             f"page {number} of {total} has no page number: {text[:200]}"
         )
+
+
+# -- the conference's documents: the outcome letters, the record, the invitations --------------------------------
+CONFERENCE_DOCUMENTS = [
+    ("letter", "CF00001", ("--to", "P00002"), "DEMO-1001-CF00001-letter-P00002", "English"),
+    ("letter", "CF00001", ("--to", "P00002"), "DEMO-1001-CF00001-letter-P00002", "Welsh"),
+    ("letter", "CF00001", ("--to", "DEMO-1001"), "DEMO-1001-CF00001-letter-DEMO-1001", "English"),
+    ("record", "CF00001", ("--withhold", "P00003=discussion", "--reason", "x"), "CF00001-record-P00001", "English"),
+    ("record", "CF00001", ("--withhold", "P00003=discussion", "--reason", "x"), "CF00001-record-P00003", "English"),
+    ("invite", "BK00001", ("--to", "P00002"), "BK00001-invitation-P00002", "English"),
+    ("invite", "BK00001", ("--to", "P00002"), "BK00001-invitation-P00002", "Welsh"),
+    ("invite", "BK00001", ("--to", "P00005"), "BK00001-invitation-P00005", "English"),
+]
+
+
+@pytest.mark.parametrize(
+    ("command", "ref", "extra", "made", "language"),
+    CONFERENCE_DOCUMENTS,
+    ids=[f"{made.split('-', 2)[-1]}-{lang}" for _, _, _, made, lang in CONFERENCE_DOCUMENTS],
+)
+def test_each_conference_document_is_accessible_and_self_contained(
+    fixed_plan: Path,
+    tmp_path: Path,
+    browser: Any,
+    axe_source: str,
+    command: str,
+    ref: str,
+    extra: tuple[str, ...],
+    made: str,
+    language: str,
+) -> None:
+    from booking_support import add_booking
+    from cpctl.store.database import Store
+
+    store = Store(str(fixed_plan.url))  # type: ignore[attr-defined]
+    add_booking(store, booked_on=TODAY)
+    store.dispose()
+    folder = tmp_path / "out"
+    result = run_cli(
+        "--db", str(fixed_plan), "conference", command, ref, *extra, "--format", "html", "--language", language,
+        "-o", str(folder), "--on", TODAY.isoformat(),
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    html_file = folder / f"{made}.html"
+    context = browser.new_context(bypass_csp=True, java_script_enabled=True)
+    page = context.new_page()
+    requested: list[str] = []
+    page.on("request", lambda request: requested.append(request.url))
+    page.route(re.compile(r"^(?!file:).*"), lambda route: route.abort())
+    page.goto(html_file.as_uri())
+    assert requested == [html_file.as_uri()], f"the document fetched {requested[1:]}"
+    assert page.evaluate("document.documentElement.lang") == ("cy" if language == "Welsh" else "en")
+    assert axe_violations(page, axe_source) == []
+    page.emulate_media(media="print")
+    assert axe_violations(page, axe_source) == []
+    context.close()

@@ -14,7 +14,7 @@ import pytest
 from babel.messages.pofile import read_po
 
 from cpctl.documents import languages, render
-from readability_helpers import neutral_document
+from readability_helpers import invitation_variants, letter_variants, neutral_document
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -22,7 +22,14 @@ import messages  # noqa: E402  (scripts/messages.py extracts the templates' mess
 
 LOCALE = ROOT / "src" / "cpctl" / "locale"
 WELSH = LOCALE / "cy" / "LC_MESSAGES" / "cpctl.po"
-FAMILY_TEMPLATES = ("parent.j2", "child.j2", "parts/complaints.j2")
+FAMILY_TEMPLATES = (
+    "parent.j2",
+    "child.j2",
+    "parts/complaints.j2",
+    "letter-parent.j2",
+    "letter-child.j2",
+    "invitation-parent.j2",
+)
 
 
 def keys(catalogue: object) -> set[str]:
@@ -74,6 +81,19 @@ def test_a_welsh_family_copy_has_no_english_fixed_text(audience: str, variant: d
         assert rendered.language.code == "cy"
         assert sorted(rendered.missing) == []
         assert not rendered.language.partial
+
+
+@pytest.mark.parametrize("kind", ["letter-parent", "letter-child", "invitation-parent"])
+def test_a_welsh_letter_or_invitation_to_the_family_has_no_english_fixed_text(kind: str) -> None:
+    """The conference's family documents: every variant of the outcome letters and the parents' invitation."""
+    documents = (
+        letter_variants(kind.removeprefix("letter-")) if kind.startswith("letter-") else invitation_variants("parent")
+    )
+    for document in documents:
+        for fmt in ("md", "html"):
+            rendered = render.render(document, fmt, language="Cymraeg")  # type: ignore[arg-type]
+            assert rendered.language.code == "cy"
+            assert sorted(rendered.missing) == [], kind
 
 
 def test_the_welsh_translations_keep_their_placeholders_and_none_is_fuzzy() -> None:
@@ -142,7 +162,7 @@ def test_a_plain_install_of_the_package_writes_a_welsh_copy(tmp_path: Path) -> N
         import cpctl
         assert cpctl.__file__.startswith(sys.argv[1]), cpctl.__file__
         from cpctl.documents import render
-        from readability_helpers import neutral_document
+        from readability_helpers import invitation_variants, letter_variants, neutral_document
         print(render.render(neutral_document("parent"), "html", language="cy").text)
     """)
     done = subprocess.run(

@@ -64,8 +64,31 @@ def test_the_childs_copy_reads_lower_than_the_parents() -> None:
     check_against_baseline("child", child)
 
 
+@pytest.mark.parametrize("document", ["letter-parent", "invitation-parent"])
+def test_the_parents_letters_read_at_grade_6_or_below(document: str) -> None:
+    """The outcome letter and the invitation, as the parents' copy of the plan, with their own ratchet."""
+    text, _ = measured_text(document)
+    score = grade(text)
+    assert score <= PARENT_LIMIT, f"grade {score:.2f}"
+    check_against_baseline(document, score)
+
+
+def test_the_childs_letter_reads_lower_than_the_parents() -> None:
+    child = grade(measured_text("letter-child")[0])
+    assert child <= CHILD_LIMIT, f"grade {child:.2f}"
+    assert child < grade(measured_text("letter-parent")[0])
+    check_against_baseline("letter-child", child)
+
+
 @pytest.mark.parametrize(
-    ("audience", "files"), [("parent", ("parent.j2", "parts/complaints.j2")), ("child", ("child.j2",))]
+    ("audience", "files"),
+    [
+        ("parent", ("parent.j2", "parts/complaints.j2")),
+        ("child", ("child.j2",)),
+        ("letter-parent", ("letter-parent.j2", "parts/complaints.j2")),
+        ("letter-child", ("letter-child.j2",)),
+        ("invitation-parent", ("invitation-parent.j2",)),
+    ],
 )
 def test_the_measure_covers_every_sentence_of_the_template(audience: str, files: tuple[str, ...]) -> None:
     """Every message of the template was rendered, so every sentence a reader may see was measured."""
@@ -76,8 +99,8 @@ def test_the_measure_covers_every_sentence_of_the_template(audience: str, files:
         if name in files
     }
     assert wanted - used - ONLY_IN_TRANSLATIONS == set()
-    assert len(text.split()) > 200
-    assert "The plan can be used as evidence in court." in text or audience == "child"
+    assert len(text.split()) > (200 if audience in ("parent", "child") else 100)
+    assert "The plan can be used as evidence in court." in text or audience != "parent"
 
 
 def test_a_harder_template_gets_a_higher_grade(tmp_path: Path) -> None:

@@ -12,7 +12,16 @@ from pathlib import Path
 import pytest
 
 from cpctl.documents import languages, render, views
-from readability_helpers import WORD, neutral_document
+from readability_helpers import (
+    WORD,
+    invitation_variants,
+    letter_variants,
+    neutral_document,
+    neutral_invitation,
+    neutral_letter,
+    neutral_record,
+    record_variants,
+)
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "scripts"))
 import messages  # noqa: E402  (scripts/messages.py extracts the templates' messages)
@@ -23,7 +32,7 @@ STATUSES = ("attended", "apologies", "report", "not-invited")
 TEMPLATES = Path(languages.__file__).parent.parent / "templates"
 
 
-def variants(partly_translated: Path) -> list[tuple[views.PlanDocument, str, tuple[Path, ...]]]:
+def variants(partly_translated: Path) -> list[tuple[views.Document, str, tuple[Path, ...]]]:
     """(document, language, template folders) that between them take every branch of every template."""
     out: list[tuple[views.PlanDocument, str]] = []
     for audience in ("professional", "parent", "child"):
@@ -98,7 +107,16 @@ def variants(partly_translated: Path) -> list[tuple[views.PlanDocument, str, tup
     out.append((dataclasses.replace(parent, plan=several), "English"))
     unnamed = dataclasses.replace(parent.plan, categories=(WORD,), several_unnamed=True)  # MUL from an older store
     out.append((dataclasses.replace(parent, plan=unnamed), "English"))
-    found = [(document, language, ()) for document, language in out]
+    found: list[tuple[views.Document, str, tuple[Path, ...]]] = [(document, language, ()) for document, language in out]
+    # The conference's documents: the outcome letters, the record, the invitations.
+    for audience in ("parent", "child"):
+        found += [(document, "English", ()) for document in letter_variants(audience)]
+        found.append((neutral_letter(audience), "Polish", ()))
+    found += [(document, "English", ()) for document in record_variants()]
+    found.append((neutral_record(), "Polish", ()))
+    for audience in ("parent", "professional"):
+        found += [(document, "English", ()) for document in invitation_variants(audience)]
+        found.append((neutral_invitation(audience), "Polish", ()))
     # A template with a sentence the Welsh catalogue lacks: the copy says part of it is still in English.
     return found + [(neutral_document(audience), "Welsh", (partly_translated,)) for audience in ("parent", "child")]
 

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from cpctl.commands import conference_documents
 from cpctl.commands.common import (
     OUTCOME_WORDS,
     JsonOpt,
@@ -30,6 +31,11 @@ app = typer.Typer(
     help="Record child protection conferences and their outline plans; list and show them.",
     no_args_is_help=True,
 )
+
+# The documents around a conference (their own module): the outcome letter, the record, the invitations.
+app.command("letter")(conference_documents.conference_letter)
+app.command("record")(conference_documents.conference_record)
+app.command("invite")(conference_documents.conference_invite)
 
 
 @app.command("new")

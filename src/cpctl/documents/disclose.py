@@ -5,9 +5,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from cpctl.documents.views import Format, PersonView, PlanDocument
 from cpctl.errors import Invalid
@@ -18,6 +19,8 @@ if TYPE_CHECKING:
     from cpctl.paths import OutputFiles
     from cpctl.store.database import Store
 
+T = TypeVar("T")
+
 
 def make_private_folder(folder: Path) -> None:
     """Create the folder (and missing parents) readable by its owner only; an existing one is left alone."""
@@ -26,7 +29,9 @@ def make_private_folder(folder: Path) -> None:
     if folder.is_dir():
         return
     if folder.exists():
-        raise Invalid(f"{folder} is a file, not a folder; choose another --out.")
+        from cpctl.paths import shown_path
+
+        raise Invalid(f"{shown_path(folder)} is a file, not a folder; choose another --out.")
     make_private_folders(folder)
 
 
@@ -100,3 +105,42 @@ def disclose(
                 files.place()
         if files is not None:
             files.keep()
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """One document about a conference or a booking given to one recipient, for the audit trail."""
+
+    action: str  # conference.letter, conference.record, booking.invite
+    entity: str  # conference or booking
+    entity_id: str
+    summary: str
+    details: dict[str, Any]
+
+
+def disclose_documents(
+    store: Store,
+    disclosures: Sequence[Disclosure],
+    *,
+    files: OutputFiles,
+    then: Callable[[Session], T] | None = None,
+) -> T | None:
+    """As `disclose`, for the conference's documents: every disclosure recorded, `then` (what writing them changes
+    in the store: a CaseEvent that meets a deadline, invitees marked invited) done, and the files put in place, all
+    in one step: none of it happens unless all of it does."""
+    from contextlib import ExitStack
+
+    from cpctl import interrupts
+    from cpctl.store import audit
+
+    result = None
+    with ExitStack() as step:
+        with store.write() as session:
+            for item in disclosures:
+                audit.record(session, item.action, item.entity, item.entity_id, item.summary, item.details)
+            if then is not None:
+                result = then(session)
+            step.enter_context(interrupts.held())
+            files.place()
+        files.keep()
+    return result

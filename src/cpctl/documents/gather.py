@@ -38,8 +38,13 @@ def gather(
     version: int | None = None,
     today: date,
     progress: Mapping[str, ProgressView] | None = None,
+    plan_id: int | None = None,
+    conference_id: int | None = None,
 ) -> PlanDocument:
-    """The full document for the child's plan in force (or their latest plan), at a version or the latest."""
+    """The full document for the child's plan in force (or their latest plan), at a version or the latest.
+
+    `plan_id` names another of the child's plans; `conference_id` the conference whose decision the document shows
+    (an outcome letter's), instead of the one that made the version."""
     import json
 
     from sqlmodel import col, select
@@ -50,9 +55,10 @@ def gather(
     from cpctl.casework import schedule
     from cpctl.dates import age_on
     from cpctl.store import settings
-    from cpctl.store.models import Conference, ConferenceAttendee, Decision, Person
+    from cpctl.store.models import Conference, ConferenceAttendee, Decision, Person, Plan
 
-    plan_row = plans.active_plan(session, child) or plans.latest_plan(session, child)
+    chosen_plan = session.get(Plan, plan_id) if plan_id is not None else None
+    plan_row = chosen_plan or plans.active_plan(session, child) or plans.latest_plan(session, child)
     if plan_row is None:
         raise NotFound(
             f"child {child.ref} has never had a plan; a plan starts at a conference (`cpctl conference new`)."
@@ -71,7 +77,11 @@ def gather(
             f"version{'s' if len(numbers) > 1 else ''} {_span(numbers)}."
         )
     decision = None
-    if row.conference_id is not None:
+    if conference_id is not None:
+        decision = session.exec(
+            select(Decision).where(Decision.conference_id == conference_id, Decision.plan_id == plan_row.id)
+        ).first()
+    if decision is None and row.conference_id is not None:
         decision = session.exec(
             select(Decision).where(Decision.conference_id == row.conference_id, Decision.plan_id == plan_row.id)
         ).first()

@@ -135,18 +135,7 @@ def assemble(
         must_change=_texts(content.must_change),
         safety_scale=content.safety_scale,
     )
-    reasons = DetailsView(
-        evidence=_texts(details.evidence),
-        child_views=_texts(details.child_views),
-        parent_views=_texts(details.parent_views),
-        dissent=tuple(DissentView(who=d.who, reason=d.reason, private=d.private) for d in details.dissent),
-        not_discussed_with=tuple(
-            NotDiscussedView(who=n.who, why=n.why, private=n.private) for n in details.not_discussed_with
-        ),
-        interpreter_needed=details.interpreter.needed,
-        interpreter_language=details.interpreter.language,
-        cultural_needs=details.cultural_needs,
-    )
+    reasons = details_view(details)
     core = tuple(p for p in (person(ref) for ref in content.core_group) if p is not None)
     document = PlanDocument(
         audience="professional",
@@ -167,6 +156,32 @@ def assemble(
         next_core_group=next_core_group,
     )
     return for_reader(document, audience)
+
+
+def details_view(details: DecisionDetails) -> DetailsView:
+    """The reasons and voices behind a decision, as documents show them."""
+    return DetailsView(
+        evidence=_texts(details.evidence),
+        child_views=_texts(details.child_views),
+        parent_views=_texts(details.parent_views),
+        dissent=tuple(DissentView(who=d.who, reason=d.reason, private=d.private) for d in details.dissent),
+        not_discussed_with=tuple(
+            NotDiscussedView(who=n.who, why=n.why, private=n.private) for n in details.not_discussed_with
+        ),
+        interpreter_needed=details.interpreter.needed,
+        interpreter_language=details.interpreter.language,
+        cultural_needs=details.cultural_needs,
+    )
+
+
+def without_private(value: T) -> T:
+    """The same records with everything marked private left out, and no one's phone, address or carer's name:
+    what any family copy (a plan's, a letter's, a record's) is made from."""
+    family = _map_people(_without_private(value), _for_family)
+    leaks = [type(v).__name__ for v in _walk(family) if getattr(v, "private", False)]
+    if leaks:  # unreachable unless _without_private misses a new kind of record
+        raise AssertionError(f"a family copy still holds private {', '.join(sorted(set(leaks)))}")
+    return family  # type: ignore[no-any-return]
 
 
 def for_reader(document: PlanDocument, audience: Audience, *, reader: PersonView | None = None) -> PlanDocument:

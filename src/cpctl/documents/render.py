@@ -19,7 +19,17 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from cpctl.documents.languages import Catalogue, RecordingTranslations, catalogue, choose_language
 from cpctl.documents.redaction import map_strings
-from cpctl.documents.views import FORMATS, PROGRESS_STATUSES, SOURCE_LANGUAGE, Format, LanguageView, PlanDocument
+from cpctl.documents.views import (
+    FORMATS,
+    PROGRESS_STATUSES,
+    SOURCE_LANGUAGE,
+    Document,
+    Format,
+    InvitationDocument,
+    LanguageView,
+    PlanDocument,
+    RecordDocument,
+)
 from cpctl.errors import CpctlError, Invalid
 
 if TYPE_CHECKING:
@@ -93,7 +103,11 @@ def template_dirs(extra: Path | None = None) -> tuple[Path, ...]:
     found = []
     if extra is not None:
         if not extra.is_dir():
-            raise Invalid(f"the templates folder {extra} does not exist; give a folder that holds your templates.")
+            from cpctl.paths import shown_path
+
+            raise Invalid(
+                f"the templates folder {shown_path(extra)} does not exist; give a folder that holds your templates."
+            )
         found.append(extra)
     own = data_dir() / "templates"
     if own.is_dir():
@@ -214,7 +228,7 @@ def _bytecode_cache(fmt: str) -> Any:
 
 
 def render(
-    document: PlanDocument,
+    document: Document,
     fmt: Literal["md", "html"],
     *,
     language: str | None = None,
@@ -230,7 +244,7 @@ def render(
     chosen = choose_language(language)
     found = catalogue(chosen.code)
     document = _translated_terms(document, found)
-    name = f"{document.audience}.j2"
+    name = document.template
     env, gettext = environment(fmt, chosen.code, tuple(templates))
     for attempt in range(2):
         gettext.missing.clear()
@@ -301,7 +315,7 @@ def _tidy_markdown(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", text).strip("\n") + "\n"
 
 
-def _translated_terms(document: PlanDocument, found: Catalogue) -> PlanDocument:
+def _translated_terms(document: Document, found: Catalogue) -> Document:
     """The jurisdiction's words and category names in the reader's language where the catalogue has them."""
     if found.code == SOURCE_LANGUAGE:
         return document
@@ -316,6 +330,19 @@ def _translated_terms(document: PlanDocument, found: Catalogue) -> PlanDocument:
         return text
 
     terms = {key: word(value) for key, value in document.terms.items()}
+    if isinstance(document, InvitationDocument):
+        booking = dataclasses.replace(document.booking, kind_name=word(document.booking.kind_name))
+        return dataclasses.replace(document, terms=terms, booking=booking)
+    if isinstance(document, RecordDocument):
+        held = dataclasses.replace(
+            document.conference,
+            kind_name=word(document.conference.kind_name),
+            categories=tuple(word(c) for c in document.conference.categories),
+        )
+        children = tuple(
+            dataclasses.replace(c, categories=tuple(word(k) for k in c.categories)) for c in document.children
+        )
+        return dataclasses.replace(document, terms=terms, conference=held, children=children)
     plan = dataclasses.replace(
         document.plan,
         categories=tuple(word(c) for c in document.plan.categories),
@@ -332,7 +359,7 @@ def _translated_terms(document: PlanDocument, found: Catalogue) -> PlanDocument:
 
 
 def export(
-    document: PlanDocument, fmt: Format, *, language: str | None = None, templates: Sequence[Path] = ()
+    document: Document, fmt: Format, *, language: str | None = None, templates: Sequence[Path] = ()
 ) -> tuple[bytes, Rendered]:
     """The document as the bytes of a file in `fmt` (PDF is printed from the HTML by Chromium)."""
     if fmt not in FORMATS:

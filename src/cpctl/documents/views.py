@@ -250,6 +250,138 @@ class PlanDocument:
     next_core_group: date | None = None  # the next core group meeting as arranged at the last one
     reader: PersonView | None = None  # the parent or carer a parent copy is made for
     language: LanguageView | None = None  # set when rendering
+    # What the copy is: the plan itself ("plan"), or the chair's letter about the conference's decision
+    # ("outcome-letter", for a parent or the child; templates letter-parent.j2, letter-child.j2).
+    kind: str = "plan"
+
+    @property
+    def template(self) -> str:
+        return f"{self.audience}.j2" if self.kind == "plan" else f"letter-{self.audience}.j2"
 
     def variables(self) -> dict[str, Any]:
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+# -- the conference record (`cpctl conference record`) -----------------------------------------------------------
+
+# The parts of the record that can be withheld from one recipient (`--withhold PERSON=SECTION`).
+RECORD_SECTIONS: dict[str, str] = {
+    "attendance": "who came, and apologies",
+    "reports": "reports received",
+    "discussion": "the discussion and the analysis of risk",
+    "reasons": "the reasons for the decision",
+    "views": "the child's and the family's views",
+    "dissent": "who did not agree",
+    "plan": "the outline plan",
+}
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """A report asked of an agency for the booked conference, and when it came and was shared."""
+
+    person: PersonView
+    received_on: date | None = None
+    shared_on: date | None = None
+
+
+@dataclass(frozen=True)
+class RecipientView:
+    """Someone on the record's distribution list: sent a copy, or not (with the reason), with any sections
+    withheld from them."""
+
+    person: PersonView
+    receives: bool = True
+    withheld: tuple[str, ...] = ()  # keys of RECORD_SECTIONS
+    reason: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordChildView:
+    """What the conference decided for one child, with its reasons, voices and the outline plan."""
+
+    child: ChildView
+    outcome: str
+    categories: tuple[str, ...] = ()
+    plan_number: int | None = None
+    lead_worker: PersonView | None = None
+    details: DetailsView = DetailsView()
+    content: ContentView = ContentView()
+    participation: str | None = None
+
+
+@dataclass(frozen=True)
+class RecordDocument:
+    """The conference record (the minutes) as one recipient's copy: `sections` are the parts they are given (a
+    withheld part is not merely hidden: its data is not in the copy)."""
+
+    audience: Audience  # professional, or parent for a parent's copy (nothing private)
+    issued_on: date
+    authority: str
+    jurisdiction: str
+    terms: Mapping[str, str]
+    conference: ConferenceView
+    children: tuple[RecordChildView, ...]
+    discussion: tuple[TextItem, ...] = ()
+    reports: tuple[ReportView, ...] = ()
+    distribution: tuple[RecipientView, ...] = ()
+    sections: tuple[str, ...] = tuple(RECORD_SECTIONS)
+    withheld: tuple[str, ...] = ()  # what this copy leaves out, in words (RECORD_SECTIONS' values)
+    reader: PersonView | None = None
+    language: LanguageView | None = None
+    kind: str = "record"
+
+    @property
+    def template(self) -> str:
+        return "record.j2"
+
+    def variables(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+# -- the invitation to a booked conference (`cpctl conference invite`) ------------------------------------------
+
+
+@dataclass(frozen=True)
+class BookingView:
+    ref: str
+    kind: str
+    kind_name: str  # in the jurisdiction's words
+    booked_for: date
+    time: str | None = None
+    venue: str | None = None
+    virtual: bool = False
+    chair: PersonView | None = None
+    interpreter_needed: bool = False
+    interpreter_language: str | None = None
+
+
+@dataclass(frozen=True)
+class InvitationDocument:
+    """One invitation: a parent's letter (audience parent) or an agency's report request (professional)."""
+
+    audience: Audience
+    issued_on: date
+    authority: str
+    jurisdiction: str
+    terms: Mapping[str, str]
+    booking: BookingView
+    children: tuple[ChildView, ...]
+    reader: PersonView
+    report_requested: bool = False
+    report_due: date | None = None
+    report_rule: str | None = None  # how the date was worked out (the rule and its source), for agencies
+    lead_worker: PersonView | None = None
+    language: LanguageView | None = None
+    kind: str = "invitation"
+
+    @property
+    def template(self) -> str:
+        return f"invitation-{self.audience}.j2"
+
+    def variables(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}
+
+
+# Any document the templates render.
+Document = PlanDocument | RecordDocument | InvitationDocument
