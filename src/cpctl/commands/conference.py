@@ -234,6 +234,10 @@ def print_conference(record: dict[str, Any], rules: ConferenceRules) -> None:
             status = STATUS_WORDS[a["status"]] + (f": {a['reason']}" if a["reason"] else "")
             grid.add_row(a["name"], a["role"] or "", a["agency"] or "", status)
         console.print(grid)
+    if record.get("discussion"):
+        console.print("\n[bold]The discussion and the analysis of risk[/bold] (the chair's summary)")
+        for line in record["discussion"].splitlines():
+            console.print(f"  {line}", markup=False)
     for d in record["decisions"]:
         name, ref = markup_free(d["child_name"]), markup_free(d["child"])
         console.print(f"\n[bold]{name}[/bold] ({ref}): {OUTCOME_WORDS[d['outcome']]}")
@@ -246,6 +250,9 @@ def print_conference(record: dict[str, Any], rules: ConferenceRules) -> None:
                 markup=False,
             )
         details = d["details"]
+        from cpctl.casework.participation import words
+
+        console.print(f"  Took part: {words(d.get('participation'))}", markup=False)
         for label, key in (
             ("Evidence of harm", "evidence"),
             ("The child's views", "child_views"),
