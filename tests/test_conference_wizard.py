@@ -380,7 +380,7 @@ def test_pre_birth_review(family: Store, family_db: Path) -> None:
     _pre_birth_plan(family, days_ago(30))
     keys = details("pre-birth-review")  # the baby, whose plan began before birth, is the only child who fits
     keys += checkbox(HANNAH) + ENTER  # the parents and Jordan are ticked; Hannah too
-    keys += decision(**VIEWS, took_part="") + ENTER + ENTER + SAVE  # the plan continues as it is (a draft, with its gaps)
+    keys += decision(**VIEWS, took_part="") + ENTER + ENTER + SAVE  # the plan continues as it is (a draft)
     saved, rules = wizard(family, keys)
     record = show(family_db, saved.conference.ref)
     assert record["kind"] == "pre-birth-review"

@@ -346,8 +346,21 @@ def conference_correct(
     inquorate_reason: Annotated[
         str | None, typer.Option("--inquorate-reason", help="Why it went ahead without a quorum.")
     ] = None,
+    participation: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--participation", metavar="CHILD=CODE", help="How the child took part, PN0 to PN7 (repeat for each)."
+        ),
+    ] = None,
+    discussion: Annotated[
+        str | None,
+        typer.Option(
+            "--discussion", metavar="TEXT", help="The chair's summary of the discussion and the analysis of risk."
+        ),
+    ] = None,
 ) -> None:
-    """Correct a conference's facts recorded wrongly: attendance, a decision's category, its date; with a reason.
+    """Correct a conference's facts recorded wrongly: attendance, a decision's category, a child's participation,
+    the summary of the discussion, its date; with a reason.
 
     In a terminal, with nothing to correct given, it asks what was recorded wrongly.
     """
@@ -381,14 +394,22 @@ def conference_correct(
     for text in category or []:
         child, codes = _pair(text, "--category", "CHILD=CODE[,CODE]")
         categories[child] = [code.strip() for code in codes.split(",") if code.strip()]
+    took_part: dict[str, str] = {}
+    for text in participation or []:
+        child, code = _pair(text, "--participation", "CHILD=CODE")
+        took_part[child] = code
     fix = corrections.ConferenceFix(
         reason=reason or "",
         date=when,
         attendance=list(fixes.values()),
         categories=categories,
         inquorate_reason=inquorate_reason,
+        participation=took_part,
+        discussion=discussion,
     )
-    nothing_given = when is None and not fixes and not categories and inquorate_reason is None
+    nothing_given = (
+        when is None and not fixes and not categories and inquorate_reason is None and not took_part
+    ) and discussion is None
     store = open_store(ctx)
     if nothing_given and interactive():
         from cpctl.commands.wizards.correct import ask_conference_fix
@@ -433,6 +454,12 @@ def print_corrected(ref: str, done: Any) -> None:
                 f"  quorum: {_quorum_words(old)} → {_quorum_words(new)}",
                 markup=False,
             )
+        elif key == "discussion":
+            console.print(f"  discussion: {_summary_words(old)} → {_summary_words(new)}", markup=False)
+        elif key.startswith("participation."):
+            from cpctl.casework.participation import words
+
+            console.print(f"  participation of {key.partition('.')[2]}: {words(old)} → {words(new)}", markup=False)
         elif key.startswith("attendance."):
             console.print(f"  {key.partition('.')[2]}: {_attendance_change(old, new)}", markup=False)
         else:
@@ -440,6 +467,13 @@ def print_corrected(ref: str, done: Any) -> None:
             console.print(f"  {what} of {who}: {', '.join(old) or 'none'} → {', '.join(new) or 'none'}", markup=False)
     for child, plan, version in done.versions:
         console.print(f"  {child}: plan {plan} is now version {version} (a correction).", markup=False)
+
+
+def _summary_words(text: str | None) -> str:
+    if not text:
+        return "none"
+    line = " ".join(text.split())
+    return '"' + (line if len(line) <= 60 else line[:57] + "...") + '"'
 
 
 def _quorum_words(value: dict[str, Any]) -> str:

@@ -15,9 +15,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from sqlmodel import Session, col, select
 
-from cpctl.casework import people, progress, schedule
+from cpctl.casework import participation, people, progress, schedule
 from cpctl.casework import plan as plans
-from cpctl.casework import participation
 from cpctl.casework.conference import rules_for
 from cpctl.dates import british, short_british
 from cpctl.errors import CpctlError, NotFound
