@@ -37,8 +37,9 @@ if TYPE_CHECKING:
 
 FINGERPRINT_KEY = "schedule.fingerprint"
 # Bump when the same events and profile give other deadlines (2: child seen follows only statutory visitors' own
-# arrangements, and calendar-unit dates move off closed days), so that stores made before recompute theirs.
-SCHEDULE_VERSION = 2
+# arrangements, and calendar-unit dates move off closed days; 3: the conference cycle of issue 15, among it the
+# chair's midway reviews and escalations), so that stores made before recompute theirs.
+SCHEDULE_VERSION = 3
 KINDS = {
     "initial-conference": "initial conference",
     "first-core-group": "first core group",
@@ -48,6 +49,8 @@ KINDS = {
     "review": "review conference",
     "child-seen": "child seen",
     "long-plan": "plan reaches two years",
+    "midway-review": "midway review",
+    "escalation-response": "response to an escalation",
 }
 REVIEW_KINDS = ("review", "pre-birth-review")
 STARTING_KINDS = ("initial", "pre-birth-initial", "transfer-in")
@@ -354,11 +357,80 @@ def compute(
                 continue  # an unborn baby is not visited
             add("child-seen", plan, anchor, _seen_rule(profile, on, frequency, anchor, memo), met)
 
+        out += _quality_deadlines(plan, start, reviews, mine, profile, memo)
         add("long-plan", plan, start, _rule(profile, "long-plan", start.happened_on, start, memo), None)
         if plan.ended_on is not None:
             for item in out[before:]:
-                if item.met is None:
+                if item.met is None and item.closed_on is None:
                     item.closed_on = plan.ended_on
+    out += _escalation_deadlines(ordered, profile, memo)
+    return out
+
+
+def _quality_deadlines(
+    plan: Plan,
+    start: CaseEvent,
+    reviews: Sequence[CaseEvent],
+    mine: Sequence[CaseEvent],
+    profile: Profile,
+    memo: Memo | None,
+) -> list[Computed]:
+    """The chair's midway review after each conference of a plan: `midway-review` after the one that starts it,
+    `midway-review-later` after each review. Met by the first midway review held from that conference on; closed,
+    if none was, by the next review conference (the midway point has passed)."""
+    out: list[Computed] = []
+    midways = [e for e in mine if e.kind == "midway-review"]
+    anchors = [(start, "midway-review"), *((r, "midway-review-later") for r in reviews)]
+    for index, (anchor, rule) in enumerate(anchors):
+        if anchor.conference_id is not None and anchor.conference_id == plan.end_conference_id:
+            break
+        following = anchors[index + 1][0] if index + 1 < len(anchors) else None
+        result = _rule(profile, rule, anchor.happened_on, anchor, memo)
+        if result is None:
+            continue
+        met = next(
+            (
+                m
+                for m in midways
+                if m.happened_on >= anchor.happened_on and (following is None or m.happened_on < following.happened_on)
+            ),
+            None,
+        )
+        out.append(
+            Computed(
+                kind="midway-review",
+                plan_id=plan.id,
+                due_on=result[0],
+                explanation=result[1],
+                event_id=anchor.id,
+                met=met,
+                closed_on=following.happened_on if met is None and following is not None else None,
+            )
+        )
+    return out
+
+
+def _escalation_deadlines(ordered: Sequence[CaseEvent], profile: Profile, memo: Memo | None) -> list[Computed]:
+    """Each escalation's response (`escalation-response`), met by the first response or the resolution recorded
+    for that escalation (the events name it in `detail`). It stays open while the plan ends: the concern still
+    needs an answer."""
+    out: list[Computed] = []
+    answers = [e for e in ordered if e.kind in ("escalation-response", "escalation-resolved")]
+    for raised in (e for e in ordered if e.kind == "escalation"):
+        result = _rule(profile, "escalation-response", raised.happened_on, raised, memo)
+        if result is None:
+            continue
+        met = next((a for a in answers if a.detail == raised.detail), None)
+        out.append(
+            Computed(
+                kind="escalation-response",
+                plan_id=raised.plan_id,
+                due_on=result[0],
+                explanation=result[1],
+                event_id=raised.id,
+                met=met,
+            )
+        )
     return out
 
 

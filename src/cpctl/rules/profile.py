@@ -178,6 +178,7 @@ class Profile:
             "birth": "birth",
             "visit": "visit",
             "plan-start": f"start of the {terms.plan}",
+            "escalation": "escalation",
         }
         return words[event]
 

@@ -43,6 +43,9 @@ RULES = MappingProxyType(
         "pre-birth-review-after-birth": "birth",
         "child-seen": "visit",
         "long-plan": "plan-start",
+        "midway-review": "initial-conference",
+        "midway-review-later": "review-conference",
+        "escalation-response": "escalation",
     }
 )
 RULE_NAMES = tuple(RULES)
@@ -56,6 +59,7 @@ EVENTS = (
     "birth",
     "visit",
     "plan-start",
+    "escalation",
 )
 TERM_KEYS = (
     "conference",
