@@ -123,7 +123,8 @@ def test_deadline_calc_unknown_rule():
         "Error: there is no rule 'first-core-groups'; the england profile's rules are initial-conference, "
         "first-core-group, core-group-cycle, plan-circulated, outline-plan-circulated, first-review, "
         "later-review, "
-        "pre-birth-review, pre-birth-review-after-birth, child-seen, long-plan.\n"
+        "pre-birth-review, pre-birth-review-after-birth, child-seen, long-plan, midway-review, "
+        "midway-review-later, escalation-response.\n"
     )
 
 

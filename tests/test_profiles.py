@@ -27,6 +27,9 @@ EVERYWHERE = (
     "pre-birth-review",
     "child-seen",
     "long-plan",
+    "midway-review",
+    "midway-review-later",
+    "escalation-response",
 )
 
 
@@ -106,6 +109,9 @@ def test_england_numbers():
         "pre-birth-review-after-birth": (10, "working-days", "birth"),
         "child-seen": (10, "working-days", "visit"),
         "long-plan": (24, "months", "plan-start"),
+        "midway-review": (6, "weeks", "initial-conference"),
+        "midway-review-later": (3, "months", "review-conference"),
+        "escalation-response": (10, "working-days", "escalation"),
     }
 
 
@@ -348,7 +354,8 @@ def test_an_empty_override_file_changes_nothing(data_dir):
             "first-core-group, "
             "core-group-cycle, plan-circulated, outline-plan-circulated, first-review, later-review, "
             "pre-birth-review, "
-            "pre-birth-review-after-birth, child-seen, long-plan.",
+            "pre-birth-review-after-birth, child-seen, long-plan, midway-review, midway-review-later, "
+            "escalation-response.",
         ),
         (
             "rules: {first-core-group: {amout: 3}}\n",
@@ -383,7 +390,7 @@ def test_an_empty_override_file_changes_nothing(data_dir):
             ": rules.first-core-group.after 'lunch' is not a known event; use one of strategy-discussion, "
             "conference, "
             "initial-conference, review-conference, pre-birth-conference, core-group, birth, visit, "
-            "plan-start.",
+            "plan-start, escalation.",
         ),
         ("day_zero: day-zero\n", ": day_zero 'day-zero' is not a known value; use one of event, day-one."),
         ("terms: {lead_worker: 5}\n", ": terms.lead_worker must be text, not 5; quote it if need be."),

@@ -185,6 +185,8 @@ def anchor_words(profile: Profile, anchor: CaseEvent | None) -> str | None:
         }.get(anchor.detail or "", terms.conference)
     if anchor.kind == "core-group":
         return profile.event_words("core-group")
+    if anchor.kind == "escalation":
+        return profile.event_words("escalation")
     return anchor.kind.replace("-", " ")
 
 
@@ -363,74 +365,33 @@ def compute(
             for item in out[before:]:
                 if item.met is None and item.closed_on is None:
                     item.closed_on = plan.ended_on
-    out += _escalation_deadlines(ordered, profile, memo)
+    out += _quality_deadlines(None, None, (), ordered, profile, memo)
     return out
 
 
 def _quality_deadlines(
-    plan: Plan,
-    start: CaseEvent,
+    plan: Plan | None,
+    start: CaseEvent | None,
     reviews: Sequence[CaseEvent],
-    mine: Sequence[CaseEvent],
+    events: Sequence[CaseEvent],
     profile: Profile,
     memo: Memo | None,
 ) -> list[Computed]:
-    """The chair's midway review after each conference of a plan: `midway-review` after the one that starts it,
-    `midway-review-later` after each review. Met by the first midway review held from that conference on; closed,
-    if none was, by the next review conference (the midway point has passed)."""
-    out: list[Computed] = []
-    midways = [e for e in mine if e.kind == "midway-review"]
-    anchors = [(start, "midway-review"), *((r, "midway-review-later") for r in reviews)]
-    for index, (anchor, rule) in enumerate(anchors):
-        if anchor.conference_id is not None and anchor.conference_id == plan.end_conference_id:
-            break
-        following = anchors[index + 1][0] if index + 1 < len(anchors) else None
-        result = _rule(profile, rule, anchor.happened_on, anchor, memo)
-        if result is None:
-            continue
-        met = next(
-            (
-                m
-                for m in midways
-                if m.happened_on >= anchor.happened_on and (following is None or m.happened_on < following.happened_on)
-            ),
-            None,
-        )
-        out.append(
-            Computed(
-                kind="midway-review",
-                plan_id=plan.id,
-                due_on=result[0],
-                explanation=result[1],
-                event_id=anchor.id,
-                met=met,
-                closed_on=following.happened_on if met is None and following is not None else None,
-            )
-        )
-    return out
+    """The chair's quality assurance: a midway review after each conference of `plan` (given its `start` and
+    `reviews`), or, with no plan, a response to each escalation among `events` (`cpctl.casework.quality_steps`)."""
+    from cpctl.casework import quality_steps
 
-
-def _escalation_deadlines(ordered: Sequence[CaseEvent], profile: Profile, memo: Memo | None) -> list[Computed]:
-    """Each escalation's response (`escalation-response`), met by the first response or the resolution recorded
-    for that escalation (the events name it in `detail`). It stays open while the plan ends: the concern still
-    needs an answer."""
-    out: list[Computed] = []
-    answers = [e for e in ordered if e.kind in ("escalation-response", "escalation-resolved")]
-    for raised in (e for e in ordered if e.kind == "escalation"):
-        result = _rule(profile, "escalation-response", raised.happened_on, raised, memo)
-        if result is None:
-            continue
-        met = next((a for a in answers if a.detail == raised.detail), None)
-        out.append(
-            Computed(
-                kind="escalation-response",
-                plan_id=raised.plan_id,
-                due_on=result[0],
-                explanation=result[1],
-                event_id=raised.id,
-                met=met,
+    if plan is not None and start is not None:
+        steps = quality_steps.midway_steps(plan, start, reviews, events)
+    else:
+        steps = quality_steps.escalation_steps(events)
+    out = []
+    for step in steps:
+        result = _rule(profile, step.rule, step.anchor.happened_on, step.anchor, memo)
+        if result is not None:
+            out.append(
+                Computed(step.kind, step.plan_id, result[0], result[1], step.anchor.id, step.met, step.closed_on)
             )
-        )
     return out
 
 

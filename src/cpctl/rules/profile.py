@@ -178,7 +178,7 @@ class Profile:
             "birth": "birth",
             "visit": "visit",
             "plan-start": f"start of the {terms.plan}",
-            "escalation": "escalation",
+            "escalation": "chair's escalation",
         }
         return words[event]
 
