@@ -163,6 +163,7 @@ def reference_conference(today: date) -> list[tuple[str, str]]:
             ),
         ),
         ("wishes and feelings:", lines('Jamie said he likes school and wants his mum to "not be so tired".')),
+        ("How did Jamie Testwood take part", DOWN * 5 + ENTER),  # PN6: views given another way
         ("The parents' views:", lines("Sam agrees that things have been hard and wants help with money.")),
         (
             "Did anyone disagree",
@@ -210,10 +211,12 @@ def reference_conference(today: date) -> list[tuple[str, str]]:
         ("What is the same for Mia", ticks(1, 2)),  # untick the dissent and the core group
         ("Evidence of significant harm:", lines("Mia has missed two health visitor appointments.")),
         ("wishes and feelings:", lines("Mia is too young to say; she played happily with Jamie.")),
+        ("How did Mia Testwood take part", DOWN * 6 + ENTER),  # PN7: did not attend, views not given
         ("The parents' views:", lines("Sam wants help to get Mia to her speech therapy.")),
         ("Did anyone disagree", CLEAR + ENTER),  # no one did about Mia: clear Jamie's line
         ("Core group for Mia", ticks(6)),  # not Tom, Jamie's teacher
         ("not for the family's copy?", ENTER),
+        ("The chair's summary of the discussion", "Agencies agree the risk is of continuing neglect." + ENTER),
     ]
     return steps
 

@@ -103,13 +103,16 @@ def decision(
     core_group: str = ENTER,
     with_plan: bool = True,
     ending: str = "",
+    took_part: str = ENTER,
 ) -> str:
-    """The first child's decision: outcome, category, the three lists, dissent as 'who: why' lines, then (when
-    a parent was absent) who has not heard the plan, the lead worker when it is not implied, the core group."""
+    """The first child's decision: outcome, category, the evidence and the child's views, how the child took part
+    (`took_part`: PN1, the first choice, unless given; "" for a child under 4, who is not asked), the parents'
+    views, dissent as 'who: why' lines, then (when a parent was absent) who has not heard the plan, the lead
+    worker when it is not implied, the core group."""
     keys = DOWN * outcome + ENTER
     if with_plan:
         keys += category
-    keys += items(*evidence) + items(*child_views) + items(*parent_views)
+    keys += items(*evidence) + items(*child_views) + took_part + items(*parent_views)
     keys += items(*(f"{who}: {why}" for who, why in dissent))
     if with_plan:
         keys += not_discussed + lead + core_group
@@ -138,7 +141,8 @@ def full_plan(*, who: str = "Sam Testwood", private: str = ENTER) -> str:
     return keys
 
 
-SAVE = ENTER  # the first choice at the summary: Save (or Save as a draft when there are gaps)
+DISCUSSION = ENTER  # the chair's summary of the discussion, asked before the summary: left blank
+SAVE = DISCUSSION + ENTER  # then the first choice at the summary: Save (or Save as a draft when there are gaps)
 
 
 # -- each kind of conference ---------------------------------------------------------------------
@@ -153,6 +157,7 @@ def test_initial_conference_for_siblings_with_a_person_added_on_the_way(family: 
     keys += full_plan(private=checkbox(0))  # the first evidence item is not for the family's copy
     keys += checkbox(1)  # Mia: the same as Jamie but for the dissent (and so the same outline plan)
     keys += items("Mia missed two health visitor appointments.") + items("Mia is too young to say.")
+    keys += DOWN * 6 + ENTER  # PN7: she did not attend, and her views were not given
     keys += items("Sam wants help for Mia.") + CLEAR + ENTER  # no dissent about Mia: clear Jamie's line
     keys += ENTER  # nothing of Mia's kept from the family's copy
     keys += SAVE
@@ -183,6 +188,8 @@ def test_initial_conference_for_siblings_with_a_person_added_on_the_way(family: 
     assert (jamie["child"], jamie["outcome"], jamie["categories"]) == ("DEMO-1001", "plan-starts", ["NEG"])
     assert (mia["child"], mia["outcome"], mia["categories"]) == ("DEMO-1002", "plan-starts", ["NEG"])
     assert jamie["lead_worker"]["name"] == "Jordan Ashby" and mia["lead_worker"]["name"] == "Jordan Ashby"
+    assert (jamie["participation"], mia["participation"]) == ("PN1", "PN7")
+    assert record["discussion"] is None  # left blank: it can be added with `conference correct --discussion`
     assert jamie["details"]["evidence"] == [
         {"text": "Jamie came to school hungry on most days in October.", "private": True}
     ]
@@ -328,7 +335,7 @@ def test_review_ends_the_plan_with_a_step_down(demo_store: Store, demo_db: Path)
 def test_pre_birth_conference_for_the_unborn_baby_saved_as_a_draft(family: Store, family_db: Path) -> None:
     keys = details("pre-birth-initial")  # the only child who fits, the unborn baby, is not asked about
     keys += checkbox(HANNAH, JORDAN) + ENTER
-    keys += decision(evidence=("Sam has had no antenatal care.",))
+    keys += decision(evidence=("Sam has had no antenatal care.",), took_part="")  # unborn: PN0, not asked
     keys += items("The baby may be born into a cold home.") + ENTER * 6  # a worry, no actions or anything else
     keys += ENTER + "weekly" + ENTER + "at home" + ENTER + ENTER  # seen by Jordan (ticked)
     keys += ENTER + ENTER + ENTER + ENTER  # contingency, must change, no safety scale, nothing private
@@ -373,7 +380,7 @@ def test_pre_birth_review(family: Store, family_db: Path) -> None:
     _pre_birth_plan(family, days_ago(30))
     keys = details("pre-birth-review")  # the baby, whose plan began before birth, is the only child who fits
     keys += checkbox(HANNAH) + ENTER  # the parents and Jordan are ticked; Hannah too
-    keys += decision(**VIEWS) + ENTER + ENTER + SAVE  # the plan continues as it is (a draft, with its gaps)
+    keys += decision(**VIEWS, took_part="") + ENTER + ENTER + SAVE  # the plan continues as it is (a draft)
     saved, rules = wizard(family, keys)
     record = show(family_db, saved.conference.ref)
     assert record["kind"] == "pre-birth-review"
@@ -411,7 +418,7 @@ def test_cancel_at_the_summary_writes_nothing_not_even_the_person_added(family: 
     keys += checkbox(JORDAN, OLA, ADD_PERSON)
     keys += ENTER + "Pat Quill" + ENTER + "Police officer" + ENTER + "Northshire Police (synthetic)" + ENTER
     keys += ENTER + decision(**VIEWS) + full_plan()
-    keys += "c" + ENTER  # cancel at the summary
+    keys += DISCUSSION + "c" + ENTER  # cancel at the summary
     with pytest.raises(Cancelled):
         wizard(family, keys)
     assert rows(family) == before
@@ -420,11 +427,11 @@ def test_cancel_at_the_summary_writes_nothing_not_even_the_person_added(family: 
 def test_change_answers_from_the_numbered_summary_two_questions_each(family: Store, family_db: Path) -> None:
     keys = details("initial", time="10:00") + checkbox(1) + checkbox(JORDAN, OLA) + ENTER
     keys += decision(**VIEWS) + full_plan()
-    keys += "3" + ENTER + retype("14:30")  # [3] the start time
+    keys += DISCUSSION + "3" + ENTER + retype("14:30")  # [3] the start time
     keys += "10" + ENTER + DOWN + ENTER  # [10] Jamie's category: PHY
     keys += "11" + ENTER + BACKSPACE * len("October.") + "November." + ENTER + "Bruising seen at school." + ENTER
     keys += ENTER  # [11] Jamie's evidence: its one line edited in place, and another added
-    keys += SAVE
+    keys += ENTER  # save
     saved, _ = wizard(family, keys)
     record = show(family_db, saved.conference.ref)
     assert record["time"] == "14:30"
@@ -439,8 +446,8 @@ def test_change_answers_from_the_numbered_summary_two_questions_each(family: Sto
 
 def test_one_part_of_an_action_is_changed_from_the_summary(family: Store, family_db: Path) -> None:
     keys = details("initial") + checkbox(1) + checkbox(JORDAN, OLA) + ENTER + decision(**VIEWS) + full_plan()
-    keys += "28" + ENTER + DOWN * 4 + ENTER + retype("fortnightly")  # [28] action 1; its frequency
-    keys += SAVE
+    keys += DISCUSSION + "29" + ENTER + DOWN * 4 + ENTER + retype("fortnightly")  # [29] action 1; its frequency
+    keys += ENTER  # save
     saved, _ = wizard(family, keys)
     (jamie,) = show(family_db, saved.conference.ref)["decisions"]
     (action,) = jamie["plan_content"]["actions"]
@@ -546,12 +553,14 @@ def test_cpctl_conference_new_in_a_pseudo_terminal(tmp_path: Path, monkeypatch: 
             answer("What is the same for Mia Testwood as for Jamie Testwood?", enter)  # all of it
         answer("Evidence of significant harm:", f"{name} is still often hungry." + enter + enter)
         answer("wishes and feelings:", f"{name} is happier at school." + enter + enter)
+        answer(f"How did {name} Testwood take part in the conference?", down * 4 + enter)  # PN5: an advocate
         answer("The parents' views:", "Sam says things are better." + enter + enter)
         if name == "Jamie":
             answer("Did anyone disagree with the decision?", enter)
             answer("Core group for Jamie", enter)
             answer("Outline plan:", enter)  # keep the plan as it is
         answer("not for the family's copy?", enter)
+    answer("The chair's summary of the discussion", "Progress on routines; the risk of neglect is lower." + enter)
     answer("Enter saves", enter)
     child.expect_exact("Recorded Review child protection conference CF00002")
     child.expect(pexpect.EOF)
@@ -567,6 +576,9 @@ def test_cpctl_conference_new_in_a_pseudo_terminal(tmp_path: Path, monkeypatch: 
         ("DEMO-1002", "plan-continues"),
     ]
     assert conferences(db) == listed
+    shown = json.loads(pexpect.run(f"{cpctl} --db {db} conference show CF00002 --json", env=env, timeout=60))
+    assert shown["discussion"] == "Progress on routines; the risk of neglect is lower."
+    assert [d["participation"] for d in shown["decisions"]] == ["PN5", "PN5"]
 
 
 @pytest.mark.slow
@@ -647,6 +659,7 @@ def test_a_sisters_answers_start_from_her_brothers_and_each_default_is_shown(
     keys += checkbox(0, 3)  # Mia: her decision differs, and her plan
     keys += ENTER + ENTER  # a plan starts; the category ticked as Jamie's (PHY), kept
     keys += items("Mia missed two health visitor appointments.") + items("Mia is too young to say.") + ENTER
+    keys += ENTER  # PN1
     keys += DOWN + ENTER  # start from Jamie's outline plan and change it
     keys += ENTER  # Jamie's one action is Mia's too (one action, one reference)
     keys += (ENTER + ENTER) * 6  # the worries, what works, immediate action and objectives as Jamie's
@@ -722,7 +735,7 @@ def test_a_review_for_both_children_changes_jamies_plan_and_mias_is_the_same(dem
     keys += "Jamie is hungry in the mornings." + ENTER + "Tom Hale" + ENTER + ENTER * 6
     keys += ENTER + (ENTER + ENTER) * 2 + ENTER + ENTER  # seen as before; the rest kept; nothing private
     keys += ENTER  # Mia: the same decision, dissent, core group and outline plan as Jamie
-    keys += items("Mia goes to nursery every day now.") + ENTER + ENTER + ENTER  # her views; nothing private
+    keys += items("Mia goes to nursery every day now.") + ENTER + ENTER + ENTER + ENTER  # views, PN1; none private
     keys += SAVE
     saved, _ = wizard(demo_store, keys)
     jamie, mia = show(demo_db, saved.conference.ref)["decisions"]
@@ -743,7 +756,7 @@ def test_in_a_store_of_many_families_the_child_is_chosen_then_their_siblings_are
         )
     keys = details("initial") + DOWN * 2 + ENTER + ENTER  # Robin, Jamie, Mia by family name: Mia; Jamie ticked
     keys += checkbox(JORDAN, OLA) + ENTER + decision(**VIEWS) + full_plan()
-    keys += ENTER + items("Jamie came to school hungry.") + ENTER + ENTER + ENTER  # Jamie: the same as Mia
+    keys += ENTER + items("Jamie came to school hungry.") + ENTER * 4  # Jamie: the same as Mia; PN1
     keys += SAVE
     saved, _ = wizard(family, keys)
     decisions = {d["child"]: d for d in show(family_db, saved.conference.ref)["decisions"]}

@@ -392,7 +392,7 @@ def test_conference_correct_date_moves_the_deadlines(aged_db: StoreRef) -> None:
         (
             (),
             "Error: say what to correct: --date, --attended, --apologies, --report, --not-invited, --remove, --role, "
-            "--agency, --category or --inquorate-reason.",
+            "--agency, --category, --participation, --discussion or --inquorate-reason.",
         ),
     ],
     ids=["category", "future", "nothing"],

@@ -125,7 +125,7 @@ def test_deadline_calc_unknown_rule():
         "later-review, "
         "pre-birth-review, pre-birth-review-after-birth, child-seen, long-plan, invitations-sent, "
         "reports-to-chair, reports-to-chair-review, reports-shared, reports-shared-review, outcome-letter, "
-        "conference-record.\n"
+        "conference-record, midway-review, midway-review-later, escalation-response.\n"
     )
 
 

@@ -126,6 +126,7 @@ def test_child_add_list_show_round_trip_in_json(cli: Run) -> None:
         "conferences": [],
         "register": None,
         "timeline": [],
+        "quality": {"checks": [], "midway_reviews_due": []},
     }
 
 

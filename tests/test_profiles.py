@@ -27,6 +27,9 @@ EVERYWHERE = (
     "pre-birth-review",
     "child-seen",
     "long-plan",
+    "midway-review",
+    "midway-review-later",
+    "escalation-response",
 )
 
 
@@ -113,6 +116,9 @@ def test_england_numbers():
         "reports-shared-review": (5, "working-days", "review-conference"),
         "outcome-letter": (1, "working-days", "conference"),
         "conference-record": (15, "working-days", "conference"),
+        "midway-review": (6, "weeks", "initial-conference"),
+        "midway-review-later": (3, "months", "review-conference"),
+        "escalation-response": (10, "working-days", "escalation"),
     }
 
 
@@ -356,7 +362,8 @@ def test_an_empty_override_file_changes_nothing(data_dir):
             "core-group-cycle, plan-circulated, outline-plan-circulated, first-review, later-review, "
             "pre-birth-review, "
             "pre-birth-review-after-birth, child-seen, long-plan, invitations-sent, reports-to-chair, "
-            "reports-to-chair-review, reports-shared, reports-shared-review, outcome-letter, conference-record.",
+            "reports-to-chair-review, reports-shared, reports-shared-review, outcome-letter, conference-record, "
+            "midway-review, midway-review-later, escalation-response.",
         ),
         (
             "rules: {first-core-group: {amout: 3}}\n",
@@ -392,7 +399,7 @@ def test_an_empty_override_file_changes_nothing(data_dir):
             ": rules.first-core-group.after 'lunch' is not a known event; use one of strategy-discussion, "
             "conference, "
             "initial-conference, review-conference, pre-birth-conference, core-group, birth, visit, "
-            "plan-start.",
+            "plan-start, escalation.",
         ),
         ("day_zero: day-zero\n", ": day_zero 'day-zero' is not a known value; use one of event, day-one."),
         ("terms: {lead_worker: 5}\n", ": terms.lead_worker must be text, not 5; quote it if need be."),

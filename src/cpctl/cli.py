@@ -48,6 +48,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "plan": ("plan", "app", "Check, show and revise a child's child protection plan."),
     "core-group": ("coregroup", "app", "Record core group meetings and when the revised plan went out."),
     "visit": ("visit", "app", "Record and list visits to the child."),
+    "review": ("review", "app", "Record the chair's midway review of a child's plan between conferences."),
+    "escalation": (
+        "escalation",
+        "app",
+        "Raise an escalation about a child's plan, record the response, and resolve it.",
+    ),
     "db": ("db", "app", "Check, upgrade, back up and restore the store."),
     "audit": ("audit_log", "app", "Read the audit trail of every change."),
     "profile": (

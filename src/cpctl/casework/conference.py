@@ -302,6 +302,12 @@ def _prepare_decision(
         end_reason=decision.end_reason,
         step_down=decision.step_down,
     )
+    if decision.participation is not None:
+        from cpctl.casework import participation
+
+        wrong = participation.fits(decision.participation, child.date_of_birth, conf.date)
+        if wrong is not None:
+            raise FieldError((*loc, "participation"), f"child {child.ref}: {wrong}.")
     found_gaps = plans.gaps(content, details) if decision.outcome in PLAN_OUTCOMES else []
     return PreparedDecision(
         child=child,
@@ -445,6 +451,7 @@ def save(session: Session, prepared: PreparedConference) -> Saved:
         quorate=prepared.quorate,
         inquorate_reason=data.inquorate_reason if not prepared.quorate else None,
         recorded_at=utc_now_iso(),
+        discussion=data.discussion or None,
     )
     session.add(conference)
     session.flush()
@@ -479,6 +486,7 @@ def save(session: Session, prepared: PreparedConference) -> Saved:
             "children": [o["child"] for o in outcomes],
             "quorate": prepared.quorate,
             "attendance": {p.ref: a.status for p, a in prepared.attendees},
+            "discussion": bool(data.discussion),
         },
     )
     return Saved(conference=conference, outcomes=outcomes, scheduled=scheduled)
@@ -565,6 +573,7 @@ def _save_decision(
             plan_id=plan_row.id if plan_row else None,
             lead_worker_id=decision.lead_worker.id if decision.lead_worker else None,
             details=decision.details.model_dump_json(),
+            participation=decision.input.participation,
         )
     )
     session.flush()
@@ -583,7 +592,7 @@ def _save_decision(
         "child",
         child.ref,
         f"{outcome} for child {child.ref} at {conference.ref}",
-        summary,
+        {**summary, "participation": decision.input.participation},
     )
     return summary
 

@@ -68,6 +68,14 @@ class DecisionIn(Strict):
     step_down: OptText = None
     plan: PlanContent | None = None
     save_as_draft: bool = False
+    participation: str | None = None  # how the child took part: PN0 to PN7 (`cpctl.casework.participation`)
+
+    @field_validator("participation", mode="before")
+    @classmethod
+    def _participation(cls, value: Any) -> Any:
+        from cpctl.casework import participation
+
+        return participation.check(value)
 
 
 class ConferenceIn(Strict):
@@ -82,6 +90,7 @@ class ConferenceIn(Strict):
     strategy_discussion: Day | None = None
     attendance: list[AttendeeIn] = []
     inquorate_reason: OptText = None
+    discussion: OptText = None  # the chair's summary of the discussion and the analysis of risk
     decisions: list[DecisionIn] = Field(min_length=1)
 
     @field_validator("time", mode="before")

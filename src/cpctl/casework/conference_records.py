@@ -106,6 +106,7 @@ def record(session: Session, row: Conference) -> dict[str, Any]:
                 "gaps": json.loads(version_row.gaps) if version_row else [],
                 "details": json.loads(decision.details),
                 "plan_content": json.loads(version_row.content) if version_row else None,
+                "participation": decision.participation,
             }
         )
     return {
@@ -119,6 +120,7 @@ def record(session: Session, row: Conference) -> dict[str, Any]:
         "agencies_present": row.agencies_present,
         "quorate": row.quorate,
         "inquorate_reason": row.inquorate_reason,
+        "discussion": row.discussion,
         "attendance": [
             {
                 "ref": p.ref,

@@ -1,5 +1,6 @@
 """Correcting the facts of a conference recorded wrongly (`cpctl conference correct`): who came, gave apologies
-or sent a report, and in what role; the category of harm a decision named; the date it was held.
+or sent a report, and in what role; the category of harm a decision named; how a child took part (PN0 to PN7);
+the chair's summary of the discussion; the date it was held.
 
 A correction never rewrites history silently: it is one audit entry with the reason and each fact as it was and as
 it is now; a changed category adds a plan version (the plan's history shows the correction), and the deadlines of
@@ -51,6 +52,8 @@ class ConferenceFix:
     attendance: list[AttendanceFix] = field(default_factory=list)
     categories: dict[str, list[str]] = field(default_factory=dict)  # child (id or name) -> category codes
     inquorate_reason: str | None = None
+    participation: dict[str, str] = field(default_factory=dict)  # child (id or name) -> PN0 to PN7
+    discussion: str | None = None  # the chair's summary as it should read ("" clears it)
 
 
 @dataclass
@@ -63,13 +66,20 @@ class Corrected:
 
 def correct(session: Session, row: Conference, fix: ConferenceFix, *, today: date | None = None) -> Corrected:
     """Apply a correction to a recorded conference, in the caller's transaction."""
-    from cpctl.text import clean
+    from cpctl.text import LONG, clean
 
     today = today or date.today()
-    if fix.date is None and not fix.attendance and not fix.categories and fix.inquorate_reason is None:
+    if (
+        fix.date is None
+        and not fix.attendance
+        and not fix.categories
+        and fix.inquorate_reason is None
+        and not fix.participation
+        and fix.discussion is None
+    ):
         raise CpctlError(
             "say what to correct: --date, --attended, --apologies, --report, --not-invited, --remove, --role, "
-            "--agency, --category or --inquorate-reason."
+            "--agency, --category, --participation, --discussion or --inquorate-reason."
         )
     why = clean(fix.reason, "the reason") if fix.reason else None
     if not why:
@@ -87,6 +97,13 @@ def correct(session: Session, row: Conference, fix: ConferenceFix, *, today: dat
         changes.update(found)
         if version is not None:
             versions.append(version)
+    for key, code in fix.participation.items():
+        changes.update(_participation(session, row, key, code))
+    if fix.discussion is not None:
+        text = clean(fix.discussion, "the summary of the discussion", multiline=True, max_length=LONG) or None
+        if text != row.discussion:
+            changes["discussion"] = [row.discussion, text]
+            row.discussion = text
     if not changes:
         return Corrected({}, [])
     session.add(row)
@@ -189,6 +206,32 @@ def _quorum(session: Session, row: Conference, inquorate_reason: str | None) -> 
     row.inquorate_reason = None if quorate else reason
     after = {"agencies": row.agencies_present, "quorate": row.quorate, "inquorate_reason": row.inquorate_reason}
     return {} if after == before else {"quorum": [before, after]}
+
+
+# -- how a child took part ----------------------------------------------------------------------------------------
+def _participation(session: Session, row: Conference, key: str, code: str) -> dict[str, list[Any]]:
+    from cpctl.casework import participation
+
+    child = people.find_child(session, key)
+    decision = session.exec(
+        select(Decision).where(Decision.conference_id == row.id, Decision.child_id == child.id)
+    ).first()
+    if decision is None:
+        raise CpctlError(f"{row.ref} made no decision about child {child.ref}; see `cpctl conference show {row.ref}`.")
+    try:
+        new = participation.check(code)
+    except ValueError as exc:
+        raise CpctlError(f"{exc}.") from None
+    if new is not None:
+        wrong = participation.fits(new, child.date_of_birth, row.held_on)
+        if wrong is not None:
+            raise CpctlError(f"child {child.ref}: {wrong}.")
+    if new == decision.participation:
+        return {}
+    old = decision.participation
+    decision.participation = new
+    session.add(decision)
+    return {f"participation.{child.ref}": [old, new]}
 
 
 # -- a decision's category --------------------------------------------------------------------------------------

@@ -126,4 +126,6 @@ def anchor_words(profile: Profile, anchor: CaseEvent | None) -> str | None:
         }.get(anchor.detail or "", terms.conference)
     if anchor.kind == "core-group":
         return profile.event_words("core-group")
+    if anchor.kind == "escalation":
+        return profile.event_words("escalation")
     return anchor.kind.replace("-", " ")

@@ -53,8 +53,9 @@ if TYPE_CHECKING:
 
 FINGERPRINT_KEY = "schedule.fingerprint"
 # Bump when the same events and profile give other deadlines (2: child seen follows only statutory visitors' own
-# arrangements, and calendar-unit dates move off closed days; 3: bookings' deadlines and the documents after a
-# conference), so that stores made before recompute theirs.
+# arrangements, and calendar-unit dates move off closed days; 3: the conference cycle of issue 15: bookings'
+# deadlines, the documents after a conference, the chair's midway reviews and escalations), so that stores made
+# before recompute theirs.
 SCHEDULE_VERSION = 3
 KINDS = {
     "initial-conference": "initial conference",
@@ -70,6 +71,8 @@ KINDS = {
     "report-shared": "report shared with the parents",
     "outcome-letter": "outcome letter sent",
     "conference-record": "conference record sent",
+    "midway-review": "midway review",
+    "escalation-response": "response to an escalation",
 }
 # Which of those a booked conference sets (one per child of the booking); the others follow events.
 BOOKING_KINDS = ("invitations-sent", "report-received", "report-shared")
@@ -194,7 +197,8 @@ def _plan_deadlines(
     frequencies: dict[int, tuple[int, str] | None] | None,
     memo: Memo | None,
 ) -> list[Computed]:
-    """The deadlines of a child's plans: the initial conference, core groups, reviews, visits."""
+    """The deadlines of a child's plans: the initial conference, core groups, reviews, visits, the chair's midway
+    reviews, and the answers to the chair's escalations."""
     frequencies = frequencies or {}
     ordered = sorted(events, key=lambda e: (e.happened_on, e.id or 0))
     out: list[Computed] = []
@@ -290,11 +294,39 @@ def _plan_deadlines(
                 continue  # an unborn baby is not visited
             add("child-seen", plan, anchor, _seen_rule(profile, on, frequency, anchor, memo), met)
 
+        out += _quality_deadlines(plan, start, reviews, mine, profile, memo)
         add("long-plan", plan, start, _rule(profile, "long-plan", start.happened_on, start, memo), None)
         if plan.ended_on is not None:
             for item in out[before:]:
-                if item.met is None:
+                if item.met is None and item.closed_on is None:
                     item.closed_on = plan.ended_on
+    out += _quality_deadlines(None, None, (), ordered, profile, memo)
+    return out
+
+
+def _quality_deadlines(
+    plan: Plan | None,
+    start: CaseEvent | None,
+    reviews: Sequence[CaseEvent],
+    events: Sequence[CaseEvent],
+    profile: Profile,
+    memo: Memo | None,
+) -> list[Computed]:
+    """The chair's quality assurance: a midway review after each conference of `plan` (given its `start` and
+    `reviews`), or, with no plan, a response to each escalation among `events` (`cpctl.casework.quality_steps`)."""
+    from cpctl.casework import quality_steps
+
+    if plan is not None and start is not None:
+        steps = quality_steps.midway_steps(plan, start, reviews, events)
+    else:
+        steps = quality_steps.escalation_steps(events)
+    out = []
+    for step in steps:
+        result = _rule(profile, step.rule, step.anchor.happened_on, step.anchor, memo)
+        if result is not None:
+            out.append(
+                Computed(step.kind, step.plan_id, result[0], result[1], step.anchor.id, step.met, step.closed_on)
+            )
     return out
 
 

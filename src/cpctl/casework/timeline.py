@@ -79,6 +79,7 @@ def entries(
                 "text": f"plan {plan_row.number} version {version.number} ({version.source}){extra}",
             }
         )
+    out += _quality_entries(session, child)
     for deadline in session.exec(select(Deadline).where(Deadline.child_id == child.id)).all():
         what = schedule.label(deadline.kind, terms)
         due = short_british(deadline.due_on)
@@ -100,7 +101,12 @@ def entries(
                         "date": deadline.due_on,
                         "kind": "deadline",
                         "status": "missed",
-                        "text": f"{what} (due {due}): MISSED, never met before the plan ended",
+                        "text": f"{what} (due {due}): MISSED, "
+                        + (
+                            "not held before the next review conference"
+                            if deadline.kind == "midway-review"
+                            else "never met before the plan ended"
+                        ),
                     }
                 )
         elif deadline.status == "open" and deadline.due_on < today:
@@ -123,6 +129,35 @@ def entries(
     out.sort(key=lambda e: (e["date"], order.get(e["kind"], 9)))
     for entry in out:
         entry["date"] = entry["date"].isoformat()
+    return out
+
+
+def _quality_entries(session: Session, child: Child) -> list[dict[str, Any]]:
+    """The chair's midway reviews and escalations: raised, answered, resolved."""
+    from cpctl.casework import quality
+    from cpctl.store.models import CaseEvent, QualityCheck
+
+    answered: dict[str, list[date]] = {}
+    for event in session.exec(
+        select(CaseEvent)
+        .where(CaseEvent.child_id == child.id, CaseEvent.kind == "escalation-response")
+        .order_by(CaseEvent.happened_on)  # type: ignore[arg-type]
+    ).all():
+        answered.setdefault(event.detail or "", []).append(event.happened_on)
+    out: list[dict[str, Any]] = []
+    for check in session.exec(select(QualityCheck).where(QualityCheck.child_id == child.id)).all():
+        ref = quality.ref_of(check)
+        if check.kind == quality.MIDWAY:
+            words = quality.OUTCOMES.get(check.outcome or "", check.outcome or "")
+            out.append({"date": check.held_on, "kind": "quality", "text": f"midway review {ref}: {words}"})
+            continue
+        out.append(
+            {"date": check.held_on, "kind": "quality", "text": f"escalation {ref} raised with {check.raised_with}"}
+        )
+        for day in answered.get(str(check.id), []):
+            out.append({"date": day, "kind": "quality", "text": f"escalation {ref} answered"})
+        if check.resolved_on is not None:
+            out.append({"date": check.resolved_on, "kind": "quality", "text": f"escalation {ref} resolved"})
     return out
 
 

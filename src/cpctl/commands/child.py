@@ -120,7 +120,7 @@ def child_show(
     """Show one child: details, family, people around them, plans, and the case as a timeline."""
     from dataclasses import asdict
 
-    from cpctl.casework import conference_records, people, schedule, timeline
+    from cpctl.casework import conference_records, people, quality, schedule, timeline
     from cpctl.casework import plan as plans
 
     store = open_store(ctx)
@@ -149,6 +149,7 @@ def child_show(
             }
             for c in conference_records.listing(session, child=found)
         ]
+        record["quality"] = quality.listing(session, found)
         if record["plans"]:
             profile = schedule.load_profile(session)
             terms = asdict(profile.terms)
@@ -188,6 +189,57 @@ def _print_child(record: dict[str, Any]) -> None:
             grid.add_row(p["ref"], p["name"], p["relationship"], p["agency"] or "")
         console.print(grid)
     _print_plans(record)
+    _print_quality(record["quality"])
+
+
+def _print_quality(quality: dict[str, Any]) -> None:
+    """The chair's midway reviews and escalations, with the deadlines they meet or still owe."""
+    from cpctl.casework.quality import OUTCOMES
+    from cpctl.dates import short_british
+
+    def day(text: str | None) -> str:
+        return short_british(date.fromisoformat(text)) if text else ""
+
+    def fate(due: dict[str, Any] | None) -> str:
+        if due is None:
+            return ""
+        if due["status"] == "met":
+            return f"due {day(due['due'])}, met {day(due['met_on'])}" + (
+                " (late)" if due["met_on"] > due["due"] else ""
+            )
+        if due["status"] == "closed":
+            return f"due {day(due['due'])}, not held"
+        late = " OVERDUE" if date.fromisoformat(due["due"]) < date.today() else ""
+        return f"due {day(due['due'])}{late}"
+
+    console = out()
+    checks, owed = quality["checks"], quality["midway_reviews_due"]
+    if not checks and not owed:
+        return
+    grid = table("Ref", "Date", "What", "Outcome", title="The chair's quality assurance")
+    for check in checks:
+        if check["kind"] == "midway":
+            what = f"midway review of plan {check['plan']}"
+            outcome = OUTCOMES.get(check["outcome"] or "", check["outcome"] or "")
+            if check["notes"]:
+                outcome += f"; {check['notes']}"
+        else:
+            what = f"escalation: {check['concern']} (raised with {check['raised_with']})"
+            parts = []
+            if check["response"]:
+                parts.append(f"answered {day(check['responded_on'])}: {check['response']}")
+            else:
+                parts.append("no response yet; response " + fate(check["response_due"]))
+            if check["resolved_on"]:
+                parts.append(f"resolved {day(check['resolved_on'])}: {check['outcome']}")
+            else:
+                parts.append("not resolved")
+            outcome = "; ".join(parts)
+        grid.add_row(check["ref"], day(check["date"]), what, outcome)
+    for due in owed:
+        if due["status"] == "open" or (due["status"] == "met" and due["met_on"] > due["due"]):
+            grid.add_row("", "", f"midway review of plan {due['plan']}", fate(due))
+    console.print(grid)
 
 
 def _print_plans(record: dict[str, Any]) -> None:

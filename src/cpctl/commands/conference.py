@@ -276,6 +276,10 @@ def print_conference(record: dict[str, Any], rules: ConferenceRules) -> None:
             status = STATUS_WORDS[a["status"]] + (f": {a['reason']}" if a["reason"] else "")
             grid.add_row(a["name"], a["role"] or "", a["agency"] or "", status)
         console.print(grid)
+    if record.get("discussion"):
+        console.print("\n[bold]The discussion and the analysis of risk[/bold] (the chair's summary)")
+        for line in record["discussion"].splitlines():
+            console.print(f"  {line}", markup=False)
     for d in record["decisions"]:
         name, ref = markup_free(d["child_name"]), markup_free(d["child"])
         console.print(f"\n[bold]{name}[/bold] ({ref}): {OUTCOME_WORDS[d['outcome']]}")
@@ -288,6 +292,9 @@ def print_conference(record: dict[str, Any], rules: ConferenceRules) -> None:
                 markup=False,
             )
         details = d["details"]
+        from cpctl.casework.participation import words
+
+        console.print(f"  Took part: {words(d.get('participation'))}", markup=False)
         for label, key in (
             ("Evidence of harm", "evidence"),
             ("The child's views", "child_views"),
@@ -407,8 +414,21 @@ def conference_correct(
     inquorate_reason: Annotated[
         str | None, typer.Option("--inquorate-reason", help="Why it went ahead without a quorum.")
     ] = None,
+    participation: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--participation", metavar="CHILD=CODE", help="How the child took part, PN0 to PN7 (repeat for each)."
+        ),
+    ] = None,
+    discussion: Annotated[
+        str | None,
+        typer.Option(
+            "--discussion", metavar="TEXT", help="The chair's summary of the discussion and the analysis of risk."
+        ),
+    ] = None,
 ) -> None:
-    """Correct a conference's facts recorded wrongly: attendance, a decision's category, its date; with a reason.
+    """Correct a conference's facts recorded wrongly: attendance, a decision's category, a child's participation,
+    the summary of the discussion, its date; with a reason.
 
     In a terminal, with nothing to correct given, it asks what was recorded wrongly.
     """
@@ -442,14 +462,22 @@ def conference_correct(
     for text in category or []:
         child, codes = _pair(text, "--category", "CHILD=CODE[,CODE]")
         categories[child] = [code.strip() for code in codes.split(",") if code.strip()]
+    took_part: dict[str, str] = {}
+    for text in participation or []:
+        child, code = _pair(text, "--participation", "CHILD=CODE")
+        took_part[child] = code
     fix = corrections.ConferenceFix(
         reason=reason or "",
         date=when,
         attendance=list(fixes.values()),
         categories=categories,
         inquorate_reason=inquorate_reason,
+        participation=took_part,
+        discussion=discussion,
     )
-    nothing_given = when is None and not fixes and not categories and inquorate_reason is None
+    nothing_given = (
+        when is None and not fixes and not categories and inquorate_reason is None and not took_part
+    ) and discussion is None
     store = open_store(ctx)
     if nothing_given and interactive():
         from cpctl.commands.wizards.correct import ask_conference_fix
@@ -494,6 +522,12 @@ def print_corrected(ref: str, done: Any) -> None:
                 f"  quorum: {_quorum_words(old)} → {_quorum_words(new)}",
                 markup=False,
             )
+        elif key == "discussion":
+            console.print(f"  discussion: {_summary_words(old)} → {_summary_words(new)}", markup=False)
+        elif key.startswith("participation."):
+            from cpctl.casework.participation import words
+
+            console.print(f"  participation of {key.partition('.')[2]}: {words(old)} → {words(new)}", markup=False)
         elif key.startswith("attendance."):
             console.print(f"  {key.partition('.')[2]}: {_attendance_change(old, new)}", markup=False)
         else:
@@ -501,6 +535,13 @@ def print_corrected(ref: str, done: Any) -> None:
             console.print(f"  {what} of {who}: {', '.join(old) or 'none'} → {', '.join(new) or 'none'}", markup=False)
     for child, plan, version in done.versions:
         console.print(f"  {child}: plan {plan} is now version {version} (a correction).", markup=False)
+
+
+def _summary_words(text: str | None) -> str:
+    if not text:
+        return "none"
+    line = " ".join(text.split())
+    return '"' + (line if len(line) <= 60 else line[:57] + "...") + '"'
 
 
 def _quorum_words(value: dict[str, Any]) -> str:

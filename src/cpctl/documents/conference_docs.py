@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from cpctl.casework import participation
 from cpctl.documents.views import (
     RECORD_SECTIONS,
     BookingView,
@@ -324,7 +325,7 @@ def record(session: Session, conference: Conference, *, today: date) -> RecordDo
                     lead_worker=full.lead_worker,
                     details=full.details,
                     content=full.content if decision.outcome != "plan-ends" else ContentView(),
-                    participation=decision.participation,
+                    participation=participation.words(decision.participation) if decision.participation else None,
                 )
             )
         else:
@@ -336,7 +337,7 @@ def record(session: Session, conference: Conference, *, today: date) -> RecordDo
                     categories=categories,
                     lead_worker=person_view(lead) if lead else None,
                     details=details_view(plans.details_of(decision)),
-                    participation=decision.participation,
+                    participation=participation.words(decision.participation) if decision.participation else None,
                 )
             )
     if held is None:

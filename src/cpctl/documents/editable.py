@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from sqlmodel import Session, col, select
 
-from cpctl.casework import people, progress, schedule
+from cpctl.casework import participation, people, progress, schedule
 from cpctl.casework import plan as plans
 from cpctl.casework.conference import rules_for
 from cpctl.dates import british, short_british
@@ -337,6 +337,15 @@ def conference(
         None,
         f"only when fewer than {rules.min_agencies} agencies took part: why it went ahead",
     )
+    out.field(
+        "discussion",
+        None,
+        "the chair's summary of the discussion and the analysis of risk, for the record; several lines after `|`",
+    )
+    out.comment(
+        "participation, how each child took part (Standard Safeguarding Dataset codes): "
+        + "; ".join(f"{code} {meaning}" for code, meaning in participation.CODES.items())
+    )
     categories = ", ".join(f"{code} ({label})" for code, label in rules.categories.items() if code != rules.several)
     if rules.several:  # England: name each kind; two or more are returned to the census as MUL
         categories += f"; name each kind, two or more for {rules.several} ({rules.categories[rules.several]})"
@@ -354,6 +363,13 @@ def conference(
         out.field("core_group", core, "the core group's members, by reference", indent=4)
         out.field("evidence", [], f"the evidence of significant harm ({ITEM})", indent=4)
         out.field("child_views", [], "the child's wishes and feelings", indent=4)
+        young = participation.under_four(child.date_of_birth, today)
+        out.field(
+            "participation",
+            participation.UNDER_FOUR if young else None,
+            "under 4 on the day" if young else "how the child took part: PN1 to PN7 (the list above)",
+            indent=4,
+        )
         out.field("parent_views", [], "the parents' views", indent=4)
         out.field("dissent", [], "each: {who: ..., reason: ...}", indent=4)
         out.field("not_discussed_with", [], "each: {who: ..., why: ...}: whom the plan was not shared with", indent=4)

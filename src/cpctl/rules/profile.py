@@ -186,6 +186,7 @@ class Profile:
             "birth": "birth",
             "visit": "visit",
             "plan-start": f"start of the {terms.plan}",
+            "escalation": "chair's escalation",
         }
         return words[event]
 

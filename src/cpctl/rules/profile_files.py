@@ -51,6 +51,9 @@ RULES = MappingProxyType(
         "reports-shared-review": "review-conference",
         "outcome-letter": "conference",
         "conference-record": "conference",
+        "midway-review": "initial-conference",
+        "midway-review-later": "review-conference",
+        "escalation-response": "escalation",
     }
 )
 RULE_NAMES = tuple(RULES)
@@ -76,6 +79,7 @@ EVENTS = (
     "birth",
     "visit",
     "plan-start",
+    "escalation",
 )
 TERM_KEYS = (
     "conference",

@@ -226,6 +226,12 @@ MULTILINE: dict[tuple[str, str], int] = {  # free text cpctl accepts over severa
     ("plan", "end_reason"): LONG,
     ("plan", "step_down"): LONG,
     ("plan_version", "agreed_by"): LONG,
+    ("conference", "discussion"): LONG,
+    ("quality_check", "outcome"): LONG,
+    ("quality_check", "concern"): LONG,
+    ("quality_check", "raised_with"): LONG,
+    ("quality_check", "response"): LONG,
+    ("quality_check", "notes"): LONG,
 }
 LONGER: dict[tuple[str, str], int] = {  # one line, longer than a name: 'Name (login)', the authority's settings
     ("plan_version", "author"): LONG,

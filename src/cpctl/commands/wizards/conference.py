@@ -171,6 +171,19 @@ class Wizard(DecisionPrompts):
                 self.ask_plan(ref)
             if not decision.private_asked:
                 self.mark_private_for(ref)
+        if not self.draft.discussion_asked:
+            self.ask_discussion()
+
+    def ask_discussion(self) -> None:
+        """The chair's summary of the discussion and the analysis of risk: one answer, which may stay blank."""
+        self.draft.discussion = (
+            ask_text(
+                "The chair's summary of the discussion and the analysis of risk (blank to add it later):",
+                self.draft.discussion or "",
+            )
+            or None
+        )
+        self.draft.discussion_asked = True
 
     def children_fit(self) -> bool:
         assert self.draft.details is not None

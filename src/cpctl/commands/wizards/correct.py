@@ -40,6 +40,8 @@ def ask_conference_fix(store: Store, ref: str, reason: str | None) -> Conference
     choices.append(("Who came, sent apologies or sent a report", "attendance", False))
     if with_category:
         choices.append(("A child's category of harm", "categories", False))
+    choices.append(("How a child took part (PN0 to PN7)", "participation", False))
+    choices.append(("The chair's summary of the discussion and the analysis of risk", "discussion", False))
     wrong = ask_checkbox(
         f"What was recorded wrongly about {record['ref']}?", choices, at_least_one="Tick at least one (space)."
     )
@@ -57,6 +59,22 @@ def ask_conference_fix(store: Store, ref: str, reason: str | None) -> Conference
     if "categories" in wrong:
         for decision in with_category:
             fix.categories[decision["child"]] = _ask_category(rules, decision)
+    if "participation" in wrong:
+        from cpctl.casework import participation
+
+        for decision in record["decisions"]:
+            fix.participation[decision["child"]] = str(
+                ask_select(
+                    f"How did {decision['child_name']} take part?",
+                    [(f"{code}  {meaning}", code) for code, meaning in participation.CODES.items()],
+                    default=decision.get("participation"),
+                )
+            )
+    if "discussion" in wrong:
+        fix.discussion = ask_text(
+            "The chair's summary of the discussion and the analysis of risk (blank to clear it):",
+            record.get("discussion") or "",
+        )
     if not reason:
         fix.reason = ask_text(
             "Why is it corrected? (kept in the audit trail)",

@@ -159,7 +159,25 @@ class DecisionPrompts(PlanPrompts):
         word = "Evidence of significant harm" if decision.outcome in PLAN_OUTCOMES else "Evidence considered"
         decision.evidence = ask_list(word, decision.evidence)
         decision.child_views = ask_list(f"{self.name(ref)}'s wishes and feelings", decision.child_views)
+        decision.participation = self.ask_participation(ref, decision.participation, only_if_needed=True)
         decision.parent_views = ask_list("The parents' views", decision.parent_views)
+
+    def ask_participation(self, ref: str, before: str | None, *, only_if_needed: bool = False) -> str:
+        """How the child took part (PN1 to PN7); a child under 4 on the day is PN0, said and not asked."""
+        from cpctl.casework import participation
+
+        assert self.draft.details is not None
+        child = self.ctx.children[ref]
+        if participation.under_four(child.date_of_birth, self.draft.details.day):
+            if only_if_needed:
+                say(f"Took part: {participation.words(participation.UNDER_FOUR)} (the code for a child under 4).")
+            return participation.UNDER_FOUR
+        choices = [
+            (f"{code}  {meaning[:1].upper()}{meaning[1:]}", code)
+            for code, meaning in participation.CODES.items()
+            if code != participation.UNDER_FOUR
+        ]
+        return str(ask_select(f"How did {self.name(ref)} take part in the conference?", choices, default=before))
 
     def ask_dissent(self, existing: list[Any]) -> list[Any]:
         from cpctl.casework.plan import Dissent

@@ -64,6 +64,7 @@ class DecisionDraft:
     plan_asked: bool = False
     plan_from: str | None = None  # "same:REF": a brother's or sister's plan at this conference; "keep"; "typed"
     private_asked: bool = False
+    participation: str | None = None  # PN0 to PN7
 
 
 @dataclass
@@ -74,6 +75,8 @@ class Draft:
     new_people: list[NewPerson] = field(default_factory=list)
     inquorate_reason: str | None = None
     decisions: dict[str, DecisionDraft] = field(default_factory=dict)
+    discussion: str | None = None
+    discussion_asked: bool = False
 
     def to_input(self, *, as_draft: bool = False) -> ConferenceIn:
         from cpctl.casework.conference import PLAN_OUTCOMES, AttendeeIn, ConferenceIn, DecisionIn
@@ -102,6 +105,7 @@ class Draft:
                     step_down=x.step_down,
                     plan=x.plan.model_copy(deep=True) if x.plan is not None and with_plan else None,
                     save_as_draft=as_draft,
+                    participation=x.participation,
                 )
             )
         return ConferenceIn(
@@ -117,6 +121,7 @@ class Draft:
                 for ref, (status, reason) in self.attendance.items()
             ],
             inquorate_reason=self.inquorate_reason,
+            discussion=self.discussion,
             decisions=decisions,
         )
 

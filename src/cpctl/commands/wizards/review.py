@@ -64,6 +64,7 @@ class _Lines:
 
 
 def summary(wizard: Wizard, checked: Checked) -> list[Numbered]:
+    from cpctl.commands.wizards.prompts import short
     from cpctl.dates import british
 
     d = wizard.details()
@@ -112,6 +113,12 @@ def summary(wizard: Wizard, checked: Checked) -> list[Numbered]:
         )
     for ref in draft.children:
         _child(wizard, lines, ref, checked)
+    lines.add(
+        "  ",
+        "The discussion and the analysis of risk",
+        short(draft.discussion, 150) if draft.discussion else "not written yet",
+        wizard.ask_discussion,
+    )
     if checked.problem is not None:
         console.print(
             f"\n[red bold]This cannot be saved yet:[/red bold] {markup_free(checked.problem)}", highlight=False
@@ -121,6 +128,7 @@ def summary(wizard: Wizard, checked: Checked) -> list[Numbered]:
 
 def _child(wizard: Wizard, lines: _Lines, ref: str, checked: Checked) -> None:
     from cpctl.casework.conference import PLAN_OUTCOMES
+    from cpctl.casework.participation import words
 
     x = wizard.draft.decisions[ref]
     name = wizard.name(ref)
@@ -152,6 +160,12 @@ def _child(wizard: Wizard, lines: _Lines, ref: str, checked: Checked) -> None:
         ("parent_views", "The parents' views"),
     ):
         lines.add("    ", label, _items(getattr(x, key)), _lister(x, key, label))
+    lines.add(
+        "    ",
+        "Took part",
+        words(x.participation),
+        lambda: setattr(x, "participation", wizard.ask_participation(ref, x.participation)),
+    )
     lines.add("    ", "Dissent", _items(x.dissent), lambda: setattr(x, "dissent", wizard.ask_dissent(x.dissent)))
     if with_plan:
         lines.add(
