@@ -273,7 +273,7 @@ def test_record_mistakes_fail_in_one_line_and_change_nothing(
 
 def test_an_invitation_for_each_invitee_marks_them_invited(cycle: StoreRef, out: Path) -> None:
     shown = cpctl(cycle, "conference", "invite", BOOKING, "-o", str(out), "--on", "2026-11-25")
-    assert f"{BOOKING}-invitation-P00005.md, report due 2027-02-05" in shown
+    assert f"{BOOKING}-invitation-P00005.md, report due 2027-02-03" in shown
     names = sorted(p.name for p in out.iterdir())
     assert names == [f"{BOOKING}-invitation-P0000{n}.md" for n in (2, 3, 5, 6)]
     sam = (out / f"{BOOKING}-invitation-P00002.md").read_text(encoding="utf-8")
@@ -283,8 +283,11 @@ def test_an_invitation_for_each_invitee_marks_them_invited(cycle: StoreRef, out:
     assert "If you cannot come" in sam
     assert "report" not in sam.split("## How to give your views")[0].lower()
     ola = (out / f"{BOOKING}-invitation-P00005.md").read_text(encoding="utf-8")
-    assert "Please send your report to Alex Morgan by 5 February 2027." in ola
-    assert "the england profile has no reports-to-chair rule (cpctl's fallback)" in ola
+    assert "Please send your report to Alex Morgan by 3 February 2027." in ola
+    assert "rule reports-to-chair-review, Sussex Child Protection and Safeguarding Procedures 5.11.3" in ola
+    due = json.loads(cpctl(cycle, "due", "--json", "--all", "--child", "DEMO-1001"))
+    asked = {d["due"] for d in due if d["kind"] == "report-received" and "Ola Brennan" in d["what"]}
+    assert asked == {"2027-02-03"}  # the date the invitation asks for is the deadline `due` shows
     for name in names:
         text = (out / name).read_text(encoding="utf-8")
         assert not [secret for secret in FAMILY_SECRETS if secret in text]

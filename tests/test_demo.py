@@ -81,8 +81,33 @@ def test_demo_without_a_path_keeps_one_store_in_the_data_folder(
     ok(cli("--db", str(made), "child", "add", "Extra", "Testwood", "--dob", "2019-03-04"))
     ok(cli("demo"))  # replaced, not refused as a store that holds children
     assert rows(made, "SELECT count(*) FROM child") == [(3,)]
-    assert sorted(p.name for p in (data_dir / "demo").iterdir() if not p.name.startswith("cpctl.db-")) == ["cpctl.db"]
-    assert list(temporary.iterdir()) == []  # nothing left in the system's temporary folder
+    assert sorted(p.name for p in (data_dir / "demo").iterdir() if not p.name.startswith("cpctl.db-")) == [
+        "cpctl.db",
+        "documents",
+    ]
+    documents = data_dir / "demo" / "documents"  # the second demo's, in place of the first's
+    assert stat.S_IMODE(documents.stat().st_mode) == 0o700
+    written = sorted(p.name for p in documents.iterdir())
+    assert [n for n in written if "invitation" in n] == [f"BK00001-invitation-P0000{n}.md" for n in range(2, 8)]
+    assert [n for n in written if "-letter-" in n] == [
+        "DEMO-1001-CF00001-letter-P00002.md",
+        "DEMO-1001-CF00001-letter-P00003.md",
+        "DEMO-1001-CF00002-letter-DEMO-1001.md",  # Jamie is 8 by the review
+        "DEMO-1001-CF00002-letter-P00002.md",
+        "DEMO-1001-CF00002-letter-P00003.md",
+        "DEMO-1002-CF00001-letter-P00002.md",
+        "DEMO-1002-CF00001-letter-P00003.md",
+        "DEMO-1002-CF00002-letter-P00002.md",
+        "DEMO-1002-CF00002-letter-P00003.md",
+    ]
+    assert len([n for n in written if "-record-" in n]) == 14  # seven on each conference's distribution list
+    assert all(stat.S_IMODE((documents / n).stat().st_mode) == 0o600 for n in written)
+    assert rows(made, "SELECT count(*) FROM audit_entry WHERE action = 'booking.invite'") == [(6,)]
+    from cpctl import scratch
+
+    scratch.remove()  # what the end of the run does: its scratch folder (the documents' notes) goes
+    left = [p for p in temporary.iterdir() if not (p.name == scratch.root().name and not any(p.iterdir()))]
+    assert left == []  # nothing left in the system's temporary folder but cpctl's own empty, private scratch root
     assert not store_path.exists()
     assert_untouched(store)
 

@@ -66,14 +66,14 @@ def document_deadlines(
     return out
 
 
-_REVIEW_BOOKINGS = ("review", "pre-birth-review")
+REVIEW_BOOKINGS = ("review", "pre-birth-review")
 
 
 def _booking_rule(
     profile: Profile, rule: str, booking: Booking, anchor: CaseEvent, memo: Memo | None
 ) -> tuple[date, dict[str, Any]] | None:
     """A booking's rule: a review's own (`reports-shared-review`) where the profile has one, else the rule itself."""
-    if booking.kind in _REVIEW_BOOKINGS and rule != "invitations-sent":
+    if booking.kind in REVIEW_BOOKINGS and rule != "invitations-sent":
         found = _rule(profile, f"{rule}-review", booking.booked_for, anchor, memo)
         if found is not None:
             return found

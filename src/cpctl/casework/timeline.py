@@ -22,6 +22,17 @@ OUTCOME_WORDS = {
 }
 
 
+# Why a deadline closed unmet, where it is not the plan's end: the next conference came first.
+_CLOSED_WORDS = {
+    "midway-review": "not held before the next review conference",
+    "outcome-letter": "never sent before the next conference",
+    "conference-record": "never sent before the next conference",
+    "invitations-sent": "not done before the conference was held",
+    "report-received": "not received before the conference was held",
+    "report-shared": "not shared before the conference was held",
+}
+
+
 def entries(
     session: Session, child: Child, *, today: date | None = None, terms: dict[str, Any] | None = None
 ) -> list[dict[str, Any]]:
@@ -102,11 +113,7 @@ def entries(
                         "kind": "deadline",
                         "status": "missed",
                         "text": f"{what} (due {due}): MISSED, "
-                        + (
-                            "not held before the next review conference"
-                            if deadline.kind == "midway-review"
-                            else "never met before the plan ended"
-                        ),
+                        + _CLOSED_WORDS.get(deadline.kind, "never met before the plan ended"),
                     }
                 )
         elif deadline.status == "open" and deadline.due_on < today:

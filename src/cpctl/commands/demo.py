@@ -70,10 +70,11 @@ def demo(
         url = sqlite_url(path)
     store = Store(url)
     where = str(store.path) if store.path is not None else store.display_url
-    with _removed_unless_finished(None if chosen else store.path):
+    documents = fresh_demo_documents()
+    with _removed_unless_finished(None if chosen else store.path, documents):
         try:
             made = demo_data.build(store)
-            review_ref = demo_data.record_plan_life(store)
+            review_ref = demo_data.record_plan_life(store, documents=documents)
         finally:
             store.dispose()
     console = out()
@@ -97,8 +98,18 @@ def demo(
     ctx.invoke(conference.conference_show, ctx=ctx, ref="CF00001", as_json=False)
     console.print(f"\n[bold]$ cpctl plan diff {made.children[0]} 1 3[/bold]   (what two core groups changed)")
     ctx.invoke(plan.plan_diff, ctx=ctx, child=made.children[0], a=1, b=3, plan_number=None, as_json=False)
+    console.print("\n[bold]$ cpctl conference show BK00001[/bold]   (the review as booked: invitations and reports)")
+    ctx.invoke(conference.conference_show, ctx=ctx, ref="BK00001", as_json=False)
     console.print(f"\n[bold]$ cpctl conference show {review_ref}[/bold]   (the review, 3 months on)")
     ctx.invoke(conference.conference_show, ctx=ctx, ref=review_ref, as_json=False)
+    console.print(
+        f"\nThe invitations to the review, and the outcome letters and records of both conferences, that the demo "
+        f"wrote as `cpctl conference invite BK00001`, `conference letter {review_ref}` and `conference record "
+        f"{review_ref}` write them, in {escape(str(documents))}:",
+        highlight=False,
+    )
+    for written in sorted(documents.iterdir()):
+        console.print(f"  {written.name}", markup=False, highlight=False)
     console.print(f"\n[bold]$ cpctl child show {made.children[0]}[/bold]")
     ctx.invoke(child.child_show, ctx=ctx, child=made.children[0], as_json=False)
     console.print("\n[bold]$ cpctl due --explain[/bold]")
@@ -106,9 +117,10 @@ def demo(
 
 
 @contextlib.contextmanager
-def _removed_unless_finished(path: Path | None) -> Iterator[None]:
-    """Remove the demo's own store (`path`; None: a store the user named, never removed) when building it fails or
-    is stopped (Ctrl-C, a signal), so that no half-built family is left behind; a finished one is kept."""
+def _removed_unless_finished(path: Path | None, documents: Path | None = None) -> Iterator[None]:
+    """Remove the demo's own store (`path`; None: a store the user named, never removed) and its documents
+    (`documents`) when building it fails or is stopped (Ctrl-C, a signal), so that no half-built family is left
+    behind; a finished one is kept."""
     try:
         yield
     except BaseException:
@@ -117,7 +129,24 @@ def _removed_unless_finished(path: Path | None) -> Iterator[None]:
 
             for made in store_files(path):
                 made.unlink(missing_ok=True)
+        if documents is not None:
+            import shutil
+
+            shutil.rmtree(documents, ignore_errors=True)
         raise
+
+
+def fresh_demo_documents() -> Path:
+    """The demo's documents folder, demo/documents in the data folder (0700), emptied: the invitations, letters and
+    record the demo writes, kept for reading until the next demo replaces them."""
+    import shutil
+
+    from cpctl.paths import data_dir, make_private_folders
+
+    folder = data_dir() / "demo" / "documents"
+    shutil.rmtree(folder, ignore_errors=True)
+    make_private_folders(folder)
+    return folder
 
 
 def fresh_demo_store() -> Path:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from pathlib import Path
 
 from cpctl.casework import people, users
 from cpctl.errors import CpctlError
@@ -174,18 +175,27 @@ def example_core_group(held_on: date) -> dict[str, object]:
     return moved
 
 
-def record_plan_life(store: Store, *, today: date | None = None) -> str:
+def record_plan_life(store: Store, *, today: date | None = None, documents: Path | None = None) -> str:
     """Walk Jamie and Mia through a plan's first three months: an initial conference on the Monday 13 weeks
-    ago, two core groups, visits, and a review conference that continues Jamie's plan and ends Mia's.
+    ago, two core groups, visits, the chair's midway reviews, and a review conference, booked with invitations and
+    reports, that continues Jamie's plan and ends Mia's, with its outcome letters and record written after it.
+    The invitations, letters and record are written into `documents` (Markdown; a folder of its own, made if new),
+    or into a temporary folder, removed after, where none is given.
     Every date is a whole number of weeks from the example files' own, so each stays on a weekday.
     Returns the review conference's reference.
     """
-    from cpctl.casework import conference, coregroup, visits
+    if documents is None:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="cpctl-demo-") as folder:
+            return record_plan_life(store, today=today, documents=Path(folder))
+    from cpctl.casework import conference, coregroup, quality, visits
 
     today = today or date.today()
     start = today - timedelta(weeks=13)
     start -= timedelta(days=start.weekday())
-    record_initial_conference(store, today=today, held_on=start)
+    initial = record_initial_conference(store, today=today, held_on=start)
+    _write_outcome(store, initial, start + timedelta(days=1), documents, record_on=start + timedelta(days=14))
     first = coregroup.CoreGroupIn.model_validate(example_core_group(start + timedelta(days=11)))
     with store.write() as session:
         coregroup.record(session, first, today=today)
@@ -234,6 +244,18 @@ def record_plan_life(store: Store, *, today: date | None = None) -> str:
             }
         )
         coregroup.record(session, second, today=today)
+        for child, outcome, notes in (
+            ("DEMO-1001", "on-track", "Breakfast club every day; the parenting course is going well."),
+            ("DEMO-1002", "on-track", "Every health and speech therapy appointment kept."),
+        ):
+            quality.midway_review(
+                session,
+                people.find_child(session, child),
+                outcome=outcome,
+                on=start + timedelta(days=42),
+                notes=notes,
+                today=today,
+            )
     review = conference.ConferenceIn.model_validate(
         {
             "kind": "review",
@@ -248,11 +270,15 @@ def record_plan_life(store: Store, *, today: date | None = None) -> str:
                 {"person": "P00006", "status": "attended"},
                 {"person": "P00007", "status": "attended"},
             ],
+            "discussion": "Jamie is fed, warm most days and on time at school; the parenting course is finished. "
+            "The home was cold on one visit in week 10, so the risk of neglect is lower but not gone for Jamie. "
+            "Mia's health needs are met and every appointment was kept.",
             "decisions": [
                 {
                     "child": "DEMO-1001",
                     "outcome": "plan-continues",
                     "categories": ["NEG"],
+                    "participation": "PN6",
                     "evidence": [
                         "Jamie is now fed and on time at school, but the home was cold on one visit in week 10."
                     ],
@@ -264,6 +290,7 @@ def record_plan_life(store: Store, *, today: date | None = None) -> str:
                 {
                     "child": "DEMO-1002",
                     "outcome": "plan-ends",
+                    "participation": "PN6",
                     "evidence": ["Mia goes to every health and speech therapy appointment."],
                     "child_views": ["Mia showed her nursery drawings of her family."],
                     "parent_views": ["Sam is pleased Mia's plan ends."],
@@ -273,22 +300,35 @@ def record_plan_life(store: Store, *, today: date | None = None) -> str:
             ],
         }
     )
-    booked = _book_review(store, start + timedelta(days=88))
+    held_on = start + timedelta(days=88)
+    booked = _book_review(store, held_on, documents)
     with store.write() as session:
         saved = conference.save(session, conference.prepare(session, review, today=today))
         from cpctl.casework import booking
 
         booking.mark_held(session, booking.find(session, booked), saved.conference.id or 0, saved.conference.ref)
+    _write_outcome(store, saved.conference.ref, held_on + timedelta(days=3), documents)  # the Monday after
     return saved.conference.ref
 
 
-def _book_review(store: Store, held_on: date) -> str:
-    """The review (on a Friday), booked four weeks ahead: everyone invited the Monday after, the health visitor's
-    and the nursery's reports in on time and shared, the school's late. Returns the booking's reference."""
-    from sqlmodel import select
+def _write_outcome(store: Store, ref: str, on: date, documents: Path, *, record_on: date | None = None) -> None:
+    """The outcome letters of conference `ref`, written on `on`, and its record, written on `record_on` (else `on`),
+    as `cpctl conference letter` and `cpctl conference record` write them."""
+    from cpctl.documents.conference_files import write_letters, write_record
+    from cpctl.documents.render import template_dirs
 
+    folders = template_dirs(None)
+    write_letters(store, ref, to=None, out_dir=documents, fmt="md", language=None, folders=folders, today=on)
+    write_record(store, ref, out_dir=documents, fmt="md", language=None, folders=folders, today=record_on or on)
+
+
+def _book_review(store: Store, held_on: date, documents: Path) -> str:
+    """The review (on a Friday), booked four weeks ahead: everyone invited the Monday after (the invitations written
+    into `documents` as `cpctl conference invite` writes them), the health visitor's and the nursery's reports in
+    on time and shared, the school's late. Returns the booking's reference."""
     from cpctl.casework import booking, people
-    from cpctl.store.models import BookingInvitee
+    from cpctl.documents.conference_files import write_invitations
+    from cpctl.documents.render import template_dirs
 
     booked_on = held_on - timedelta(weeks=4)
     data = booking.BookingIn.model_validate(
@@ -309,18 +349,25 @@ def _book_review(store: Store, held_on: date) -> str:
         }
     )
     with store.write() as session:
-        row = booking.book(session, data, today=booked_on).booking
-        invitees = session.exec(select(BookingInvitee).where(BookingInvitee.booking_id == row.id)).all()
-        for invitee in invitees:  # the invitations `cpctl conference invite` writes, sent the Monday after
-            invitee.invited_on = booked_on + timedelta(days=3)
-            session.add(invitee)
-        session.flush()
-        for ref, received, shared in (
+        ref = booking.book(session, data, today=booked_on).booking.ref
+    write_invitations(
+        store,
+        ref,
+        to=None,
+        out_dir=documents,
+        fmt="md",
+        language=None,
+        folders=template_dirs(None),
+        today=booked_on + timedelta(days=3),
+    )
+    with store.write() as session:
+        row = booking.find(session, ref)
+        for person, received, shared in (
             ("P00005", held_on - timedelta(days=10), held_on - timedelta(days=9)),
             ("P00007", held_on - timedelta(days=8), held_on - timedelta(days=8)),
             ("P00006", held_on - timedelta(days=4), held_on - timedelta(days=4)),  # late: due 5 working days before
         ):
             booking.record_report(
-                session, row, people.find_person(session, ref), received=received, shared=shared, today=held_on
+                session, row, people.find_person(session, person), received=received, shared=shared, today=held_on
             )
         return row.ref

@@ -546,16 +546,25 @@ def find_booking(session: Session, ref: str) -> Booking:
 
 
 def report_due(session: Session, booking: Booking) -> tuple[date, str]:
-    """When the agencies' reports are due with the chair: the profile's `reports-to-chair` rule counted back from
-    the booked day where the profile has it, else REPORT_FALLBACK_DAYS working days before (said so)."""
+    """When the agencies' reports are due with the chair: the profile's `reports-to-chair` rule (a review's own,
+    `reports-to-chair-review`, where it has one, as `due` counts them) counted back from the booked day, else
+    REPORT_FALLBACK_DAYS working days before (said so)."""
     from cpctl.casework import schedule
+    from cpctl.casework.cycle_deadlines import REVIEW_BOOKINGS
     from cpctl.errors import NotFound as Missing
     from cpctl.rules import timescales
 
     profile = schedule.load_profile(session)
-    try:
-        due, explanation = timescales.due(profile, "reports-to-chair", booking.booked_for)
-    except Missing:
+    rules = ["reports-to-chair"]
+    if booking.kind in REVIEW_BOOKINGS:
+        rules.insert(0, "reports-to-chair-review")
+    for rule in rules:
+        try:
+            due, explanation = timescales.due(profile, rule, booking.booked_for)
+            break
+        except Missing:
+            continue
+    else:
         day = booking.booked_for
         for _ in range(REPORT_FALLBACK_DAYS):
             day = timescales.working_day_before(day, profile.calendar)
@@ -568,7 +577,7 @@ def report_due(session: Session, booking: Booking) -> tuple[date, str]:
         for _ in range(REPORT_FALLBACK_DAYS):
             day = timescales.working_day_before(day, profile.calendar)
         return day, f"{REPORT_FALLBACK_DAYS} working days before the conference (cpctl's fallback)"
-    return due, f"rule reports-to-chair, {explanation.source}"
+    return due, f"rule {rule}, {explanation.source}"
 
 
 def invitations(
