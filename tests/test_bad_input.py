@@ -166,6 +166,7 @@ def test_every_command_with_hostile_values(sandbox: Path, store: StoreRef, cli: 
 
     @settings(SETTINGS, max_examples=300 * SCALE)
     @given(invocations())
+    @example(["plan", "edit", "line\nbreak"])  # once quoted into a suggested command, splitting the error line
     def case(args: list[str]) -> None:
         before = dump(store)
         result = run(args)

@@ -107,6 +107,14 @@ def without_controls(value: str) -> str:
     return _CONTROLS.sub("", value) if _CONTROLS.search(value) else value
 
 
+def shell_word(value: str, placeholder: str) -> str:
+    """`value` quoted for a command line an error line suggests, or `placeholder` (CHILD) where it holds line breaks
+    or control characters: no quoting would keep the suggestion one line and right to type."""
+    import shlex
+
+    return shlex.quote(value) if value.isprintable() else placeholder
+
+
 def shown(value: object) -> str:
     """A value the user gave (a path, a name) as an error line may quote it: as it is, or quoted and escaped when
     it holds line breaks or control characters that would split or garble the line."""

@@ -248,12 +248,12 @@ def plan_edit(
     ] = False,
 ) -> None:
     """Revise the child's plan: a new version, with the completeness check; nothing is overwritten."""
-    import shlex
     from datetime import date
 
     from cpctl.casework import people, revision
     from cpctl.commands.editing import refuse_with_from
     from cpctl.errors import CpctlError
+    from cpctl.text import shell_word
 
     refuse_with_from(edit, from_file)
     if edit:
@@ -271,7 +271,7 @@ def plan_edit(
     if from_file is None and not interactive():
         raise CpctlError(
             "cpctl plan edit asks its questions in a terminal, and there is none here: give the revised "
-            f"plan with --from FILE (`cpctl plan show {shlex.quote(child)} --json` gives the current one under "
+            f"plan with --from FILE (`cpctl plan show {shell_word(child, 'CHILD')} --json` gives the current one under "
             "'content')."
         )
     store = open_store(ctx)
@@ -279,7 +279,8 @@ def plan_edit(
         from cpctl import fileinput
         from cpctl.casework.plan import PlanContent
 
-        content = fileinput.load(from_file, example=f"cpctl plan show {shlex.quote(child)} --json").parse(PlanContent)
+        example = f"cpctl plan show {shell_word(child, 'CHILD')} --json"
+        content = fileinput.load(from_file, example=example).parse(PlanContent)
     else:
         from cpctl.commands.wizards.plan_edit import edit_plan_wizard
 
