@@ -356,3 +356,39 @@ def test_a_decision_that_no_plan_is_needed_gets_its_letter_too(cycle: StoreRef, 
     assert "The meeting decided that Alex does not need a child protection plan." in text
     assert "You can complain." in text and "What happens next" not in text
     assert [e[0] for e in events(cycle, "outcome-letter-sent")] == [ref]
+
+
+@pytest.mark.parametrize(
+    ("nation", "words", "not_words"),
+    [
+        ("scotland", ("Child Protection Planning Meeting", "lead professional"), ("child protection conference",)),
+        ("northern-ireland", ("child protection case conference", "key worker"), ("lead social worker",)),
+        (
+            "wales",
+            ("child protection review conference", "care and support protection co-ordinator"),
+            ("lead social worker", "review child protection conference"),
+        ),
+    ],
+)
+def test_the_family_documents_use_each_nations_words(
+    cycle: StoreRef, out: Path, nation: str, words: tuple[str, ...], not_words: tuple[str, ...]
+) -> None:
+    cpctl(
+        cycle,
+        "init",
+        "--authority",
+        "Northshire (synthetic)",
+        "--jurisdiction",
+        nation,
+        "--name",
+        "Alex Morgan",
+        "--role",
+        "chair",
+    )
+    cpctl(cycle, "conference", "letter", CONF, "--to", "P00002", "-o", str(out), "--on", "2026-11-25")
+    cpctl(cycle, "conference", "invite", BOOKING, "--to", "P00002", "-o", str(out), "--on", "2026-11-25")
+    letter = (out / f"DEMO-1001-{CONF}-letter-P00002.md").read_text(encoding="utf-8")
+    invitation = (out / f"{BOOKING}-invitation-P00002.md").read_text(encoding="utf-8")
+    assert all(word in letter for word in words), letter
+    assert words[0] in invitation
+    assert not [word for word in not_words if word in letter.lower() or word in invitation.lower()]
