@@ -75,19 +75,11 @@ class Letter:
 def letters(session: Session, conference: Conference, *, to: str | None, today: date) -> list[Letter]:
     """The outcome letters of a conference: one for each parent of each child it decided for (or only for the
     person `to`), and one for each child old enough (without `to`, or when `to` names the child)."""
-    from sqlmodel import col, select
 
     from cpctl.casework import people
-    from cpctl.documents.gather import gather
     from cpctl.documents.redaction import for_reader
-    from cpctl.store.models import Child, Decision
 
-    decisions = session.exec(
-        select(Decision, Child)
-        .join(Child, col(Child.id) == col(Decision.child_id))
-        .where(Decision.conference_id == conference.id)
-        .order_by(col(Child.ref))
-    ).all()
+    decisions = _decisions(session, conference)
     wanted = people.find_person(session, to) if to and not _is_child(session, to) else None
     wanted_child = people.find_child(session, to) if to and wanted is None else None
     found: list[Letter] = []
@@ -95,14 +87,7 @@ def letters(session: Session, conference: Conference, *, to: str | None, today: 
         if decision.plan_id is None:  # the conference decided no plan is needed
             full = _without_plan(session, conference, decision, child, today=today)
         else:
-            full = gather(
-                session,
-                child,
-                version=_version_of(session, decision.plan_id, conference),
-                today=today,
-                plan_id=decision.plan_id,
-                conference_id=conference.id,
-            )
+            full = _plan_as_decided(session, conference, decision, child, today)
         full = dataclasses.replace(full, kind="outcome-letter")
         parents = [(p, rel) for p, rel in people.people_of_child(session, child) if p.kind == "parent"]
         if wanted is not None:
@@ -193,6 +178,39 @@ def _is_child(session: Session, key: str) -> bool:
     from cpctl.store.models import Child
 
     return session.exec(select(Child.id).where(Child.ref == key.strip())).first() is not None
+
+
+def _decisions(session: Session, conference: Conference) -> list[tuple[Decision, Child]]:
+    """The conference's decisions with their children, in the children's order."""
+    from sqlmodel import col, select
+
+    from cpctl.store.models import Child, Decision
+
+    return list(
+        session.exec(
+            select(Decision, Child)
+            .join(Child, col(Child.id) == col(Decision.child_id))
+            .where(Decision.conference_id == conference.id)
+            .order_by(col(Child.ref))
+        ).all()
+    )
+
+
+def _plan_as_decided(
+    session: Session, conference: Conference, decision: Decision, child: Child, today: date
+) -> PlanDocument:
+    """The child's plan as the conference left it (the version it made or reviewed), with the conference."""
+    from cpctl.documents.gather import gather
+
+    assert decision.plan_id is not None
+    return gather(
+        session,
+        child,
+        version=_version_of(session, decision.plan_id, conference),
+        today=today,
+        plan_id=decision.plan_id,
+        conference_id=conference.id,
+    )
 
 
 def _version_of(session: Session, plan_id: int, conference: Conference) -> int | None:
@@ -287,34 +305,21 @@ def record(session: Session, conference: Conference, *, today: date) -> RecordDo
     from cpctl.casework import conference as conferences
     from cpctl.casework import plan as plans
     from cpctl.casework import schedule
-    from cpctl.documents.gather import gather
     from cpctl.documents.redaction import details_view
     from cpctl.store import settings
-    from cpctl.store.models import Booking, BookingInvitee, Child, ConferenceRecipient, Decision, Person
+    from cpctl.store.models import Booking, BookingInvitee, ConferenceRecipient, Person
 
     state = settings.current(session)
     profile = schedule.load_profile(session)
     rules = conferences.rules_for(state.jurisdiction)
     terms = {key: value for key, value in profile.terms.items() if value}
-    decisions = session.exec(
-        select(Decision, Child)
-        .join(Child, col(Child.id) == col(Decision.child_id))
-        .where(Decision.conference_id == conference.id)
-        .order_by(col(Child.ref))
-    ).all()
+    decisions = _decisions(session, conference)
     children: list[RecordChildView] = []
     held = None
     for decision, child in decisions:
         categories = tuple(rules.categories.get(c, c) for c in plans.categories_of(decision.categories))
         if decision.plan_id is not None:
-            full = gather(
-                session,
-                child,
-                version=_version_of(session, decision.plan_id, conference),
-                today=today,
-                plan_id=decision.plan_id,
-                conference_id=conference.id,
-            )
+            full = _plan_as_decided(session, conference, decision, child, today)
             held = held or full.conference
             children.append(
                 RecordChildView(
