@@ -243,7 +243,8 @@ def check_language(text: str) -> str:
     if language_code(text) is None:
         from babel import Locale
 
-        names = " and ".join(Locale.parse(code).get_display_name("en") or code for code in available_languages())
+        known = sorted(Locale.parse(code).get_display_name("en") or code for code in available_languages())
+        names = ", ".join(known[:-1]) + " and " + known[-1] if len(known) > 1 else known[0]
         raise Invalid(
             f"unknown language {text[:40]!r}: give a name such as Welsh or a code such as cy "
             f"(cpctl has copies in {names})."
@@ -290,6 +291,14 @@ def _compiled(code: str, source: Traversable, key: str) -> Catalogue:
         and (all(message.string) if isinstance(message.string, tuple | list) else message.string)
     )
     return Catalogue(code=code, translations=Translations(buffer, domain="cpctl"), translated=translated, key=key)
+
+
+def unchecked_note(name: str, whose: str = "the") -> str:
+    """The one line on stderr for a copy made from a catalogue no qualified translator has checked yet."""
+    return (
+        f"Note: the {name} translation has not been checked by a qualified translator yet (see `cpctl language "
+        f"list`); {whose} copy says so, in {name} and in English."
+    )
 
 
 def message_key(message: str, context: str | None = None) -> str:
