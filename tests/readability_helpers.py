@@ -191,14 +191,14 @@ def measured_text(audience: str, templates: tuple = ()) -> tuple[str, set[str]]:
     documents: list[tuple[Any, str]]
     if audience.startswith("letter-"):
         found = letter_variants(audience.removeprefix("letter-"))
-        documents = [(document, "Polish" if at == 0 else "English") for at, document in enumerate(found)]
+        documents = [(document, "Turkish" if at == 0 else "English") for at, document in enumerate(found)]
     elif audience == "invitation-parent":
         found = invitation_variants("parent")
-        documents = [(document, "Polish" if at == 0 else "English") for at, document in enumerate(found)]
+        documents = [(document, "Turkish" if at == 0 else "English") for at, document in enumerate(found)]
     else:
         documents = [
             (neutral_document(audience, **variant), language)
-            for variant, language in zip(variants, ("Polish", "English", "English"), strict=True)
+            for variant, language in zip(variants, ("Turkish", "English", "English"), strict=True)
         ]
     seen: dict[str, None] = {}
     used: set[str] = set()

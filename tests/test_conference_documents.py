@@ -9,6 +9,7 @@ summary and a booked review conference (tests/booking_support.py) added.
 from __future__ import annotations
 
 import json
+import re
 import stat
 from datetime import date
 from pathlib import Path
@@ -33,14 +34,27 @@ def out(tmp_path: Path) -> Path:
     return tmp_path / "out"
 
 
-POLISH_NOTE = "Note: cpctl has no Polish translation yet, so Chris Testwood's copy is in English; the copy says so.\n"
+# Chris Testwood prefers Polish: his copies are in Polish, from a catalogue no qualified translator has checked yet.
+POLISH_NOTE = (
+    "Note: the Polish translation has not been checked by a qualified translator yet (see `cpctl language list`); "
+    "Chris Testwood's copy says so, in Polish and in English.\n"
+)
+WELSH_NOTE = (
+    r"Note: the Welsh translation has not been checked by a qualified translator yet \(see `cpctl language list`\); "
+    r"[\w ]+'s copy says so, in Welsh and in English\.\n"
+)
+UNCHECKED = (
+    "A qualified translator has not checked this translation yet. If anything is not clear, ask for the English "
+    "copy or for an interpreter."
+)
 
 
 def cpctl(store: StoreRef, *args: str) -> str:
     """Standard output of a command that succeeded; Chris Testwood prefers Polish, which is noted once."""
     result = run_cli("--db", str(store), *args)
     assert result.exit_code == 0, result.output
-    assert result.stderr in ("", POLISH_NOTE)
+    for line in result.stderr.splitlines(keepends=True):  # Polish for Chris; Welsh if asked for (both drafts)
+        assert line == POLISH_NOTE or re.fullmatch(WELSH_NOTE, line), line
     return result.stdout
 
 
@@ -93,7 +107,9 @@ def test_the_letter_goes_to_each_parent_and_an_older_child_and_meets_its_deadlin
     assert "review child protection conference will be by" in sam
     assert "You can complain." in sam
     chris = (folder / "DEMO-1001-CF00001-letter-P00003.md").read_text(encoding="utf-8")
-    assert "We cannot write this copy in Polish yet, so it is in English." in chris
+    assert "We cannot write this copy in" not in chris
+    assert f"> {UNCHECKED}" in chris  # in English, after the same words in Polish
+    assert "Dear Chris Testwood," not in chris  # the fixed text is Polish
     jamie = (folder / "DEMO-1001-CF00001-letter-DEMO-1001.md").read_text(encoding="utf-8")
     assert "Dear Jamie," in jamie and "advocate" in jamie
     for path in folder.iterdir():
@@ -131,7 +147,7 @@ def test_a_letter_in_welsh_and_in_html(cycle: StoreRef, out: Path) -> None:
         "-o", str(out), "--on", LETTER_DAY.isoformat(),
     )  # fmt: skip
     text = (out / "DEMO-1001-CF00001-letter-P00002.html").read_text(encoding="utf-8")
-    assert '<html lang="cy">' in text
+    assert '<html lang="cy" dir="ltr">' in text
     assert "Penderfynodd y cyfarfod fod angen" in text
     assert "<script" not in text
 

@@ -104,9 +104,9 @@ def test_the_welsh_translations_keep_their_placeholders_and_none_is_fuzzy() -> N
 
 
 def test_a_language_without_a_catalogue_falls_back_to_english_and_says_so() -> None:
-    rendered = render.render(neutral_document("parent"), "md", language="Polish")
+    rendered = render.render(neutral_document("parent"), "md", language="Turkish")
     assert rendered.language.code == "en" and not rendered.language.available
-    assert "We cannot write this copy in Polish yet, so it is in English." in rendered.text
+    assert "We cannot write this copy in Turkish yet, so it is in English." in rendered.text
 
 
 def test_a_professional_copy_in_welsh_says_which_wording_is_still_english() -> None:
@@ -172,4 +172,4 @@ def test_a_plain_install_of_the_package_writes_a_welsh_copy(tmp_path: Path) -> N
         env={**os.environ, "PYTHONPATH": ""},
     )
     assert done.returncode == 0, done.stderr
-    assert '<html lang="cy">' in done.stdout and "Eich hawliau" in done.stdout
+    assert '<html lang="cy" dir="ltr">' in done.stdout and "Eich hawliau" in done.stdout

@@ -144,7 +144,7 @@ def test_usage_mistakes_exit_2_with_one_line(fixed_plan: Path, args: tuple[str, 
             (CHILD, "--for", "parent", "--language", "Klingonish"),
             "Error: unknown language 'Klingonish': give a name such as Welsh or a code such as cy "
             "(cpctl has copies in "
-            "English and Welsh).",
+            "Arabic, English, Polish, Punjabi, Romanian, Urdu and Welsh).",
         ),
         (
             (CHILD, "--for", "parent", "--to", "P00004"),
@@ -201,14 +201,26 @@ def test_the_default_language_is_the_childs_preferred_one(fixed_plan: Path) -> N
 
 
 def test_a_parent_copy_for_one_parent_is_in_their_language_or_says_why_not(fixed_plan: Path) -> None:
+    """Chris prefers Polish: his copy is in Polish, and says (in Polish and in English) that no qualified translator
+    has checked the Polish yet. A language cpctl has no catalogue for gets English, and says why."""
     result = export(fixed_plan, CHILD, "--for", "parent", "--to", "P00003")
     assert result.exit_code == 0
-    assert "**Parents’ copy, for Chris Testwood**" in result.stdout
+    assert "Chris Testwood" in result.stdout[:400] and "**Parents’ copy, for Chris Testwood**" not in result.stdout
     assert (
-        "> We cannot write this copy in Polish yet, so it is in English. Ask Jordan Ashby for an interpreter "
-        "or a translation."
+        "> A qualified translator has not checked this translation yet. If anything is not clear, ask for the "
+        "English copy or for an interpreter."
     ) in result.stdout
-    assert result.stderr == "Note: cpctl has no Polish translation yet, so the copy is in English; the copy says so.\n"
+    assert "We cannot write this copy in" not in result.stdout
+    assert result.stderr == (
+        "Note: the Polish translation has not been checked by a qualified translator yet (see `cpctl language "
+        "list`); the copy says so, in Polish and in English.\n"
+    )
+    turkish = export(fixed_plan, CHILD, "--for", "parent", "--to", "P00003", "--language", "Turkish")
+    assert (
+        "> We cannot write this copy in Turkish yet, so it is in English. Ask Jordan Ashby for an interpreter "
+        "or a translation."
+    ) in turkish.stdout
+    assert turkish.stderr.startswith("Note: cpctl has no Turkish translation yet, so the copy is in English;")
 
 
 def test_a_welsh_authority_is_reminded_to_offer_welsh_and_its_copies_use_its_words(fixed_plan: Path) -> None:
@@ -232,7 +244,10 @@ def test_a_welsh_authority_is_reminded_to_offer_welsh_and_its_copies_use_its_wor
     parent = export(fixed_plan, CHILD, "--for", "parent")
     assert "Jordan Ashby is your care and support protection co-ordinator." in parent.stdout
     welsh = export(fixed_plan, CHILD, "--for", "parent", "--language", "Welsh")
-    assert welsh.stderr == CHRIS_NOTE
+    assert welsh.stderr == (
+        "Note: the Welsh translation has not been checked by a qualified translator yet (see `cpctl language list`); "
+        "the copy says so, in Welsh and in English.\n" + CHRIS_NOTE
+    )
     assert "# Cynllun amddiffyn gofal a chymorth ar gyfer Jamie Testwood" in welsh.stdout
     assert "Jordan Ashby yw eich cydgysylltydd amddiffyn gofal a chymorth." in welsh.stdout
 

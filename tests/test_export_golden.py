@@ -23,12 +23,14 @@ from helpers import run_cli
 pytest_plugins = ["export_fixtures"]  # the fixed plan's store (fixed_plan)
 
 
+# The family's languages other than English, each with the suffix of its golden files (parent.pl.md, child.ur.html).
+LANGUAGES = {"Welsh": "cy", "Polish": "pl", "Romanian": "ro", "Panjabi": "pa", "Urdu": "ur", "Arabic": "ar"}
 CASES = [
     (audience, fmt, language)
     for audience in ("professional", "parent", "child")
     for fmt in ("md", "html")
     for language in ("English",)
-] + [("parent", "md", "Welsh"), ("child", "html", "Welsh")]
+] + [(audience, fmt, language) for language in LANGUAGES for audience, fmt in (("parent", "md"), ("child", "html"))]
 
 
 def export(store: Path, audience: str, fmt: str, *extra: str) -> str:
@@ -53,13 +55,13 @@ def export(store: Path, audience: str, fmt: str, *extra: str) -> str:
 @pytest.mark.parametrize(("audience", "fmt", "language"), CASES, ids=[f"{a}-{f}-{lang}" for a, f, lang in CASES])
 def test_each_copy_matches_its_golden_file(fixed_plan: Path, audience: str, fmt: str, language: str) -> None:
     text = export(fixed_plan, audience, fmt, "--language", language)
-    suffix = "" if language == "English" else ".cy"
+    suffix = "" if language == "English" else f".{LANGUAGES[language]}"
     golden(f"{audience}{suffix}.{fmt}", text)
 
 
 def test_the_golden_files_are_the_ones_the_tests_make() -> None:
     """A golden file nobody compares against any more is a stale claim about the output."""
-    made = {f"{a}{'' if lang == 'English' else '.cy'}.{f}" for a, f, lang in CASES}
+    made = {f"{a}{'' if lang == 'English' else '.' + LANGUAGES[lang]}.{f}" for a, f, lang in CASES}
     made |= {f"{a}.pdf.txt" for a in ("professional", "parent", "child")}
     present = {p.name for p in (Path(__file__).parent / "golden").iterdir() if p.is_file()} - {"readability.json"}
     assert present == made

@@ -43,8 +43,10 @@ def variants(partly_translated: Path) -> list[tuple[views.Document, str, tuple[P
             dict(outcome="plan-changes", overdue=False, age=12, draft=False),
         ):
             out.append((neutral_document(audience, **variant), "English"))
-        out.append((neutral_document(audience), "Polish"))
+        out.append((neutral_document(audience), "Turkish"))
         out.append((neutral_document(audience), "Welsh"))
+        out.append((neutral_document(audience), "Urdu"))  # right to left, and Nastaliq in the stylesheet
+        out.append((neutral_document(audience), "Arabic" if audience == "parent" else "Panjabi"))
     full = neutral_document("professional")
     person = full.core_group[0]
     progress = [views.ProgressView(status=s, note=WORD, recorded_on=date(2026, 12, 1)) for s in views.PROGRESS_STATUSES]
@@ -111,12 +113,12 @@ def variants(partly_translated: Path) -> list[tuple[views.Document, str, tuple[P
     # The conference's documents: the outcome letters, the record, the invitations.
     for audience in ("parent", "child"):
         found += [(document, "English", ()) for document in letter_variants(audience)]
-        found.append((neutral_letter(audience), "Polish", ()))
+        found.append((neutral_letter(audience), "Turkish", ()))
     found += [(document, "English", ()) for document in record_variants()]
-    found.append((neutral_record(), "Polish", ()))
+    found.append((neutral_record(), "Turkish", ()))
     for audience in ("parent", "professional"):
         found += [(document, "English", ()) for document in invitation_variants(audience)]
-        found.append((neutral_invitation(audience), "Polish", ()))
+        found.append((neutral_invitation(audience), "Turkish", ()))
     # A template with a sentence the Welsh catalogue lacks: the copy says part of it is still in English.
     return found + [(neutral_document(audience), "Welsh", (partly_translated,)) for audience in ("parent", "child")]
 

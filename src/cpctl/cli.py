@@ -62,6 +62,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "See each jurisdiction's timescale rules and where every value comes from; override them locally.",
     ),
     "deadline": ("deadline", "app", "Work out when a step is due under a jurisdiction's timescale rules."),
+    "language": (
+        "language",
+        "app",
+        "The languages of the family's copies: direction, review status and where each catalogue comes from.",
+    ),
 }
 
 

@@ -231,6 +231,10 @@ def _notes(document: PlanDocument, rendered: Rendered, full: PlanDocument) -> No
             f"Note: cpctl has no {language.requested} translation yet, so the copy is in English; the copy says so.",
             markup=False,
         )
+    if not language.checked:
+        from cpctl.documents.languages import unchecked_note
+
+        console.print(unchecked_note(language.name), markup=False)
     if language.partial:
         console.print(
             f"Note: {len(rendered.missing)} phrases have no {language.name} translation yet and are in English.",
@@ -287,6 +291,7 @@ def _export_all(
     made: list[tuple[Path, bytes]] = []
     failed: list[str] = []
     skipped: list[str] = []
+    unchecked: dict[str, int] = {}  # language: how many copies its unchecked catalogue wrote
     with store.read() as session:
         children = children_with_plans(session)
         console = err()
@@ -302,12 +307,14 @@ def _export_all(
                 try:
                     full = gather(session, found, today=today)
                     document = for_reader(full, audience)
-                    data, _ = export(
+                    data, rendered = export(
                         document,
                         fmt,
                         language=language or default_language(document),
                         templates=folders,
                     )
+                    if rendered.language.available and not rendered.language.checked:
+                        unchecked[rendered.language.name] = unchecked.get(rendered.language.name, 0) + 1
                     made.append((out_dir / file_name(document, fmt), data))
                     written.append(document)
                 except NotBornYet:
@@ -335,6 +342,12 @@ def _export_all(
     )
     if skipped:
         console.print(f"No child's copy for {', '.join(skipped)}: not born yet.", markup=False)
+    for name, count in sorted(unchecked.items()):
+        err().print(
+            f"Note: {count} cop{'y' if count == 1 else 'ies'} in {name}, whose translation has not been checked by "
+            "a qualified translator yet (see `cpctl language list`); each copy says so, in both languages.",
+            markup=False,
+        )
     if failed:
         for line in failed:
             err().print(f"Could not export {line}", markup=False, soft_wrap=True)

@@ -54,6 +54,14 @@ def _render(
         )
         if note not in written.notes:
             written.notes.append(note)
+    if rendered.language.available and not rendered.language.checked:
+        from cpctl.documents.languages import unchecked_note
+
+        reader = document.reader
+        whose = f"{reader.name}'s" if reader is not None and reader.name else "the"
+        note = unchecked_note(rendered.language.name, whose)
+        if note not in written.notes:
+            written.notes.append(note)
     return data, rendered.language.code
 
 

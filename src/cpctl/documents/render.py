@@ -117,7 +117,7 @@ def template_dirs(extra: Path | None = None) -> tuple[Path, ...]:
 
 @functools.lru_cache(maxsize=32)
 def environment(
-    fmt: Literal["md", "html"], code: str, dirs: tuple[Path, ...] = ()
+    fmt: Literal["md", "html"], code: str, dirs: tuple[Path, ...] = (), key: str = ""
 ) -> tuple[Environment, RecordingTranslations]:
     """A Jinja2 environment for one format and language (users' folders first, then cpctl's own templates),
     with the gettext that records untranslated messages. Kept for the process, so `--all` compiles once.
@@ -127,8 +127,10 @@ def environment(
     function's globals, the os module or the garbage collector; no changing lists or dicts; no huge ranges).
     The copy itself is plain data made for the reader (`for_reader`), and the filters and globals below are
     plain functions and values, so the sandbox guards nothing that holds the full document, the session or
-    the store."""
+    the store. `key` names the catalogue's file and when it changed: an authority's new catalogue is used at once.
+    Dates and numbers are Babel's, in the language's own forms (its digits, where its locale has its own)."""
     from babel.dates import format_date
+    from babel.numbers import format_decimal
     from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, StrictUndefined
     from jinja2.exceptions import SecurityError
     from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -161,6 +163,9 @@ def environment(
     def day(value: date | None, pattern: str = "d MMMM y") -> str:
         return format_date(value, pattern, locale=locale) if value is not None else ""
 
+    def number(value: Any) -> str:
+        return format_decimal(value, locale=locale) if isinstance(value, int | float) else str(value)
+
     def plain(value: Any) -> str:
         return value.unescape() if isinstance(value, Markup) else str(value)
 
@@ -176,7 +181,9 @@ def environment(
     def lowerfirst(value: Any) -> Any:
         return value[:1].lower() + value[1:] if value else value
 
-    env.filters.update(day=day, css_string=css, css_counters=css_counters, capfirst=capfirst, lowerfirst=lowerfirst)
+    env.filters.update(
+        day=day, number=number, css_string=css, css_counters=css_counters, capfirst=capfirst, lowerfirst=lowerfirst
+    )
     env.globals.update(format=fmt, PROGRESS_STATUSES=PROGRESS_STATUSES)
     return env, gettext
 
@@ -245,7 +252,7 @@ def render(
     found = catalogue(chosen.code)
     document = _translated_terms(document, found)
     name = document.template
-    env, gettext = environment(fmt, chosen.code, tuple(templates))
+    env, gettext = environment(fmt, chosen.code, tuple(templates), found.key)
     for attempt in range(2):
         gettext.missing.clear()
         gettext.used.clear()

@@ -226,6 +226,8 @@ class LanguageView:
     available: bool = True  # False: no translation, so the fixed text is in English
     partial: bool = False  # some fixed text had no translation and is in English
     text_code: str = SOURCE_LANGUAGE  # the language the plan's own words are taken to be written in
+    direction: str = "ltr"  # rtl for Urdu and Arabic
+    checked: bool = True  # False: the catalogue is a draft no qualified translator has checked (the copy says so)
 
 
 @dataclass(frozen=True)
