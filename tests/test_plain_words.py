@@ -97,6 +97,7 @@ def test_a_file_with_jargon_is_saved_as_written_and_the_plain_words_offered(
     tmp_path: Path, plan_store: StoreRef
 ) -> None:
     data = demo.example_core_group(date.today())
+    data.pop("sent_on")
     data["parent_views"] = ["Sam says the arrears are paid and she will engage with CAMHS."]
     path = tmp_path / "meeting.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
