@@ -61,7 +61,7 @@ def report_plain_words(record: Any) -> None:
     console = err()
     console.print(
         "Plain words: the family's copy will show words a parent or child may not know (saved as written; "
-        "change them with --edit if you wish):",
+        "plainer words help them read it):",
         markup=False,
         soft_wrap=True,
     )
