@@ -510,7 +510,7 @@ def test_conference_list_and_show_in_text_and_json(demo_db: Path) -> None:
         "  Evidence of harm: Information from a neighbour about late-night visitors.  [not for the family's "
         "copy]" in text
     )
-    assert "  Dissent: Chris Testwood (father): Does not agree that the children have been neglected." in text
+    assert "  Dissent: Chris Testwood (father): He does not think the children have been neglected." in text
     assert "  Outline plan: plan 1, version 1 (complete); see `cpctl plan check DEMO-1001`" in text
     shown = show(demo_db, "CF00001")
     assert [(a["name"], a["status"]) for a in shown["attendance"]][:2] == [

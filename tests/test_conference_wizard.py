@@ -309,7 +309,7 @@ def test_review_changes_the_plan_from_the_current_version(demo_store: Store, dem
     )
     content = jamie["plan_content"]
     assert [w["text"] for w in content["worries"]] == [
-        "Jamie and Mia may go hungry and cold, and miss health appointments, if the home stays as it is.",
+        "If nothing changes, Jamie and Mia may go hungry and cold. They may miss health checks.",
         "Jamie has been missing school on Mondays.",
     ]
     assert [(a["id"], a["what"]) for a in content["actions"]] == [("A1", "Parenting course (Positive Routines)")]

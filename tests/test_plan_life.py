@@ -78,7 +78,7 @@ def test_core_group_from_a_file_records_the_meeting_and_revises_the_plan(demo_db
         ],
         "progress": {
             "A1": {"status": "on-track", "note": "Sam has been to two sessions out of two."},
-            "A2": {"status": "some-concern", "note": "The first appointment was missed; a new one is booked."},
+            "A2": {"status": "some-concern", "note": "The first meeting was missed. A new one is booked."},
         },
         "next_meeting": iso(data["next_meeting"]),
         "sent_on": iso(TODAY),
@@ -97,7 +97,7 @@ def test_progress_shows_in_plan_show_and_its_json(demo_db: Path, tmp_path: Path)
         "A1": {"status": "on-track", "note": "Sam has been to two sessions out of two.", "recorded_on": iso(held)},
         "A2": {
             "status": "some-concern",
-            "note": "The first appointment was missed; a new one is booked.",
+            "note": "The first meeting was missed. A new one is booked.",
             "recorded_on": iso(held),
         },
         "A3": None,
@@ -487,7 +487,7 @@ DIFF_1_2 = [
     "From version 1 to version 2:",
     "  + What we are worried about: Jamie has missed school on Mondays.",
     "  - What is working well: Jamie goes to school every day.",
-    "  ~ Immediate action: 'Food bank referral and emergency heatin…' now kept from the family's copy",
+    "  ~ Immediate action: 'This week the social worker gets the fa…' now kept from the family's copy",
     "  ~ Action A2 'Money and debt advice': how often fortnightly → weekly",
     "  + Action A3 'Breakfast club place at school' added (who: Tom Hale (P00006); start: 1 Dec 2026; how often: "
     "every school day)",
@@ -508,7 +508,7 @@ def test_a_diff_of_two_known_versions_is_a_readable_change_list(demo_db: Path, t
         "From version 2 to version 1:",
         "  - What we are worried about: Jamie has missed school on Mondays.",
         "  + What is working well: Jamie goes to school every day.",
-        "  ~ Immediate action: 'Food bank referral and emergency heatin…' now shared with the family",
+        "  ~ Immediate action: 'This week the social worker gets the fa…' now shared with the family",
         "  ~ Action A2 'Money and debt advice': how often weekly → fortnightly",
         "  - Action A3 'Breakfast club place at school' removed",
         "  - Seeing the child: Ola Brennan (P00005), every 4 weeks, at home",

@@ -9,6 +9,7 @@ import typer
 
 from cpctl.commands import plan_export
 from cpctl.commands.common import ChildArg, JsonOpt, emit_json, interactive, markup_free, open_store, out
+from cpctl.commands.saving import report_plain_words
 
 if TYPE_CHECKING:
     from cpctl.store.database import Store
@@ -301,6 +302,7 @@ def plan_edit(
         )
         result = (row.number, row.draft) if row is not None else None
         ref = found.ref
+    report_plain_words(content)
     _print_revised(ref, result)
 
 
@@ -344,7 +346,9 @@ def _revise_in_editor(
                 )
             except FieldError as exc:
                 raise opened.error(exc.loc, exc.reason) from None
-            return found.ref, ((row.number, row.draft) if row is not None else None)
+            result = found.ref, ((row.number, row.draft) if row is not None else None)
+        report_plain_words(content)
+        return result
 
     return edit_and_save(document.text, document.name, save)
 

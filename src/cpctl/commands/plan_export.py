@@ -179,6 +179,7 @@ def plan_export(
         if output is not None:
             files.add(output, data)  # the whole copy, under a temporary name: a full disk stops it here
         _notes(document, rendered, full)
+        _reading_age(document, rendered, folders)
         # A disclosure of special category data: recorded in the step that puts the file in place, or, for
         # standard output, before it leaves.
         disclose(
@@ -262,6 +263,20 @@ def _notes(document: PlanDocument, rendered: Rendered, full: PlanDocument) -> No
                     f"Note: {parent.name} prefers {preferred}; make their own copy with --to {parent.ref}.",
                     markup=False,
                 )
+
+
+def _reading_age(document: PlanDocument, rendered: Rendered, folders: tuple[Path, ...]) -> None:
+    """For a family copy in English: how hard it is to read, and the typed sentences that make it harder."""
+    if document.audience == "professional" or rendered.language.code != "en":
+        return
+    from cpctl.documents import reading
+    from cpctl.documents.render import render
+
+    html = render(document, "html", language="en", templates=folders).text
+    who = "parents'" if document.audience == "parent" else "child's"
+    console = err()
+    for line in reading.lines(reading.measure(html, document), who):
+        console.print(line, markup=False, soft_wrap=True)
 
 
 def _export_all(

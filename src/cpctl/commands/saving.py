@@ -40,11 +40,33 @@ def save_checked(
         try:
             if before is not None:
                 data = before(session, data)
-            return save(session, data)
+            result = save(session, data)
         except FieldError as exc:
             if document is not None:
                 raise document.error(exc.loc, exc.reason) from None
             raise
+    report_plain_words(data)
+    return result
+
+
+def report_plain_words(record: Any) -> None:
+    """After saving: the words a family may not know in what their copy will show, each with a plain
+    alternative (`cpctl.casework.plain_words`), on standard error. Advice only: it was saved as written."""
+    from cpctl.casework import plain_words
+    from cpctl.commands.common import err
+
+    found = plain_words.findings(record)
+    if not found:
+        return
+    console = err()
+    console.print(
+        "Plain words: the family's copy will show words a parent or child may not know (saved as written; "
+        "plainer words help them read it):",
+        markup=False,
+        soft_wrap=True,
+    )
+    for loc, finding in found:
+        console.print(f"  {plain_words.where(loc)}: {finding.line()}", markup=False, soft_wrap=True)
 
 
 def save_conference(

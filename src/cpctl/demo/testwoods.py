@@ -233,7 +233,7 @@ def record_plan_life(store: Store, *, today: date | None = None, documents: Path
                     {"person": "P00006", "status": "attended"},
                 ],
                 "progress": [
-                    {"action": "A1", "status": "done", "note": "Course finished; routines in place."},
+                    {"action": "A1", "status": "done", "note": "The course is done. Meals and bed are at set times."},
                     {"action": "A2", "status": "on-track"},
                     {"action": "A3", "status": "on-track"},
                 ],
@@ -280,11 +280,11 @@ def record_plan_life(store: Store, *, today: date | None = None, documents: Path
                     "categories": ["NEG"],
                     "participation": "PN6",
                     "evidence": [
-                        "Jamie is now fed and on time at school, but the home was cold on one visit in week 10."
+                        "Jamie now comes to school fed and on time. But the home was cold on one visit in week 10."
                     ],
                     "child_views": ['Jamie said home is "better now" and he likes breakfast club.'],
                     "parent_views": [
-                        "Sam and Chris want the plan to end; they accept it continues for three more months."
+                        "Sam and Chris want the plan to end. They accept it will go on for three more months."
                     ],
                 },
                 {
@@ -294,7 +294,7 @@ def record_plan_life(store: Store, *, today: date | None = None, documents: Path
                     "evidence": ["Mia goes to every health and speech therapy appointment."],
                     "child_views": ["Mia showed her nursery drawings of her family."],
                     "parent_views": ["Sam is pleased Mia's plan ends."],
-                    "end_reason": "Mia's needs are met and she is no longer likely to suffer significant harm.",
+                    "end_reason": "Mia's needs are met. She is no longer likely to come to serious harm.",
                     "step_down": "child in need plan",
                 },
             ],
