@@ -215,9 +215,9 @@ def test_the_record_goes_to_everyone_entitled_with_exclusions_and_withheld_secti
         "Some sections of the record are left out of this copy: the discussion and the analysis of risk, who did"
         in chris
     )
-    assert "The chair summed up" not in chris and "Does not agree that the children" not in chris
+    assert "The chair summed up" not in chris and "does not think the children have been neglected" not in chris
     sam = (out / "CF00001-record-P00002.md").read_text(encoding="utf-8")
-    assert "The chair summed up" in sam and "Does not agree that the children" in sam
+    assert "The chair summed up" in sam and "does not think the children have been neglected" in sam
     for text in (sam, chris):
         assert not [secret for secret in FAMILY_SECRETS if secret in text]
         assert "Court order" not in text and "Not sent to" not in text  # who was kept from it, and why: never

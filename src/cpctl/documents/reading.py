@@ -109,6 +109,8 @@ def measure(html: str, document: PlanDocument, *, top: int = 3) -> Reading:
     whole = grade("\n".join(lines))
     raised: list[tuple[str, float]] = []
     for sentence in typed_sentences(document):
+        if len(sentence.split()) < 4:  # a label, a number or a frequency ("fortnightly"), not a sentence
+            continue
         kept = [line for line in lines if sentence.rstrip(".") not in line]
         if len(kept) == len(lines) or not kept:
             continue
