@@ -15,7 +15,7 @@ from conference_fixtures import TODAY, conference_env, family, family_db  # noqa
 from cpctl.casework import conference
 from cpctl.demo import testwoods as demo
 from cpctl.documents.who import means_family
-from helpers import ok, run_cli
+from helpers import run_cli
 
 if TYPE_CHECKING:
     from cpctl.store.database import Store
