@@ -5,47 +5,15 @@ from __future__ import annotations
 import dataclasses
 import re
 from datetime import date
-from html.parser import HTMLParser
 from typing import Any
 
 from cpctl.casework.plan import DecisionDetails, PlanContent
 from cpctl.documents import redaction, render, views
+from cpctl.documents.reading import Blocks
 
 WORD = "Sam"  # every value in the plan is this one short word, so only the template's own words are measured
 BLOCKS = {"p", "li"}  # prose: headings, labels and table cells would shorten the "sentences"
 SKIPPED = {"style", "head", "h1", "h2", "h3", "dt", "dd", "th", "td", "caption"}
-
-
-class _Blocks(HTMLParser):
-    """The visible text of each block element (paragraph, list item, heading, ...), in order."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.blocks: list[str] = []
-        self._current: list[str] = []
-        self._skip = 0
-
-    def handle_starttag(self, tag: str, attrs: object) -> None:
-        if tag in SKIPPED:
-            self._skip += 1
-        elif tag in BLOCKS:
-            self._flush()
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in SKIPPED:
-            self._skip -= 1
-        elif tag in BLOCKS:
-            self._flush()
-
-    def handle_data(self, data: str) -> None:
-        if not self._skip:
-            self._current.append(data)
-
-    def _flush(self) -> None:
-        text = " ".join("".join(self._current).split())
-        if text:
-            self.blocks.append(text)
-        self._current = []
 
 
 def neutral_document(
@@ -205,12 +173,12 @@ def measured_text(audience: str, templates: tuple = ()) -> tuple[str, set[str]]:
     for document, language in documents:
         rendered = render.render(document, "html", language=language, templates=templates)
         used |= rendered.used
-        parser = _Blocks()
+        parser = Blocks(BLOCKS, SKIPPED)
         parser.feed(rendered.text)
         parser.close()
         for block in parser.blocks:
             if not _only_values(block):
-                seen.setdefault(block if block[-1] in ".?!:" else block + ".", None)
+                seen.setdefault(block, None)
     return "\n".join(seen), used
 
 

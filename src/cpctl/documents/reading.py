@@ -22,23 +22,28 @@ SKIPPED = {"style", "head", "title", "h1", "h2", "h3", "h4", "dt", "th", "captio
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
-class _Blocks(HTMLParser):
-    def __init__(self) -> None:
+class Blocks(HTMLParser):
+    """The visible text of each block element of an HTML copy, in order (`blocks`): the elements in `blocks`
+    start and end one, and whatever is inside an element of `skipped` is left out. Each block ends as a sentence."""
+
+    def __init__(self, blocks: Iterable[str] = BLOCKS, skipped: Iterable[str] = SKIPPED) -> None:
         super().__init__()
         self.blocks: list[str] = []
         self._current: list[str] = []
         self._skip = 0
+        self._starts = frozenset(blocks)
+        self._skipped = frozenset(skipped)
 
     def handle_starttag(self, tag: str, attrs: object) -> None:
-        if tag in SKIPPED:
+        if tag in self._skipped:
             self._skip += 1
-        elif tag in BLOCKS:
+        elif tag in self._starts:
             self._flush()
 
     def handle_endtag(self, tag: str) -> None:
-        if tag in SKIPPED:
+        if tag in self._skipped:
             self._skip = max(0, self._skip - 1)
-        elif tag in BLOCKS:
+        elif tag in self._starts:
             self._flush()
 
     def handle_data(self, data: str) -> None:
@@ -54,7 +59,7 @@ class _Blocks(HTMLParser):
 
 def text_of(html: str) -> str:
     """The copy's prose, one block a line, each ending as a sentence."""
-    parser = _Blocks()
+    parser = Blocks()
     parser.feed(html)
     parser.close()
     return "\n".join(parser.blocks)
