@@ -15,7 +15,7 @@ from conference_fixtures import TODAY, conference_env, family, family_db  # noqa
 from cpctl.casework import conference
 from cpctl.demo import testwoods as demo
 from cpctl.documents.who import means_family
-from helpers import run_cli
+from helpers import ok, run_cli
 
 if TYPE_CHECKING:
     from cpctl.store.database import Store
@@ -106,9 +106,7 @@ def plan_with_actions(store: Store, *who: str) -> None:
 
 def test_the_parents_copy_expects_of_them_the_actions_typed_as_theirs(family: Store, family_db: Path) -> None:
     plan_with_actions(family, "Parents", "Sam and Chris", "Parent support worker", "Northshire Citizens Advice")
-    exported = run_cli("--db", str(family_db), "plan", "export", "DEMO-1001", "--for", "parent", "--to", "P00002")
-    assert exported.exit_code == 0 and exported.stderr.startswith("Reading age of the parents' copy: ")
-    copy = exported.stdout
+    copy = ok(run_cli("--db", str(family_db), "plan", "export", "DEMO-1001", "--for", "parent", "--to", "P00002"))
     expected = section(copy, "What we expect of you")
     assert "- Action for Parents\n" in expected
     assert "- Action for Sam and Chris\n" in expected

@@ -110,14 +110,21 @@ def test_plan_export_at_a_terminal_writes_a_file_named_for_the_copy(
     monkeypatch.chdir(tmp_path)
     result = on(aged_db, "plan", "export", JAMIE, "--for", "parent", "--to", "P00002", "--format", "html")
     name = f"{JAMIE}-plan1-v1-parent.html"
-    assert ok(result) == f"Wrote {name}: the parents' copy of plan 1, version 1, for {JAMIE}, in English.\n"
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"Wrote {name}: the parents' copy of plan 1, version 1, for {JAMIE}, in English.\n"
+    assert result.stderr.startswith("Reading age of the parents' copy: Flesch-Kincaid grade ")  # with the file
     assert (tmp_path / name).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     assert (tmp_path / name).stat().st_mode & 0o777 == 0o600
     failed(
         on(aged_db, "plan", "export", JAMIE, "--for", "parent", "--to", "P00002", "--format", "html"),
         f"Error: {name} already exists; add --force to replace it, or choose another file.",
     )
-    ok(on(aged_db, "plan", "export", JAMIE, "--for", "parent", "--to", "P00002", "--format", "html", "--force"))
+    assert (
+        on(
+            aged_db, "plan", "export", JAMIE, "--for", "parent", "--to", "P00002", "--format", "html", "--force"
+        ).exit_code
+        == 0
+    )
 
 
 def test_plan_export_piped_still_writes_to_standard_output(aged_db: StoreRef, tmp_path: Path) -> None:

@@ -68,7 +68,7 @@ def plan(child: str) -> dict[str, Any]:
     return {
         "worries": [f"{child} may go hungry if the home stays as it is."],
         "working_well": ["The family wants help."],
-        "immediate_actions": ["Food bank referral this week."],
+        "immediate_actions": ["Food from the food bank this week."],
         "objectives": {
             "child_development": ["Health checks are up to date."],
             "parenting_capacity": ["A daily routine of meals and bedtimes."],

@@ -179,7 +179,8 @@ def plan_export(
         if output is not None:
             files.add(output, data)  # the whole copy, under a temporary name: a full disk stops it here
         _notes(document, rendered, full)
-        _reading_age(document, rendered, folders)
+        if output is not None:  # beside "Wrote FILE"; a copy streamed into a pipe is followed by no report
+            _reading_age(document, rendered, folders)
         # A disclosure of special category data: recorded in the step that puts the file in place, or, for
         # standard output, before it leaves.
         disclose(
