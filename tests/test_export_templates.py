@@ -284,3 +284,15 @@ def test_templates_may_still_read_the_copy_and_use_jinjas_helpers(fixed_plan: Pa
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     assert result.stdout == "Chris Testwood, Sam Testwood; Jamie is 8; 1; 16 November 2026; odd even; [0, 1, 2]\n"
+
+
+@pytest.mark.parametrize("audience", ["parent", "child"])
+def test_a_sentence_that_begins_with_the_lead_worker_begins_with_a_capital(audience: str) -> None:
+    """With no lead worker named, "your social worker" begins some sentences: they still begin with a capital."""
+    from cpctl.documents import render
+    from readability_helpers import neutral_document
+
+    text = render.render(neutral_document(audience, lead=False), "md", language="English").text
+    starts = [line for line in text.splitlines() if line.lower().startswith("your social worker")]
+    assert starts, text
+    assert all(line.startswith("Your social worker") for line in starts), starts
