@@ -319,3 +319,22 @@ def test_an_authority_can_add_a_language_cpctl_does_not_ship() -> None:
     rendered = render.render(neutral_document("parent"), "html", language="Scottish Gaelic")
     assert rendered.language.code == "gd" and not rendered.language.checked
     assert '<html lang="gd" dir="ltr">' in rendered.text
+
+
+@pytest.mark.parametrize(
+    ("damage", "says"),
+    [
+        (lambda text: text.encode("utf-8") + b'\nmsgid "x"\nmsgstr "\xff\xfe"\n', "cannot be read"),
+        (
+            lambda text: text.replace('(gan yr awdurdod)"', '%(neb)s"').encode("utf-8"),
+            "the translation of 'Your rights' has a placeholder or a % its message does not have",
+        ),
+    ],
+    ids=["not-utf8", "unknown-placeholder"],
+)
+def test_a_damaged_authority_catalogue_is_refused_in_one_line(tmp_path: Path, damage: object, says: str) -> None:
+    folder = authority_catalogue("cy", None)
+    po = folder / "LC_MESSAGES" / "cpctl.po"
+    po.write_bytes(damage(po.read_text(encoding="utf-8")))  # type: ignore[operator]
+    with pytest.raises(languages.Invalid, match=re.escape(says)):
+        render.render(neutral_document("parent"), "md", language="Welsh")

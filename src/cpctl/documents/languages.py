@@ -10,10 +10,11 @@ catalogue, `review.yaml` says how good it is: `status: drafted`, or `status: che
 from __future__ import annotations
 
 import functools
+import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from cpctl.documents.views import SOURCE_LANGUAGE, LanguageView, PlanDocument
 from cpctl.errors import Invalid
@@ -275,11 +276,18 @@ def _compiled(code: str, source: Traversable, key: str) -> Catalogue:
     from io import BytesIO
 
     from babel.messages.mofile import write_mo
-    from babel.messages.pofile import read_po
+    from babel.messages.pofile import PoFileError, read_po
     from babel.support import Translations
 
-    with source.open("rb") as handle:
-        po = read_po(handle, locale=code, domain="cpctl")
+    try:
+        with source.open("rb") as handle:
+            po = read_po(handle, locale=code, domain="cpctl", abort_invalid=True)
+    except (OSError, UnicodeDecodeError, ValueError, PoFileError) as exc:
+        raise Invalid(
+            f"the {code} catalogue {source} cannot be read ({type(exc).__name__}): fix it or remove it."
+        ) from None
+    for message in po:
+        _check_placeholders(code, source, message)
     buffer = BytesIO()
     write_mo(buffer, po, use_fuzzy=False)
     buffer.seek(0)
@@ -291,6 +299,26 @@ def _compiled(code: str, source: Traversable, key: str) -> Catalogue:
         and (all(message.string) if isinstance(message.string, tuple | list) else message.string)
     )
     return Catalogue(code=code, translations=Translations(buffer, domain="cpctl"), translated=translated, key=key)
+
+
+def _check_placeholders(code: str, source: Traversable, message: Any) -> None:
+    """Refuse, in one line, a translation the templates could not fill in: a placeholder its message does not
+    have, or a lone % (the templates format every message with its values)."""
+    if not message.id:  # the header
+        return
+    ids = [message.id] if isinstance(message.id, str) else list(message.id)
+    strings = [message.string] if isinstance(message.string, str) else list(message.string or ())
+    values = dict.fromkeys(re.findall(r"%\((\w+)\)", " ".join(ids)), 0)
+    for text in strings:
+        if not text:
+            continue
+        try:
+            text % values
+        except (KeyError, ValueError, TypeError):
+            raise Invalid(
+                f"the {code} catalogue {source}: the translation of {ids[0][:50]!r} has a placeholder or a % its "
+                "message does not have; fix it (%% for a percent sign)."
+            ) from None
 
 
 def unchecked_note(name: str, whose: str = "the") -> str:
