@@ -30,7 +30,7 @@ from cpctl.documents.views import (
     ReportView,
     TextItem,
 )
-from cpctl.errors import Invalid, NotFound
+from cpctl.errors import Invalid
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -537,17 +537,6 @@ def parse_withholding(values: Sequence[str]) -> list[tuple[str, str]]:
 # When the profile has no `reports-to-chair` rule: reports are asked for this many working days before.
 REPORT_FALLBACK_DAYS = 3
 PARENT_ROLES = ("parent", "child")
-
-
-def find_booking(session: Session, ref: str) -> Booking:
-    from sqlmodel import select
-
-    from cpctl.store.models import Booking
-
-    row = session.exec(select(Booking).where(Booking.ref == (ref or "").strip())).first()
-    if row is None:
-        raise NotFound(f"no booking {ref[:40]!r}; see `cpctl conference list`.")
-    return row
 
 
 def report_due(session: Session, booking: Booking) -> tuple[date, str]:

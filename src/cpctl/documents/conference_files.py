@@ -288,12 +288,13 @@ def write_invitations(
     """An invitation to booking `ref` for each invitee (or `to` alone), in their language: a letter in plain words
     for the family, the report request and its date for agencies. Each invitee written for is marked invited on
     `today` (if not invited before), and the booking's children's deadlines follow."""
+    from cpctl.casework import booking as booking_records
     from cpctl.casework import schedule
     from cpctl.documents import conference_docs
     from cpctl.documents.disclose import Disclosure, make_private_folder
 
     with store.read() as session:
-        booking = conference_docs.find_booking(session, ref)
+        booking = booking_records.find(session, ref)
         found = conference_docs.invitations(session, booking, to=to, today=today)
     make_private_folder(out_dir)
     written = Written()
@@ -330,7 +331,7 @@ def write_invitations(
 
         from cpctl.store.models import BookingChild, BookingInvitee, Child
 
-        held = conference_docs.find_booking(session, ref)
+        held = booking_records.find(session, ref)
         for person_id in person_ids:
             row = session.get(BookingInvitee, (held.id, person_id))
             if row is not None and row.invited_on is None:
