@@ -24,6 +24,13 @@ class Family(SQLModel, table=True):
     name: str = Field(index=True, unique=True)
 
 
+class Team(SQLModel, table=True):
+    """A team of the service (a locality, a safeguarding team): children belong to one, for figures by team."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(index=True, unique=True, max_length=128)
+
+
 class Child(SQLModel, table=True):
     """A child, or an unborn baby (expected date of delivery, no date of birth yet)."""
 
@@ -39,6 +46,16 @@ class Child(SQLModel, table=True):
     culture_religion: str | None = None
     disability: str | None = None
     family_id: int | None = Field(default=None, foreign_key="family.id", index=True)
+    # What England's Children in Need census needs (asked only in a store whose profile returns the census; codes
+    # from the DfE's CIN census specification, checked by `cpctl census --check`).
+    la_child_id: str | None = Field(default=None, max_length=20)  # LAchildID, when it is not derived from `ref`
+    upn: str | None = Field(default=None, max_length=13)  # unique pupil number
+    former_upn: str | None = Field(default=None, max_length=13)
+    upn_unknown: str | None = Field(default=None, max_length=3)  # UN1 to UN7: why there is no UPN
+    census_gender: str | None = Field(default=None, max_length=1)  # GenderCurrent: 1 male, 2 female, 0, 9
+    ethnicity: str | None = Field(default=None, max_length=4)  # WBRI, APKN, ... REFU, NOBT
+    disabilities: str | None = Field(default=None, max_length=64)  # comma-separated codes (NONE, MOB, ...)
+    team_id: int | None = Field(default=None, foreign_key="team.id", index=True)
 
     @property
     def full_name(self) -> str:
@@ -363,4 +380,41 @@ class QualityCheck(SQLModel, table=True):
     resolved_on: date | None = None
     notes: str = ""
     author: str
+    recorded_at: str = Field(max_length=32)
+
+
+class CinEpisode(SQLModel, table=True):
+    """A child in need episode: from the referral to its closure. The census's CINdetails.
+
+    A section 47 enquiry and a plan belong to the episode whose dates hold their start (`referral_on` to
+    `closed_on`, open when None): they are placed by date, not by reference.
+    """
+
+    __tablename__ = "cin_episode"
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    referral_on: date  # CINreferralDate
+    referral_source: str = Field(max_length=2)  # ReferralSource: 1A ... 10
+    primary_need: str | None = Field(default=None, max_length=2)  # PrimaryNeedCode: N0 ... N9
+    closed_on: date | None = None  # CINclosureDate
+    closure_reason: str | None = Field(default=None, max_length=3)  # ReasonForClosure: RC1 ... RC9
+    referral_nfa: bool = False  # ReferralNFA: the referral led to no further action
+    recorded_at: str = Field(max_length=32)
+
+
+class Section47(SQLModel, table=True):
+    """A section 47 enquiry (England): when it started, and whether it led to an initial conference.
+
+    `conference_id` is the initial conference it led to, once held; `icpc_not_required` records that the enquiry
+    ended without one being needed (the census's ICPCnotRequired).
+    """
+
+    __tablename__ = "section47"
+
+    id: int | None = Field(default=None, primary_key=True)
+    child_id: int = Field(foreign_key="child.id", index=True)
+    started_on: date  # S47ActualStartDate
+    icpc_not_required: bool = False
+    conference_id: int | None = Field(default=None, foreign_key="conference.id", index=True)
     recorded_at: str = Field(max_length=32)
