@@ -28,7 +28,7 @@ LEAVES = frozenset(
         "cpctl.text",
     }
 )
-LAYERS = ("leaves", "store", "rules", "casework", "documents", "demo", "commands")
+LAYERS = ("leaves", "store", "rules", "casework", "returns", "documents", "demo", "commands")
 COMMAND_MODULES = frozenset({"cpctl.cli", "cpctl.__main__"})  # the command line's entry, with cpctl/commands
 LONGEST = 800  # lines; a module past it holds parts with different reasons to change
 
