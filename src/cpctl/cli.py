@@ -54,6 +54,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "app",
         "Raise an escalation about a child's plan, record the response, and resolve it.",
     ),
+    "census": (
+        "census",
+        "census",
+        "England's Children in Need census return: check what it lacks, and write the DfE's XML.",
+    ),
     "db": ("db", "app", "Check, upgrade, back up and restore the store."),
     "audit": ("audit_log", "app", "Read the audit trail of every change."),
     "profile": (
