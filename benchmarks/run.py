@@ -9,7 +9,7 @@ changes little; wall time is shown beside it. The absolute targets (the generato
 
 Options: --runs, --warmup, --stores DIR (kept between runs; --reuse keeps what is built there), --src DIR (time
 the cpctl of another source tree, e.g. an older checkout's src, against the same stores), --only (some of:
-generate, help, due, show, export), --sizes (the stores' sizes; tiny ones check the script itself in seconds).
+generate, help, due, show, export, census), --sizes (the stores' sizes; tiny ones check the script itself in seconds).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 FLOOR = HERE / "floor_app.py"
 SIZES = (10, 1_000, 10_000, 50_000)  # the small store for `show`, the export's 1,000 plans, ..., the judged store
-SECTIONS = ("generate", "help", "due", "show", "export")
+SECTIONS = ("generate", "help", "due", "show", "export", "census")
 
 
 @dataclass
@@ -304,6 +304,22 @@ def export_rows(runner: Runner, stores: Path, sizes: Sizes) -> list[Row]:
     return [Row(target, measured, "< 10 ms", verdict(per_plan < 0.010))]
 
 
+def census_rows(runner: Runner, stores: Path, sizes: Sizes) -> list[Row]:
+    """`census --check` on the store nearest 10,000 children, for the collection year of its latest conference:
+    the whole return gathered and every rule run (exit 1 while census items are missing counts as done)."""
+    size = min(sizes.all, key=lambda n: abs(n - 10_000))
+    path = store_path(stores, size)
+    with closing(sqlite3.connect(path)) as conn:
+        (latest,) = conn.execute("SELECT max(held_on) FROM conference").fetchone()
+    held = date.fromisoformat(latest)
+    year = held.year + 1 if held.month >= 4 else held.year
+    (timing,) = runner.compare(runner.cpctl("--db", str(path), "census", "--year", str(year), "--check"))
+    if timing.code not in (0, 1):
+        raise SystemExit(f"census failed: {timing.stderr.strip()}")
+    cpu = timing.median_cpu
+    return [Row(f"cpctl census --check on {size:,} children (CPU)", f"{cpu:.2f} s", "< 30 s", verdict(cpu < 30))]
+
+
 def generate_rows(built: dict[str, object], sizes: Sizes) -> list[Row]:
     rows = []
     for size in sizes.scaled:
@@ -355,7 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(runner: Runner, args: argparse.Namespace, only: set[str]) -> int:
     sizes: Sizes = args.sizes
-    needs_stores = bool(only & {"generate", "due", "show", "export"})
+    needs_stores = bool(only & {"generate", "due", "show", "export", "census"})
     print(f"cpctl benchmarks, {date.today().isoformat()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     built = build_stores(runner, args.stores, args.reuse, sizes.all) if needs_stores else {}
     rows: list[Row] = []
@@ -369,6 +385,8 @@ def run(runner: Runner, args: argparse.Namespace, only: set[str]) -> int:
         rows += show_rows(runner, args.stores, sizes)
     if "export" in only:
         rows += export_rows(runner, args.stores, sizes)
+    if "census" in only:
+        rows += census_rows(runner, args.stores, sizes)
     print(f"medians of {args.runs} runs after {args.warmup} warm-up runs\n")
     print_table(rows)
     return 1 if any(r.verdict == "FAIL" for r in rows) else 0

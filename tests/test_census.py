@@ -214,3 +214,33 @@ def test_an_empty_year_says_so(cli: Run, initialised: StoreRef) -> None:
     assert "no child had a section 47, an initial conference or a plan between 2026-04-01 and 2027-03-31." in (
         result.stdout
     )
+
+
+def test_recording_a_conference_warns_of_a_census_rule_it_breaks(tmp_path: Path) -> None:
+    """England: the plan starts while the child's referral episode is closed (8565): a warning on stderr with the
+    rule's number, the conference saved all the same; with the episode open, no warning."""
+    from cpctl.demo import testwoods as demo
+    from cpctl.paths import sqlite_url
+    from cpctl.store.database import Store
+    from test_conference import days_ago, initial, record, write
+
+    for closed, warned in ((True, True), (False, False)):
+        path = tmp_path / f"family-{closed}.db"
+        store = Store(sqlite_url(path))
+        demo.build(store)
+        store.dispose()
+        referral = days_ago(60)
+        closing = f"'{days_ago(0)}', 'RC7'" if closed else "NULL, NULL"
+        execute(
+            path,
+            "INSERT INTO cin_episode (child_id, referral_on, referral_source, primary_need, closed_on, "
+            f"closure_reason, referral_nfa, recorded_at) SELECT id, '{referral}', '6', 'N1', {closing}, FALSE, "
+            "'2026-01-01T00:00:00Z' FROM child WHERE ref = 'DEMO-1001'",
+        )
+        result = record(path, write(tmp_path, initial(days_ago(3))))
+        assert result.exit_code == 0, result.output
+        warning = (
+            "Warning: census rule 8565: child DEMO-1001: something is dated after the episode closed: plan "
+            f"{days_ago(3)} is still open. Close the episode after the plan ends.\n"
+        )
+        assert (warning in result.stderr) == warned, result.stderr

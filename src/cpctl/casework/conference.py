@@ -424,6 +424,7 @@ class Saved:
     conference: Conference
     outcomes: list[dict[str, Any]]
     scheduled: dict[str, list[tuple[str, date]]] = field(default_factory=dict)  # child ref -> [(kind, due)]
+    census_warnings: list[str] = field(default_factory=list)  # England: census rules the children's records break
 
 
 def save(session: Session, prepared: PreparedConference) -> Saved:
@@ -473,6 +474,7 @@ def save(session: Session, prepared: PreparedConference) -> Saved:
     for decision in prepared.decisions:
         schedule.refresh_child(session, decision.child)
     scheduled = {d.child.ref: _scheduled(session, d.child) for d in prepared.decisions}
+    warnings = census_warnings(session, [d.child for d in prepared.decisions], prepared.rules.jurisdiction)
     audit.record(
         session,
         "conference.add",
@@ -489,7 +491,51 @@ def save(session: Session, prepared: PreparedConference) -> Saved:
             "discussion": bool(data.discussion),
         },
     )
-    return Saved(conference=conference, outcomes=outcomes, scheduled=scheduled)
+    return Saved(conference=conference, outcomes=outcomes, scheduled=scheduled, census_warnings=warnings)
+
+
+# The census rules a conference, a plan or its ending can break, checked as they are recorded (England only), so
+# that a mistake shows the day it is made. Items not yet recorded (a referral, a UPN) are `cpctl census --check`'s
+# to list, not a warning on every conference.
+RECORDING_RULES = frozenset(
+    {
+        "2885",
+        "1105",
+        "1104",
+        "8615",
+        "2889",
+        "8875",
+        "8565",
+        "8831",
+        "8832",
+        "2990",
+        "8841",
+        "8925",
+        "8840",
+        "8935",
+        "8940",
+        "8868",
+    }
+)
+
+
+def census_warnings(session: Session, children: Iterable[Child], jurisdiction: str) -> list[str]:
+    """The census rules these children's records break, in plain words with each rule's number (England only)."""
+    if jurisdiction != "england":
+        return []
+    from cpctl.casework.census_items import gather
+    from cpctl.casework.census_rules import check_child
+    from cpctl.casework.schedule import load_profile
+
+    profile = load_profile(session)
+    found = []
+    for items in gather(session, profile, [child.id for child in children if child.id is not None]):
+        found += [
+            f"census rule {p.rule}: child {p.child}: {p.text} {p.fix}".rstrip()
+            for p in check_child(items)
+            if p.rule in RECORDING_RULES
+        ]
+    return found
 
 
 def _scheduled(session: Session, child: Child) -> list[tuple[str, date]]:

@@ -94,7 +94,13 @@ def save_conference(
             bookings.mark_held(session, booked, saved.conference.id or 0, saved.conference.ref)
         return saved, prepared.rules
 
-    return save_checked(store, data, save, document, before=before)
+    saved, rules = save_checked(store, data, save, document, before=before)
+    if saved.census_warnings:
+        from cpctl.commands.common import err
+
+        for line in saved.census_warnings:
+            err().print(f"Warning: {line}", markup=False, soft_wrap=True)
+    return saved, rules
 
 
 def save_core_group(
