@@ -18,7 +18,8 @@ What the census year keeps follows the DfE's CIN census guide and its validation
 An initial conference that no section 47 records (none linked to it) is returned at episode level (CINdetails'
 DateOfInitialCPC); one recorded in a section 47 is returned there only (2884). A transfer-in conference counts as
 the initial conference of this authority's plan (our reading: the plan starts on it, and no enquiry of ours led to
-it).
+it); a plan started by one is not held to 2885 (the episode can return one such date only, and a child may transfer
+in twice in one episode).
 """
 
 from __future__ import annotations
@@ -147,7 +148,8 @@ def _child_items(
                 previous_plans=number,
                 reviews=tuple(reviews),
                 start_conference_on=start_of.get(row.start_conference_id, (None, None))[1],
-                starts_at_initial=kind in INITIAL_KINDS and (start is None or row.started_on >= start),
+                starts_at_initial=kind in ("initial", "pre-birth-initial")
+                and (start is None or row.started_on >= start),
             )
         )
     episodes: list[EpisodeItems] = []

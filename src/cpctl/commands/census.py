@@ -24,8 +24,9 @@ def census(
     ] = False,
     force: Annotated[bool, typer.Option("--force", help="Replace FILE if it exists.")] = False,
 ) -> None:
-    """England's Children in Need census: the child protection and section 47 modules, as the DfE's XML.
+    """England's Children in Need census return: check what it lacks, and write the DfE's XML.
 
+    The child protection and section 47 modules, for the collection year ending 31 March YEAR.
     --check lists what is missing or breaks one of the DfE's validation rules (with the rule's number), and
     exits 1 if anything does. -o writes the file only when nothing is: never a file the DfE would refuse.
     Writing it is recorded in the audit trail as a disclosure."""
