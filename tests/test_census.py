@@ -161,6 +161,7 @@ def test_the_file_is_refused_while_anything_is_missing(cli: Run, demo: StoreRef,
     assert "census.export" not in audit_actions_of(demo)
 
 
+@pytest.mark.sqlite_only  # the synthetic generator writes SQLite stores only; the demo's census runs on both
 def test_a_synthetic_authority_census_is_valid(cli: Run, make_store: Callable[..., StoreRef], tmp_path: Path) -> None:
     target = make_store("synthetic.db")
     assert cli("demo", "--db", str(target), "--children", "30").exit_code == 0
