@@ -373,7 +373,7 @@ def check_child(child: ChildItems) -> list[Problem]:
     elif unborn and child.expected_on is not None and child.gender != "0":
         broken("8750", f"code {child.gender}", f"Set it to 0 until the baby is born: {edit} --census-sex 0`.")
     if child.born_on is None and child.expected_on is None:
-        broken("8525", "neither is recorded", f"Record one: {edit} --born DATE`.")
+        broken("8525", "neither is recorded", f"Record one: {edit} --dob DATE`.")
     if child.ethnicity is None:
         missing("the ethnicity code", f"Set it: {edit} --ethnicity CODE`.")
     elif child.ethnicity not in ETHNICITY:
