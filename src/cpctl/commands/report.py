@@ -54,17 +54,18 @@ def report_annual(
 ) -> None:
     """Write the chair's annual report for the year ending 31 March YYYY.
 
-    Each indicator against the national figure where one is published, the timeliness month by month, charts of
-    timeliness, plan lengths and categories (each with its text alternative and its table of figures), and a short
-    commentary written from the figures. It holds counts only, no child's details.
+    Each indicator against the national figure where one is published, the timeliness month by month, charts
+    (each with its text alternative and its table of figures), and a short commentary written from the figures.
+
+    It holds counts only, no child's details.
     """
     from cpctl.documents.disclose import format_from_suffix
 
-    chosen = fmt or (format_from_suffix(output) if output is not None else None) or ("md" if output is None else None)
+    chosen = fmt or (format_from_suffix(output) if output is not None else "md")
     if chosen is None:
+        name = output.name if output is not None else ""
         raise typer.BadParameter(
-            f"cannot tell the format from the name {output.name!r}: give --format md, html or pdf.",  # type: ignore[union-attr]
-            param_hint="--format",
+            f"cannot tell the format from the name {name!r}: give --format md, html or pdf.", param_hint="--format"
         )
     if chosen not in FORMATS:
         raise typer.BadParameter(f"{chosen!r} is not a format: choose md, html or pdf.", param_hint="--format")
