@@ -98,6 +98,14 @@ def test_help_imports_no_store_or_prompt_libraries() -> None:
     assert {where: modules for where, modules in seen.items() if modules} == {}
 
 
+def test_help_imports_none_of_the_annual_report_or_its_charts() -> None:
+    """The report's drawing is loaded only when a report is written (the charts are cpctl's own SVG, but the
+    rule holds for whatever draws them)."""
+    seen = modules_seen_by_help(["cpctl.documents.charts", "cpctl.documents.annual_report"])
+    assert {where: modules for where, modules in seen.items() if modules} == {}
+    assert "cpctl report annual --help" in seen
+
+
 def test_the_import_check_sees_a_module_that_help_itself_imports() -> None:
     """typer.rich_utils is loaded only when help is drawn: the checker must catch it at the first --help."""
     seen = modules_seen_by_help(["typer.rich_utils"])
@@ -133,3 +141,7 @@ def test_cpctl_help_imports_no_command_module() -> None:
 def test_a_command_imports_its_own_module_only() -> None:
     assert command_modules_imported_by("due", "--help") == ["cpctl.commands.common", "cpctl.commands.due"]
     assert command_modules_imported_by("child", "--help") == ["cpctl.commands.child", "cpctl.commands.common"]
+    assert command_modules_imported_by("report", "annual", "--help") == [
+        "cpctl.commands.common",
+        "cpctl.commands.report",
+    ]

@@ -72,6 +72,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "app",
         "The languages of the family's copies: direction, review status and where each catalogue comes from.",
     ),
+    "report": (
+        "report",
+        "app",
+        "The chair's annual report: the year's indicators with charts, a trend by month and a commentary.",
+    ),
 }
 
 
