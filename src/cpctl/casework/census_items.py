@@ -321,7 +321,9 @@ def record_enquiry(
     return enquiry, True
 
 
-def link_enquiry(session: Session, child: Child, *, started: date, conference_id: int, held_on: date) -> Section47:
+def link_enquiry(
+    session: Session, child: Child, *, started: date, conference_id: int, conference_ref: str, held_on: date
+) -> Section47:
     """The initial conference's enquiry: the child's enquiry started that day (made if not yet recorded), now
     linked to the conference (audited)."""
     if started > held_on:
@@ -330,6 +332,8 @@ def link_enquiry(session: Session, child: Child, *, started: date, conference_id
             f"({held_on.isoformat()})."
         )
     enquiry = next((s for s in enquiries(session, child) if s.started_on == started), None)
+    if enquiry is not None and enquiry.conference_id == conference_id:
+        return enquiry
     if enquiry is None:
         enquiry = Section47(
             child_id=child.id,  # type: ignore[arg-type]
@@ -345,8 +349,8 @@ def link_enquiry(session: Session, child: Child, *, started: date, conference_id
         "enquiry.link",
         "child",
         child.ref,
-        f"section 47 enquiry of {started.isoformat()} for child {child.ref} led to conference {conference_id}",
-        {"started_on": started.isoformat(), "conference": conference_id},
+        f"section 47 enquiry of {started.isoformat()} for child {child.ref} led to conference {conference_ref}",
+        {"started_on": started.isoformat(), "conference": conference_ref},
     )
     return enquiry
 
@@ -366,6 +370,24 @@ def timeline_entries(session: Session, child: Child) -> list[dict[str, Any]]:
             text += " (no initial conference needed)"
         out.append({"date": enquiry.started_on, "kind": "enquiry", "text": text})
     return out
+
+
+def enquiry_for_conference(session: Session, child: Child, conference: Any, started: date | None) -> None:
+    """An initial conference's enquiry: the one that started on `started` (recorded now if new), or else the
+    child's open enquiry, is linked to the conference. Nothing when neither is known (`census --check` says)."""
+    if started is None:
+        waiting = open_enquiry(session, child)
+        if waiting is None or waiting.started_on > conference.held_on:
+            return
+        started = waiting.started_on
+    link_enquiry(
+        session,
+        child,
+        started=started,
+        conference_id=conference.id,
+        conference_ref=conference.ref,
+        held_on=conference.held_on,
+    )
 
 
 def records(session: Session, child: Child) -> dict[str, Any]:
