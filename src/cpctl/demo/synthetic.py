@@ -12,7 +12,8 @@ year's makes the 50,000-child store half as big again, and as much slower to bui
 Rows go in with executemany, in one transaction, so that 50,000 children take a minute or two.
 It writes SQLite stores only (the bulk statements use SQLite's placeholders).
 The figures, the invented names and the plan templates are in `cpctl.demo.synthetic_content`; the tables'
-rows and the loading in bulk in `cpctl.demo.synthetic_rows`.
+rows and the loading in bulk in `cpctl.demo.synthetic_rows`; what England's census needs (teams, the children's
+census items, referrals and section 47 enquiries) in `cpctl.demo.synthetic_census`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from cpctl.casework import schedule, users
+from cpctl.demo.synthetic_census import SYNTHETIC_LEA, CensusItems
 from cpctl.demo.synthetic_content import (
     _HEALTH,
     _SCHOOL,
@@ -36,33 +38,24 @@ from cpctl.demo.synthetic_content import (
     CHILDREN_PER_CHAIR,
     CHILDREN_PER_WORKER,
     CHILDRENS_SERVICES,
-    CLOSURE_REASONS,
-    DISABILITIES,
-    DISABLED,
     ENDED_MONTHS,
     ENDED_PER_ACTIVE,
-    ETHNICITIES,
     FAMILY_SIZES,
     GIVEN,
     HEALTH,
     LANGUAGES,
     PLAN_LENGTHS,
     POLICE,
-    PRIMARY_NEEDS,
-    REFERRAL_SOURCES,
     SAFEGUARDING_UNIT,
     SCHOOL,
     SEEN,
     SURNAMES,
-    SYNTHETIC_LEA,
-    TEAM_PLACES,
     _months_after,
     _Templates,
     _Weighted,
 )
 from cpctl.demo.synthetic_rows import _flag, _iso, _loading, _Writer
 from cpctl.errors import CpctlError
-from cpctl.rules.census_codes import upn_check_letter
 from cpctl.store import audit
 from cpctl.store.database import Store
 from cpctl.store.models import Child
@@ -171,14 +164,7 @@ class _Generator:
         self.age = _Weighted(self.rng, AGES)
         self.staff: dict[str, list[_Person]] = {}
         self.summary = Summary()
-        # The census items draw from a generator of their own, so the rest of the store is what it was before them.
-        self.census = random.Random(seed + 7)
-        self.ethnicity = _Weighted(self.census, ETHNICITIES)
-        self.source = _Weighted(self.census, REFERRAL_SOURCES)
-        self.need = _Weighted(self.census, PRIMARY_NEEDS)
-        self.disability = _Weighted(self.census, DISABILITIES)
-        self.closure = _Weighted(self.census, CLOSURE_REASONS)
-        self.teams: list[int] = []
+        self.cin = CensusItems(writer, today, seed)
 
     # -- people -------------------------------------------------------------------------------------------
     def person(self, name: str, kind: str, role: str, agency: str | None, on: date, language: str | None = None):
@@ -215,125 +201,7 @@ class _Generator:
             names = (f"{self.rng.choice(GIVEN)} {self.rng.choice(SURNAMES)}" for _ in range(count))
             self.staff[key] = [self.person(name, "professional", role, agency, on) for name in names]
         self.staff["chair"][0] = user
-        for place in TEAM_PLACES[: min(len(TEAM_PLACES), max(8, children // 2500))]:  # 8 to 20 teams
-            team_id, name = self.w.new_id("team"), f"{place} Safeguarding Team"
-            self.w.add("team", (team_id, name))
-            self.w.audit(on, "team.add", "team", str(team_id), f"team {team_id} added", {"name": name})
-            self.teams.append(team_id)
-
-    def census_items(self, child_id: int, born: date | None, gender: str | None, ethnicity: str) -> tuple[Any, ...]:
-        """upn, upn_unknown, census_gender, ethnicity, disabilities: a UPN with its check letter for a child of
-        school age (most of them), the reason there is none for the others."""
-        c = self.census
-        upn = unknown = None
-        age = (self.today - born).days // 365 if born is not None else -1
-        if age >= 5 and c.random() < 0.95:
-            rest = (
-                f"{SYNTHETIC_LEA}{2000 + (child_id // 1000) % 8000:04d}{(born.year + 5) % 100:02d}{child_id % 1000:03d}"  # type: ignore[union-attr]
-            )
-            upn = upn_check_letter(rest) + rest
-        elif age >= 5:
-            unknown = c.choice(("UN2", "UN3", "UN4", "UN4", "UN5"))
-        else:
-            unknown = "UN1"
-        sex = {"girl": "2", "boy": "1"}.get(gender or "", "0")
-        disabilities = self.disability.draw() if born is not None and c.random() < DISABLED else "NONE"
-        return upn, unknown, sex, ethnicity, disabilities
-
-    def episode(
-        self,
-        members: list[_Member],
-        start: date,
-        end: date | None,
-        strategy: date | None,
-        start_kind: str,
-        conference: tuple[int, str],
-        next_start: date | None,
-    ) -> None:
-        """The child in need episode a plan sits in (a referral some days before the enquiry, unless the child's
-        episode is still open from an earlier plan), the section 47 enquiry that led to the initial conference
-        (on the strategy discussion's day, or a working day or few after it; none for a transfer-in), and for
-        some plans that ended, the episode's closure a few weeks later."""
-        c, w = self.census, self.w
-        s47 = None
-        if start_kind != "transfer-in":
-            s47 = strategy or start - timedelta(days=c.randint(14, 24))
-            for _ in range(0 if c.random() < 0.7 else c.randint(1, 3)):
-                s47 += timedelta(days=3 if s47.weekday() == 4 else 1)
-            s47 = min(_weekday(s47), start)
-        referral = _weekday((s47 or start) - timedelta(days=c.randint(0, 20)))
-        if referral > (s47 or start):
-            referral -= timedelta(days=7)
-        source, need = self.source.draw(), self.need.draw()
-        closed = None
-        if end is not None and c.random() < 0.35:
-            closed = end + timedelta(days=c.randint(20, 120))
-            if closed > self.today or (next_start is not None and closed >= next_start - timedelta(days=75)):
-                closed = None
-        reason = self.closure.draw() if closed is not None else None
-        for member in members:
-            if not member.episode_open:
-                member.episodes.append(
-                    [
-                        w.new_id("cin_episode"),
-                        member.id,
-                        referral.isoformat(),
-                        source,
-                        need,
-                        None,
-                        None,
-                        0,
-                        f"{referral.isoformat()}T17:00:00.000000Z",
-                    ]
-                )
-                w.audit(
-                    referral,
-                    "referral.add",
-                    "child",
-                    member.ref,
-                    f"referral for child {member.ref} on {referral.isoformat()}",
-                    {
-                        "no_further_action": False,
-                        "primary_need": need,
-                        "referral_on": referral.isoformat(),
-                        "source": source,
-                    },
-                )
-            if s47 is not None:
-                w.add(
-                    "section47",
-                    (
-                        w.new_id("section47"),
-                        member.id,
-                        s47.isoformat(),
-                        0,
-                        conference[0],
-                        f"{start.isoformat()}T17:00:00.000000Z",
-                    ),
-                )
-                w.audit(
-                    start,
-                    "enquiry.link",
-                    "child",
-                    member.ref,
-                    f"section 47 enquiry of {s47.isoformat()} for child {member.ref} led to conference {conference[1]}",
-                    {"conference": conference[1], "started_on": s47.isoformat()},
-                )
-            if closed is not None:
-                self.close_episode(member, closed, reason or "RC7")
-
-    def close_episode(self, member: _Member, closed: date, reason: str) -> None:
-        row = member.episodes[-1]
-        row[5], row[6] = closed.isoformat(), reason
-        referral = row[2]
-        self.w.audit(
-            closed,
-            "referral.close",
-            "child",
-            member.ref,
-            f"referral of {referral} for child {member.ref} closed on {closed.isoformat()}",
-            {"closed_on": closed.isoformat(), "reason": reason},
-        )
+        self.cin.hire_teams(on, children)
 
     def pick(self, key: str) -> _Person:
         return self.rng.choice(self.staff[key])
@@ -353,8 +221,7 @@ class _Generator:
         culture = "Practising Muslim family; avoid appointments during Eid." if rng.random() < 0.05 else None
         pre_birth = size == 1 and len(plans) == 1 and rng.random() < 0.04
         eldest = rng.randint(*self.age.draw())
-        team_id, ethnicity = self.census.choice(self.teams), self.ethnicity.draw()
-        team_name = f"{TEAM_PLACES[self.teams.index(team_id)]} Safeguarding Team"
+        team_id, team_name, ethnicity = self.cin.family()
         members: list[_Member] = []
         for index in range(size):
             child_id = w.new_id("child")
@@ -369,23 +236,9 @@ class _Generator:
                 born, expected = None, born
             given, gender = rng.choice(GIVEN), (rng.choice(("girl", "boy")) if born else None)
             row = (ref, given, surname, _iso(born), _iso(expected), gender, language or "English")
-            upn, unknown, sex, _, disabilities = items = self.census_items(child_id, born, gender, ethnicity)
-            w.add(
-                "child",
-                (
-                    child_id,
-                    *row,
-                    int(language is not None),
-                    culture,
-                    None,
-                    family_id,
-                    None,
-                    upn,
-                    None,
-                    *items[1:],
-                    team_id,
-                ),
-            )
+            items = self.cin.items(child_id, born, gender, ethnicity)  # upn, upn_unknown, sex, ethnicity, disabilities
+            census = (None, items[0], None, *items[1:], team_id)  # la_child_id, upn, former_upn, ..., team_id
+            w.add("child", (child_id, *row, int(language is not None), culture, None, family_id, *census))
             record = {
                 "id": ref,
                 "given_name": given,
@@ -399,16 +252,7 @@ class _Generator:
                 "culture_religion": culture,
                 "disability": None,
                 "family": family_name,
-                "team": team_name,
-                "census": {
-                    "la_child_id": None,
-                    "upn": upn,
-                    "former_upn": None,
-                    "upn_unknown": unknown,
-                    "sex": sex,
-                    "ethnicity": ethnicity,
-                    "disabilities": [disabilities],
-                },
+                **self.cin.record(team_name, items),
             }
             w.audit(on, "child.add", "child", ref, f"child {ref} added", record)
             members.append(_Member(child_id, ref, born, language, culture))
@@ -432,9 +276,7 @@ class _Generator:
         for number, (start, end) in enumerate(plans, start=1):
             next_start = plans[number][0] if number < len(plans) else None
             self.case(members, parents, start, end, category, seen, chairs, number, next_start)
-        for member in members:
-            for episode in member.episodes:
-                w.add("cin_episode", tuple(episode))
+        self.cin.write_episodes(members)
         self.deadlines(members, chairs, self.templates.frequencies[seen])
         self.summary.children += size
 
@@ -520,7 +362,7 @@ class _Generator:
         if end is not None:
             held_on.append(end)
         conference_ids = [w.new_id("conference") for _ in held_on]
-        self.episode(
+        self.cin.episode(
             members, start, end, strategy, start_kind, (conference_ids[0], f"CF{conference_ids[0]:05d}"), next_start
         )
         core = list(dict.fromkeys([worker.ref, *(p.ref for p in parents), health.ref, school.ref]))
