@@ -391,13 +391,15 @@ def enquiry_for_conference(session: Session, child: Child, conference: Any, star
 
 
 def records(session: Session, child: Child) -> dict[str, Any]:
-    """The child's episodes and enquiries as plain data (for `child show` and --json)."""
+    """The child's episodes and enquiries as plain data (for `child show` and --json), in two queries."""
     from cpctl.store.models import Conference
 
-    def conference_ref(conference_id: int | None) -> str | None:
-        found = session.get(Conference, conference_id) if conference_id else None
-        return found.ref if found else None
-
+    found = session.exec(
+        select(Section47, Conference.ref)
+        .join(Conference, col(Conference.id) == Section47.conference_id, isouter=True)
+        .where(Section47.child_id == child.id)
+        .order_by(col(Section47.started_on))
+    ).all()
     return {
         "referrals": [
             {
@@ -415,8 +417,8 @@ def records(session: Session, child: Child) -> dict[str, Any]:
             {
                 "started_on": s.started_on.isoformat(),
                 "conference_needed": not s.icpc_not_required,
-                "conference": conference_ref(s.conference_id),
+                "conference": ref,
             }
-            for s in enquiries(session, child)
+            for s, ref in found
         ],
     }
