@@ -148,6 +148,7 @@ def reference_conference(today: date) -> list[tuple[str, str]]:
         ("Where was it held?", "Northshire Civic Centre, Room 2" + ENTER),
         ("Date of the strategy discussion", day(-21) + ENTER),
         ("Which children?", ENTER),  # Jamie and Mia, ticked as brother and sister
+        ("Date the section 47 enquiry started", ENTER),  # England: prefilled with the strategy discussion's day
         ("Who attended?", ticks(2, 4, 5)),  # the parents are ticked; Grace, Jordan, Ola
         ("Anyone else who sent apologies", ticks(1)),  # Tom
         ("Tom Hale:", DOWN + ENTER),  # sent a report

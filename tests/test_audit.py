@@ -105,6 +105,16 @@ def test_child_add_records_the_child(cli: Run, initialised: Path) -> None:
         "culture_religion": None,
         "disability": None,
         "family": None,
+        "team": None,
+        "census": {
+            "la_child_id": None,
+            "upn": None,
+            "former_upn": None,
+            "upn_unknown": None,
+            "sex": None,
+            "ethnicity": None,
+            "disabilities": [],
+        },
     }
 
 

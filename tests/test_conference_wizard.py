@@ -79,6 +79,9 @@ def wizard(store: Store, keys: str) -> tuple[conference.Saved, conference.Confer
     return result
 
 
+S47 = ENTER  # England, an initial conference: the section 47 start, prefilled with the strategy discussion's day
+
+
 def details(kind: str, *, day: str | None = None, time: str = "", venue: str = "", strategy: str = "") -> str:
     """Kind, date (default today), time, where (a venue, online, or blank), strategy discussion; the chair is the
     user (said, not asked)."""
@@ -150,6 +153,7 @@ def test_initial_conference_for_siblings_with_a_person_added_on_the_way(family: 
     before = rows(family)
     keys = details("initial", time="10:00", venue="Civic Centre, Room 2", strategy=uk(days_ago(10)))
     keys += ENTER  # Jamie, and his sister Mia: both ticked
+    keys += S47  # the section 47 start: the strategy discussion's day, prefilled
     keys += checkbox(GRACE, JORDAN, OLA, ADD_PERSON)  # the parents are ticked already; and someone not listed
     keys += ENTER + "Pat Quill" + ENTER + "Police officer" + ENTER + "Northshire Police (synthetic)" + ENTER
     keys += checkbox(0, 1) + ENTER + DOWN + ENTER  # the others: Hannah sent apologies, Tom a report
@@ -238,6 +242,10 @@ def test_initial_conference_for_siblings_with_a_person_added_on_the_way(family: 
         ("DEMO-1001", "strategy-discussion", days_ago(10)),
         ("DEMO-1002", "strategy-discussion", days_ago(10)),
     ]
+    for ref in ("DEMO-1001", "DEMO-1002"):  # the section 47 start, as prefilled from the strategy discussion
+        assert child_json(family_db, ref)["enquiries"] == [
+            {"started_on": days_ago(10).isoformat(), "conference_needed": True, "conference": saved.conference.ref}
+        ]
 
 
 def _events(store: Store) -> list[tuple[str, str, Any]]:
@@ -333,7 +341,7 @@ def test_review_ends_the_plan_with_a_step_down(demo_store: Store, demo_db: Path)
 
 
 def test_pre_birth_conference_for_the_unborn_baby_saved_as_a_draft(family: Store, family_db: Path) -> None:
-    keys = details("pre-birth-initial")  # the only child who fits, the unborn baby, is not asked about
+    keys = details("pre-birth-initial") + S47  # the only child who fits, the unborn baby, is not asked about
     keys += checkbox(HANNAH, JORDAN) + ENTER
     keys += decision(evidence=("Sam has had no antenatal care.",), took_part="")  # unborn: PN0, not asked
     keys += items("The baby may be born into a cold home.") + ENTER * 6  # a worry, no actions or anything else
@@ -414,7 +422,7 @@ def test_ctrl_c_half_way_writes_nothing(family: Store) -> None:
 
 def test_cancel_at_the_summary_writes_nothing_not_even_the_person_added(family: Store) -> None:
     before = rows(family)
-    keys = details("initial") + checkbox(1)  # Jamie alone
+    keys = details("initial") + checkbox(1) + S47  # Jamie alone
     keys += checkbox(JORDAN, OLA, ADD_PERSON)
     keys += ENTER + "Pat Quill" + ENTER + "Police officer" + ENTER + "Northshire Police (synthetic)" + ENTER
     keys += ENTER + decision(**VIEWS) + full_plan()
@@ -425,7 +433,7 @@ def test_cancel_at_the_summary_writes_nothing_not_even_the_person_added(family: 
 
 
 def test_change_answers_from_the_numbered_summary_two_questions_each(family: Store, family_db: Path) -> None:
-    keys = details("initial", time="10:00") + checkbox(1) + checkbox(JORDAN, OLA) + ENTER
+    keys = details("initial", time="10:00") + checkbox(1) + S47 + checkbox(JORDAN, OLA) + ENTER
     keys += decision(**VIEWS) + full_plan()
     keys += DISCUSSION + "3" + ENTER + retype("14:30")  # [3] the start time
     keys += "10" + ENTER + DOWN + ENTER  # [10] Jamie's category: PHY
@@ -445,7 +453,7 @@ def test_change_answers_from_the_numbered_summary_two_questions_each(family: Sto
 
 
 def test_one_part_of_an_action_is_changed_from_the_summary(family: Store, family_db: Path) -> None:
-    keys = details("initial") + checkbox(1) + checkbox(JORDAN, OLA) + ENTER + decision(**VIEWS) + full_plan()
+    keys = details("initial") + checkbox(1) + S47 + checkbox(JORDAN, OLA) + ENTER + decision(**VIEWS) + full_plan()
     keys += DISCUSSION + "29" + ENTER + DOWN * 4 + ENTER + retype("fortnightly")  # [29] action 1; its frequency
     keys += ENTER  # save
     saved, _ = wizard(family, keys)
@@ -611,7 +619,7 @@ def test_ctrl_c_in_a_pseudo_terminal_exits_130_and_writes_nothing(tmp_path: Path
 def test_a_kind_no_child_can_have_sends_the_chair_back_to_choose_another(family: Store) -> None:
     keys = details("review")  # no Testwood child has a plan in force yet
     keys += UP + ENTER + ENTER + ENTER  # asked again: initial instead, today, no strategy discussion known
-    keys += checkbox(1) + checkbox(JORDAN, OLA) + ENTER
+    keys += checkbox(1) + S47 + checkbox(JORDAN, OLA) + ENTER
     keys += decision(**VIEWS) + full_plan() + SAVE
     saved, _ = wizard(family, keys)
     assert saved.conference.kind == "initial"
@@ -634,7 +642,7 @@ def test_ctrl_z_goes_back_one_question_with_its_answer_as_the_default(family: St
     keys = ENTER + ENTER + "10:00" + ENTER  # initial, today, 10:00
     keys += CTRL_Z  # at "Where was it held?": back one question, to the start time (10:00 as its default)
     keys += retype("10:30") + "Civic Centre" + ENTER + ENTER
-    keys += checkbox(1) + checkbox(JORDAN, OLA) + ENTER + decision(**VIEWS)
+    keys += checkbox(1) + S47 + checkbox(JORDAN, OLA) + ENTER + decision(**VIEWS)
     keys += items("The children may go hungry and cold.")
     keys += CTRL_Z  # at "What is working well": back to the worries only, which keep their line
     keys += ENTER + "Mia misses health appointments." + ENTER + ENTER
@@ -654,7 +662,7 @@ def test_a_sisters_answers_start_from_her_brothers_and_each_default_is_shown(
     family: Store, family_db: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Finding: a sibling's category defaulted silently to the first child's answer."""
-    keys = details("initial") + ENTER + checkbox(JORDAN, OLA) + ENTER
+    keys = details("initial") + ENTER + S47 + checkbox(JORDAN, OLA) + ENTER
     keys += decision(**VIEWS, category=DOWN + ENTER) + full_plan()  # Jamie: physical abuse
     keys += checkbox(0, 3)  # Mia: her decision differs, and her plan
     keys += ENTER + ENTER  # a plan starts; the category ticked as Jamie's (PHY), kept
@@ -694,7 +702,7 @@ def test_an_absent_parent_is_one_list_and_who_has_not_heard_the_plan_is_asked_pl
     family: Store, family_db: Path
 ) -> None:
     """Findings: three multi-selects for one absent person; "Plan not discussed with: who?" was unclear."""
-    keys = details("initial") + checkbox(1)
+    keys = details("initial") + checkbox(1) + S47
     keys += checkbox(CHRIS, JORDAN, OLA)  # Chris is unticked: he did not attend
     keys += ENTER + ENTER  # ... and is ticked already in the one list of the others: he sent apologies
     keys += decision(**VIEWS, not_discussed=items("Chris Testwood (father): did not come; Jordan will visit him."))
@@ -709,7 +717,7 @@ def test_an_absent_parent_is_one_list_and_who_has_not_heard_the_plan_is_asked_pl
 
 
 def test_who_is_responsible_is_checked_against_the_store_as_it_is_typed(family: Store, family_db: Path) -> None:
-    keys = details("initial") + checkbox(1) + checkbox(JORDAN, OLA) + ENTER + decision(**VIEWS)
+    keys = details("initial") + checkbox(1) + S47 + checkbox(JORDAN, OLA) + ENTER + decision(**VIEWS)
     plan = full_plan(who="Sam Testwod")  # a near miss: refused, naming Sam Testwood
     at = plan.index("Sam Testwod") + len("Sam Testwod" + ENTER)
     keys += plan[:at] + retype("sam testwood") + plan[at:]
@@ -754,7 +762,7 @@ def test_in_a_store_of_many_families_the_child_is_chosen_then_their_siblings_are
         people.add_child(
             session, given_name="Robin", family_name="Elmfield", ref="DEMO-2001", date_of_birth=days_ago(3000)
         )
-    keys = details("initial") + DOWN * 2 + ENTER + ENTER  # Robin, Jamie, Mia by family name: Mia; Jamie ticked
+    keys = details("initial") + DOWN * 2 + ENTER + ENTER + S47  # Robin, Jamie, Mia by family name: Mia; Jamie ticked
     keys += checkbox(JORDAN, OLA) + ENTER + decision(**VIEWS) + full_plan()
     keys += ENTER + items("Jamie came to school hungry.") + ENTER * 4  # Jamie: the same as Mia; PN1
     keys += SAVE

@@ -116,6 +116,16 @@ def test_child_add_list_show_round_trip_in_json(cli: Run) -> None:
         "culture_religion": "Catholic; avoid Sunday mornings.",
         "disability": "Mild hearing loss.",
         "family": "Testwood household",
+        "team": None,
+        "census": {
+            "la_child_id": None,
+            "upn": None,
+            "former_upn": None,
+            "upn_unknown": None,
+            "sex": None,
+            "ethnicity": None,
+            "disabilities": [],
+        },
     }
     assert child_list(cli) == [expected]
     assert ok_json(cli("child", "show", "TW-0001", "--json")) == {
@@ -127,6 +137,8 @@ def test_child_add_list_show_round_trip_in_json(cli: Run) -> None:
         "register": None,
         "timeline": [],
         "quality": {"checks": [], "midway_reviews_due": []},
+        "referrals": [],
+        "enquiries": [],
     }
 
 

@@ -97,6 +97,54 @@ def test_every_plan_has_its_conferences_and_events(synthetic_store: Path) -> Non
     ) == [(0,)]
 
 
+def test_every_child_has_the_census_items_and_a_team(synthetic_store: Path) -> None:
+    from cpctl.casework import census_items
+    from cpctl.rules import census_codes
+
+    children = rows(
+        synthetic_store, "SELECT upn, upn_unknown, census_gender, ethnicity, disabilities, team_id FROM child"
+    )
+    for upn, unknown, sex, ethnicity, disabilities, team in children:
+        assert (upn is None) != (unknown is None)
+        if upn is not None:
+            assert census_items.upn(upn) == upn  # the format and the check letter
+        else:
+            assert unknown in census_codes.UPN_UNKNOWN
+        assert sex in census_codes.GENDER and ethnicity in census_codes.ETHNICITY
+        assert census_items.disabilities(disabilities.split(",")) == disabilities
+        assert team is not None
+    assert 8 <= rows(synthetic_store, "SELECT count(*) FROM team")[0][0] <= 20
+    assert rows(synthetic_store, "SELECT value FROM setting WHERE key = 'census_lea'") == [("999",)]
+
+
+def test_every_plan_and_enquiry_sits_in_one_child_in_need_episode(synthetic_store: Path) -> None:
+    from cpctl.rules import census_codes
+
+    held = (
+        "SELECT count(*) FROM cin_episode e WHERE e.child_id = x.child_id AND e.referral_on <= x.{day} "
+        "AND (e.closed_on IS NULL OR x.{day} <= e.closed_on)"
+    )
+    assert rows(synthetic_store, f"SELECT count(*) FROM plan x WHERE ({held.format(day='started_on')}) != 1") == [(0,)]
+    assert rows(synthetic_store, f"SELECT count(*) FROM section47 x WHERE ({held.format(day='started_on')}) != 1") == [
+        (0,)
+    ]
+    for source, need, closed, reason in rows(
+        synthetic_store, "SELECT referral_source, primary_need, closed_on, closure_reason FROM cin_episode"
+    ):
+        assert source in census_codes.REFERRAL_SOURCE and need in census_codes.PRIMARY_NEED
+        assert (closed is None) == (reason is None)
+    # every initial conference has its enquiry, started on or before it; a transfer-in has none
+    assert (
+        rows(
+            synthetic_store,
+            "SELECT c.kind, count(s.id), sum(s.started_on <= c.held_on) FROM conference c "
+            "LEFT JOIN section47 s ON s.conference_id = c.id WHERE c.kind IN ('initial', 'pre-birth-initial') "
+            "GROUP BY c.id HAVING count(s.id) = 0 OR sum(s.started_on <= c.held_on) != count(s.id)",
+        )
+        == []
+    )
+
+
 def test_the_audit_chain_holds(synthetic_store: Path) -> None:
     from cpctl.store import audit
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlmodel import Session, col, func, select
 
-from cpctl.casework import people
+from cpctl.casework import census_items, people
 from cpctl.casework import plan as plans
 from cpctl.casework.conference_input import (
     OUTCOMES_FOR_KIND,
@@ -135,6 +135,10 @@ def prepare(session: Session, data: ConferenceIn, *, today: date | None = None) 
         raise FieldError(("strategy_discussion",), "the strategy discussion is after the conference; check the dates.")
     if data.strategy_discussion and data.kind not in ("initial", "pre-birth-initial"):
         raise FieldError(("strategy_discussion",), "a strategy discussion leads to an initial conference only.")
+    if data.s47_start and data.s47_start > data.date:
+        raise FieldError(("s47_start",), "the section 47 enquiry starts after the conference; check the dates.")
+    if data.s47_start and data.kind not in ("initial", "pre-birth-initial"):
+        raise FieldError(("s47_start",), "a section 47 enquiry leads to an initial conference only.")
     chair = _person(session, data.chair, ("chair",)) if data.chair else settings.current_user_person(session)
     if chair is None:
         raise FieldError(("chair",), "no chair given and no user set up: give the chair, or run `cpctl init`.")
@@ -523,7 +527,7 @@ def census_warnings(session: Session, children: Iterable[Child], jurisdiction: s
     """The census rules these children's records break, in plain words with each rule's number (England only)."""
     if jurisdiction != "england":
         return []
-    from cpctl.casework.census_items import gather
+    from cpctl.casework.census_gather import gather
     from cpctl.casework.census_rules import check_child
     from cpctl.casework.schedule import load_profile
 
@@ -564,6 +568,8 @@ def _save_decision(
     version_number: int | None = None
     if data.strategy_discussion:
         _add_strategy_discussion(session, child, data.strategy_discussion)
+    if data.kind in ("initial", "pre-birth-initial"):
+        census_items.enquiry_for_conference(session, child, conference, data.s47_start)
     if outcome == "plan-starts":
         plan_row = Plan(
             child_id=child.id or 0,

@@ -88,6 +88,7 @@ class ConferenceIn(Strict):
     virtual: bool = False
     chair: Key | None = None
     strategy_discussion: Day | None = None
+    s47_start: Day | None = None  # England: the section 47 enquiry that led to an initial conference started
     attendance: list[AttendeeIn] = []
     inquorate_reason: OptText = None
     discussion: OptText = None  # the chair's summary of the discussion and the analysis of risk

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
@@ -117,10 +117,17 @@ def add_child(
     culture_religion: str | None = None,
     disability: str | None = None,
     family: str | None = None,
+    census: Mapping[str, Any] | None = None,
+    team: str | None = None,
     today: date | None = None,
 ) -> Child:
-    """Add a child (or unborn baby); the authority's own id is the reference, or one is made (C00001)."""
+    """Add a child (or unborn baby); the authority's own id is the reference, or one is made (C00001).
+
+    `census` holds the census items (`census_items.item_values` keys: upn, ethnicity, ...); `team` is made if new."""
+    from cpctl.casework import census_items
+
     today = today or date.today()
+    items = census_items.item_values(census or {})
     values = _child_values(
         {
             "given_name": given_name,
@@ -142,7 +149,11 @@ def add_child(
     else:
         ref = new_child_ref(session)
     family_row = family_named(session, family) if family else None
+    team_row = census_items.team_named(session, team) if team else None
     child = Child(ref=ref, family_id=family_row.id if family_row else None, **values)
+    census_items.check_census_id_free(session, child, items.get("la_child_id"))
+    census_items.apply_items(child, items)
+    child.team_id = team_row.id if team_row else None
     session.add(child)
     session.flush()
     record = child_record(session, child)
@@ -166,10 +177,22 @@ def siblings(session: Session, child: Child) -> Sequence[Child]:
 
 
 def edit_child(
-    session: Session, child: Child, *, today: date | None = None, family: str | None = None, **changes: Any
+    session: Session,
+    child: Child,
+    *,
+    today: date | None = None,
+    family: str | None = None,
+    census: Mapping[str, Any] | None = None,
+    team: str | None = None,
+    **changes: Any,
 ) -> dict[str, list[Any]]:
-    """Change some of a child's details; returns {field: [old, new]} for what changed (audited)."""
+    """Change some of a child's details; returns {field: [old, new]} for what changed (audited).
+
+    `census` holds census items to change ("" clears one); `team` "" takes the child out of their team."""
+    from cpctl.casework import census_items
+
     today = today or date.today()
+    items = census_items.item_values(census or {})
     unknown = set(changes) - set(CHILD_FIELDS)
     if unknown:
         raise Invalid(f"cannot change {', '.join(sorted(unknown))} of a child.")
@@ -180,6 +203,10 @@ def edit_child(
     _check_child_dates(child.date_of_birth, child.expected_date, today)
     if family is not None:
         child.family_id = family_named(session, family).id if family.strip() else None
+    census_items.check_census_id_free(session, child, items.get("la_child_id"))
+    census_items.apply_items(child, items)
+    if team is not None:
+        child.team_id = census_items.team_named(session, team).id if team.strip() else None
     session.add(child)
     session.flush()
     changed = audit.diff(before, child_record(session, child))
@@ -201,6 +228,8 @@ def _refresh_deadlines(session: Session, child: Child) -> None:
 
 def child_record(session: Session, child: Child) -> dict[str, Any]:
     """A child as plain data (for --json and the audit trail)."""
+    from cpctl.casework.census_items import team_name
+
     family = session.get(Family, child.family_id) if child.family_id else None
     return {
         "id": child.ref,
@@ -215,6 +244,16 @@ def child_record(session: Session, child: Child) -> dict[str, Any]:
         "culture_religion": child.culture_religion,
         "disability": child.disability,
         "family": family.name if family else None,
+        "team": team_name(session, child),
+        "census": {
+            "la_child_id": child.la_child_id,
+            "upn": child.upn,
+            "former_upn": child.former_upn,
+            "upn_unknown": child.upn_unknown,
+            "sex": child.census_gender,
+            "ethnicity": child.ethnicity,
+            "disabilities": child.disabilities.split(",") if child.disabilities else [],
+        },
     }
 
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from cpctl.casework import schedule
+from cpctl.casework import census_items, schedule
 from cpctl.casework.coregroup import PROGRESS_WORDS
 from cpctl.dates import short_british
 from cpctl.store.models import Child, Conference, CoreGroupMeeting, Deadline, Person, Plan, PlanVersion, Visit
@@ -91,6 +91,7 @@ def entries(
             }
         )
     out += _quality_entries(session, child)
+    out += census_items.timeline_entries(session, child)
     for deadline in session.exec(select(Deadline).where(Deadline.child_id == child.id)).all():
         what = schedule.label(deadline.kind, terms)
         due = short_british(deadline.due_on)
@@ -126,6 +127,8 @@ def entries(
                 }
             )
     order = {
+        "referral": -2,
+        "enquiry": -1,
         "conference": 0,
         "plan-version": 1,
         "core-group": 2,

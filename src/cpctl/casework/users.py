@@ -65,3 +65,26 @@ def initialise(session: Session, *, authority: str, jurisdiction: str, name: str
         if person_changes:
             audit.record(session, "user.edit", "person", person.ref, f"user {login} updated", person_changes)
     return person
+
+
+CENSUS_LEA = "census_lea"  # the authority's 3-digit LA code, the census header's LEA
+
+
+def set_census_lea(session: Session, value: str) -> bool:
+    """Set the authority's LA code (the census's LEA: 3 digits, e.g. 201); True when it changed (audited)."""
+    from cpctl.errors import Invalid
+
+    text = (value or "").strip()
+    if not (len(text) == 3 and text.isascii() and text.isdigit()):
+        raise Invalid(f"the LA code {value!r} must be the authority's 3 digits (e.g. 201), as the DfE numbers it.")
+    before = get(session, CENSUS_LEA)
+    if before == text:
+        return False
+    row = session.get(Setting, CENSUS_LEA)
+    if row is None:
+        session.add(Setting(key=CENSUS_LEA, value=text))
+    else:
+        row.value = text
+        session.add(row)
+    audit.record(session, "store.lea", "store", None, f"LA code set to {text}", {CENSUS_LEA: [before, text]})
+    return True

@@ -12,6 +12,7 @@ from cpctl.commands.common import (
     JsonOpt,
     date_value,
     emit_json,
+    err,
     markup_free,
     open_store,
     out,
@@ -40,6 +41,68 @@ InterpreterOpt = Annotated[
 CultureOpt = Annotated[str | None, typer.Option("--culture", help="Cultural or religious needs to respect.")]
 DisabilityOpt = Annotated[str | None, typer.Option(help="Any disability and the needs that arise from it.")]
 FamilyOpt = Annotated[str | None, typer.Option(help="The family or household (groups siblings); made if new.")]
+# The census items (England's Children in Need census); `cpctl census --check` says which a child still lacks.
+TeamOpt = Annotated[
+    str | None, typer.Option("--team", metavar="NAME", help="The team that holds the case; made if new.")
+]
+UpnOpt = Annotated[
+    str | None, typer.Option("--upn", metavar="UPN", help="Census: the unique pupil number (13 characters).")
+]
+FormerUpnOpt = Annotated[
+    str | None, typer.Option("--former-upn", metavar="UPN", help="Census: a UPN the child had before.")
+]
+UpnUnknownOpt = Annotated[
+    str | None,
+    typer.Option("--upn-unknown", metavar="UN1..UN7", help="Census: why there is no UPN (UN1 under 6 ... UN7)."),
+]
+CensusSexOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--census-sex",
+        metavar="CODE",
+        help="Census (GenderCurrent): 1 or male, 2 or female, 0 or unknown (also unborn), 9 or indeterminate.",
+    ),
+]
+EthnicityOpt = Annotated[
+    str | None, typer.Option("--ethnicity", metavar="CODE", help="Census: ethnicity code (WBRI, APKN, ... NOBT).")
+]
+DisabilityCodeOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--disability-code",
+        metavar="CODE",
+        help="Census: a disability code (MOB, LD, AUT, ...; repeat for several), or NONE.",
+    ),
+]
+CensusIdOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--census-id",
+        metavar="ID",
+        help="Census: the LAchildID, when the child's id is not 1 to 20 letters and digits once punctuation goes.",
+    ),
+]
+
+
+def _census_items(
+    upn: str | None,
+    former_upn: str | None,
+    upn_unknown: str | None,
+    census_sex: str | None,
+    ethnicity: str | None,
+    disability_code: list[str] | None,
+    census_id: str | None,
+) -> dict[str, Any]:
+    items = {
+        "upn": upn,
+        "former_upn": former_upn,
+        "upn_unknown": upn_unknown,
+        "census_gender": census_sex,
+        "ethnicity": ethnicity,
+        "disabilities": disability_code or None,
+        "la_child_id": census_id,
+    }
+    return {key: value for key, value in items.items() if value is not None}
 
 
 @app.command("add")
@@ -56,9 +119,19 @@ def child_add(
     culture: CultureOpt = None,
     disability: DisabilityOpt = None,
     family: FamilyOpt = None,
+    team: TeamOpt = None,
+    upn: UpnOpt = None,
+    former_upn: FormerUpnOpt = None,
+    upn_unknown: UpnUnknownOpt = None,
+    census_sex: CensusSexOpt = None,
+    ethnicity: EthnicityOpt = None,
+    disability_code: DisabilityCodeOpt = None,
+    census_id: CensusIdOpt = None,
 ) -> None:
     """Add a child, or an unborn baby with --expected."""
     from cpctl.casework import people
+
+    census = _census_items(upn, former_upn, upn_unknown, census_sex, ethnicity, disability_code, census_id)
 
     store = open_store(ctx)
     with store.write() as session:
@@ -75,6 +148,8 @@ def child_add(
             culture_religion=culture,
             disability=disability,
             family=family,
+            census=census,
+            team=team,
         )
         summary = f"Added child {child.ref}: {child.full_name} ({_born(child.date_of_birth, child.expected_date)})"
     out().print(summary, markup=False)
@@ -120,13 +195,15 @@ def child_show(
     """Show one child: details, family, people around them, plans, and the case as a timeline."""
     from dataclasses import asdict
 
-    from cpctl.casework import conference_records, people, quality, schedule, timeline
+    from cpctl.casework import census_items, conference_records, people, quality, schedule, timeline
     from cpctl.casework import plan as plans
 
     store = open_store(ctx)
     with store.read() as session:
         found = people.find_child(session, child)
         record = people.child_record(session, found)
+        record.update(census_items.records(session, found))
+        census_store = census_items.returns_census(session)
         record["siblings"] = [{"id": s.ref, "name": s.full_name} for s in people.siblings(session, found)]
         record["people"] = [
             {
@@ -161,10 +238,10 @@ def child_show(
     if as_json:
         emit_json(record)
         return
-    _print_child(record)
+    _print_child(record, census_store=census_store)
 
 
-def _print_child(record: dict[str, Any]) -> None:
+def _print_child(record: dict[str, Any], *, census_store: bool) -> None:
     console = out()
     name = markup_free(f"{record['given_name']} {record['family_name']}")
     console.print(f"[bold]{name}[/bold]  ({markup_free(record['id'])})")
@@ -178,7 +255,11 @@ def _print_child(record: dict[str, Any]) -> None:
         ("Culture, religion", record["culture_religion"] or "none recorded"),
         ("Disability", record["disability"] or "none recorded"),
         ("Family", record["family"] or "none recorded"),
+        ("Team", record["team"] or "none recorded"),
     ]
+    census = record["census"]
+    if census_store or any(census.values()):
+        rows += _census_rows(census)
     if record["siblings"]:
         rows.append(("Siblings", ", ".join(f"{s['name']} ({s['id']})" for s in record["siblings"])))
     for label, value in rows:
@@ -188,8 +269,65 @@ def _print_child(record: dict[str, Any]) -> None:
         for p in record["people"]:
             grid.add_row(p["ref"], p["name"], p["relationship"], p["agency"] or "")
         console.print(grid)
+    _print_referrals(record)
     _print_plans(record)
     _print_quality(record["quality"])
+
+
+def _census_rows(census: dict[str, Any]) -> list[tuple[str, str]]:
+    """The census items in words: 'WBRI (White British)'."""
+    from cpctl.rules import census_codes
+
+    def worded(value: str | None, codes: dict[str, str]) -> str:
+        return f"{value} ({codes.get(value, '?')})" if value else "not recorded"
+
+    if census["upn"]:
+        upn = census["upn"]
+    elif census["upn_unknown"]:
+        upn = f"unknown: {worded(census['upn_unknown'], census_codes.UPN_UNKNOWN)}"
+    else:
+        upn = "not recorded"
+    if census["former_upn"]:
+        upn += f" (formerly {census['former_upn']})"
+    disabilities = ", ".join(worded(c, census_codes.DISABILITY) for c in census["disabilities"]) or "not recorded"
+    rows = [
+        ("UPN", upn),
+        ("Census sex", worded(census["sex"], census_codes.GENDER)),
+        ("Ethnicity", worded(census["ethnicity"], census_codes.ETHNICITY)),
+        ("Disability codes", disabilities),
+    ]
+    if census["la_child_id"]:
+        rows.append(("Census id", census["la_child_id"]))
+    return rows
+
+
+def _print_referrals(record: dict[str, Any]) -> None:
+    """The child in need episodes and the section 47 enquiries, when any are recorded."""
+    from cpctl.dates import short_british
+
+    def day(text: str) -> str:
+        return short_british(date.fromisoformat(text))
+
+    console = out()
+    for referral in record["referrals"]:
+        need = f", need {referral['primary_need']}" if referral["primary_need"] else ""
+        nfa = ", no further action" if referral["no_further_action"] else ""
+        closed = (
+            f"closed {day(referral['closed_on'])} ({referral['closure_reason']})" if referral["closed_on"] else "open"
+        )
+        console.print(
+            f"  Referral {day(referral['referral_on'])}: source {referral['source']} "
+            f"({referral['source_words']}){need}{nfa}; {closed}",
+            markup=False,
+        )
+    for enquiry in record["enquiries"]:
+        if enquiry["conference"]:
+            fate = f"led to conference {enquiry['conference']}"
+        elif not enquiry["conference_needed"]:
+            fate = "no initial conference needed"
+        else:
+            fate = "no conference recorded yet"
+        console.print(f"  Section 47 enquiry started {day(enquiry['started_on'])}: {fate}", markup=False)
 
 
 def _print_quality(quality: dict[str, Any]) -> None:
@@ -291,8 +429,16 @@ def child_edit(
     culture: CultureOpt = None,
     disability: DisabilityOpt = None,
     family: FamilyOpt = None,
+    team: TeamOpt = None,
+    upn: UpnOpt = None,
+    former_upn: FormerUpnOpt = None,
+    upn_unknown: UpnUnknownOpt = None,
+    census_sex: CensusSexOpt = None,
+    ethnicity: EthnicityOpt = None,
+    disability_code: DisabilityCodeOpt = None,
+    census_id: CensusIdOpt = None,
 ) -> None:
-    """Change a child's details (record a birth with --dob)."""
+    """Change a child's details (record a birth with --dob; "" clears a census item or the team)."""
     from cpctl.casework import people
     from cpctl.errors import Invalid
 
@@ -311,12 +457,13 @@ def child_edit(
         }.items()
         if value is not None
     }
-    if not changes and family is None:
+    census = _census_items(upn, former_upn, upn_unknown, census_sex, ethnicity, disability_code, census_id)
+    if not changes and family is None and team is None and not census:
         raise Invalid("nothing to change: give at least one option, e.g. --dob or --language (see --help).")
     store = open_store(ctx)
     with store.write() as session:
         found = people.find_child(session, child)
-        changed = people.edit_child(session, found, family=family, **changes)
+        changed = people.edit_child(session, found, family=family, census=census, team=team, **changes)
         ref = found.ref
     if changed:
         out().print(f"Updated child {ref}: " + ", ".join(key.replace("_", " ") for key in changed), markup=False)
@@ -349,6 +496,102 @@ def child_strategy(
         )
     else:
         out().print(f"{ref} already had a strategy discussion on {british(on)}; nothing changed.", markup=False)
+
+
+@app.command("referral")
+def child_referral(
+    ctx: typer.Context,
+    child: ChildArg,
+    on: Annotated[
+        date | None,
+        typer.Option("--on", parser=date_value, metavar="DATE", help="The referral date: opens an episode."),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source", metavar="CODE", help="Who referred: the census code (1A ... 10; 2A schools, 6 police)."
+        ),
+    ] = None,
+    need: Annotated[
+        str | None,
+        typer.Option("--need", metavar="CODE", help="The primary need code (N1 abuse or neglect ... N0 not stated)."),
+    ] = None,
+    nfa: Annotated[bool, typer.Option("--nfa", help="The referral led to no further action.")] = False,
+    close: Annotated[
+        date | None,
+        typer.Option("--close", parser=date_value, metavar="DATE", help="Close the open episode on this date."),
+    ] = None,
+    reason: Annotated[
+        str | None,
+        typer.Option("--reason", metavar="RCn", help="Why the episode closed: RC1 ... RC9 (RC7 services ceased)."),
+    ] = None,
+) -> None:
+    """Record a child in need referral (--on, --source) that opens an episode, or close it (--close, --reason)."""
+    from cpctl.casework import census_items, people
+    from cpctl.dates import british
+    from cpctl.errors import Invalid
+
+    if (on is None) == (close is None):
+        raise Invalid("give --on DATE --source CODE to record a referral, or --close DATE --reason RCn to close one.")
+    if on is not None and not source:
+        raise Invalid("a referral needs its source: --source CODE (e.g. 2A schools, 6 police; see --help).")
+    if close is not None and not reason:
+        raise Invalid("closing an episode needs the census's reason: --reason RC1 ... RC9 (RC7: services ceased).")
+    store = open_store(ctx)
+    with store.write() as session:
+        found = people.find_child(session, child)
+        ref = found.ref
+        if on is not None:
+            episode = census_items.record_referral(session, found, on=on, source=source or "", need=need, nfa=nfa)
+            message = (
+                f"Recorded a referral for {ref} on {british(on)}."
+                if episode is not None
+                else f"{ref} already had that referral on {british(on)}; nothing changed."
+            )
+        else:
+            assert close is not None
+            episode = census_items.close_referral(session, found, on=close, reason=reason or "")
+            message = f"Closed {ref}'s referral of {british(episode.referral_on)} on {british(close)}."
+    out().print(message, markup=False)
+
+
+@app.command("enquiry")
+def child_enquiry(
+    ctx: typer.Context,
+    child: ChildArg,
+    started: Annotated[
+        date,
+        typer.Option("--started", parser=date_value, metavar="DATE", help="When the section 47 enquiry started."),
+    ],
+    no_conference_needed: Annotated[
+        bool,
+        typer.Option("--no-conference-needed", help="The enquiry ended without an initial conference being needed."),
+    ] = False,
+) -> None:
+    """Record a section 47 enquiry (England); the initial conference it leads to links itself to it."""
+    from cpctl.casework import census_items, people
+    from cpctl.dates import british
+
+    store = open_store(ctx)
+    with store.write() as session:
+        found = people.find_child(session, child)
+        enquiry, changed = census_items.record_enquiry(
+            session, found, started=started, conference_needed=not no_conference_needed
+        )
+        ref = found.ref
+        outside = census_items.episode_holding(session, found, started) is None
+        england = census_items.returns_census(session)
+    if not changed:
+        out().print(f"{ref} already had that enquiry from {british(started)}; nothing changed.", markup=False)
+        return
+    needed = "; no initial conference needed" if enquiry.icpc_not_required else ""
+    out().print(f"Recorded a section 47 enquiry for {ref} from {british(started)}{needed}.", markup=False)
+    if outside and england:
+        err().print(
+            f"Warning: no referral recorded for {ref} covers {british(started)}, and the census places an "
+            f"enquiry in its child in need episode: `cpctl child referral {ref} --on DATE --source CODE`.",
+            markup=False,
+        )
 
 
 def _born(dob: date | None, expected: date | None) -> str:

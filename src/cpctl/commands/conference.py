@@ -69,6 +69,15 @@ def conference_new(
             "is recorded as it); the booking is then held.",
         ),
     ] = None,
+    s47_start: Annotated[
+        date | None,
+        typer.Option(
+            "--s47-start",
+            parser=date_value,
+            metavar="DATE",
+            help="England, an initial conference: the day the section 47 enquiry began (not asked then).",
+        ),
+    ] = None,
 ) -> None:
     """Record a conference: attendance, one decision per child, and the outline plan."""
     from cpctl.commands.editing import refuse_with_from
@@ -82,7 +91,9 @@ def conference_new(
     if booking is not None and from_file is None:
         edit = True  # the booking's document, prefilled, opened in the editor
     if edit:
-        saved, rules = _save_edited(open_store(ctx), children or [], family, draft=draft, booking=booking)
+        saved, rules = _save_edited(
+            open_store(ctx), children or [], family, draft=draft, booking=booking, s47_start=s47_start
+        )
         print_saved(saved, rules)
         return
     if from_file is None and not interactive():
@@ -92,22 +103,24 @@ def conference_new(
         )
     store = open_store(ctx)
     if from_file is not None:
-        saved, rules = _save_from_file(store, from_file, draft=draft, booking=booking)
+        saved, rules = _save_from_file(store, from_file, draft=draft, booking=booking, s47_start=s47_start)
     else:
         from cpctl.commands.wizards.conference import run_wizard
 
-        saved, rules = run_wizard(store)
+        saved, rules = run_wizard(store, s47_start=s47_start)
     print_saved(saved, rules)
 
 
 def _save_from_file(
-    store: Store, path: Path, *, draft: bool, booking: str | None = None
+    store: Store, path: Path, *, draft: bool, booking: str | None = None, s47_start: date | None = None
 ) -> tuple[Saved, ConferenceRules]:
     from cpctl import fileinput
     from cpctl.casework import conference
 
     document = fileinput.load(path)
     data = document.parse(conference.ConferenceIn)
+    if s47_start is not None:
+        data.s47_start = s47_start
     if draft:
         for decision in data.decisions:
             decision.save_as_draft = True
@@ -115,7 +128,13 @@ def _save_from_file(
 
 
 def _save_edited(
-    store: Store, children: list[str], family: str | None, *, draft: bool, booking: str | None = None
+    store: Store,
+    children: list[str],
+    family: str | None,
+    *,
+    draft: bool,
+    booking: str | None = None,
+    s47_start: date | None = None,
 ) -> tuple[Saved, ConferenceRules]:
     """`conference new --edit`: the prefilled conference, opened in the editor until it is saved or cancelled."""
     from cpctl.casework import conference
@@ -134,6 +153,8 @@ def _save_edited(
 
     def save(opened: Any) -> tuple[Saved, ConferenceRules]:
         data = parse_all(opened, conference.ConferenceIn)
+        if s47_start is not None and data.s47_start is None:
+            data.s47_start = s47_start
         if draft:
             for decision in data.decisions:
                 decision.save_as_draft = True

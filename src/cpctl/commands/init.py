@@ -18,6 +18,14 @@ def init(
     jurisdiction: Annotated[str | None, typer.Option(help=f"Whose procedures apply: {JURISDICTION_HELP}.")] = None,
     name: Annotated[str | None, typer.Option(help="Your own name, as it should appear on records.")] = None,
     role: Annotated[str | None, typer.Option(help=f"Your role: {ROLE_HELP}.")] = None,
+    lea: Annotated[
+        str | None,
+        typer.Option(
+            "--lea",
+            metavar="CODE",
+            help="England: the authority's 3-digit LA code, for the census (alone, on a set-up store: sets just it).",
+        ),
+    ] = None,
 ) -> None:
     """Set up the store: your authority, its jurisdiction, and who you are (asks for anything not given)."""
     from cpctl.casework import users
@@ -26,6 +34,9 @@ def init(
 
     given = {"authority": authority, "jurisdiction": jurisdiction, "name": name, "role": role}
     missing = [key for key, value in given.items() if not value]
+    if lea is not None and len(missing) == len(given):
+        _set_lea_only(ctx, lea)
+        return
     if missing and not interactive():  # refused before the store is opened: a refusal creates no store
         flags = ", ".join(f"--{key}" for key in missing)
         raise CpctlError(f"cpctl init needs {flags} when it is not run in a terminal.")
@@ -51,12 +62,29 @@ def init(
             name=given["name"] or "",
             role=given["role"] or "",
         )
+        if lea is not None:
+            users.set_census_lea(session, lea)
         state = settings.current(session)
     out().print(
         f"This store is set up for {state.authority} ({state.jurisdiction}). "
         f"You are {person.name}, {person.role} ({person.ref}).",
         markup=False,
     )
+
+
+def _set_lea_only(ctx: typer.Context, lea: str) -> None:
+    """`cpctl init --lea 201` on a store already set up: the LA code alone, nothing asked."""
+    from cpctl.casework import users
+    from cpctl.store import settings
+
+    store = open_store(ctx)
+    with store.write() as session:
+        state = settings.current(session)
+        changed = users.set_census_lea(session, lea)
+    if changed:
+        out().print(f"The LA code of {state.authority} is now {lea.strip()} (the census's LEA).", markup=False)
+    else:
+        out().print(f"The LA code of {state.authority} was already {lea.strip()}; nothing changed.", markup=False)
 
 
 def ask_init(

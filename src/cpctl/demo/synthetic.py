@@ -12,7 +12,8 @@ year's makes the 50,000-child store half as big again, and as much slower to bui
 Rows go in with executemany, in one transaction, so that 50,000 children take a minute or two.
 It writes SQLite stores only (the bulk statements use SQLite's placeholders).
 The figures, the invented names and the plan templates are in `cpctl.demo.synthetic_content`; the tables'
-rows and the loading in bulk in `cpctl.demo.synthetic_rows`.
+rows and the loading in bulk in `cpctl.demo.synthetic_rows`; what England's census needs (teams, the children's
+census items, referrals and section 47 enquiries) in `cpctl.demo.synthetic_census`.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from datetime import date, timedelta
 from typing import Any, NamedTuple
 
 from cpctl.casework import schedule, users
+from cpctl.demo.synthetic_census import SYNTHETIC_LEA, CensusItems
 from cpctl.demo.synthetic_content import (
     _HEALTH,
     _SCHOOL,
@@ -139,6 +141,12 @@ class _Member:
     culture: str | None
     events: list[_Event] = field(default_factory=list)
     plans: list[_Plan] = field(default_factory=list)
+    episodes: list[list[Any]] = field(default_factory=list)  # cin_episode rows, written when the family is done
+
+    @property
+    def episode_open(self) -> bool:
+        """A child in need episode is open: a later plan belongs to it."""
+        return bool(self.episodes) and self.episodes[-1][5] is None
 
 
 class _Generator:
@@ -156,6 +164,7 @@ class _Generator:
         self.age = _Weighted(self.rng, AGES)
         self.staff: dict[str, list[_Person]] = {}
         self.summary = Summary()
+        self.cin = CensusItems(writer, today, seed)
 
     # -- people -------------------------------------------------------------------------------------------
     def person(self, name: str, kind: str, role: str, agency: str | None, on: date, language: str | None = None):
@@ -192,6 +201,7 @@ class _Generator:
             names = (f"{self.rng.choice(GIVEN)} {self.rng.choice(SURNAMES)}" for _ in range(count))
             self.staff[key] = [self.person(name, "professional", role, agency, on) for name in names]
         self.staff["chair"][0] = user
+        self.cin.hire_teams(on, children)
 
     def pick(self, key: str) -> _Person:
         return self.rng.choice(self.staff[key])
@@ -211,6 +221,7 @@ class _Generator:
         culture = "Practising Muslim family; avoid appointments during Eid." if rng.random() < 0.05 else None
         pre_birth = size == 1 and len(plans) == 1 and rng.random() < 0.04
         eldest = rng.randint(*self.age.draw())
+        team_id, team_name, ethnicity = self.cin.family()
         members: list[_Member] = []
         for index in range(size):
             child_id = w.new_id("child")
@@ -225,7 +236,9 @@ class _Generator:
                 born, expected = None, born
             given, gender = rng.choice(GIVEN), (rng.choice(("girl", "boy")) if born else None)
             row = (ref, given, surname, _iso(born), _iso(expected), gender, language or "English")
-            w.add("child", (child_id, *row, int(language is not None), culture, None, family_id))
+            items = self.cin.items(child_id, born, gender, ethnicity)  # upn, upn_unknown, sex, ethnicity, disabilities
+            census = (None, items[0], None, *items[1:], team_id)  # la_child_id, upn, former_upn, ..., team_id
+            w.add("child", (child_id, *row, int(language is not None), culture, None, family_id, *census))
             record = {
                 "id": ref,
                 "given_name": given,
@@ -239,6 +252,7 @@ class _Generator:
                 "culture_religion": culture,
                 "disability": None,
                 "family": family_name,
+                **self.cin.record(team_name, items),
             }
             w.audit(on, "child.add", "child", ref, f"child {ref} added", record)
             members.append(_Member(child_id, ref, born, language, culture))
@@ -260,7 +274,9 @@ class _Generator:
         seen = SEEN[1] if rng.random() < 0.2 else SEEN[0]
         chairs: dict[int, int] = {}
         for number, (start, end) in enumerate(plans, start=1):
-            self.case(members, parents, start, end, category, seen, chairs, number)
+            next_start = plans[number][0] if number < len(plans) else None
+            self.case(members, parents, start, end, category, seen, chairs, number, next_start)
+        self.cin.write_episodes(members)
         self.deadlines(members, chairs, self.templates.frequencies[seen])
         self.summary.children += size
 
@@ -321,6 +337,7 @@ class _Generator:
         seen: str,
         chairs: dict[int, int],
         number: int,
+        next_start: date | None = None,
     ) -> None:
         """A plan for each sibling, from the conference that starts it to the one that ends it (or to today)."""
         rng, w = self.rng, self.w
@@ -345,6 +362,9 @@ class _Generator:
         if end is not None:
             held_on.append(end)
         conference_ids = [w.new_id("conference") for _ in held_on]
+        self.cin.episode(
+            members, start, end, strategy, start_kind, (conference_ids[0], f"CF{conference_ids[0]:05d}"), next_start
+        )
         core = list(dict.fromkeys([worker.ref, *(p.ref for p in parents), health.ref, school.ref]))
         refs = {_WORKER: worker.ref, _HEALTH: health.ref, _SCHOOL: school.ref}
         codes = json.dumps([category])
@@ -724,6 +744,7 @@ def build(
         if session.exec(select(Child.id).limit(1)).first() is not None:
             raise CpctlError("that store already holds children; give the generator a new file with --db PATH.")
         me = users.initialise(session, authority=AUTHORITY, jurisdiction="england", name=chair_name, role="chair")
+        users.set_census_lea(session, SYNTHETIC_LEA)
         user = _Person(me.id or 0, me.ref, me.name, me.role or "", me.agency)
         profile = schedule.load_profile(session)
         actor = audit.current_actor(session)

@@ -36,6 +36,66 @@ SURNAME_TAILS = "bury by combe dale field ford gate hurst ley more ridge stead t
 SURNAMES = tuple(head + tail for head in SURNAME_HEADS.split() for tail in SURNAME_TAILS.split())
 LANGUAGES = ("Polish", "Romanian", "Urdu", "Arabic", "Somali", "Portuguese")
 
+# The census items (England's Children in Need census), roughly as England's children in need: ethnicity of
+# children in need at 31 March (DfE, Characteristics of children in need), referral sources of referrals in the year
+# (police about 29%, schools 19%, health 14%, LA services 14%...), primary need (abuse or neglect for most children on
+# a plan), and about one child in eight with a disability recorded. Shares in %, rounded.
+ETHNICITIES = (
+    ("WBRI", 60),
+    ("WOTH", 6),
+    ("WIRI", 0.5),
+    ("WIRT", 0.3),
+    ("WROM", 1.2),
+    ("MWBC", 3),
+    ("MWBA", 1.2),
+    ("MWAS", 1.8),
+    ("MOTH", 3.5),
+    ("AIND", 1.2),
+    ("APKN", 3),
+    ("ABAN", 1.3),
+    ("AOTH", 2),
+    ("BCRB", 1.2),
+    ("BAFR", 4),
+    ("BOTH", 1.5),
+    ("CHNE", 0.2),
+    ("OOTH", 2.5),
+    ("REFU", 0.6),
+    ("NOBT", 1),
+)
+REFERRAL_SOURCES = (
+    ("6", 29),
+    ("2A", 19),
+    ("2B", 1),
+    ("3A", 3),
+    ("3B", 3),
+    ("3C", 1),
+    ("3D", 2),
+    ("3E", 3),
+    ("3F", 2),
+    ("5A", 3),
+    ("5B", 4),
+    ("5C", 4),
+    ("5D", 3),
+    ("1A", 5),
+    ("1B", 1),
+    ("1C", 1),
+    ("1D", 1),
+    ("4", 1),
+    ("7", 3),
+    ("8", 5),
+    ("9", 1),
+    ("10", 2),
+)
+PRIMARY_NEEDS = (("N1", 84), ("N4", 5), ("N5", 5), ("N3", 2), ("N2", 1.5), ("N6", 1), ("N8", 1), ("N7", 0.5))
+DISABILITIES = (("LD", 3), ("AUT", 4), ("COMM", 2), ("BEH", 2), ("MOB", 0.7), ("HEAR", 0.3), ("VIS", 0.3), ("DDA", 1))
+CLOSURE_REASONS = (("RC7", 85), ("RC5", 8), ("RC4", 3), ("RC3", 2), ("RC6", 1), ("RC1", 1))
+DISABLED = 0.12  # children with a disability code; the others NONE
+TEAM_PLACES = (
+    "Ashford North Bramley Castleton Dunmore Eastgate Fairhaven Glenmoor Highbridge Ivybridge Kingsmead Lowmoor "
+    "Millbrook Northgate Oakhill Parkside Queensway Riverside Southfield Westbury"
+).split()
+SYNTHETIC_LEA = "999"  # the census's LA code: no real authority has 999
+
 CHILDRENS_SERVICES = "Children's Social Care (synthetic)"
 SAFEGUARDING_UNIT = "Safeguarding Unit (synthetic)"
 HEALTH = "Community Health (synthetic)"

@@ -24,9 +24,11 @@ from cpctl.store import audit
 COLUMNS = {
     "family": "id, name",
     "person": "id, ref, name, kind, role, agency, email, phone, address, preferred_language",
+    "team": "id, name",
     "child": (
         "id, ref, given_name, family_name, date_of_birth, expected_date, gender, preferred_language, "
-        "interpreter_needed, culture_religion, disability, family_id"
+        "interpreter_needed, culture_religion, disability, family_id, la_child_id, upn, former_upn, upn_unknown, "
+        "census_gender, ethnicity, disabilities, team_id"
     ),
     "child_person": "child_id, person_id, relationship",
     "conference": (
@@ -34,6 +36,10 @@ COLUMNS = {
         "inquorate_reason, recorded_at"
     ),
     "conference_attendee": "conference_id, person_id, status, reason, role, agency",
+    "cin_episode": (
+        "id, child_id, referral_on, referral_source, primary_need, closed_on, closure_reason, referral_nfa, recorded_at"
+    ),
+    "section47": "id, child_id, started_on, icpc_not_required, conference_id, recorded_at",
     "plan": (
         "id, child_id, number, started_on, ended_on, start_conference_id, end_conference_id, pre_birth, "
         "initial_categories, latest_categories, lead_worker_id, end_reason, step_down"

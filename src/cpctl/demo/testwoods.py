@@ -12,6 +12,15 @@ from cpctl.store.database import Store
 from cpctl.store.models import Child
 
 AUTHORITY = "Northshire County Council (synthetic demo)"
+LEA = "999"  # the census's 3-digit LA code: no real authority has 999
+TEAM = "Riverside Locality Team"
+
+
+def demo_upn(rest: str) -> str:
+    """A synthetic UPN with a valid check letter: LA 999, then the school, the year of entry and a serial."""
+    from cpctl.rules.census_codes import upn_check_letter
+
+    return upn_check_letter(rest) + rest
 
 
 @dataclass
@@ -35,6 +44,7 @@ def build(store: Store, *, today: date | None = None, chair_name: str = "Alex Mo
         if session.exec(people.select(Child.id).limit(1)).first() is not None:
             raise CpctlError("that store already holds children; give the demo a new file with --db PATH.")
         users.initialise(session, authority=AUTHORITY, jurisdiction="england", name=chair_name, role="chair")
+        users.set_census_lea(session, LEA)
         family = "Testwood household"
         jamie = people.add_child(
             session,
@@ -45,6 +55,13 @@ def build(store: Store, *, today: date | None = None, chair_name: str = "Alex Mo
             gender="boy",
             culture_religion="Family are practising Muslims; avoid appointments during Eid.",
             family=family,
+            census={
+                "upn": demo_upn(LEA + "200122001"),
+                "census_gender": "1",
+                "ethnicity": "MWAS",
+                "disabilities": ["NONE"],
+            },
+            team=TEAM,
             today=today,
         )
         mia = people.add_child(
@@ -56,6 +73,8 @@ def build(store: Store, *, today: date | None = None, chair_name: str = "Alex Mo
             gender="girl",
             disability="Speech and language delay; uses picture cards.",
             family=family,
+            census={"upn_unknown": "UN1", "census_gender": "2", "ethnicity": "MWAS", "disabilities": ["COMM"]},
+            team=TEAM,
             today=today,
         )
         baby = people.add_child(
@@ -65,6 +84,8 @@ def build(store: Store, *, today: date | None = None, chair_name: str = "Alex Mo
             ref="DEMO-1003",
             expected_date=today + timedelta(weeks=10),
             family=family,
+            census={"upn_unknown": "UN1", "census_gender": "0", "ethnicity": "MWAS", "disabilities": ["NONE"]},
+            team=TEAM,
             today=today,
         )
         made.children = [jamie.ref, mia.ref, baby.ref]
@@ -153,11 +174,21 @@ def example_conference(held_on: date) -> dict[str, object]:
 
 
 def record_initial_conference(store: Store, *, today: date | None = None, held_on: date | None = None) -> str:
-    """Record the example initial conference for Jamie and Mia (held six days ago unless `held_on` says)."""
-    from cpctl.casework import conference
+    """Record the example initial conference for Jamie and Mia (held six days ago unless `held_on` says), after
+    the health visitor's referral and the section 47 enquiry that started on the day of the strategy discussion
+    (the conference links itself to that enquiry)."""
+    from cpctl.casework import census_items, conference
 
     today = today or date.today()
     data = conference.ConferenceIn.model_validate(example_conference(held_on or today - timedelta(days=6)))
+    strategy = data.strategy_discussion or data.date
+    with store.write() as session:
+        for ref in ("DEMO-1001", "DEMO-1002"):
+            child = people.find_child(session, ref)
+            census_items.record_referral(
+                session, child, on=strategy - timedelta(days=3), source="3B", need="N1", today=today
+            )
+            census_items.record_enquiry(session, child, started=strategy, today=today)
     with store.write() as session:
         saved = conference.save(session, conference.prepare(session, data, today=today))
     return saved.conference.ref

@@ -319,6 +319,13 @@ def conference(
         out.field("chair", me.ref if me else None, "who chaired it: you" if me else "who chaired it (a reference)")
     if not review:
         out.field("strategy_discussion", None, "the day of the strategy discussion, if there was one")
+        if state.jurisdiction == "england":
+            out.field(
+                "s47_start",
+                None,
+                "the day the section 47 enquiry began (the census counts from it); empty links the enquiry "
+                "recorded with `cpctl child enquiry`",
+            )
     out.field(
         "attendance",
         None,

@@ -5,7 +5,7 @@
 a plan open at any time in it), runs the DfE's validation rules on them (`cpctl.casework.census_rules`), and
 `to_xml` writes the file in the schema's element order (CIN_schema_2024.xsd) with the standard library.
 
-The items the census asks for and what the year keeps are in `cpctl.casework.census_items`.
+The items the census asks for and what the year keeps are in `cpctl.casework.census_gather`.
 
 NumberOfPreviousCPP is the number of the child's plans in this store that started before this one: 0 for a first
 plan. The DfE's specification (item N00106) and its validation rule 8730 allow 0 ("must be greater than or equal
@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from sqlmodel import Session, col, select
 
-from cpctl.casework.census_items import INITIAL_KINDS, gather
+from cpctl.casework.census_gather import INITIAL_KINDS, gather
 from cpctl.casework.census_rules import ChildItems, Problem, check_children, initial_cpc_target
 from cpctl.store.models import Conference, Decision, Plan, Section47
 

@@ -114,3 +114,17 @@ GENDER: dict[str, str] = {
     "0": "Not recorded, or unborn",
     "9": "Indeterminate",
 }
+
+# The UPN's check letter: the DfE's published algorithm. Characters 2 to 13 are weighted 2 to 13 (a letter in the
+# 13th place, in a temporary UPN, counts as its position in this alphabet), the sum is taken modulo 23, and the
+# remainder picks the letter (I, O and S are never used).
+UPN_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"
+
+
+def upn_check_letter(rest: str) -> str:
+    """The check letter for a UPN's last 12 characters (11 digits, then a digit or a letter)."""
+    total = 0
+    for weight, char in enumerate(rest, start=2):
+        value = int(char) if char.isdigit() else UPN_LETTERS.index(char)
+        total += weight * value
+    return UPN_LETTERS[total % 23]

@@ -56,7 +56,7 @@ def _place(jurisdiction: str) -> str:
     return jurisdiction.replace("-", " ").title()
 
 
-def run_wizard(store: Store) -> tuple[Saved, ConferenceRules]:
+def run_wizard(store: Store, *, s47_start: date | None = None) -> tuple[Saved, ConferenceRules]:
     """Ask for a conference, show the summary and its gaps, and save it only when the chair says so."""
     from cpctl.errors import CpctlError
 
@@ -70,7 +70,7 @@ def run_wizard(store: Store) -> tuple[Saved, ConferenceRules]:
         f"({_place(ctx.jurisdiction)}). {BACK_HINT}; Ctrl-C stops without saving anything."
     )
     try:
-        wizard = _ask_all(ctx)
+        wizard = _ask_all(ctx, s47_start)
         while True:
             checked = wizard.check(store)
             numbered = wizard.show_summary(checked)
@@ -96,11 +96,12 @@ def run_wizard(store: Store) -> tuple[Saved, ConferenceRules]:
         TAPE.stop()
 
 
-def _ask_all(ctx: Context) -> Wizard:
+def _ask_all(ctx: Context, s47_start: date | None = None) -> Wizard:
     """Every question, in order; a back key asks the question before again (the answers so far are replayed)."""
     TAPE.start()
     while True:
         wizard = Wizard(ctx)
+        wizard.s47_given = s47_start
         try:
             wizard.complete()
         except GoBack:
@@ -118,6 +119,7 @@ class Wizard(DecisionPrompts):
         self.ctx = ctx
         self.rules = ctx.rules
         self.draft = Draft()
+        self.s47_given: date | None = None  # conference new --s47-start: not asked then
 
     @property
     def subjects(self) -> list[str]:
@@ -158,6 +160,8 @@ class Wizard(DecisionPrompts):
         assert self.draft.details is not None
         while not self.children_fit():
             self.ask_children()
+        if not self.draft.details.s47_asked:
+            self.ask_s47()
         if self.draft.attendance is None:
             self.ask_attendance()
         self.ask_quorum(only_if_needed=True)
@@ -218,6 +222,7 @@ class Wizard(DecisionPrompts):
             before.kind = kind
             if kind not in ("initial", "pre-birth-initial"):
                 before.strategy_discussion = None
+                before.s47_start = None
 
     def ask_day(self) -> None:
         """The date, checked at once against today and the case: a review comes after the plan began."""
@@ -291,6 +296,39 @@ class Wizard(DecisionPrompts):
             latest=d.day,
             too_late="The strategy discussion comes before the conference; check the date.",
         )
+
+    def ask_s47(self) -> None:
+        """England, an initial conference: when the section 47 enquiry began, unless every child has one recorded
+        (the conference links itself to it). Prefilled with the strategy discussion's day."""
+        d = self.details()
+        d.s47_asked = True
+        if self.ctx.jurisdiction != "england" or d.kind not in ("initial", "pre-birth-initial"):
+            d.s47_start = None
+            return
+        if self.s47_given is not None and d.s47_start is None:  # conference new --s47-start
+            d.s47_start = self.s47_given
+            say(f"Section 47 enquiry: {d.s47_start:%d/%m/%Y} (--s47-start).")
+            return
+        recorded = [self.ctx.children[ref].open_enquiry for ref in self.draft.children]
+        if d.s47_start is None and all(day is not None and day <= d.day for day in recorded):
+            say(
+                "Section 47 enquiry: "
+                + ", ".join(f"{day:%d/%m/%Y}" for day in dict.fromkeys(recorded))
+                + " (recorded)."
+            )
+            return
+        d.s47_start = ask_date(
+            "Date the section 47 enquiry started (blank if not known):",
+            d.s47_start or d.strategy_discussion or next((day for day in recorded if day), None),
+            latest=d.day,
+            too_late="The section 47 enquiry starts before the conference; check the date.",
+        )
+
+    def change_strategy(self) -> None:
+        """The summary's line for the strategy discussion also holds the section 47 start (England)."""
+        self.ask_strategy()
+        if self.ctx.jurisdiction == "england":
+            self.ask_s47()
 
     def ask_children(self) -> None:
         d = self.details()

@@ -51,6 +51,7 @@ class ChildInfo:
     categories: list[str] = field(default_factory=list)
     version: int | None = None
     content: PlanContent | None = None
+    open_enquiry: date | None = None  # the start of a section 47 enquiry that has led to no conference yet
 
     def born_by(self, day: date) -> bool:
         return self.date_of_birth is not None and self.date_of_birth <= day
@@ -119,6 +120,8 @@ def load_context(store: Store, only: str | None = None) -> Context:
                 info.version = row.number if row else None
                 info.content = plans.content_of(row) if row else None
             children[child.ref] = info
+        if state.jurisdiction == "england":
+            _add_open_enquiries(session, children)
     return Context(
         rules=rules,
         jurisdiction=state.jurisdiction,
@@ -126,6 +129,23 @@ def load_context(store: Store, only: str | None = None) -> Context:
         people=everyone,
         children=children,
     )
+
+
+def _add_open_enquiries(session: Any, children: dict[str, ChildInfo]) -> None:
+    """Each child's latest section 47 enquiry still waiting for its conference, in one query."""
+    from sqlmodel import col, select
+
+    from cpctl.store.models import Child, Section47
+
+    rows = session.exec(
+        select(Child.ref, Section47.started_on)
+        .join(Child, Child.id == Section47.child_id)
+        .where(col(Section47.conference_id).is_(None), col(Section47.icpc_not_required).is_(False))
+        .order_by(col(Section47.started_on))
+    ).all()
+    for ref, started in rows:
+        if ref in children:
+            children[ref].open_enquiry = started
 
 
 # -- what the store says about one child's plan, read once ---------------------------------------

@@ -43,6 +43,8 @@ class Details:
     virtual: bool
     chair: str
     strategy_discussion: date | None = None
+    s47_start: date | None = None  # England: the section 47 enquiry's start, when no child has one recorded
+    s47_asked: bool = False
 
 
 @dataclass
@@ -116,6 +118,7 @@ class Draft:
             virtual=d.virtual,
             chair=d.chair,  # type: ignore[arg-type]
             strategy_discussion=d.strategy_discussion,
+            s47_start=d.s47_start,
             attendance=[
                 AttendeeIn(person=ref, status=status, reason=reason)  # type: ignore[arg-type]
                 for ref, (status, reason) in self.attendance.items()

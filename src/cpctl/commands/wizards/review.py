@@ -78,12 +78,16 @@ def summary(wizard: Wizard, checked: Checked) -> list[Numbered]:
     lines.add("  ", "Where", "online" if d.virtual else (d.venue or "not recorded"), wizard.ask_where)
     lines.add("  ", "Chair", wizard.person(d.chair).name, wizard.ask_chair)
     if d.kind in ("initial", "pre-birth-initial"):
-        lines.add(
-            "  ",
-            "Strategy discussion",
-            british(d.strategy_discussion) if d.strategy_discussion else "not known",
-            wizard.ask_strategy,
-        )
+        said = british(d.strategy_discussion) if d.strategy_discussion else "not known"
+        if wizard.ctx.jurisdiction == "england":
+            recorded = [wizard.ctx.children[ref].open_enquiry for ref in draft.children]
+            if d.s47_start is not None:
+                said += f"; section 47 enquiry from {british(d.s47_start)}"
+            elif recorded and all(recorded):
+                said += "; section 47 enquiry as recorded"
+            else:
+                said += "; section 47 start not known"
+        lines.add("  ", "Strategy discussion", said, wizard.change_strategy)
     lines.add("  ", "Children", ", ".join(f"{wizard.name(r)} ({r})" for r in draft.children), wizard.ask_children)
     attendance = draft.attendance or {}
     by_status = []
