@@ -632,7 +632,7 @@ class _Shape:
             hits, count = tally.ratios.get(key, (0, 0))
             left = tally.left_out.get(key, 0)
             if left:
-                note += f" {left} left out: no start recorded."
+                note += f" {left:,} left out: no start recorded."
             out.append(
                 Indicator(
                     key=key,
