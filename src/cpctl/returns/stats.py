@@ -105,6 +105,8 @@ class _Periods:
     def index(self, day: date | None) -> int | None:
         if day is None or day < self.first or day > self.last:
             return None
+        if len(self.starts) == 1:
+            return 0
         return bisect.bisect_right(self.starts, day) - 1
 
 
@@ -229,6 +231,12 @@ def _tallies(
     return tallies, names
 
 
+def _rows(session: Session, query: Any) -> list[Any]:
+    """The rows of a select of columns, through the session's connection (SQLAlchemy Core): the ORM's result
+    handling costs more than the query itself for the tens of thousands of rows a large store gives."""
+    return list(session.connection().execute(query).all())
+
+
 def _plans(session: Session, periods: _Periods) -> list[_PlanRow]:
     from sqlmodel import col, or_, select
 
@@ -243,7 +251,7 @@ def _plans(session: Session, periods: _Periods) -> list[_PlanRow]:
         Plan.initial_categories,
         Plan.lead_worker_id,
     ).where(Plan.started_on <= periods.last, or_(col(Plan.ended_on).is_(None), col(Plan.ended_on) >= periods.first))
-    return [tuple(row) for row in session.exec(query).all()]  # type: ignore[misc]
+    return [tuple(row) for row in _rows(session, query)]  # type: ignore[misc]
 
 
 def _codes(text: str | None) -> tuple[str, ...]:
@@ -261,7 +269,7 @@ def _teams_of(session: Session) -> dict[int, int]:
 
     from cpctl.store.models import Child
 
-    rows = session.exec(select(Child.id, Child.team_id).where(col(Child.team_id).is_not(None))).all()
+    rows = _rows(session, select(Child.id, Child.team_id).where(col(Child.team_id).is_not(None)))
     return {child_id or 0: team_id for child_id, team_id in rows if team_id is not None}
 
 
@@ -288,7 +296,7 @@ def _plan_chairs(session: Session, periods: _Periods) -> dict[int, int]:
         .where(col(Decision.plan_id).in_(_overlapping(periods)), Conference.held_on <= periods.last)
     )
     latest: dict[int, tuple[date, int, int]] = {}
-    for plan_id, held_on, conference_id, chair_id in session.exec(query).all():
+    for plan_id, held_on, conference_id, chair_id in _rows(session, query):
         key = (held_on, conference_id or 0, chair_id)
         if plan_id is not None and (plan_id not in latest or key > latest[plan_id]):
             latest[plan_id] = key
@@ -314,6 +322,7 @@ def _count_plans(
     ends = periods.ends
     # A plan open on a period's last day is under 3 months old if it started after the same day 3 months before.
     cutoffs = [[plus_months(end, -months) for months in (24, 12, 6, 3)] for end in ends]
+    counted: dict[str, list[str]] = {}  # the JSON of a plan's categories -> the codes counted (a few distinct)
     for plan_id, child_id, number, started_on, ended_on, categories, _ in plans:
         group = plan_group(plan_id, child_id)
         started = periods.index(started_on)
@@ -321,10 +330,14 @@ def _count_plans(
             tally = tallies[(started, group)]
             tally.counts["plans-started"] += 1
             tally.ratio("second-plan", number > 1)
-            codes = [known.get(code.lower(), code) for code in _codes(categories)]
-            if several is not None and len(codes) > 1:
-                codes = [several.code]
-            tally.categories.update(codes)
+            codes = counted.get(categories)
+            if codes is None:
+                codes = [known.get(code.lower(), code) for code in _codes(categories)]
+                if several is not None and len(codes) > 1:
+                    codes = [several.code]
+                counted[categories] = codes
+            for code in codes:
+                tally.categories[code] += 1
         if ended_on is not None:
             ended = periods.index(ended_on)
             if ended is not None:
@@ -366,7 +379,7 @@ def _count_initial_conferences(
             Conference.held_on <= periods.last,
         )
     )
-    conferences = session.exec(in_period).all()
+    conferences = _rows(session, in_period)
     if not conferences:
         return
     children = (
@@ -385,7 +398,7 @@ def _count_initial_conferences(
         .join(Conference, col(Conference.id) == col(Decision.conference_id))
         .where(col(Conference.kind).in_(STARTING_KINDS), col(Decision.child_id).in_(children))
     )
-    for child_id, held_on in session.exec(query).all():
+    for child_id, held_on in _rows(session, query):
         starting[child_id].append(held_on)
     for days in starting.values():
         days.sort()
@@ -395,7 +408,7 @@ def _count_initial_conferences(
     query_events = select(CaseEvent.child_id, CaseEvent.happened_on).where(
         col(CaseEvent.plan_id).is_(None), CaseEvent.kind == "strategy-discussion", CaseEvent.happened_on <= periods.last
     )
-    for child_id, on in session.exec(query_events).all():
+    for child_id, on in _rows(session, query_events):
         if child_id in starting:
             discussions[child_id].append(on)
     with_s47 = "initial-conference-timely-s47" in profile.indicators
@@ -404,7 +417,7 @@ def _count_initial_conferences(
         query_s47 = select(
             Section47.child_id, Section47.started_on, Section47.conference_id, Section47.icpc_not_required
         ).where(Section47.started_on <= periods.last)
-        for child_id, started_on, conference_id, not_required in session.exec(query_s47).all():
+        for child_id, started_on, conference_id, not_required in _rows(session, query_s47):
             if child_id in starting:
                 enquiries[child_id].append((started_on, conference_id, not_required))
     workers: dict[int, int] = {}
@@ -413,9 +426,9 @@ def _count_initial_conferences(
         if plan_ids:
             workers = {
                 plan_id or 0: worker
-                for plan_id, worker in session.exec(
-                    select(Plan.id, Plan.lead_worker_id).where(col(Plan.id).in_(plan_ids))
-                ).all()
+                for plan_id, worker in _rows(
+                    session, select(Plan.id, Plan.lead_worker_id).where(col(Plan.id).in_(plan_ids))
+                )
             }
     try:
         rule = profile.rule("initial-conference")
@@ -477,7 +490,7 @@ def _count_quality(
             and_(col(QualityCheck.resolved_on) >= periods.first, col(QualityCheck.resolved_on) <= periods.last),
         )
     )
-    for kind, held_on, resolved_on, plan_id, child_id in session.exec(query).all():
+    for kind, held_on, resolved_on, plan_id, child_id in _rows(session, query):
         group = plan_group(plan_id, child_id)
         held = periods.index(held_on)
         if kind == "midway" and held is not None:
@@ -523,7 +536,7 @@ def _count_deadlines(
     if by == "team":
         query = query.join(Child, col(Child.id) == col(Deadline.child_id))
     query = query.group_by(*grouped)
-    for row in session.exec(query).all():
+    for row in _rows(session, query):
         kind, index = row[0], int(row[1])
         group = row[2] if by is not None else None
         hits, count = int(row[-2] or 0), int(row[-1] or 0)
@@ -544,8 +557,8 @@ def _names(session: Session, by: str | None, groups: Iterable[int | None]) -> di
     if by is None or not ids:
         return {}
     if by == "team":
-        return dict(session.exec(select(Team.id, Team.name).where(col(Team.id).in_(ids))).all())
-    rows = session.exec(select(Person.id, Person.name, Person.ref).where(col(Person.id).in_(ids))).all()
+        return dict(_rows(session, select(Team.id, Team.name).where(col(Team.id).in_(ids))))
+    rows = _rows(session, select(Person.id, Person.name, Person.ref).where(col(Person.id).in_(ids)))
     count = Counter(name for _, name, _ in rows)
     return {pid: (name if count[name] == 1 else f"{name} ({ref})") for pid, name, ref in rows}
 
