@@ -619,3 +619,10 @@ def test_an_authority_may_give_a_figure_of_its_own(tmp_path: Any) -> None:
     )
     figure = profile.load("wales", override_path=path).indicators["second-plan"]
     assert (figure.value, figure.year, figure.source) == (21.5, "2024-25", "our own return")
+
+
+def test_the_labels_are_in_the_nations_own_words(session: Any) -> None:
+    (whole,) = figures_of(session, "scotland")
+    assert whole.indicator("initial-conference-timely").label == (
+        "Initial Child Protection Planning Meetings within 28 days of the strategy discussion"
+    )

@@ -563,6 +563,11 @@ def _names(session: Session, by: str | None, groups: Iterable[int | None]) -> di
     return {pid: (name if count[name] == 1 else f"{name} ({ref})") for pid, name, ref in rows}
 
 
+def _capfirst(text: str) -> str:
+    """The first letter a capital, the rest as written (a profile's "Child Protection Planning Meeting")."""
+    return text[:1].upper() + text[1:]
+
+
 # -- the figures -------------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class _Shape:
@@ -637,9 +642,9 @@ class _Shape:
             from cpctl.rules.timescales import timescale_words
 
             within = timescale_words(rule.amount, rule.unit)
-            label = f"{initial.capitalize()} within {within} of the {self.profile.event_words(rule.after)}"
+            label = f"{_capfirst(initial)} within {within} of the {self.profile.event_words(rule.after)}"
         except Exception:  # noqa: BLE001 - a profile without the rule still shows the others
-            label = f"{initial.capitalize()} on time (this profile has no initial-conference rule)"
+            label = f"{_capfirst(initial)} on time (this profile has no initial-conference rule)"
 
         def percent(key: str, label: str, better: bool | None, note: str) -> None:
             hits, count = tally.ratios.get(key, (0, 0))
@@ -681,14 +686,14 @@ class _Shape:
         if "initial-conference-timely-s47" in self.profile.indicators:
             percent(
                 "initial-conference-timely-s47",
-                f"{initial.capitalize()} within {S47_DAYS} working days of the section 47 start",
+                f"{_capfirst(initial)} within {S47_DAYS} working days of the section 47 start",
                 True,
                 "The DfE's measure: the section 47 start counted as day 1; a conference without a section 47 "
                 "recorded is left out.",
             )
         percent(
             "review-timely",
-            f"{self._plural('review_conference').capitalize()} held on time",
+            f"{_capfirst(self._plural('review_conference'))} held on time",
             True,
             "Review deadlines due in the period (first and later reviews) met on or before their date; a missed "
             "one counts as late.",
@@ -707,13 +712,13 @@ class _Shape:
         )
         percent(
             "plans-ended-3-months",
-            f"{self._plural('plan').capitalize()} ended within 3 months",
+            f"{_capfirst(self._plural('plan'))} ended within 3 months",
             None,
             "Of the plans that ended in the period, those that lasted 3 months or less.",
         )
         percent(
             "plans-ended-2-years",
-            f"{self._plural('plan').capitalize()} that had lasted 2 years or more when they ended",
+            f"{_capfirst(self._plural('plan'))} that had lasted 2 years or more when they ended",
             False,
             "Of the plans that ended in the period, those that lasted 2 years or more.",
         )
@@ -723,11 +728,11 @@ class _Shape:
             False,
             "Of the plans started in the period, those that were not the child's first in this store.",
         )
-        count("plans-started", f"{self._plural('plan').capitalize()} started", "Plans started in the period.")
-        count("plans-ended", f"{self._plural('plan').capitalize()} ended", "Plans ended in the period.")
+        count("plans-started", f"{_capfirst(self._plural('plan'))} started", "Plans started in the period.")
+        count("plans-ended", f"{_capfirst(self._plural('plan'))} ended", "Plans ended in the period.")
         count(
             "plans-open",
-            f"{self._plural('plan').capitalize()} open on {self.end.isoformat()}",
+            f"{_capfirst(self._plural('plan'))} open on {self.end.isoformat()}",
             "Plans started on or before the period's last day and not ended by it.",
         )
         count("midway-reviews", "Midway reviews held", "The chair's midway reviews held in the period.")
