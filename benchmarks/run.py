@@ -9,7 +9,7 @@ changes little; wall time is shown beside it. The absolute targets (the generato
 
 Options: --runs, --warmup, --stores DIR (kept between runs; --reuse keeps what is built there), --src DIR (time
 the cpctl of another source tree, e.g. an older checkout's src, against the same stores), --only (some of:
-generate, help, due, show, export, census), --sizes (the stores' sizes; tiny ones check the script itself in seconds).
+generate, help, due, show, stats, export, census), --sizes (the stores' sizes; tiny ones check the script itself in seconds).
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 FLOOR = HERE / "floor_app.py"
 SIZES = (10, 1_000, 10_000, 50_000)  # the small store for `show`, the export's 1,000 plans, ..., the judged store
-SECTIONS = ("generate", "help", "due", "show", "export", "census")
+SECTIONS = ("generate", "help", "due", "show", "stats", "export", "census")
 
 
 @dataclass
@@ -279,6 +279,19 @@ def show_rows(runner: Runner, stores: Path, sizes: Sizes) -> list[Row]:
     return rows
 
 
+def stats_rows(runner: Runner, stores: Path, sizes: Sizes) -> list[Row]:
+    """`cpctl stats` (the last twelve months, the whole store) on the largest store: absolute, in CPU time."""
+    target = f"cpctl stats on {sizes.largest:,} children"
+    *_, code, _ = runner.once(runner.cpctl("stats", "--help"))
+    if code:
+        return [Row(target, "not available (no `cpctl stats` in this cpctl)", "< 3 s", "n/a")]
+    (timing,) = runner.compare(runner.cpctl("--db", str(store_path(stores, sizes.largest)), "stats"))
+    if timing.code:
+        return [Row(target, f"exit {timing.code}: {timing.stderr.strip()[:60]}", "< 3 s", "FAIL")]
+    measured = f"CPU {timing.median_cpu:.2f} s (wall {timing.median:.2f} s, {timing.max_rss_mb:.0f} MB)"
+    return [Row(target, measured, "< 3 s", verdict(timing.median_cpu < 3.0))]
+
+
 def export_rows(runner: Runner, stores: Path, sizes: Sizes) -> list[Row]:
     target = "cpctl plan export --all --format html: per plan"
     *_, code, _ = runner.once(runner.cpctl("plan", "export", "--help"))
@@ -371,7 +384,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(runner: Runner, args: argparse.Namespace, only: set[str]) -> int:
     sizes: Sizes = args.sizes
-    needs_stores = bool(only & {"generate", "due", "show", "export", "census"})
+    needs_stores = bool(only & {"generate", "due", "show", "stats", "export", "census"})
     print(f"cpctl benchmarks, {date.today().isoformat()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     built = build_stores(runner, args.stores, args.reuse, sizes.all) if needs_stores else {}
     rows: list[Row] = []
@@ -383,6 +396,8 @@ def run(runner: Runner, args: argparse.Namespace, only: set[str]) -> int:
         rows += due_rows(runner, args.stores, sizes)
     if "show" in only:
         rows += show_rows(runner, args.stores, sizes)
+    if "stats" in only:
+        rows += stats_rows(runner, args.stores, sizes)
     if "export" in only:
         rows += export_rows(runner, args.stores, sizes)
     if "census" in only:

@@ -353,7 +353,7 @@ def test_an_empty_override_file_changes_nothing(data_dir):
         (
             "rule: {}\n",
             ": unknown key 'rule'; use one of title, terms, categories, category_mode, quorum, calendar, "
-            "day_zero, closed_day, rules.",
+            "day_zero, closed_day, rules, indicators.",
         ),
         (
             "rules: {first-core-groups: {amount: 3}}\n",

@@ -67,6 +67,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "See each jurisdiction's timescale rules and where every value comes from; override them locally.",
     ),
     "deadline": ("deadline", "app", "Work out when a step is due under a jurisdiction's timescale rules."),
+    "stats": (
+        "stats",
+        "stats",
+        "The authority's numbers: timeliness, plan lengths, repeat plans, counts, with the national figures.",
+    ),
     "language": (
         "language",
         "app",

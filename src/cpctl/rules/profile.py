@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -53,6 +53,7 @@ __all__ = [  # with the vocabulary a profile is written in, which profile_files 
     "RULE_NAMES",
     "TERM_KEYS",
     "Category",
+    "NationalIndicator",
     "Profile",
     "Quorum",
     "Rule",
@@ -134,6 +135,19 @@ class Rule:
 
 
 @dataclass(frozen=True)
+class NationalIndicator:
+    """A figure the nation published for one of `cpctl stats`' indicators (profile `indicators:`): a `value` (a
+    percentage, or a number), or `shares` (label or code -> percentage) for a breakdown, with its year and source."""
+
+    key: str
+    year: str
+    source: str
+    value: float | None = None
+    shares: Mapping[str, float] | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class Profile:
     """A jurisdiction's rules in force: the packaged profile with any local overrides merged over it."""
 
@@ -149,6 +163,8 @@ class Profile:
     rules: tuple[Rule, ...]
     origins: Mapping[str, str]  # every value's dotted key ("rules.first-core-group.amount") -> where it came from
     override_file: Path | None  # the override file merged in, if there was one
+    # key -> the nation's own figure for that indicator, where one is published (`cpctl.returns.stats`)
+    indicators: Mapping[str, NationalIndicator] = field(default_factory=lambda: MappingProxyType({}), repr=False)
 
     def rule(self, name: str) -> Rule:
         """The rule called `name`; NotFound, listing this profile's rules, if it has none by that name."""
@@ -362,6 +378,23 @@ def _from_merged(name: str, data: Mapping[str, Any], origins: Mapping[str, str],
         day_zero=data["day_zero"],
         closed_day=data["closed_day"],
         rules=tuple(rules),
-        origins=MappingProxyType(dict(origins)),
+        # the national figures change no deadline: left out of `origins` (and of repr), so that the schedule's
+        # fingerprint of the profile stays the same when a figure is added or updated
+        origins=MappingProxyType({key: value for key, value in origins.items() if not key.startswith("indicators")}),
         override_file=path,
+        indicators=MappingProxyType(
+            {
+                key: NationalIndicator(
+                    key=key,
+                    year=str(entry["year"]),
+                    source=entry["source"],
+                    value=None if entry.get("value") is None else float(entry["value"]),
+                    shares=None
+                    if entry.get("shares") is None
+                    else MappingProxyType({str(k): float(v) for k, v in entry["shares"].items()}),
+                    note=entry.get("note"),
+                )
+                for key, entry in (data.get("indicators") or {}).items()
+            }
+        ),
     )

@@ -96,6 +96,28 @@ TERM_KEYS = (
 CATEGORY_MODES = ("single", "multiple")
 
 _TOP_KEYS = ("title", "terms", "categories", "category_mode", "quorum", "calendar", "day_zero", "closed_day", "rules")
+# Optional: the nation's own published figures beside `cpctl stats`' indicators (`cpctl.returns.stats`).
+_OPTIONAL_TOP_KEYS = ("indicators",)
+# The indicators a profile may give a national figure for: `cpctl.returns.stats` computes each.
+INDICATOR_KEYS = (
+    "initial-conference-timely",
+    "initial-conference-timely-s47",
+    "review-timely",
+    "first-core-group-timely",
+    "child-seen-timely",
+    "plans-ended-3-months",
+    "plans-ended-2-years",
+    "second-plan",
+    "plans-started",
+    "plans-ended",
+    "plans-open",
+    "midway-reviews",
+    "escalations",
+    "escalations-resolved",
+    "open-plans-by-length",
+    "categories",
+)
+_INDICATOR_FIELDS = ("value", "shares", "year", "source", "note")
 _QUORUM_KEYS = ("min_agencies", "source", "note")
 _CALENDAR_KEYS = ("country", "subdiv")
 _RULE_KEYS = ("amount", "unit", "after", "before", "source", "note", "closed_day")
@@ -234,7 +256,7 @@ def _parse(raw: bytes, where: str, fix: str) -> Any:
 def _check_layer(data: Mapping[str, Any], where: str, *, base: Mapping[str, Any] | None) -> None:
     """Check a packaged profile (`base` None: every value required) or an override of `base` (any subset)."""
     complete = base is None
-    _known_keys(data, _TOP_KEYS, where, "")
+    _known_keys(data, _TOP_KEYS + _OPTIONAL_TOP_KEYS, where, "")
     if complete:
         _required(data, _TOP_KEYS, where, "")
     if "title" in data:
@@ -273,6 +295,8 @@ def _check_layer(data: Mapping[str, Any], where: str, *, base: Mapping[str, Any]
         _choice(data["day_zero"], READINGS, where, "day_zero")
     if "closed_day" in data:
         _closed_day(data["closed_day"], where, "closed_day")
+    if "indicators" in data:
+        _indicators(data["indicators"], where)
     if "rules" in data:
         rules = _mapping(data["rules"], where, "rules")
         base_rules = {} if base is None else base.get("rules", {})
@@ -349,6 +373,32 @@ def _closed_day_fits(data: Mapping[str, Any], where: str) -> None:
                 f"{where}: rules.{name}.closed_day has no effect: the rule counts working days, which never fall "
                 "on a weekend or a bank holiday; remove it, or give the rule a unit of days, weeks or months."
             )
+
+
+def _indicators(value: Any, where: str) -> None:
+    """`indicators:` key -> {value (a percentage or a number) or shares (label -> percentage), year, source, note}:
+    a figure the nation itself published, with where it comes from; never one made up."""
+    for key, entry in _mapping(value, where, "indicators").items():
+        if key not in INDICATOR_KEYS:
+            raise Invalid(f"{where}: unknown indicator {_shown(key)}; the indicators are {', '.join(INDICATOR_KEYS)}.")
+        prefix = f"indicators.{key}"
+        figure = _mapping(entry, where, prefix)
+        _known_keys(figure, _INDICATOR_FIELDS, where, f"{prefix}.")
+        _required(figure, ("year", "source"), where, f"{prefix}.")
+        if ("value" in figure) == ("shares" in figure):
+            raise Invalid(f"{where}: {prefix} gives one of value (a number) or shares (label: percentage).")
+        numbers = [("value", figure["value"])] if "value" in figure else []
+        if "shares" in figure:
+            numbers = [
+                (f"shares.{label}", v) for label, v in _mapping(figure["shares"], where, f"{prefix}.shares").items()
+            ]
+        for name, number in numbers:
+            if isinstance(number, bool) or not isinstance(number, int | float) or number < 0:
+                raise Invalid(f"{where}: {prefix}.{name} must be a number, not {_describe(number)}.")
+        for name in ("year", "source"):
+            _text(figure[name], where, f"{prefix}.{name}")
+        if "note" in figure:
+            _text(figure["note"], where, f"{prefix}.note", nullable=True)
 
 
 def _categories(value: Any, where: str) -> None:
