@@ -251,9 +251,8 @@ def test_report_annual_refuses_what_it_cannot_do_in_one_line(
     assert stand_in_stats == []  # refused before any work
 
 
-def test_report_annual_on_a_real_store_needs_stats(cli: Run, initialised: Any, tmp_path: Path) -> None:
-    """Needs branch C (t17-stats): `cpctl.returns.stats.year` on a store. The integrator removes the skip."""
-    pytest.importorskip("cpctl.returns.stats", reason="cpctl.returns.stats is branch C's (t17-stats), not merged")
+def test_report_annual_on_a_real_store(cli: Run, initialised: Any, tmp_path: Path) -> None:
+    """`cpctl.returns.stats.year` itself, on a store with nothing in it yet."""
     target = tmp_path / "annual.md"
     ok(cli("report", "annual", "--year", "2026", "-o", str(target)))
     assert target.read_text(encoding="utf-8").startswith("# Child protection conferences")

@@ -267,7 +267,9 @@ class Deadline(SQLModel, table=True):
     __table_args__ = (
         # `cpctl due`: every open deadline due soon; a child's, a lead worker's, a chair's. Without the child's,
         # SQLite answered `due --child` and every plan export from (status, due_on): all open deadlines.
-        Index("ix_deadline_status_due", "status", "due_on"),
+        # `cpctl stats` reads every deadline due in a period by kind, met or not, and by chair, worker or child:
+        # the same index, wider, answers it from the index alone (6.1 s of CPU on 50,000 children without it).
+        Index("ix_deadline_status_due", "status", "due_on", "kind", "met_on", "chair_id", "worker_id", "child_id"),
         Index("ix_deadline_child_status_due", "child_id", "status", "due_on"),
         Index("ix_deadline_worker_status_due", "worker_id", "status", "due_on"),
         Index("ix_deadline_chair_status_due", "chair_id", "status", "due_on"),

@@ -1,5 +1,5 @@
 """England's Children in Need census: the child's identifiers and characteristics, teams, the child in need
-episode and the section 47 enquiry.
+episode and the section 47 enquiry; the deadline index `cpctl stats` reads from.
 
 Revision ID: 0004
 Revises: 0003
@@ -25,6 +25,9 @@ _CHILD_COLUMNS = (
     ("ethnicity", 4),
     ("disabilities", 64),
 )
+# The open deadlines by date (`cpctl due`), widened so that `cpctl stats` reads a period's deadlines from the
+# index alone.
+_DEADLINE_STATS_COLUMNS = ("status", "due_on", "kind", "met_on", "chair_id", "worker_id", "child_id")
 
 
 def upgrade() -> None:
@@ -73,9 +76,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_section47_child_id", "section47", ["child_id"], unique=False)
     op.create_index("ix_section47_conference_id", "section47", ["conference_id"], unique=False)
+    op.drop_index("ix_deadline_status_due", table_name="deadline")
+    op.create_index("ix_deadline_status_due", "deadline", list(_DEADLINE_STATS_COLUMNS), unique=False)
 
 
 def downgrade() -> None:
+    op.drop_index("ix_deadline_status_due", table_name="deadline")
+    op.create_index("ix_deadline_status_due", "deadline", ["status", "due_on"], unique=False)
     op.drop_table("section47")
     op.drop_table("cin_episode")
     op.drop_index("ix_child_team_id", table_name="child")
