@@ -318,19 +318,21 @@ def export_rows(runner: Runner, stores: Path, sizes: Sizes) -> list[Row]:
 
 
 def census_rows(runner: Runner, stores: Path, sizes: Sizes) -> list[Row]:
-    """`census --check` on the store nearest 10,000 children, for the collection year of its latest conference:
-    the whole return gathered and every rule run (exit 1 while census items are missing counts as done)."""
+    """`census -o` on the store nearest 10,000 children, for the collection year of its latest conference: the whole
+    return gathered, every rule run, and the file written (the generator records every item the census needs)."""
     size = min(sizes.all, key=lambda n: abs(n - 10_000))
     path = store_path(stores, size)
     with closing(sqlite3.connect(path)) as conn:
         (latest,) = conn.execute("SELECT max(held_on) FROM conference").fetchone()
     held = date.fromisoformat(latest)
     year = held.year + 1 if held.month >= 4 else held.year
-    (timing,) = runner.compare(runner.cpctl("--db", str(path), "census", "--year", str(year), "--check"))
-    if timing.code not in (0, 1):
+    output = runner.data / "census.xml"
+    command = runner.cpctl("--db", str(path), "census", "--year", str(year), "-o", str(output), "--force")
+    (timing,) = runner.compare(command)
+    if timing.code != 0:
         raise SystemExit(f"census failed: {timing.stderr.strip()}")
     cpu = timing.median_cpu
-    return [Row(f"cpctl census --check on {size:,} children (CPU)", f"{cpu:.2f} s", "< 30 s", verdict(cpu < 30))]
+    return [Row(f"cpctl census -o on {size:,} children (CPU)", f"{cpu:.2f} s", "< 30 s", verdict(cpu < 30))]
 
 
 def generate_rows(built: dict[str, object], sizes: Sizes) -> list[Row]:

@@ -22,6 +22,7 @@ TARGETS = [
     "cpctl plan show: 8 children vs 2",
     "cpctl stats on 8 children",
     "cpctl plan export --all --format html: per plan",
+    "cpctl census -o on 8 children (CPU)",
 ]
 
 
@@ -42,6 +43,7 @@ def test_the_benchmark_measures_every_target(tmp_path: Path) -> None:
         (row,) = [line for line in table if line.startswith(target + " ")]
         assert "exit " not in row, row  # every command of the benchmark ran and succeeded
     judged = [line for line in table if line.rstrip().endswith(("PASS", "FAIL"))]
-    assert len(judged) == 9, table  # generator, 2 helps, due, its memory, child show, plan show, stats, export
-    assert "per plan" in table[-1] and " / 4 = " in table[-1]  # the export is of the second store's plans in force
+    assert len(judged) == 10, table  # generator, 2 helps, due, its memory, child show, plan show, stats, export, census
+    (export,) = [line for line in table if "per plan" in line]
+    assert " / 4 = " in export  # the export is of the second store's plans in force
     assert result.returncode == (1 if any(line.rstrip().endswith("FAIL") for line in table) else 0)

@@ -55,14 +55,17 @@ def census(
         period = f"{built.start.isoformat()} to {built.end.isoformat()}"
         if not found:
             console.print(
-                f"Census {year} ({period}): {len(built.children)} children, nothing missing or wrong.", markup=False
+                f"Census {year} ({period}): {len(built.children):,} children, nothing missing or wrong.",
+                markup=False,
+                soft_wrap=True,
             )
             return
         children = len({p.child for p in built.problems})
         console.print(
-            f"Census {year} ({period}): {len(built.children)} children; {len(found)} to fix"
-            f"{f' for {children} of them' if children else ''}:",
+            f"Census {year} ({period}): {len(built.children):,} children; {len(found):,} to fix"
+            f"{f' for {children:,} of them' if children else ''}:",
             markup=False,
+            soft_wrap=True,
         )
         for line in found:
             console.print(f"  {line}", markup=False, soft_wrap=True)
@@ -70,11 +73,11 @@ def census(
     assert output is not None
     if found:
         raise Invalid(
-            f"the census {year} has {len(found)} thing{'s' if len(found) != 1 else ''} missing or wrong; nothing "
+            f"the census {year} has {len(found):,} thing{'s' if len(found) != 1 else ''} missing or wrong; nothing "
             f"was written. See `cpctl census --year {year} --check`."
         )
     _write(store, built, profile, output, force=force)
-    out().print(f"Wrote {output}: the census {year}, {len(built.children)} children.", markup=False)
+    out().print(f"Wrote {output}: the census {year}, {len(built.children):,} children.", markup=False, soft_wrap=True)
 
 
 def _write(store: object, built: object, profile: object, output: Path, *, force: bool) -> None:
