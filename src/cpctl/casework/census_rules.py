@@ -25,7 +25,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from cpctl.rules.census_codes import CLOSURE_REASON, DISABILITY, ETHNICITY, GENDER, PRIMARY_NEED, REFERRAL_SOURCE
+from cpctl.rules import census_codes
+from cpctl.rules.census_codes import (
+    CLOSURE_REASON,
+    DISABILITY,
+    ETHNICITY,
+    GENDER,
+    PRIMARY_NEED,
+    REFERRAL_SOURCE,
+    UPN_LETTERS,
+)
 
 if TYPE_CHECKING:
     from cpctl.rules.calendar import Calendar
@@ -280,7 +289,6 @@ class ChildItems:
 
 
 # -- identifiers --------------------------------------------------------------------------------------------------
-_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # 23 letters: the alphabet without I, O and S
 _ID_PATTERN = re.compile(r"[A-Za-z0-9]{1,20}")
 
 
@@ -290,20 +298,12 @@ def derived_la_child_id(ref: str, override: str | None) -> str:
 
 
 def upn_check_letter(upn: str) -> str | None:
-    """The check letter the UPN's characters 2-13 call for (the DfE's published algorithm), or None if they are not
-    11 digits and a digit or an allowed letter."""
+    """The check letter the UPN's characters 2-13 call for (`census_codes.upn_check_letter`, the DfE's published
+    algorithm), or None if they are not 11 digits and a digit or an allowed letter."""
     body = upn[1:].upper()
-    if len(body) != 12 or not body[:11].isdigit():
+    if len(body) != 12 or not body[:11].isdigit() or not (body[11].isdigit() or body[11] in UPN_LETTERS):
         return None
-    last = body[11]
-    if last.isdigit():
-        last_value = int(last)
-    elif last in _CHECK_LETTERS:
-        last_value = _CHECK_LETTERS.index(last)
-    else:
-        return None
-    total = sum(int(ch) * weight for ch, weight in zip(body[:11], range(2, 13), strict=True)) + last_value * 13
-    return _CHECK_LETTERS[total % 23]
+    return census_codes.upn_check_letter(body)
 
 
 def upn_rules(upn: str) -> list[str]:
@@ -312,7 +312,7 @@ def upn_rules(upn: str) -> list[str]:
     if len(upn) != 13 or not upn[0].isalpha() or not body[:11].isdigit():
         return ["1540"]
     last = body[11].upper()
-    if not (last.isdigit() or last in _CHECK_LETTERS):
+    if not (last.isdigit() or last in UPN_LETTERS):
         return ["1550"]
     return [] if upn_check_letter(upn) == upn[0].upper() else ["1510"]
 

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 from cpctl.errors import Invalid
 from cpctl.returns.figures import Breakdown, Figures, Indicator, NationalFigure, Year
+from cpctl.rules.profile_files import COUNT_INDICATORS, PERCENT_INDICATORS
 
 if TYPE_CHECKING:
     from sqlmodel import Session
@@ -47,24 +48,8 @@ DEADLINE_KINDS = {
 }
 LENGTH_BANDS = ("under 3 months", "3 to 6 months", "6 to 12 months", "1 to 2 years", "2 years or more")
 S47_DAYS = 15  # the DfE's InitialCPCtarget: 15 working days from the section 47 start, the start as day 1
-PERCENT_KEYS = (
-    "initial-conference-timely",
-    "initial-conference-timely-s47",
-    "review-timely",
-    "first-core-group-timely",
-    "child-seen-timely",
-    "plans-ended-3-months",
-    "plans-ended-2-years",
-    "second-plan",
-)
-COUNT_KEYS = (
-    "plans-started",
-    "plans-ended",
-    "plans-open",
-    "midway-reviews",
-    "escalations",
-    "escalations-resolved",
-)
+PERCENT_KEYS = PERCENT_INDICATORS
+COUNT_KEYS = COUNT_INDICATORS
 
 
 # -- what is counted, per period and group -----------------------------------------------------------------------

@@ -99,7 +99,7 @@ _TOP_KEYS = ("title", "terms", "categories", "category_mode", "quorum", "calenda
 # Optional: the nation's own published figures beside `cpctl stats`' indicators (`cpctl.returns.stats`).
 _OPTIONAL_TOP_KEYS = ("indicators",)
 # The indicators a profile may give a national figure for: `cpctl.returns.stats` computes each.
-INDICATOR_KEYS = (
+PERCENT_INDICATORS = (  # a numerator of a denominator
     "initial-conference-timely",
     "initial-conference-timely-s47",
     "review-timely",
@@ -108,15 +108,17 @@ INDICATOR_KEYS = (
     "plans-ended-3-months",
     "plans-ended-2-years",
     "second-plan",
+)
+COUNT_INDICATORS = (
     "plans-started",
     "plans-ended",
     "plans-open",
     "midway-reviews",
     "escalations",
     "escalations-resolved",
-    "open-plans-by-length",
-    "categories",
 )
+BREAKDOWNS = ("open-plans-by-length", "categories")  # shares of a whole
+INDICATOR_KEYS = PERCENT_INDICATORS + COUNT_INDICATORS + BREAKDOWNS
 _INDICATOR_FIELDS = ("value", "shares", "year", "source", "note")
 _QUORUM_KEYS = ("min_agencies", "source", "note")
 _CALENDAR_KEYS = ("country", "subdiv")
