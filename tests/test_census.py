@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -214,3 +214,21 @@ def test_recording_a_conference_warns_of_a_census_rule_it_breaks(tmp_path: Path)
             f"{days_ago(3)} is still open. Close the episode after the plan ends.\n"
         )
         assert (warning in result.stderr) == warned, result.stderr
+
+
+def test_correcting_a_conference_warns_of_a_census_rule_it_now_breaks(cli: Run, demo: StoreRef) -> None:
+    """A conference's date corrected onto a weekend (8875) warns as recording it would; moved back to a weekday,
+    nothing is said. Both the correction and the move save all the same."""
+    ((held, ref),) = rows(demo, "SELECT held_on, ref FROM conference WHERE kind = 'initial'")
+    held_on = date.fromisoformat(str(held))
+    saturday = held_on + timedelta(days=(5 - held_on.weekday()) % 7 or 7)
+    weekday = saturday + timedelta(days=2)  # the Monday after
+    corrected = cli("--db", str(demo), "conference", "correct", ref, "--date", saturday.isoformat(), "--reason", "x")
+    assert corrected.exit_code == 0, corrected.output
+    assert corrected.stderr.count("Warning: census rule 8875: ") == 2, corrected.stderr  # each child of it
+    assert f"the initial conference is dated on a weekend: {saturday.isoformat()}" in corrected.stderr
+    moved = cli("--db", str(demo), "conference", "move", ref, "--to", weekday.isoformat())
+    assert moved.exit_code == 0, moved.output
+    assert "census rule" not in moved.stderr
+    ((now,),) = rows(demo, f"SELECT held_on FROM conference WHERE ref = '{ref}'")
+    assert str(now) == weekday.isoformat()

@@ -542,6 +542,17 @@ def census_warnings(session: Session, children: Iterable[Child], jurisdiction: s
     return found
 
 
+def census_warnings_after_change(session: Session, row: Conference) -> list[str]:
+    """The census warnings for the children of a conference whose facts were corrected (its date, a category),
+    as recording it gives them (England only)."""
+    from cpctl.store.settings import get
+
+    children = session.exec(
+        select(Child).join(Decision, col(Decision.child_id) == col(Child.id)).where(Decision.conference_id == row.id)
+    ).all()
+    return census_warnings(session, children, get(session, "jurisdiction") or "")
+
+
 def _scheduled(session: Session, child: Child) -> list[tuple[str, date]]:
     """The child's open deadlines that a conference sets (SCHEDULED_KINDS), in that order."""
     rows = session.exec(

@@ -362,9 +362,10 @@ def conference_move(
 ) -> None:
     """Correct the date a conference was held on, or move a booked conference to another day (with --reason);
     deadlines follow."""
-    from cpctl.casework import conference_changes, conference_records
+    from cpctl.casework import conference, conference_changes, conference_records
     from cpctl.casework.booking import is_booking_ref
     from cpctl.commands.common import date_value
+    from cpctl.commands.saving import print_census_warnings
     from cpctl.dates import british
 
     if new_date is not None and to is not None:
@@ -387,10 +388,12 @@ def conference_move(
     with store.write() as session:
         row = conference_records.find(session, ref)
         old = conference_changes.move(session, row, when)
+        warnings = conference.census_warnings_after_change(session, row) if old != when else []
     if old == when:
         out().print(f"{ref} was already recorded on {british(when)}; nothing changed.", markup=False)
     else:
         out().print(f"Moved {ref} from {british(old)} to {british(when)}; its deadlines follow.", markup=False)
+    print_census_warnings(warnings)
 
 
 @app.command("correct")
@@ -453,7 +456,8 @@ def conference_correct(
 
     In a terminal, with nothing to correct given, it asks what was recorded wrongly.
     """
-    from cpctl.casework import conference_records, corrections
+    from cpctl.casework import conference, conference_records, corrections
+    from cpctl.commands.saving import print_census_warnings
 
     when = new_date
     fixes: dict[str, corrections.AttendanceFix] = {}
@@ -508,7 +512,9 @@ def conference_correct(
         row = conference_records.find(session, ref)
         shown = row.ref
         done = corrections.correct(session, row, fix)
+        warnings = conference.census_warnings_after_change(session, row) if done.changes else []
     print_corrected(shown, done)
+    print_census_warnings(warnings)
 
 
 def _pair(text: str, option: str, form: str) -> tuple[str, str]:

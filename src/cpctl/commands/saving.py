@@ -95,12 +95,16 @@ def save_conference(
         return saved, prepared.rules
 
     saved, rules = save_checked(store, data, save, document, before=before)
-    if saved.census_warnings:
-        from cpctl.commands.common import err
-
-        for line in saved.census_warnings:
-            err().print(f"Warning: {line}", markup=False, soft_wrap=True)
+    print_census_warnings(saved.census_warnings)
     return saved, rules
+
+
+def print_census_warnings(warnings: list[str]) -> None:
+    """England: each census rule the records now break, on stderr (the change is saved: a warning, not a refusal)."""
+    from cpctl.commands.common import err
+
+    for line in warnings:
+        err().print(f"Warning: {line}", markup=False, soft_wrap=True)
 
 
 def save_core_group(
