@@ -220,19 +220,19 @@ def _print(figures: list[Figures]) -> None:
                 share = f"{100.0 * number / total:.1f}%" if total else "-"
                 grid.add_row(label, f"{number:,}", share, f"{shares[label]:.0f}%" if label in shares else "")
             console.print(grid)
-    sources = {}
+    sources: list[str] = []
     for indicator in first.indicators:
         if indicator.national is not None:
-            sources[indicator.national.source] = indicator.national.year
+            sources.append(f"{indicator.label}: {indicator.national.source} ({indicator.national.year})")
     for breakdown in first.breakdowns:
         if breakdown.national_source:
-            sources[breakdown.national_source] = ""
+            sources.append(f"{breakdown.label}: {breakdown.national_source}")
     if sources:
         console.print("National figures:", markup=False)
-        for source, year in sources.items():
-            console.print(f"  {source}" + (f" ({year})" if year else ""), markup=False)
+        for line in sources:
+            console.print(f"  {line}", markup=False, soft_wrap=True)
     else:
         console.print("No national figures: this profile names none (cpctl shows none it cannot source).", markup=False)
     left = [i for i in first.indicators if i.note and "left out" in i.note]
     for indicator in left:
-        console.print(f"{indicator.label}: {indicator.note}", markup=False)
+        console.print(f"{indicator.label}: {indicator.note}", markup=False, soft_wrap=True)
