@@ -92,7 +92,7 @@ def _build(store: StoreRef) -> dict[str, int]:
                             Decision(
                                 conference_id=held.id or 0,
                                 child_id=of.id or 0,
-                                outcome="plan" if held is conf else "end",
+                                outcome="plan-starts" if held is conf else "plan-ends",
                                 categories=json.dumps(codes),
                                 plan_id=made.id,
                                 details="",
@@ -136,7 +136,7 @@ def _build(store: StoreRef) -> dict[str, int]:
                 Decision(
                     conference_id=k5r.id or 0,
                     child_id=c5.id or 0,
-                    outcome="continue",
+                    outcome="plan-continues",
                     categories="[]",
                     plan_id=p5.id,
                     details="",
@@ -440,9 +440,46 @@ def test_a_year_that_has_not_started_is_refused(session: Any) -> None:
 def test_other_nations_show_no_national_figure_and_no_section_47_measure(session: Any, name: str) -> None:
     (whole,) = figures_of(session, name)
     assert whole.indicator("initial-conference-timely-s47") is None
-    assert all(i.national is None for i in whole.indicators)
+    own = {"initial-conference-plan", "plans-ended-6-months"} if name == "scotland" else set()
+    assert {i.key for i in whole.indicators if i.national is not None} == own
     assert all(b.national is None for b in whole.breakdowns)
     assert number(whole, "plans-started") == 3
+
+
+def test_scotland_counts_what_its_own_return_counts(initialised: StoreRef) -> None:
+    """Scotland's return counts the initial planning meetings that led to a registration, and the children
+    de-registered within 6 months: its profile names both, with its national figures; England's names neither.
+    C6's initial meeting (no strategy discussion: left out of timeliness) decided no plan was needed."""
+    from cpctl.store.database import Store
+    from cpctl.store.models import Child, Conference, Decision
+
+    _build(initialised)
+    opened = Store(initialised.url)
+    try:
+        with opened.write() as session:
+            c6 = Child(ref="C6", given_name="C6", family_name="Testwood")
+            k6 = Conference(ref="K6", kind="initial", held_on=date(2025, 12, 1), chair_id=1, recorded_at="x")
+            session.add_all([c6, k6])
+            session.flush()
+            session.add(
+                Decision(conference_id=k6.id, child_id=c6.id, outcome="not-needed", categories="[]", details="")
+            )
+        with opened.read() as session:
+            (scotland,) = figures_of(session, "scotland")
+            (england,) = figures_of(session, "england")
+    finally:
+        opened.dispose()
+    assert pair(scotland, "initial-conference-plan") == (3, 4)  # K1, K2 and K3 started a plan; K6 did not
+    assert scotland.indicator("initial-conference-plan").label == (
+        "Initial Child Protection Planning Meetings that led to a child protection plan"
+    )
+    assert "registration on the child protection register" in scotland.indicator("initial-conference-plan").note
+    assert pair(scotland, "plans-ended-6-months") == (1, 2)  # C1's second plan (under 3 months); C4's (2 years)
+    national = scotland.indicator("plans-ended-6-months").national
+    assert (national.value, national.year) == (48, "2023-24") and "Child Protection 2023-24" in national.source
+    assert scotland.indicator("initial-conference-plan").national.value == 75.9
+    assert england.indicator("initial-conference-plan") is None and england.indicator("plans-ended-6-months") is None
+    assert pair(england, "initial-conference-timely") == (1, 2)  # K6 had no strategy discussion: left out
 
 
 def test_a_nation_recording_several_categories_counts_each(session: Any) -> None:

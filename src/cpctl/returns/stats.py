@@ -329,6 +329,7 @@ def _count_plans(
                 tally = tallies[(ended, group)]
                 tally.counts["plans-ended"] += 1
                 tally.ratio("plans-ended-3-months", ended_on <= plus_months(started_on, 3))
+                tally.ratio("plans-ended-6-months", ended_on < plus_months(started_on, 6))
                 tally.ratio("plans-ended-2-years", ended_on >= plus_months(started_on, 24))
         # open at the end of each period from the one it started in (or the first) to the one before it ended
         first = bisect.bisect_left(ends, started_on)
@@ -356,7 +357,14 @@ def _count_initial_conferences(
     from cpctl.store.models import CaseEvent, Conference, Decision, Plan, Section47
 
     in_period = (
-        select(Conference.id, Conference.held_on, Conference.chair_id, Decision.child_id, Decision.plan_id)
+        select(
+            Conference.id,
+            Conference.held_on,
+            Conference.chair_id,
+            Decision.child_id,
+            Decision.plan_id,
+            Decision.outcome,
+        )
         .join(Decision, col(Decision.conference_id) == col(Conference.id))
         .where(
             col(Conference.kind).in_(INITIAL_KINDS),
@@ -421,7 +429,7 @@ def _count_initial_conferences(
         rule = None
     due_memo: dict[date, date] = {}
     s47_memo: dict[date, date] = {}
-    for conference_id, held_on, chair_id, child_id, plan_id in conferences:
+    for conference_id, held_on, chair_id, child_id, plan_id, outcome in conferences:
         index = periods.index(held_on)
         assert index is not None
         if by == "chair":
@@ -433,6 +441,7 @@ def _count_initial_conferences(
         else:
             group = None
         tally = tallies[(index, group)]
+        tally.ratio("initial-conference-plan", outcome == "plan-starts")
         previous = [day for day in starting.get(child_id, ()) if day < held_on]
         since = previous[-1] if previous else None  # a start before the one that led to the previous conference
         belongs = [day for day in discussions.get(child_id, ()) if day <= held_on and (since is None or day > since)]
@@ -713,6 +722,22 @@ class _Shape:
             False,
             "Of the plans started in the period, those that were not the child's first in this store.",
         )
+        # Counted where the nation's own return counts them (the profile names them): Scotland's.
+        if "initial-conference-plan" in self.profile.indicators:
+            percent(
+                "initial-conference-plan",
+                f"{_capfirst(initial)} that led to a {terms.plan}",
+                None,
+                f"Each child's {terms.initial_conference} (or pre-birth) in the period, and whether it started a "
+                f"{terms.plan}" + (f" (a registration on the {terms.register})." if terms.register else "."),
+            )
+        if "plans-ended-6-months" in self.profile.indicators:
+            percent(
+                "plans-ended-6-months",
+                f"{_capfirst(self._plural('plan'))} ended in under 6 months",
+                None,
+                "Of the plans that ended in the period, those that lasted less than 6 months.",
+            )
         count("plans-started", f"{_capfirst(self._plural('plan'))} started", "Plans started in the period.")
         count("plans-ended", f"{_capfirst(self._plural('plan'))} ended", "Plans ended in the period.")
         count(

@@ -108,6 +108,8 @@ PERCENT_INDICATORS = (  # a numerator of a denominator
     "plans-ended-3-months",
     "plans-ended-2-years",
     "second-plan",
+    "initial-conference-plan",  # shown where the profile names it (Scotland: registrations from initial CPPMs)
+    "plans-ended-6-months",  # shown where the profile names it (Scotland: de-registered within 6 months)
 )
 COUNT_INDICATORS = (
     "plans-started",
