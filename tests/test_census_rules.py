@@ -194,7 +194,7 @@ def test_what_is_missing_is_said_with_how_to_record_it() -> None:
         "`--upn-unknown UN1..UN7`.",
         "C-1: missing: the census sex code (GenderCurrent). Set it: `cpctl child edit C-1 --census-sex 1|2|0|9`.",
         "C-1: missing: the ethnicity code. Set it: `cpctl child edit C-1 --ethnicity CODE`.",
-        "C-1: missing: the disability codes (NONE for none). Set them: `cpctl child edit C-1 --disability CODE` "
+        "C-1: missing: the disability codes (NONE for none). Set them: `cpctl child edit C-1 --disability-code CODE` "
         "(NONE for none).",
     ]
     no_enquiry = episode(enquiries=(), initial_conference_on=date(2026, 5, 5))

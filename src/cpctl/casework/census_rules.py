@@ -380,15 +380,15 @@ def check_child(child: ChildItems) -> list[Problem]:
         broken("4220", repr(child.ethnicity), f"Set it: {edit} --ethnicity CODE`.")
     if child.disabilities is None or not child.disabilities:
         if not all(e.referral_nfa for e in child.episodes):
-            missing("the disability codes (NONE for none)", f"Set them: {edit} --disability CODE` (NONE for none).")
+            missing("the disability codes (NONE for none)", f"Set them: {edit} --disability-code CODE` (NONE for none).")
     else:
         bad = [code for code in child.disabilities if code not in DISABILITY]
         if bad:
-            broken("8540", ", ".join(bad), f"Set them again: {edit} --disability CODE`.")
+            broken("8540", ", ".join(bad), f"Set them again: {edit} --disability-code CODE`.")
         if "NONE" in child.disabilities and len(set(child.disabilities)) > 1:
-            broken("8790", ", ".join(child.disabilities), f"Set them again: {edit} --disability CODE`.")
+            broken("8790", ", ".join(child.disabilities), f"Set them again: {edit} --disability-code CODE`.")
         if len(set(child.disabilities)) < len(child.disabilities):
-            broken("8794", ", ".join(child.disabilities), f"Set them again: {edit} --disability CODE`.")
+            broken("8794", ", ".join(child.disabilities), f"Set them again: {edit} --disability-code CODE`.")
     referral = f"`cpctl child referral {ref}"
     if not child.episodes:
         broken(
