@@ -380,7 +380,9 @@ def check_child(child: ChildItems) -> list[Problem]:
         broken("4220", repr(child.ethnicity), f"Set it: {edit} --ethnicity CODE`.")
     if child.disabilities is None or not child.disabilities:
         if not all(e.referral_nfa for e in child.episodes):
-            missing("the disability codes (NONE for none)", f"Set them: {edit} --disability-code CODE` (NONE for none).")
+            missing(
+                "the disability codes (NONE for none)", f"Set them: {edit} --disability-code CODE` (NONE for none)."
+            )
     else:
         bad = [code for code in child.disabilities if code not in DISABILITY]
         if bad:
