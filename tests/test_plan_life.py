@@ -202,6 +202,26 @@ def test_a_malformed_file_names_its_line(demo_db: Path, tmp_path: Path, change: 
     assert dump(demo_db) == before
 
 
+def test_an_action_moved_to_start_after_its_outcome_is_due_is_refused(demo_db: Path, tmp_path: Path) -> None:
+    """A changed start past the action's own `by` is refused where it is typed, with nothing saved (it once saved
+    a plan version that cpctl could not read back)."""
+    data = example_core_group(days_ago(5))
+    by = date.fromisoformat(content(demo_db, JAMIE, 1)["actions"][1]["by"])
+    late = by + timedelta(days=10)
+    data["changed_actions"][0].update(start=iso(late))
+    data["changed_actions"][0].pop("by", None)
+    before = dump(demo_db)
+    result = record_from(demo_db, tmp_path, data)
+    assert result.exit_code == 1
+    assert result.stderr.endswith(
+        f"changed_actions[0].start: action A2's outcome would be due ({by.isoformat()}) before it starts "
+        f"({late.isoformat()}); give a new `by` date with the new start.\n"
+    ), result.stderr
+    assert dump(demo_db) == before
+    data["changed_actions"][0]["by"] = iso(late + timedelta(weeks=8))
+    assert record_from(demo_db, tmp_path, data).exit_code == 0
+
+
 def test_a_file_that_is_not_yaml_names_its_line(demo_db: Path, tmp_path: Path) -> None:
     path = tmp_path / "core-group.yaml"
     path.write_text("child: DEMO-1001\ndate: [2026-01-01\n", encoding="utf-8")

@@ -107,8 +107,16 @@ def revised(current: PlanContent, data: CoreGroupIn) -> PlanContent:
                 f"the plan has no action {change.id}; its actions are {', '.join(sorted(k or '' for k in known))}.",
             )
         action = next(a for a in content.actions if a.id == change.id)
-        for field, value in change.model_dump(exclude={"id"}, exclude_none=True).items():
+        changed = change.model_dump(exclude={"id"}, exclude_none=True)
+        for field, value in changed.items():
             setattr(action, field, value)
+        if action.start and action.by and action.by < action.start:  # what Action checks when it is made
+            moved = "start" if "start" in changed else "by"
+            raise FieldError(
+                ("changed_actions", index, moved),
+                f"action {change.id}'s outcome would be due ({action.by.isoformat()}) before it starts "
+                f"({action.start.isoformat()}); give a new `by` date with the new start.",
+            )
     for index, ref in enumerate(data.removed_actions):
         if ref not in known:
             raise FieldError(("removed_actions", index), f"the plan has no action {ref}.")
