@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
 
-from cpctl.errors import Invalid
+from cpctl.errors import Invalid, NotFound
 from cpctl.returns.figures import Breakdown, Figures, Indicator, NationalFigure, Year
 from cpctl.rules.profile_files import COUNT_INDICATORS, PERCENT_INDICATORS
 
@@ -637,7 +637,7 @@ class _Shape:
 
             within = timescale_words(rule.amount, rule.unit)
             label = f"{_capfirst(initial)} within {within} of the {self.profile.event_words(rule.after)}"
-        except Exception:  # noqa: BLE001 - a profile without the rule still shows the others
+        except NotFound:  # a profile without the rule still shows the others
             label = f"{_capfirst(initial)} on time (this profile has no initial-conference rule)"
 
         def percent(key: str, label: str, better: bool | None, note: str) -> None:
