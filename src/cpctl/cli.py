@@ -60,6 +60,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "England's Children in Need census return: check what it lacks, and write the DfE's XML.",
     ),
     "db": ("db", "app", "Check, upgrade, back up and restore the store."),
+    "user": ("user", "app", "A team's store on PostgreSQL: give each person a login, a role and a team."),
+    "team": ("team", "app", "The service's teams: children and users belong to one."),
     "audit": ("audit_log", "app", "Read the audit trail of every change."),
     "profile": (
         "profile",
@@ -188,6 +190,9 @@ class CpctlGroup(TyperGroup):
         from cpctl.interrupts import Stopped
 
         saved_before = _saved()
+        from cpctl import running
+
+        running.COMMAND[0] = self._path_in(args, prog_name).removeprefix(f"{prog_name} ").removeprefix(prog_name)
         try:
             try:
                 result = super().main(

@@ -605,7 +605,20 @@ def find_child(session: Session, key: str) -> Child:
     line. None: `NotFound`, suggesting the child it was probably meant to be.
 
     An exact id costs one statement and a name two; only a name that matches no one reads every child's id and
-    name, to suggest one."""
+    name, to suggest one.
+
+    On a team's store the lookup is in the read log: the child shown, or the name asked for and not shown (a child
+    out of the login's reach gets the same "no child" as one that does not exist)."""
+    try:
+        child = _find_child(session, key)
+    except NotFound:
+        audit.note_read(session, str(key).strip() or "?", found=False)
+        raise
+    audit.note_read(session, child.ref, found=True)
+    return child
+
+
+def _find_child(session: Session, key: str) -> Child:
     text = _query(key, "child")
     exact = _by_ref(session, Child, text)
     if exact is not None:

@@ -7,7 +7,7 @@ from sqlmodel import Session
 from cpctl.casework.people import new_person_ref
 from cpctl.rules.jurisdictions import check_jurisdiction
 from cpctl.store import audit
-from cpctl.store.audit import os_login
+from cpctl.store.audit import login_of
 from cpctl.store.models import AppUser, Person, Setting
 from cpctl.store.settings import USER_ROLES, check_role, get
 from cpctl.text import clean
@@ -33,7 +33,7 @@ def initialise(session: Session, *, authority: str, jurisdiction: str, name: str
     if changes:
         audit.record(session, "store.init", "store", None, f"store set up for {jurisdiction}", changes)
 
-    login = os_login()
+    login = login_of(session)
     user = session.get(AppUser, login)
     person = session.get(Person, user.person_id) if user else None
     role_text = USER_ROLES[role]

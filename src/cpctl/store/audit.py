@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from cpctl import running
 from cpctl.dates import utc_now_iso
 from cpctl.store.models import AppUser, AuditEntry, Person
 
@@ -31,9 +32,21 @@ def os_login() -> str:
         return "unknown"
 
 
+def login_of(session: Session) -> str:
+    """Who is running cpctl: on PostgreSQL the login the server knows (`session_user`), which neither
+    $CPCTL_USER nor anything else can change; on SQLite, the operating system's login."""
+    connection = session.connection()
+    if connection.dialect.name != "postgresql":
+        return os_login()
+    known = session.info.get("cpctl_login")
+    if known is None:
+        known = session.info["cpctl_login"] = str(connection.exec_driver_sql("SELECT session_user").scalar_one())
+    return known
+
+
 def current_actor(session: Session) -> str:
     """The configured user for this login ('Name (login)'), falling back to the login alone."""
-    login = os_login()
+    login = login_of(session)
     user = session.get(AppUser, login)
     if user is not None:
         person = session.get(Person, user.person_id)
@@ -69,8 +82,7 @@ def record(
     changes: dict[str, Any] | None = None,
 ) -> AuditEntry:
     """Add an audit entry to the current transaction (Store.write() serialises writers, so the chain holds)."""
-    previous = session.exec(select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)).first()
-    prev_hash = previous or GENESIS
+    prev_hash = _tail(session) or GENESIS
     at = utc_now_iso()
     actor = current_actor(session)
     changes_text = json.dumps(changes or {}, ensure_ascii=False, sort_keys=True, default=str)
@@ -89,6 +101,36 @@ def record(
     session.add(entry)
     session.flush()
     return entry
+
+
+def _tail(session: Session) -> str | None:
+    """The newest entry's hash. On PostgreSQL a function reads it, since a login may not read the whole trail."""
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return connection.exec_driver_sql("SELECT cpctl_audit_tail()").scalar_one()  # type: ignore[no-any-return]
+    return session.exec(select(AuditEntry.hash).order_by(col(AuditEntry.id).desc()).limit(1)).first()
+
+
+# -- the read log (a team's store) --------------------------------------------------------------------------------
+READS = "cpctl_reads"  # session.info key: the children looked up in this session, and those asked for and not found
+
+
+def note_read(session: Session, ref: str, *, found: bool) -> None:
+    """Remember that this session looked a child up (or asked for one it may not see, or that does not exist):
+    `Store` writes it to the trail when the session ends, on PostgreSQL (a team's store)."""
+    if session.connection().dialect.name != "postgresql":
+        return
+    session.info.setdefault(READS, []).append((ref[:64], found))
+
+
+def record_reads(session: Session, reads: Sequence[tuple[str, bool]]) -> None:
+    """The read log: an entry for each child looked at (`read.show`), and for each asked for but not shown
+    (`read.denied`: out of the login's reach, restricted, or no such child; the asker is told only "no child")."""
+    what = running.COMMAND[0] or "cpctl"
+    for ref, found in dict.fromkeys(reads):
+        action = "read.show" if found else "read.denied"
+        summary = f"{what}: {'looked at' if found else 'asked for, not shown'} {ref}"
+        record(session, action, "child", ref, summary, {"command": what})
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

@@ -26,6 +26,7 @@ from sqlmodel import Session
 from cpctl import scratch as scratch_files
 from cpctl.errors import CpctlError, StoreError
 from cpctl.paths import SQLITE_HEADER, expand, is_store_file, sqlite_path, sqlite_url, store_files
+from cpctl.store import audit
 from cpctl.store.migrations import HEAD, REVISIONS
 from cpctl.store.migrations import upgrade as _migrate
 from cpctl.text import shown
@@ -100,21 +101,42 @@ class Store:
     # -- sessions ---------------------------------------------------------------------------------------------
     @contextmanager
     def read(self) -> Iterator[Session]:
+        """A session for reading. On a team's store the children it looked up, or was asked for and did not show,
+        are written to the read log when it ends, whatever became of the command."""
         with translate_errors(self), Session(self.engine, expire_on_commit=False) as session:
-            yield session
+            try:
+                yield session
+            finally:
+                reads = session.info.pop(audit.READS, None)
+                if reads:
+                    session.rollback()
+                    self._log_reads(reads)
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One transaction: everything done in the block, with its audit records, is saved, or nothing is."""
+        """One transaction: everything done in the block, with its audit records, is saved, or nothing is.
+
+        On a team's store a child asked for and not shown is in the read log, saved or not (the children the
+        change is about are in its own audit entries)."""
         with translate_errors(self), Session(self._writer, expire_on_commit=False) as session:
             self._serialise(session.connection())
             try:
                 yield session
+                denied = [read for read in session.info.pop(audit.READS, ()) if not read[1]]
+                if denied:
+                    audit.record_reads(session, denied)
                 session.commit()
                 COMMITTED[0] += 1
             except BaseException:
                 session.rollback()
+                denied = [read for read in session.info.pop(audit.READS, ()) if not read[1]]
+                if denied:
+                    self._log_reads(denied)
                 raise
+
+    def _log_reads(self, reads: list[tuple[str, bool]]) -> None:
+        with self.write() as session:
+            audit.record_reads(session, reads)
 
     def _serialise(self, conn: Connection) -> None:
         """Writers take turns: SQLite's BEGIN IMMEDIATE does it there; PostgreSQL takes an advisory lock."""
@@ -744,6 +766,11 @@ def _database_message(detail: str, where: str, shown: str = "", keyed: bool = Fa
         return f"cannot open the store {where}; check that its folder exists and that you may write to it."
     if "locked" in lowered or "busy" in lowered:
         return "the store is busy (another cpctl is writing): nothing was saved. Try again in a moment."
-    if "could not connect" in lowered or "connection refused" in lowered or "connection to server" in lowered:
+    if "row-level security" in lowered or "permission denied" in lowered or "insufficientprivilege" in shown.lower():
+        return (
+            "your login may not make this change in this store (it is outside what your role may see or change): "
+            "nothing was saved. Ask the store's owner; `cpctl user list` shows who may do what."
+        )
+    if "could not connect" or "connection refused" in lowered or "connection to server" in lowered:
         return f"cannot connect to the database {where}; check --db or CPCTL_DATABASE_URL and that the server runs."
     return f"the database refused the change ({shown or 'no reason given'}): nothing was saved."

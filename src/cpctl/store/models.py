@@ -20,6 +20,10 @@ class Setting(SQLModel, table=True):
 class Family(SQLModel, table=True):
     """A family or household: groups siblings so that a conference can cover them together."""
 
+    # On a team's PostgreSQL store a household is seen only through its children: a new one is not yet, so the
+    # insert must not ask the server to return it (the id is taken from the sequence first).
+    __table_args__ = {"implicit_returning": False}
+
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(index=True, unique=True)
 
@@ -98,12 +102,31 @@ class AppUser(SQLModel, table=True):
 
     login: str = Field(primary_key=True, max_length=128)
     person_id: int = Field(foreign_key="person.id")
+    # On a team's PostgreSQL store (`cpctl user add`): what the login may see and do, and its team. The store's
+    # owner (who ran `init`) has no role here: the database makes them the tables' owner. A removed user keeps
+    # the row, so that the history still names them.
+    role: str | None = Field(default=None, max_length=32)
+    team_id: int | None = Field(default=None, foreign_key="team.id")
+    removed_at: str | None = Field(default=None, max_length=32)
+
+
+class ChildRestriction(SQLModel, table=True):
+    """A restricted child's record: only the logins listed may see it (`cpctl child restrict`)."""
+
+    __tablename__ = "child_restriction"
+
+    child_id: int = Field(foreign_key="child.id", primary_key=True)
+    login: str = Field(primary_key=True, max_length=128)
+    added_at: str = Field(max_length=32)
 
 
 class AuditEntry(SQLModel, table=True):
     """Who changed what, when: written in the same transaction as the change, chained by hash."""
 
     __tablename__ = "audit_entry"
+    # A login on a team's store may write entries it may not read back (the read log): the id comes from the
+    # sequence first, not from RETURNING.
+    __table_args__ = {"implicit_returning": False}
 
     id: int | None = Field(default=None, primary_key=True)
     at: str = Field(index=True, max_length=32)

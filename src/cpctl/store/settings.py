@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlmodel import Session
 
 from cpctl.errors import CpctlError, Invalid
-from cpctl.store.audit import os_login
+from cpctl.store.audit import login_of
 from cpctl.store.models import AppUser, Person, Setting
 
 USER_ROLES = {
@@ -49,5 +49,5 @@ def check_role(value: str) -> str:
 
 def current_user_person(session: Session) -> Person | None:
     """The person record of whoever is running cpctl, if they ran `cpctl init`."""
-    user = session.get(AppUser, os_login())
+    user = session.get(AppUser, login_of(session))
     return session.get(Person, user.person_id) if user else None
