@@ -24,6 +24,7 @@ LEAVES = frozenset(
         "cpctl.filemodes",
         "cpctl.interrupts",
         "cpctl.paths",
+        "cpctl.running",
         "cpctl.scratch",
         "cpctl.text",
     }
