@@ -57,6 +57,10 @@ def check(store: Any, *, chain: bool = True) -> Report:
         if shape.unreadable:
             report.notes.append("the other checks wait until the store has every table and column cpctl makes")
             return report
+        if conn.dialect.name == "postgresql":  # a team's store: who may see what is in place
+            from cpctl.store import access
+
+            report.problems += access.problems(conn)
         found, unreadable = values(conn)
         report.problems += found
         if unreadable:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, TypeVar
 
+from sqlalchemy import text as sql_text
 from sqlmodel import Session, col, func, or_, select
 
 from cpctl.dates import age_on, short_british
@@ -35,8 +36,18 @@ PERSON_FIELDS = ("name", "kind", "role", "agency", "email", "phone", "address", 
 
 # -- references ---------------------------------------------------------------------------------------------
 def next_ref(session: Session, model: Any, prefix: str) -> str:
-    """The next free reference: the prefix and five digits from the table's next id (C00012, P00007, CF00003)."""
+    """The next free reference: the prefix and five digits from the table's next id (C00012, P00007, CF00003).
+
+    On a team's store a login sees only some of the rows: the table's id sequence says what was given out to all
+    (writers take turns, so nobody takes the next one meanwhile)."""
     number = (session.exec(select(func.max(model.id))).one() or 0) + 1
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        given = connection.execute(
+            sql_text("SELECT pg_sequence_last_value(pg_get_serial_sequence(:table, 'id'))"),
+            {"table": model.__tablename__},
+        ).scalar()
+        number = max(number, (given or 0) + 1)
     while True:
         ref = f"{prefix}{number:05d}"
         if session.exec(select(model.id).where(model.ref == ref)).first() is None:

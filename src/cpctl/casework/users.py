@@ -64,6 +64,11 @@ def initialise(session: Session, *, authority: str, jurisdiction: str, name: str
         person_changes = audit.diff(person_before, {"name": name_text, "role": role_text, "agency": authority_text})
         if person_changes:
             audit.record(session, "user.edit", "person", person.ref, f"user {login} updated", person_changes)
+    if session.connection().dialect.name == "postgresql":
+        # A team's store: nobody connects but its owner and the users it is given (`cpctl user add`).
+        from cpctl.store import access
+
+        access.close_to_public(session.connection())
     return person
 
 

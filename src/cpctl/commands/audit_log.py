@@ -16,24 +16,36 @@ def audit_log(
     ctx: typer.Context,
     limit: Annotated[int, typer.Option(min=1, help="How many entries, newest first.")] = 50,
     child: Annotated[
-        list[str] | None, typer.Option("--child", metavar="CHILD", help="Only the changes to this child's records.")
+        list[str] | None,
+        typer.Option(
+            "--child",
+            metavar="CHILD",
+            help="Only the entries about this child: the changes to their records (conferences, bookings and visits "
+            "too), and on a team's store who looked at them.",
+        ),
     ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Show the newest changes: when, who, what.
 
+    With --child: everything about one child, newest first, with (on a team's store on PostgreSQL) each time
+    someone looked at the child's record or asked for it and was not shown it: who has looked at this child?
+
     A part of an entry changed outside cpctl into something that cannot be read shows as "(unreadable)" (in JSON:
     null, with the parts named under "unreadable"); `cpctl audit verify` says which entry was changed first.
     """
-    from cpctl.casework import people
+    from cpctl.casework import access, people
     from cpctl.store import audit
 
     one_child = given_once(child, "--child", "child")
     store = open_store(ctx)
     with store.read() as session:
-        entity_id = people.find_child(session, one_child).ref if one_child else None
+        found = people.find_child(session, one_child) if one_child else None
         with audit.tolerant_reads(session):
-            rows = audit.entries(session, limit=limit, entity="child" if child else None, entity_id=entity_id)
+            if found is not None:
+                rows = access.child_trail(session, found, limit=limit)
+            else:
+                rows = audit.entries(session, limit=limit)
             records = [audit.readable(r) for r in rows]
     if as_json:
         emit_json(records)
@@ -83,8 +95,16 @@ def audit_verify(
 
     if expect is not None and not re.fullmatch(r"[0-9a-fA-F]{64}", expect.strip()):
         raise typer.BadParameter("give a hash that `cpctl audit verify` printed: 64 letters a-f and digits.")
+    from cpctl.casework import access
+
     store = open_store(ctx)
     with store.read() as session:
+        me = access.whoami(session)
+        if me is not None and me.role not in ("owner", "auditor"):
+            raise CpctlError(
+                f"`cpctl audit verify` needs the store's owner or an auditor: your login {me.login} sees only part of "
+                "the audit trail, and a part cannot be checked."
+            )
         report = audit.verify(session, expect=expect.strip().lower() if expect else None)
     if as_json:
         emit_json(

@@ -133,8 +133,12 @@ def child_add(
 
     census = _census_items(upn, former_upn, upn_unknown, census_sex, ethnicity, disability_code, census_id)
 
+    from cpctl.casework import access
+
     store = open_store(ctx)
     with store.write() as session:
+        if team is None:
+            team = access.own_team(session)  # on a team's store: a social worker's child is their team's
         child = people.add_child(
             session,
             given_name=given_name,
@@ -195,7 +199,7 @@ def child_show(
     """Show one child: details, family, people around them, plans, and the case as a timeline."""
     from dataclasses import asdict
 
-    from cpctl.casework import census_items, conference_records, people, quality, schedule, timeline
+    from cpctl.casework import access, census_items, conference_records, people, quality, schedule, timeline
     from cpctl.casework import plan as plans
 
     store = open_store(ctx)
@@ -227,6 +231,9 @@ def child_show(
             for c in conference_records.listing(session, child=found)
         ]
         record["quality"] = quality.listing(session, found)
+        restricted = access.shown_restriction(session, found)  # the owner's alone to know
+        if restricted:
+            record["restricted_to"] = restricted
         if record["plans"]:
             profile = schedule.load_profile(session)
             terms = asdict(profile.terms)
@@ -257,6 +264,8 @@ def _print_child(record: dict[str, Any], *, census_store: bool) -> None:
         ("Family", record["family"] or "none recorded"),
         ("Team", record["team"] or "none recorded"),
     ]
+    if record.get("restricted_to"):
+        rows.append(("Restricted to", ", ".join(record["restricted_to"])))
     census = record["census"]
     if census_store or any(census.values()):
         rows += _census_rows(census)
@@ -469,6 +478,48 @@ def child_edit(
         out().print(f"Updated child {ref}: " + ", ".join(key.replace("_", " ") for key in changed), markup=False)
     else:
         out().print(f"Child {ref} already had those details; nothing changed.", markup=False)
+
+
+@app.command("restrict")
+def child_restrict(
+    ctx: typer.Context,
+    child: ChildArg,
+    to: Annotated[
+        list[str],
+        typer.Option("--to", metavar="LOGIN", help="A login who may see the child (repeat for several)."),
+    ],
+) -> None:
+    """Restrict a child's record to the logins listed (it replaces any list before it): on a team's store, only they
+    (and the store's owner) may see the child from now on."""
+    from cpctl.casework import access, people
+
+    store = open_store(ctx)
+    with store.write() as session:
+        access.require_owner(session)
+        found = people.find_child(session, child)
+        before = access.restrict(session, found, to)
+        ref, after = found.ref, access.restricted_to(session, found)
+    if before == after:
+        out().print(f"{ref} was restricted to {', '.join(after)} already; nothing changed.", markup=False)
+    else:
+        out().print(f"Restricted {ref} to {', '.join(after)}: nobody else but the store's owner sees it.", markup=False)
+
+
+@app.command("unrestrict")
+def child_unrestrict(ctx: typer.Context, child: ChildArg) -> None:
+    """Lift a child's restriction: everyone whose role reaches the child sees it again (recorded in the audit trail)."""
+    from cpctl.casework import access, people
+
+    store = open_store(ctx)
+    with store.write() as session:
+        access.require_owner(session)
+        found = people.find_child(session, child)
+        before = access.unrestrict(session, found)
+        ref = found.ref
+    if before:
+        out().print(f"Lifted the restriction of {ref} (it was restricted to {', '.join(before)}).", markup=False)
+    else:
+        out().print(f"{ref} was not restricted; nothing changed.", markup=False)
 
 
 @app.command("strategy")

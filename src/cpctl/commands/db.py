@@ -11,6 +11,7 @@ from cpctl.commands.common import JsonOpt, emit_json, open_store, out
 
 if TYPE_CHECKING:
     from cpctl.filemodes import Exposure
+    from cpctl.store.database import Store
 
 app = typer.Typer(help="Check, upgrade, back up and restore the store.", no_args_is_help=True)
 
@@ -153,9 +154,32 @@ def db_backup(
     The copy is one SQLite file that only you may read, whatever database the store is in: cpctl opens it with
     --db PATH, and `cpctl db restore PATH` puts it back.
     """
+    from cpctl.casework import access
+
     store = open_store(ctx)
+    with store.read() as session:
+        me = access.whoami(session)
     target = store.backup_to(path, force=force)
+    if me is not None and not me.owner:
+        out().print(
+            f"Backed up what the login {me.login} may see to {target}: a partial backup, not the whole store "
+            "(only the store's owner can take that).",
+            markup=False,
+            soft_wrap=True,
+        )
+        return
     out().print(f"Backed the store up to {target}", markup=False, soft_wrap=True)
+
+
+def _owner_only(store: Store, why: str) -> None:
+    """On a team's store, refuse a login other than its owner, in one line."""
+    from cpctl.casework import access
+    from cpctl.errors import CpctlError
+
+    with store.read() as session:
+        me = access.whoami(session)
+    if me is not None and not me.owner:
+        raise CpctlError(f"{why}; your login {me.login} sees only part of it.")
 
 
 @app.command("restore")
@@ -216,6 +240,7 @@ def db_check(
     from cpctl.filemodes import exposed
 
     store = open_store(ctx, warn_exposed=False)
+    _owner_only(store, "`cpctl db check` reads the whole store: only its owner can check it")
     report = checks.check(store)
     exposures = exposed(store.path) if store.path is not None else []
     problems = report.problems + [e.line() for e in exposures]

@@ -58,6 +58,7 @@ FUNCTIONS = (
     "cpctl_role",
     "cpctl_setting_on",
     "cpctl_visible_child_ids",
+    "cpctl_may_hold",
     "cpctl_unlinked_person_ids",
     "cpctl_unused_family_ids",
     "cpctl_undecided_conference_ids",

@@ -193,6 +193,10 @@ class Store:
         with translate_errors(self), self._writer.begin() as conn:
             self._serialise(conn)  # two cpctl creating a new database at once: the second finds it made
             _migrate(conn, "head")
+            if conn.dialect.name == "postgresql":  # a team's store: its users get their grants on new tables too
+                from cpctl.store import access
+
+                access.regrant_all(conn)
         return state.revision
 
     # -- backup and restore -------------------------------------------------------------------------------------
@@ -443,10 +447,20 @@ def _tables(conn: Connection) -> list[Table]:
 
 
 def _copy_rows(source: Connection, dest: Connection, batch: int = 1000) -> None:
-    """Copy every row of every table from one store to another at the same revision (empty tables)."""
+    """Copy every row of every table from one store to another at the same revision (empty tables).
+
+    From a team's store on PostgreSQL, only what the login may read: the rows its policies show, of the tables it
+    has a grant on (a user's backup is partial; the owner's is whole)."""
     from sqlalchemy import select
 
     wanted = {table.name: table for table in _tables(source)}
+    if source.dialect.name == "postgresql":
+        readable = text("SELECT has_table_privilege(:table, 'SELECT')")
+        wanted = {
+            name: table
+            for name, table in wanted.items()
+            if source.execute(readable, {"table": f'public."{name}"'}).scalar_one()
+        }
     for table in _tables(dest):
         mine = wanted.get(table.name)
         if mine is None:

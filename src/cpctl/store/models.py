@@ -38,6 +38,10 @@ class Team(SQLModel, table=True):
 class Child(SQLModel, table=True):
     """A child, or an unborn baby (expected date of delivery, no date of birth yet)."""
 
+    # On a team's PostgreSQL store a new child is not yet among those the login may see while it is inserted: the
+    # insert must not ask the server to return it (the id is taken from the sequence first), as for Family.
+    __table_args__ = {"implicit_returning": False}
+
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(index=True, unique=True, max_length=64)
     given_name: str

@@ -61,6 +61,21 @@ CREATE FUNCTION cpctl_visible_child_ids() RETURNS SETOF integer {_DEFINER} AS $$
        OR reach.id IN (SELECT l.child_id FROM listed l)
 $$;
 
+-- Whether the login may hold a child of that team: what a new child must pass (the child is not yet among the
+-- visible ones while it is being inserted).
+CREATE FUNCTION cpctl_may_hold(team integer) RETURNS boolean {_DEFINER} AS $$
+    SELECT COALESCE((
+        SELECT CASE
+            WHEN me.role = 'owner' THEN true
+            WHEN me.role IN ('social-worker', 'team-manager') THEN team = u.team_id
+            WHEN me.role = 'business-support' THEN u.team_id IS NULL OR team = u.team_id
+            ELSE false
+        END
+        FROM (SELECT cpctl_role() AS role) AS me
+        LEFT JOIN app_user u ON u.login = session_user AND u.removed_at IS NULL
+    ), false)
+$$;
+
 CREATE FUNCTION cpctl_unlinked_person_ids() RETURNS SETOF integer {_DEFINER} AS $$
     SELECT p.id FROM person p
     WHERE p.kind <> 'professional' AND cpctl_role() IS NOT NULL
@@ -135,6 +150,7 @@ _FUNCTION_NAMES = (
     "cpctl_role()",
     "cpctl_setting_on(text)",
     "cpctl_visible_child_ids()",
+    "cpctl_may_hold(integer)",
     "cpctl_unlinked_person_ids()",
     "cpctl_unused_family_ids()",
     "cpctl_undecided_conference_ids()",
@@ -177,6 +193,8 @@ _POLICIES = {
     ),
     "family": "id IN (SELECT family_id FROM child) OR id IN (SELECT cpctl_unused_family_ids())",
 }
+# A child being added is not yet among the visible ones: it may be added to a team the login holds children of.
+_NEW_CHILD = f"{_POLICIES['child']} OR cpctl_may_hold(team_id)"
 _AUDIT_READ = (
     "(cpctl_role() = 'auditor' AND entity || ':' || COALESCE(entity_id, '') NOT IN (SELECT cpctl_hidden_entities()))"
     " OR (action NOT LIKE 'read.%' AND ("
@@ -206,8 +224,9 @@ def upgrade() -> None:
         return
     op.execute(_FUNCTIONS)
     for table, rule in _POLICIES.items():
+        check = _NEW_CHILD if table == "child" else rule
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"CREATE POLICY cpctl_reach ON {table} FOR ALL USING ({rule}) WITH CHECK ({rule})")
+        op.execute(f"CREATE POLICY cpctl_reach ON {table} FOR ALL USING ({rule}) WITH CHECK ({check})")
     op.execute("ALTER TABLE audit_entry ENABLE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY cpctl_read ON audit_entry FOR SELECT USING ({_AUDIT_READ})")
     op.execute("CREATE POLICY cpctl_write ON audit_entry FOR INSERT WITH CHECK (cpctl_role() IS NOT NULL)")
