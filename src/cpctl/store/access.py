@@ -180,6 +180,9 @@ def problems(conn: Connection) -> list[str]:
     for table in POLICED:
         if (table, "cpctl_reach") not in policies:
             found.append(f"the table {table} has lost its policy (cpctl_reach): only its owner sees any of it")
+    for table in ("person", "family", "conference", "booking"):
+        if (table, "cpctl_new") not in policies:
+            found.append(f"the table {table} has lost its policy cpctl_new: only its owner can add to it")
     for name in ("cpctl_read", "cpctl_write"):
         if ("audit_entry", name) not in policies:
             found.append(f"the audit trail has lost its policy {name}")

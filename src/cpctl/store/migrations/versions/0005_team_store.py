@@ -193,6 +193,10 @@ _POLICIES = {
     ),
     "family": "id IN (SELECT family_id FROM child) OR id IN (SELECT cpctl_unused_family_ids())",
 }
+# Rows seen through the children they belong to, which a new one does not yet have (a household before its
+# first child, a parent before they are linked, a conference before its decisions, a booking before its children):
+# any user may add one (an auditor has no grant to).
+_SEEN_THROUGH_OTHERS = ("person", "family", "conference", "booking")
 # A child being added is not yet among the visible ones: it may be added to a team the login holds children of.
 _NEW_CHILD = f"{_POLICIES['child']} OR cpctl_may_hold(team_id)"
 _AUDIT_READ = (
@@ -227,6 +231,8 @@ def upgrade() -> None:
         check = _NEW_CHILD if table == "child" else rule
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"CREATE POLICY cpctl_reach ON {table} FOR ALL USING ({rule}) WITH CHECK ({check})")
+    for table in _SEEN_THROUGH_OTHERS:
+        op.execute(f"CREATE POLICY cpctl_new ON {table} FOR INSERT WITH CHECK (cpctl_role() IS NOT NULL)")
     op.execute("ALTER TABLE audit_entry ENABLE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY cpctl_read ON audit_entry FOR SELECT USING ({_AUDIT_READ})")
     op.execute("CREATE POLICY cpctl_write ON audit_entry FOR INSERT WITH CHECK (cpctl_role() IS NOT NULL)")
@@ -239,6 +245,8 @@ def downgrade() -> None:
         op.execute("ALTER TABLE child_restriction DISABLE ROW LEVEL SECURITY")
         op.execute("DROP POLICY cpctl_read ON audit_entry")
         op.execute("DROP POLICY cpctl_write ON audit_entry")
+        for table in _SEEN_THROUGH_OTHERS:
+            op.execute(f"DROP POLICY cpctl_new ON {table}")
         op.execute("ALTER TABLE audit_entry DISABLE ROW LEVEL SECURITY")
         for table in _POLICIES:
             op.execute(f"DROP POLICY cpctl_reach ON {table}")
