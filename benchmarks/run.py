@@ -9,7 +9,8 @@ changes little; wall time is shown beside it. The absolute targets (the generato
 
 Options: --runs, --warmup, --stores DIR (kept between runs; --reuse keeps what is built there), --src DIR (time
 the cpctl of another source tree, e.g. an older checkout's src, against the same stores), --only (some of:
-generate, help, due, show, stats, export, census), --sizes (the stores' sizes; tiny ones check the script itself in seconds).
+generate, help, due, show, stats, export, census; and team, on PostgreSQL: see team.py), --sizes (the stores'
+sizes; tiny ones check the script itself in seconds).
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ HERE = Path(__file__).resolve().parent
 FLOOR = HERE / "floor_app.py"
 SIZES = (10, 1_000, 10_000, 50_000)  # the small store for `show`, the export's 1,000 plans, ..., the judged store
 SECTIONS = ("generate", "help", "due", "show", "stats", "export", "census")
+EXTRA = ("team",)  # on PostgreSQL (team.py): only when asked for with --only
 
 
 @dataclass
@@ -92,12 +94,12 @@ class Runner:
     def cpctl(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "cpctl", *args]
 
-    def once(self, command: Sequence[str]) -> tuple[float, float, float, int, str]:
+    def once(self, command: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float, float, int, str]:
         """Wall time, CPU time (user and system), peak memory (MB) and exit code of one process; its output is
-        thrown away."""
+        thrown away. `env` replaces the run's environment (a login of its own, on PostgreSQL)."""
         with tempfile.TemporaryFile() as errors:
             start = time.perf_counter()
-            process = subprocess.Popen(command, env=self.env, stdout=subprocess.DEVNULL, stderr=errors)
+            process = subprocess.Popen(command, env=env or self.env, stdout=subprocess.DEVNULL, stderr=errors)
             _, status, usage = os.wait4(process.pid, 0)
             elapsed = time.perf_counter() - start
             process.returncode = os.waitstatus_to_exitcode(status)
@@ -106,12 +108,14 @@ class Runner:
         cpu = usage.ru_utime + usage.ru_stime
         return elapsed, cpu, usage.ru_maxrss / 1024, process.returncode, text
 
-    def compare(self, *commands: Sequence[str]) -> list[Timing]:
-        """Each command `runs` times after `warmup` runs, interleaved, so that all see the same machine."""
+    def compare(self, *commands: Sequence[str], envs: Sequence[dict[str, str] | None] = ()) -> list[Timing]:
+        """Each command `runs` times after `warmup` runs, interleaved, so that all see the same machine (each
+        command in its own environment of `envs`, if given)."""
         timings = [Timing([], [], 0.0, 0, "") for _ in commands]
+        environments = list(envs) or [None] * len(commands)
         for round_ in range(self.warmup + self.runs):
-            for command, timing in zip(commands, timings, strict=True):
-                elapsed, cpu, rss, code, stderr = self.once(command)
+            for command, timing, env in zip(commands, timings, environments, strict=True):
+                elapsed, cpu, rss, code, stderr = self.once(command, env)
                 timing.code, timing.stderr = timing.code or code, timing.stderr or stderr
                 if round_ >= self.warmup:
                     timing.seconds.append(elapsed)
@@ -374,7 +378,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         default=Sizes(SIZES),
         help="children in each store, e.g. 10,1000,10000,50000 (the default); a quick check of the script: 5,20,40",
     )
-    parser.add_argument("--only", default=",".join(SECTIONS), help=f"some of: {', '.join(SECTIONS)}")
+    parser.add_argument(
+        "--only", default=",".join(SECTIONS), help=f"some of: {', '.join(SECTIONS + EXTRA)} (team only when named)"
+    )
     args = parser.parse_args(argv)
     only = set(args.only.split(","))
     runner = Runner(args)
@@ -386,7 +392,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def run(runner: Runner, args: argparse.Namespace, only: set[str]) -> int:
     sizes: Sizes = args.sizes
-    needs_stores = bool(only & {"generate", "due", "show", "stats", "export", "census"})
+    needs_stores = bool(only & {"generate", "due", "show", "stats", "export", "census", "team"})
     print(f"cpctl benchmarks, {date.today().isoformat()}, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     built = build_stores(runner, args.stores, args.reuse, sizes.all) if needs_stores else {}
     rows: list[Row] = []
@@ -404,6 +410,11 @@ def run(runner: Runner, args: argparse.Namespace, only: set[str]) -> int:
         rows += export_rows(runner, args.stores, sizes)
     if "census" in only:
         rows += census_rows(runner, args.stores, sizes)
+    if "team" in only:
+        sys.path.insert(0, str(HERE))
+        from team import team_rows
+
+        rows += team_rows(runner, args.stores, sizes, reuse=args.reuse)
     print(f"medians of {args.runs} runs after {args.warmup} warm-up runs\n")
     print_table(rows)
     return 1 if any(r.verdict == "FAIL" for r in rows) else 0

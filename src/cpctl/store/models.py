@@ -221,7 +221,8 @@ class Decision(SQLModel, table=True):
     outcome: str = Field(max_length=16)
     categories: str
     plan_id: int | None = Field(default=None, foreign_key="plan.id", index=True)
-    lead_worker_id: int | None = Field(default=None, foreign_key="person.id")
+    # Indexed for the team store's policies: a social worker sees the children of the decisions naming them lead.
+    lead_worker_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     details: str
     participation: str | None = Field(default=None, max_length=8)  # the SSDA participation code, PN0 to PN7
 

@@ -224,6 +224,9 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["child_id"], ["child.id"]),
         sa.PrimaryKeyConstraint("child_id", "login"),
     )
+    # The policies find a social worker's children by the decisions naming them lead worker: without an index, every
+    # statement a social worker runs reads the whole decision table once for each table it touches.
+    op.create_index("ix_decision_lead_worker_id", "decision", ["lead_worker_id"], unique=False)
     if op.get_bind().dialect.name != "postgresql":
         return
     op.execute(_FUNCTIONS)
@@ -254,6 +257,7 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER cpctl_audit_guard ON audit_entry")
         for name in reversed(_FUNCTION_NAMES):
             op.execute(f"DROP FUNCTION {name}")
+    op.drop_index("ix_decision_lead_worker_id", table_name="decision")
     op.drop_table("child_restriction")
     with op.batch_alter_table("app_user") as batch:
         batch.drop_column("removed_at")
