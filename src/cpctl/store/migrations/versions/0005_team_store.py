@@ -119,7 +119,8 @@ CREATE FUNCTION cpctl_audit_tail() RETURNS text {_DEFINER} AS $$
     SELECT a.hash FROM audit_entry a ORDER BY a.id DESC LIMIT 1
 $$;
 
--- A login other than the owner writes entries in its own name only, and an auditor writes only its reads.
+-- A login other than the owner writes entries in its own name only, and an auditor writes only the trace of what
+-- it read or exported.
 CREATE FUNCTION cpctl_audit_guard() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
 DECLARE
@@ -136,7 +137,7 @@ BEGIN
         RAISE EXCEPTION 'cpctl: an audit entry by % must name that login', session_user
             USING ERRCODE = 'insufficient_privilege';
     END IF;
-    IF who = 'auditor' AND NEW.action NOT LIKE 'read.%' THEN
+    IF who = 'auditor' AND NEW.action NOT LIKE 'read.%' AND NEW.action <> 'plan.export' THEN
         RAISE EXCEPTION 'cpctl: an auditor writes nothing but the trace of what they read'
             USING ERRCODE = 'insufficient_privilege';
     END IF;
