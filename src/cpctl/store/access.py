@@ -58,6 +58,8 @@ FUNCTIONS = (
     "cpctl_role",
     "cpctl_setting_on",
     "cpctl_visible_child_ids",
+    "cpctl_sees_all",
+    "cpctl_hidden_child_ids",
     "cpctl_may_hold",
     "cpctl_unlinked_person_ids",
     "cpctl_unused_family_ids",

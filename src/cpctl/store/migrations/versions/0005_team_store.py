@@ -61,6 +61,21 @@ CREATE FUNCTION cpctl_visible_child_ids() RETURNS SETOF integer {_DEFINER} AS $$
        OR reach.id IN (SELECT l.child_id FROM listed l)
 $$;
 
+-- Whether the login reaches every child but those restricted to others (the owner, an auditor, business support
+-- with no team): the policies then test only the few restricted children, not a set of every child.
+CREATE FUNCTION cpctl_sees_all() RETURNS boolean {_DEFINER} AS $$
+    SELECT COALESCE((
+        SELECT me.role IN ('owner', 'auditor') OR (me.role = 'business-support' AND u.team_id IS NULL)
+        FROM (SELECT cpctl_role() AS role) AS me
+        LEFT JOIN app_user u ON u.login = session_user AND u.removed_at IS NULL
+    ), false)
+$$;
+
+-- The restricted children whose list does not name the login.
+CREATE FUNCTION cpctl_hidden_child_ids() RETURNS SETOF integer {_DEFINER} AS $$
+    SELECT r.child_id FROM child_restriction r GROUP BY r.child_id HAVING NOT bool_or(r.login = session_user)
+$$;
+
 -- Whether the login may hold a child of that team: what a new child must pass (the child is not yet among the
 -- visible ones while it is being inserted).
 CREATE FUNCTION cpctl_may_hold(team integer) RETURNS boolean {_DEFINER} AS $$
@@ -78,23 +93,23 @@ $$;
 
 CREATE FUNCTION cpctl_unlinked_person_ids() RETURNS SETOF integer {_DEFINER} AS $$
     SELECT p.id FROM person p
-    WHERE p.kind <> 'professional' AND cpctl_role() IS NOT NULL
+    WHERE p.kind <> 'professional' AND (SELECT cpctl_role()) IS NOT NULL
       AND NOT EXISTS (SELECT 1 FROM child_person cp WHERE cp.person_id = p.id)
 $$;
 
 CREATE FUNCTION cpctl_unused_family_ids() RETURNS SETOF integer {_DEFINER} AS $$
     SELECT f.id FROM family f
-    WHERE cpctl_role() IS NOT NULL AND NOT EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id)
+    WHERE (SELECT cpctl_role()) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id)
 $$;
 
 CREATE FUNCTION cpctl_undecided_conference_ids() RETURNS SETOF integer {_DEFINER} AS $$
     SELECT k.id FROM conference k
-    WHERE cpctl_role() IS NOT NULL AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.conference_id = k.id)
+    WHERE (SELECT cpctl_role()) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.conference_id = k.id)
 $$;
 
 CREATE FUNCTION cpctl_childless_booking_ids() RETURNS SETOF integer {_DEFINER} AS $$
     SELECT b.id FROM booking b
-    WHERE cpctl_role() IS NOT NULL AND NOT EXISTS (SELECT 1 FROM booking_child bc WHERE bc.booking_id = b.id)
+    WHERE (SELECT cpctl_role()) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM booking_child bc WHERE bc.booking_id = b.id)
 $$;
 
 -- What the audit trail says about children hidden from an auditor by a restriction ('entity:id' keys): only an
@@ -102,7 +117,7 @@ $$;
 CREATE FUNCTION cpctl_hidden_entities() RETURNS SETOF text {_DEFINER} AS $$
     WITH hidden AS (
         SELECT c.id, c.ref FROM child c
-        WHERE cpctl_role() = 'auditor'
+        WHERE (SELECT cpctl_role()) = 'auditor'
           AND c.id IN (SELECT r.child_id FROM child_restriction r)
           AND c.id NOT IN (SELECT r.child_id FROM child_restriction r WHERE r.login = session_user)
     )
@@ -151,6 +166,8 @@ _FUNCTION_NAMES = (
     "cpctl_role()",
     "cpctl_setting_on(text)",
     "cpctl_visible_child_ids()",
+    "cpctl_sees_all()",
+    "cpctl_hidden_child_ids()",
     "cpctl_may_hold(integer)",
     "cpctl_unlinked_person_ids()",
     "cpctl_unused_family_ids()",
@@ -161,12 +178,22 @@ _FUNCTION_NAMES = (
     "cpctl_audit_guard()",
 )
 
-_CHILD = "child_id IN (SELECT cpctl_visible_child_ids())"
-_NOT_SUPPORT = "cpctl_role() <> 'business-support'"
+
+def _reach(column: str) -> str:
+    """The rows of the children the login may see, by the column naming the child. Each function is called in a
+    scalar subquery or an IN list, so that PostgreSQL runs it once per statement, not once per row."""
+    return (
+        f"CASE WHEN (SELECT cpctl_sees_all()) THEN {column} NOT IN (SELECT cpctl_hidden_child_ids()) "
+        f"ELSE {column} IN (SELECT cpctl_visible_child_ids()) END"
+    )
+
+
+_CHILD = _reach("child_id")
+_NOT_SUPPORT = "(SELECT cpctl_role()) <> 'business-support'"
 # Each table that holds a child's data, and which of its rows a login other than the owner may see and change
 # (the owner owns the tables, so PostgreSQL does not hold them to these).
 _POLICIES = {
-    "child": "id IN (SELECT cpctl_visible_child_ids())",
+    "child": _reach("id"),
     "child_person": _CHILD,
     "decision": _CHILD,
     "plan": _CHILD,
@@ -181,7 +208,7 @@ _POLICIES = {
     "quality_check": f"{_CHILD} AND {_NOT_SUPPORT}",
     # A plan's text holds what is kept from the family: business support's only where the service allows it.
     "plan_version": (
-        f"plan_id IN (SELECT id FROM plan) AND ({_NOT_SUPPORT} OR cpctl_setting_on('support-sees-plan-text'))"
+        f"plan_id IN (SELECT id FROM plan) AND ({_NOT_SUPPORT} OR (SELECT cpctl_setting_on('support-sees-plan-text')))"
     ),
     "conference": ("id IN (SELECT conference_id FROM decision) OR id IN (SELECT cpctl_undecided_conference_ids())"),
     "conference_attendee": "conference_id IN (SELECT id FROM conference)",
@@ -199,9 +226,10 @@ _POLICIES = {
 # any user may add one (an auditor has no grant to).
 _SEEN_THROUGH_OTHERS = ("person", "family", "conference", "booking")
 # A child being added is not yet among the visible ones: it may be added to a team the login holds children of.
-_NEW_CHILD = f"{_POLICIES['child']} OR cpctl_may_hold(team_id)"
+_NEW_CHILD = f"({_POLICIES['child']}) OR cpctl_may_hold(team_id)"
 _AUDIT_READ = (
-    "(cpctl_role() = 'auditor' AND entity || ':' || COALESCE(entity_id, '') NOT IN (SELECT cpctl_hidden_entities()))"
+    "((SELECT cpctl_role()) = 'auditor'"
+    " AND entity || ':' || COALESCE(entity_id, '') NOT IN (SELECT cpctl_hidden_entities()))"
     " OR (action NOT LIKE 'read.%' AND ("
     "(entity = 'child' AND entity_id IN (SELECT ref FROM child))"
     " OR (entity = 'conference' AND entity_id IN (SELECT ref FROM conference))"
@@ -236,10 +264,10 @@ def upgrade() -> None:
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
         op.execute(f"CREATE POLICY cpctl_reach ON {table} FOR ALL USING ({rule}) WITH CHECK ({check})")
     for table in _SEEN_THROUGH_OTHERS:
-        op.execute(f"CREATE POLICY cpctl_new ON {table} FOR INSERT WITH CHECK (cpctl_role() IS NOT NULL)")
+        op.execute(f"CREATE POLICY cpctl_new ON {table} FOR INSERT WITH CHECK ((SELECT cpctl_role()) IS NOT NULL)")
     op.execute("ALTER TABLE audit_entry ENABLE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY cpctl_read ON audit_entry FOR SELECT USING ({_AUDIT_READ})")
-    op.execute("CREATE POLICY cpctl_write ON audit_entry FOR INSERT WITH CHECK (cpctl_role() IS NOT NULL)")
+    op.execute("CREATE POLICY cpctl_write ON audit_entry FOR INSERT WITH CHECK ((SELECT cpctl_role()) IS NOT NULL)")
     # Nobody but the owner reads who a restricted child is restricted to.
     op.execute("ALTER TABLE child_restriction ENABLE ROW LEVEL SECURITY")
 
