@@ -771,6 +771,6 @@ def _database_message(detail: str, where: str, shown: str = "", keyed: bool = Fa
             "your login may not make this change in this store (it is outside what your role may see or change): "
             "nothing was saved. Ask the store's owner; `cpctl user list` shows who may do what."
         )
-    if "could not connect" or "connection refused" in lowered or "connection to server" in lowered:
+    if "could not connect" in lowered or "connection refused" in lowered or "connection to server" in lowered:
         return f"cannot connect to the database {where}; check --db or CPCTL_DATABASE_URL and that the server runs."
     return f"the database refused the change ({shown or 'no reason given'}): nothing was saved."
