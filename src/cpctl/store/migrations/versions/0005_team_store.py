@@ -61,25 +61,64 @@ CREATE FUNCTION cpctl_visible_child_ids() RETURNS SETOF integer {_DEFINER} AS $$
        OR reach.id IN (SELECT l.child_id FROM listed l)
 $$;
 
-CREATE FUNCTION cpctl_unlinked_person_ids() RETURNS SETOF integer {_DEFINER} AS $$
-    SELECT p.id FROM person p
-    WHERE p.kind <> 'professional' AND cpctl_role() IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM child_person cp WHERE cp.person_id = p.id)
+-- A login's reach over a team, from the row's own team: a child just added (not in the table yet when the policy
+-- checks it) is in reach by this alone.
+CREATE FUNCTION cpctl_team_reach(team integer) RETURNS boolean {_DEFINER} AS $$
+    SELECT CASE
+        WHEN me.role IN ('owner', 'auditor') THEN true
+        WHEN me.role IN ('social-worker', 'team-manager') THEN team = me.team_id
+        WHEN me.role = 'business-support' THEN me.team_id IS NULL OR team = me.team_id
+        ELSE false
+    END
+    FROM (SELECT cpctl_role() AS role,
+                 (SELECT u.team_id FROM app_user u WHERE u.login = session_user AND u.removed_at IS NULL) AS team_id
+         ) AS me
 $$;
 
-CREATE FUNCTION cpctl_unused_family_ids() RETURNS SETOF integer {_DEFINER} AS $$
-    SELECT f.id FROM family f
-    WHERE cpctl_role() IS NOT NULL AND NOT EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id)
+-- The children restricted to others than this login.
+CREATE FUNCTION cpctl_restricted_child_ids() RETURNS SETOF integer {_DEFINER} AS $$
+    SELECT r.child_id FROM child_restriction r
+    EXCEPT SELECT r.child_id FROM child_restriction r WHERE r.login = session_user
 $$;
 
-CREATE FUNCTION cpctl_undecided_conference_ids() RETURNS SETOF integer {_DEFINER} AS $$
-    SELECT k.id FROM conference k
-    WHERE cpctl_role() IS NOT NULL AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.conference_id = k.id)
+-- The records tied to some child, whoever may see that child: a person, family, conference or booking tied to no
+-- child (one just added among them) is every user's; one tied to children is seen with them.
+CREATE FUNCTION cpctl_linked_person_ids() RETURNS SETOF integer {_DEFINER} AS $$
+    SELECT DISTINCT cp.person_id FROM child_person cp
 $$;
 
-CREATE FUNCTION cpctl_childless_booking_ids() RETURNS SETOF integer {_DEFINER} AS $$
-    SELECT b.id FROM booking b
-    WHERE cpctl_role() IS NOT NULL AND NOT EXISTS (SELECT 1 FROM booking_child bc WHERE bc.booking_id = b.id)
+CREATE FUNCTION cpctl_used_family_ids() RETURNS SETOF integer {_DEFINER} AS $$
+    SELECT DISTINCT c.family_id FROM child c WHERE c.family_id IS NOT NULL
+$$;
+
+CREATE FUNCTION cpctl_decided_conference_ids() RETURNS SETOF integer {_DEFINER} AS $$
+    SELECT DISTINCT d.conference_id FROM decision d
+$$;
+
+CREATE FUNCTION cpctl_booked_booking_ids() RETURNS SETOF integer {_DEFINER} AS $$
+    SELECT DISTINCT bc.booking_id FROM booking_child bc
+$$;
+
+-- The next free reference of a table (P00012, CF00003), counting the rows this login may not see: a reference
+-- made from the visible rows alone would be one a hidden row has.
+CREATE FUNCTION cpctl_next_ref(tbl text, prefix text) RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    number integer;
+    taken boolean;
+BEGIN
+    IF tbl NOT IN ('child', 'person', 'conference', 'booking') OR cpctl_role() IS NULL THEN
+        RAISE EXCEPTION 'cpctl: no references of %', tbl USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    EXECUTE format('SELECT COALESCE(max(id), 0) + 1 FROM %I', tbl) INTO number;
+    LOOP
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE ref = $1)', tbl) INTO taken
+            USING prefix || lpad(number::text, 5, '0');
+        EXIT WHEN NOT taken;
+        number := number + 1;
+    END LOOP;
+    RETURN prefix || lpad(number::text, 5, '0');
+END
 $$;
 
 -- What the audit trail says about children hidden from an auditor by a restriction ('entity:id' keys): only an
@@ -135,10 +174,13 @@ _FUNCTION_NAMES = (
     "cpctl_role()",
     "cpctl_setting_on(text)",
     "cpctl_visible_child_ids()",
-    "cpctl_unlinked_person_ids()",
-    "cpctl_unused_family_ids()",
-    "cpctl_undecided_conference_ids()",
-    "cpctl_childless_booking_ids()",
+    "cpctl_team_reach(integer)",
+    "cpctl_restricted_child_ids()",
+    "cpctl_linked_person_ids()",
+    "cpctl_used_family_ids()",
+    "cpctl_decided_conference_ids()",
+    "cpctl_booked_booking_ids()",
+    "cpctl_next_ref(text, text)",
     "cpctl_hidden_entities()",
     "cpctl_audit_tail()",
     "cpctl_audit_guard()",
@@ -146,10 +188,16 @@ _FUNCTION_NAMES = (
 
 _CHILD = "child_id IN (SELECT cpctl_visible_child_ids())"
 _NOT_SUPPORT = "cpctl_role() <> 'business-support'"
+_MINE = "cpctl_role() IS NOT NULL"
 # Each table that holds a child's data, and which of its rows a login other than the owner may see and change
-# (the owner owns the tables, so PostgreSQL does not hold them to these).
+# (the owner owns the tables, so PostgreSQL does not hold them to these). A policy checks a new row before it is in
+# the table, so a rule must let a row just added through by its own columns (and INSERT ... RETURNING reads it
+# back under the same rule): a child by its team, a person, family, conference or booking tied to no child yet.
 _POLICIES = {
-    "child": "id IN (SELECT cpctl_visible_child_ids())",
+    "child": (
+        "id IN (SELECT cpctl_visible_child_ids()) "
+        "OR (cpctl_team_reach(team_id) AND id NOT IN (SELECT cpctl_restricted_child_ids()))"
+    ),
     "child_person": _CHILD,
     "decision": _CHILD,
     "plan": _CHILD,
@@ -166,16 +214,20 @@ _POLICIES = {
     "plan_version": (
         f"plan_id IN (SELECT id FROM plan) AND ({_NOT_SUPPORT} OR cpctl_setting_on('support-sees-plan-text'))"
     ),
-    "conference": ("id IN (SELECT conference_id FROM decision) OR id IN (SELECT cpctl_undecided_conference_ids())"),
+    "conference": (
+        f"id IN (SELECT conference_id FROM decision) OR ({_MINE} AND id NOT IN (SELECT cpctl_decided_conference_ids()))"
+    ),
     "conference_attendee": "conference_id IN (SELECT id FROM conference)",
     "conference_recipient": "conference_id IN (SELECT id FROM conference)",
-    "booking": "id IN (SELECT booking_id FROM booking_child) OR id IN (SELECT cpctl_childless_booking_ids())",
+    "booking": (
+        f"id IN (SELECT booking_id FROM booking_child) OR ({_MINE} AND id NOT IN (SELECT cpctl_booked_booking_ids()))"
+    ),
     "booking_invitee": "booking_id IN (SELECT id FROM booking)",
     "person": (
         "kind = 'professional' OR id IN (SELECT person_id FROM child_person) "
-        "OR id IN (SELECT cpctl_unlinked_person_ids())"
+        f"OR ({_MINE} AND id NOT IN (SELECT cpctl_linked_person_ids()))"
     ),
-    "family": "id IN (SELECT family_id FROM child) OR id IN (SELECT cpctl_unused_family_ids())",
+    "family": f"id IN (SELECT family_id FROM child) OR ({_MINE} AND id NOT IN (SELECT cpctl_used_family_ids()))",
 }
 _AUDIT_READ = (
     "(cpctl_role() = 'auditor' AND entity || ':' || COALESCE(entity_id, '') NOT IN (SELECT cpctl_hidden_entities()))"
