@@ -656,10 +656,26 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def ref_of_child(session: Session, child_id: int) -> str:
+    child = session.get(Child, child_id)
+    return child.ref if child is not None else "?"
+
+
 def find_person(session: Session, key: str) -> Person:
     """A person named the way people name them: by reference in any case (`p00002`), by full name, or by first or
     last name when only one person has it (spaces as `clean` stores them). Several: `Invalid`, listing them, one a
-    line. None: `NotFound`, suggesting who it was probably meant to be. Statements as for `find_child`."""
+    line. None: `NotFound`, suggesting who it was probably meant to be. Statements as for `find_child`.
+
+    On a team's store a person asked for and not shown (one tied only to children out of the login's reach, or
+    no one) is in the read log."""
+    try:
+        return _find_person(session, key)
+    except NotFound:
+        audit.note_read(session, str(key).strip() or "?", found=False, entity="person")
+        raise
+
+
+def _find_person(session: Session, key: str) -> Person:
     text = _query(key, "person")
     exact = _by_ref(session, Person, text)
     if exact is not None:
