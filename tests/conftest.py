@@ -72,12 +72,15 @@ BACKENDS_KEY = pytest.StashKey[tuple[str, ...]]()
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
-    """Every test runs on each chosen backend, except those about SQLite's files (marked sqlite_only)."""
+    """Every test runs on each chosen backend, except those about SQLite's files (marked sqlite_only) and those
+    about a team's store on a server (marked postgresql_only)."""
     if "backend" not in metafunc.fixturenames:
         return
     backends = metafunc.config.stash[BACKENDS_KEY]
     if metafunc.definition.get_closest_marker("sqlite_only"):
         backends = tuple(b for b in backends if b == "sqlite")
+    if metafunc.definition.get_closest_marker("postgresql_only"):
+        backends = tuple(b for b in backends if b == "postgresql")
     metafunc.parametrize("backend", backends, indirect=True, scope="session")
 
 
