@@ -441,8 +441,16 @@ def as_sql(team: Team, who: str, sql: str, **params: Any) -> list[Any]:
 
 def test_the_restricted_child_is_the_listed_logins(team: Team, backend: str) -> None:
     for command in (("child", "show", ELLIS), ("plan", "show", ELLIS), ("visit", "list", ELLIS)):
+        since = newest_entry(team)
         result = as_login(team, "listed", *command)
+        ATTEMPTS["commands"] += 1
         assert result.exit_code == 0, result.output
+        logged = owner_rows(
+            team,
+            "SELECT action, entity_id, actor FROM audit_entry WHERE id > :since AND action LIKE 'read.%'",
+            since=since,
+        )
+        assert logged == [("read.show", ELLIS, f"Quinn Fairley ({team.logins['listed']})")]
     assert "Ellis" in as_login(team, "listed", "child", "list").stdout
     hidden = out_of_reach(team, {ELLIS})
     assert count_as(team, "listed", "SELECT count(*) FROM visit WHERE child_id = ANY(:child)", hidden) == 1
