@@ -84,6 +84,17 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
     metafunc.parametrize("backend", backends, indirect=True, scope="session")
 
 
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Without a PostgreSQL pass the tests marked postgresql_only are left out (deselected, not skipped: they have
+    no backend to run on, and the header says why)."""
+    if "postgresql" in config.stash[BACKENDS_KEY]:
+        return
+    left_out = [item for item in items if item.get_closest_marker("postgresql_only")]
+    if left_out:
+        config.hook.pytest_deselected(items=left_out)
+        items[:] = [item for item in items if not item.get_closest_marker("postgresql_only")]
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     backends = config.stash[BACKENDS_KEY]
     return f"cpctl store backends: {', '.join(backends)}" + ("" if "postgresql" in backends else f" ({NO_SERVER})")

@@ -77,7 +77,10 @@ def find(session: Session, ref: str) -> Booking:
 
     row = session.exec(select(Booking).where(Booking.ref == (ref or "").strip().upper())).first()
     if row is None:
+        audit.note_read(session, (ref or "").strip() or "?", found=False, entity="booking")
         raise NotFound(f"no booking {ref[:40]!r}; see `cpctl conference list --booked`.")
+    for child in session.exec(select(Child.ref).join(BookingChild).where(BookingChild.booking_id == row.id)).all():
+        audit.note_read(session, child, found=True)
     return row
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from cpctl.store import audit
 from cpctl.store.models import Child, Conference, ConferenceAttendee, Decision, Person, Plan, PlanVersion
 
 
@@ -15,7 +16,10 @@ def find(session: Session, ref: str) -> Conference:
 
     row = session.exec(select(Conference).where(Conference.ref == (ref or "").strip())).first()
     if row is None:
+        audit.note_read(session, (ref or "").strip() or "?", found=False, entity="conference")
         raise NotFound(f"no conference {ref[:40]!r}; see `cpctl conference list`.")
+    for child in session.exec(select(Child.ref).join(Decision).where(Decision.conference_id == row.id)).all():
+        audit.note_read(session, child, found=True)
     return row
 
 

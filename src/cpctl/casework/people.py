@@ -38,16 +38,13 @@ PERSON_FIELDS = ("name", "kind", "role", "agency", "email", "phone", "address", 
 def next_ref(session: Session, model: Any, prefix: str) -> str:
     """The next free reference: the prefix and five digits from the table's next id (C00012, P00007, CF00003).
 
-    On a team's store a login sees only some of the rows: the table's id sequence says what was given out to all
-    (writers take turns, so nobody takes the next one meanwhile)."""
+    On PostgreSQL a function of the store's owner works it out: the rows a login may not see hold references too."""
+    if session.connection().dialect.name == "postgresql":
+        found = session.connection().execute(
+            sql_text("SELECT cpctl_next_ref(:table, :prefix)"), {"table": model.__tablename__, "prefix": prefix}
+        )
+        return str(found.scalar_one())
     number = (session.exec(select(func.max(model.id))).one() or 0) + 1
-    connection = session.connection()
-    if connection.dialect.name == "postgresql":
-        given = connection.execute(
-            sql_text("SELECT pg_sequence_last_value(pg_get_serial_sequence(:table, 'id'))"),
-            {"table": model.__tablename__},
-        ).scalar()
-        number = max(number, (given or 0) + 1)
     while True:
         ref = f"{prefix}{number:05d}"
         if session.exec(select(model.id).where(model.ref == ref)).first() is None:
@@ -659,10 +656,26 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+def ref_of_child(session: Session, child_id: int) -> str:
+    child = session.get(Child, child_id)
+    return child.ref if child is not None else "?"
+
+
 def find_person(session: Session, key: str) -> Person:
     """A person named the way people name them: by reference in any case (`p00002`), by full name, or by first or
     last name when only one person has it (spaces as `clean` stores them). Several: `Invalid`, listing them, one a
-    line. None: `NotFound`, suggesting who it was probably meant to be. Statements as for `find_child`."""
+    line. None: `NotFound`, suggesting who it was probably meant to be. Statements as for `find_child`.
+
+    On a team's store a person asked for and not shown (one tied only to children out of the login's reach, or
+    no one) is in the read log."""
+    try:
+        return _find_person(session, key)
+    except NotFound:
+        audit.note_read(session, str(key).strip() or "?", found=False, entity="person")
+        raise
+
+
+def _find_person(session: Session, key: str) -> Person:
     text = _query(key, "person")
     exact = _by_ref(session, Person, text)
     if exact is not None:

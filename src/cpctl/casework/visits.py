@@ -49,7 +49,9 @@ def find(session: Session, ref: str) -> Visit:
     match = _REF.match(ref or "")
     visit = session.get(Visit, int(match.group(1))) if match else None
     if visit is None:
+        audit.note_read(session, str(ref).strip() or "?", found=False, entity="visit")
         raise NotFound(f"no visit {str(ref)[:40]!r}; see `cpctl visit list CHILD` for each visit's reference.")
+    audit.note_read(session, people.ref_of_child(session, visit.child_id), found=True)
     return visit
 
 

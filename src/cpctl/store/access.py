@@ -59,12 +59,13 @@ FUNCTIONS = (
     "cpctl_setting_on",
     "cpctl_visible_child_ids",
     "cpctl_sees_all",
-    "cpctl_hidden_child_ids",
-    "cpctl_may_hold",
-    "cpctl_unlinked_person_ids",
-    "cpctl_unused_family_ids",
-    "cpctl_undecided_conference_ids",
-    "cpctl_childless_booking_ids",
+    "cpctl_holding_team",
+    "cpctl_restricted_child_ids",
+    "cpctl_linked_person_ids",
+    "cpctl_used_family_ids",
+    "cpctl_decided_conference_ids",
+    "cpctl_booked_booking_ids",
+    "cpctl_next_ref",
     "cpctl_hidden_entities",
     "cpctl_audit_tail",
     "cpctl_audit_guard",
@@ -182,9 +183,6 @@ def problems(conn: Connection) -> list[str]:
     for table in POLICED:
         if (table, "cpctl_reach") not in policies:
             found.append(f"the table {table} has lost its policy (cpctl_reach): only its owner sees any of it")
-    for table in ("person", "family", "conference", "booking"):
-        if (table, "cpctl_new") not in policies:
-            found.append(f"the table {table} has lost its policy cpctl_new: only its owner can add to it")
     for name in ("cpctl_read", "cpctl_write"):
         if ("audit_entry", name) not in policies:
             found.append(f"the audit trail has lost its policy {name}")

@@ -115,22 +115,25 @@ def _tail(session: Session) -> str | None:
 READS = "cpctl_reads"  # session.info key: the children looked up in this session, and those asked for and not found
 
 
-def note_read(session: Session, ref: str, *, found: bool) -> None:
-    """Remember that this session looked a child up (or asked for one it may not see, or that does not exist):
-    `Store` writes it to the trail when the session ends, on PostgreSQL (a team's store)."""
+def note_read(session: Session, ref: str, *, found: bool, entity: str = "child") -> None:
+    """Remember that this session looked a child up (or asked for one it may not see, or that does not exist; or a
+    record of a child's, `entity`, that it may not see or that does not exist): `Store` writes it to the trail when
+    the session ends, on PostgreSQL (a team's store)."""
     if session.connection().dialect.name != "postgresql":
         return
-    session.info.setdefault(READS, []).append((ref[:64], found))
+    session.info.setdefault(READS, []).append((ref[:64], found, entity))
 
 
-def record_reads(session: Session, reads: Sequence[tuple[str, bool]]) -> None:
-    """The read log: an entry for each child looked at (`read.show`), and for each asked for but not shown
-    (`read.denied`: out of the login's reach, restricted, or no such child; the asker is told only "no child")."""
+def record_reads(session: Session, reads: Sequence[tuple[str, bool, str]]) -> None:
+    """The read log: an entry for each child looked at (`read.show`), and for each child or record of one asked for
+    but not shown (`read.denied`: out of the login's reach, restricted, or no such record; the asker is told only
+    "no child", "no conference", ...)."""
     what = running.COMMAND[0] or "cpctl"
-    for ref, found in dict.fromkeys(reads):
+    for ref, found, entity in dict.fromkeys(reads):
         action = "read.show" if found else "read.denied"
-        summary = f"{what}: {'looked at' if found else 'asked for, not shown'} {ref}"
-        record(session, action, "child", ref, summary, {"command": what})
+        named = ref if entity == "child" else f"{entity} {ref}"
+        summary = f"{what}: {'looked at' if found else 'asked for, not shown'} {named}"
+        record(session, action, entity, ref, summary, {"command": what})
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

@@ -109,7 +109,8 @@ class Store:
             finally:
                 reads = session.info.pop(audit.READS, None)
                 if reads:
-                    session.rollback()
+                    # Logged from a session of its own: this one's records stay loaded for the caller (a rollback
+                    # here would expire them, and a command reading one after its session ends would fail).
                     self._log_reads(reads)
 
     @contextmanager
@@ -134,7 +135,7 @@ class Store:
                     self._log_reads(denied)
                 raise
 
-    def _log_reads(self, reads: list[tuple[str, bool]]) -> None:
+    def _log_reads(self, reads: list[tuple[str, bool, str]]) -> None:
         with self.write() as session:
             audit.record_reads(session, reads)
 

@@ -38,10 +38,6 @@ class Team(SQLModel, table=True):
 class Child(SQLModel, table=True):
     """A child, or an unborn baby (expected date of delivery, no date of birth yet)."""
 
-    # On a team's PostgreSQL store a new child is not yet among those the login may see while it is inserted: the
-    # insert must not ask the server to return it (the id is taken from the sequence first), as for Family.
-    __table_args__ = {"implicit_returning": False}
-
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(index=True, unique=True, max_length=64)
     given_name: str
@@ -76,10 +72,6 @@ class Child(SQLModel, table=True):
 
 class Person(SQLModel, table=True):
     """Anyone in a child's network who is not the child: parents, carers, relatives, professionals."""
-
-    # On a team's PostgreSQL store a new one is seen only once its children are recorded: inserted without
-    # RETURNING (the id is taken from the sequence first), as Child and Family are.
-    __table_args__ = {"implicit_returning": False}
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(index=True, unique=True, max_length=64)
@@ -150,10 +142,6 @@ class AuditEntry(SQLModel, table=True):
 
 class Conference(SQLModel, table=True):
     """A child protection conference (in Scotland a CPPM), which may cover several siblings."""
-
-    # On a team's PostgreSQL store a new one is seen only once its children are recorded: inserted without
-    # RETURNING (the id is taken from the sequence first), as Child and Family are.
-    __table_args__ = {"implicit_returning": False}
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(index=True, unique=True, max_length=64)
@@ -334,10 +322,6 @@ class Booking(SQLModel, table=True):
     `status` is "booked", "cancelled" or "held" (its `conference_id` is then the conference recorded from it);
     `reason` says why it was last moved or cancelled. Each move and cancellation is in the audit trail too.
     """
-
-    # On a team's PostgreSQL store a new one is seen only once its children are recorded: inserted without
-    # RETURNING (the id is taken from the sequence first), as Child and Family are.
-    __table_args__ = {"implicit_returning": False}
 
     id: int | None = Field(default=None, primary_key=True)
     ref: str = Field(index=True, unique=True, max_length=64)

@@ -71,45 +71,58 @@ CREATE FUNCTION cpctl_sees_all() RETURNS boolean {_DEFINER} AS $$
     ), false)
 $$;
 
--- The restricted children whose list does not name the login.
-CREATE FUNCTION cpctl_hidden_child_ids() RETURNS SETOF integer {_DEFINER} AS $$
-    SELECT r.child_id FROM child_restriction r GROUP BY r.child_id HAVING NOT bool_or(r.login = session_user)
+-- The team whose children the login holds (a social worker, a team manager, business support), or NULL: a child
+-- just added (not in the table yet when the policy checks it) is in reach by its team alone.
+CREATE FUNCTION cpctl_holding_team() RETURNS integer {_DEFINER} AS $$
+    SELECT u.team_id FROM app_user u
+    WHERE u.login = session_user AND u.removed_at IS NULL
+      AND u.role IN ('social-worker', 'team-manager', 'business-support')
 $$;
 
--- Whether the login may hold a child of that team: what a new child must pass (the child is not yet among the
--- visible ones while it is being inserted).
-CREATE FUNCTION cpctl_may_hold(team integer) RETURNS boolean {_DEFINER} AS $$
-    SELECT COALESCE((
-        SELECT CASE
-            WHEN me.role = 'owner' THEN true
-            WHEN me.role IN ('social-worker', 'team-manager') THEN team = u.team_id
-            WHEN me.role = 'business-support' THEN u.team_id IS NULL OR team = u.team_id
-            ELSE false
-        END
-        FROM (SELECT cpctl_role() AS role) AS me
-        LEFT JOIN app_user u ON u.login = session_user AND u.removed_at IS NULL
-    ), false)
+-- The children restricted to others than this login.
+CREATE FUNCTION cpctl_restricted_child_ids() RETURNS SETOF integer {_DEFINER} AS $$
+    SELECT r.child_id FROM child_restriction r
+    EXCEPT SELECT r.child_id FROM child_restriction r WHERE r.login = session_user
 $$;
 
-CREATE FUNCTION cpctl_unlinked_person_ids() RETURNS SETOF integer {_DEFINER} AS $$
-    SELECT p.id FROM person p
-    WHERE p.kind <> 'professional' AND (SELECT cpctl_role()) IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM child_person cp WHERE cp.person_id = p.id)
+-- The records tied to some child, whoever may see that child: a person, family, conference or booking tied to no
+-- child (one just added among them) is every user's; one tied to children is seen with them.
+CREATE FUNCTION cpctl_linked_person_ids() RETURNS SETOF integer {_DEFINER} AS $$
+    SELECT DISTINCT cp.person_id FROM child_person cp
 $$;
 
-CREATE FUNCTION cpctl_unused_family_ids() RETURNS SETOF integer {_DEFINER} AS $$
-    SELECT f.id FROM family f
-    WHERE (SELECT cpctl_role()) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM child c WHERE c.family_id = f.id)
+CREATE FUNCTION cpctl_used_family_ids() RETURNS SETOF integer {_DEFINER} AS $$
+    SELECT DISTINCT c.family_id FROM child c WHERE c.family_id IS NOT NULL
 $$;
 
-CREATE FUNCTION cpctl_undecided_conference_ids() RETURNS SETOF integer {_DEFINER} AS $$
-    SELECT k.id FROM conference k
-    WHERE (SELECT cpctl_role()) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM decision d WHERE d.conference_id = k.id)
+CREATE FUNCTION cpctl_decided_conference_ids() RETURNS SETOF integer {_DEFINER} AS $$
+    SELECT DISTINCT d.conference_id FROM decision d
 $$;
 
-CREATE FUNCTION cpctl_childless_booking_ids() RETURNS SETOF integer {_DEFINER} AS $$
-    SELECT b.id FROM booking b
-    WHERE (SELECT cpctl_role()) IS NOT NULL AND NOT EXISTS (SELECT 1 FROM booking_child bc WHERE bc.booking_id = b.id)
+CREATE FUNCTION cpctl_booked_booking_ids() RETURNS SETOF integer {_DEFINER} AS $$
+    SELECT DISTINCT bc.booking_id FROM booking_child bc
+$$;
+
+-- The next free reference of a table (P00012, CF00003), counting the rows this login may not see: a reference
+-- made from the visible rows alone would be one a hidden row has.
+CREATE FUNCTION cpctl_next_ref(tbl text, prefix text) RETURNS text
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    number integer;
+    taken boolean;
+BEGIN
+    IF tbl NOT IN ('child', 'person', 'conference', 'booking') OR cpctl_role() IS NULL THEN
+        RAISE EXCEPTION 'cpctl: no references of %', tbl USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    EXECUTE format('SELECT COALESCE(max(id), 0) + 1 FROM %I', tbl) INTO number;
+    LOOP
+        EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I WHERE ref = $1)', tbl) INTO taken
+            USING prefix || lpad(number::text, 5, '0');
+        EXIT WHEN NOT taken;
+        number := number + 1;
+    END LOOP;
+    RETURN prefix || lpad(number::text, 5, '0');
+END
 $$;
 
 -- What the audit trail says about children hidden from an auditor by a restriction ('entity:id' keys): only an
@@ -167,12 +180,13 @@ _FUNCTION_NAMES = (
     "cpctl_setting_on(text)",
     "cpctl_visible_child_ids()",
     "cpctl_sees_all()",
-    "cpctl_hidden_child_ids()",
-    "cpctl_may_hold(integer)",
-    "cpctl_unlinked_person_ids()",
-    "cpctl_unused_family_ids()",
-    "cpctl_undecided_conference_ids()",
-    "cpctl_childless_booking_ids()",
+    "cpctl_holding_team()",
+    "cpctl_restricted_child_ids()",
+    "cpctl_linked_person_ids()",
+    "cpctl_used_family_ids()",
+    "cpctl_decided_conference_ids()",
+    "cpctl_booked_booking_ids()",
+    "cpctl_next_ref(text, text)",
     "cpctl_hidden_entities()",
     "cpctl_audit_tail()",
     "cpctl_audit_guard()",
@@ -180,20 +194,26 @@ _FUNCTION_NAMES = (
 
 
 def _reach(column: str) -> str:
-    """The rows of the children the login may see, by the column naming the child. Each function is called in a
+    """The rows of the children the login may see, by the column naming the child. Every function is called in a
     scalar subquery or an IN list, so that PostgreSQL runs it once per statement, not once per row."""
     return (
-        f"CASE WHEN (SELECT cpctl_sees_all()) THEN {column} NOT IN (SELECT cpctl_hidden_child_ids()) "
+        f"CASE WHEN (SELECT cpctl_sees_all()) THEN {column} NOT IN (SELECT cpctl_restricted_child_ids()) "
         f"ELSE {column} IN (SELECT cpctl_visible_child_ids()) END"
     )
 
 
 _CHILD = _reach("child_id")
 _NOT_SUPPORT = "(SELECT cpctl_role()) <> 'business-support'"
+_MINE = "(SELECT cpctl_role()) IS NOT NULL"
 # Each table that holds a child's data, and which of its rows a login other than the owner may see and change
-# (the owner owns the tables, so PostgreSQL does not hold them to these).
+# (the owner owns the tables, so PostgreSQL does not hold them to these). A policy checks a new row before it is in
+# the table, so a rule must let a row just added through by its own columns (and INSERT ... RETURNING reads it
+# back under the same rule): a child by its team, a person, family, conference or booking tied to no child yet.
 _POLICIES = {
-    "child": _reach("id"),
+    "child": (
+        f"({_reach('id')}) "
+        "OR (team_id = (SELECT cpctl_holding_team()) AND id NOT IN (SELECT cpctl_restricted_child_ids()))"
+    ),
     "child_person": _CHILD,
     "decision": _CHILD,
     "plan": _CHILD,
@@ -210,23 +230,21 @@ _POLICIES = {
     "plan_version": (
         f"plan_id IN (SELECT id FROM plan) AND ({_NOT_SUPPORT} OR (SELECT cpctl_setting_on('support-sees-plan-text')))"
     ),
-    "conference": ("id IN (SELECT conference_id FROM decision) OR id IN (SELECT cpctl_undecided_conference_ids())"),
+    "conference": (
+        f"id IN (SELECT conference_id FROM decision) OR ({_MINE} AND id NOT IN (SELECT cpctl_decided_conference_ids()))"
+    ),
     "conference_attendee": "conference_id IN (SELECT id FROM conference)",
     "conference_recipient": "conference_id IN (SELECT id FROM conference)",
-    "booking": "id IN (SELECT booking_id FROM booking_child) OR id IN (SELECT cpctl_childless_booking_ids())",
+    "booking": (
+        f"id IN (SELECT booking_id FROM booking_child) OR ({_MINE} AND id NOT IN (SELECT cpctl_booked_booking_ids()))"
+    ),
     "booking_invitee": "booking_id IN (SELECT id FROM booking)",
     "person": (
         "kind = 'professional' OR id IN (SELECT person_id FROM child_person) "
-        "OR id IN (SELECT cpctl_unlinked_person_ids())"
+        f"OR ({_MINE} AND id NOT IN (SELECT cpctl_linked_person_ids()))"
     ),
-    "family": "id IN (SELECT family_id FROM child) OR id IN (SELECT cpctl_unused_family_ids())",
+    "family": f"id IN (SELECT family_id FROM child) OR ({_MINE} AND id NOT IN (SELECT cpctl_used_family_ids()))",
 }
-# Rows seen through the children they belong to, which a new one does not yet have (a household before its
-# first child, a parent before they are linked, a conference before its decisions, a booking before its children):
-# any user may add one (an auditor has no grant to).
-_SEEN_THROUGH_OTHERS = ("person", "family", "conference", "booking")
-# A child being added is not yet among the visible ones: it may be added to a team the login holds children of.
-_NEW_CHILD = f"({_POLICIES['child']}) OR cpctl_may_hold(team_id)"
 _AUDIT_READ = (
     "((SELECT cpctl_role()) = 'auditor'"
     " AND entity || ':' || COALESCE(entity_id, '') NOT IN (SELECT cpctl_hidden_entities()))"
@@ -260,14 +278,11 @@ def upgrade() -> None:
         return
     op.execute(_FUNCTIONS)
     for table, rule in _POLICIES.items():
-        check = _NEW_CHILD if table == "child" else rule
         op.execute(f"ALTER TABLE {table} ENABLE ROW LEVEL SECURITY")
-        op.execute(f"CREATE POLICY cpctl_reach ON {table} FOR ALL USING ({rule}) WITH CHECK ({check})")
-    for table in _SEEN_THROUGH_OTHERS:
-        op.execute(f"CREATE POLICY cpctl_new ON {table} FOR INSERT WITH CHECK ((SELECT cpctl_role()) IS NOT NULL)")
+        op.execute(f"CREATE POLICY cpctl_reach ON {table} FOR ALL USING ({rule}) WITH CHECK ({rule})")
     op.execute("ALTER TABLE audit_entry ENABLE ROW LEVEL SECURITY")
     op.execute(f"CREATE POLICY cpctl_read ON audit_entry FOR SELECT USING ({_AUDIT_READ})")
-    op.execute("CREATE POLICY cpctl_write ON audit_entry FOR INSERT WITH CHECK ((SELECT cpctl_role()) IS NOT NULL)")
+    op.execute(f"CREATE POLICY cpctl_write ON audit_entry FOR INSERT WITH CHECK ({_MINE})")
     # Nobody but the owner reads who a restricted child is restricted to.
     op.execute("ALTER TABLE child_restriction ENABLE ROW LEVEL SECURITY")
 
@@ -277,8 +292,6 @@ def downgrade() -> None:
         op.execute("ALTER TABLE child_restriction DISABLE ROW LEVEL SECURITY")
         op.execute("DROP POLICY cpctl_read ON audit_entry")
         op.execute("DROP POLICY cpctl_write ON audit_entry")
-        for table in _SEEN_THROUGH_OTHERS:
-            op.execute(f"DROP POLICY cpctl_new ON {table}")
         op.execute("ALTER TABLE audit_entry DISABLE ROW LEVEL SECURITY")
         for table in _POLICIES:
             op.execute(f"DROP POLICY cpctl_reach ON {table}")
