@@ -143,6 +143,11 @@ NOT_A_CHILD = {
     "the store), which tells that it is in use, and no more",
     "demo": "--children is how many synthetic children to make, in a new store of the demo's own",
     "core-group template": "writes the example file; --family only chooses its family",
+    # The owner's alone: every other login is refused before anything is looked up (tests/test_team_store.py).
+    "child restrict": "the owner's alone",
+    "child unrestrict": "the owner's alone",
+    "user add": "the owner's alone; --person is the user's own person record",
+    "user edit": "the owner's alone; --person is the user's own person record",
 }
 CHILD_PARAMS = {"child", "children", "ref", "from_file", "person"}
 
