@@ -181,7 +181,14 @@ def testwood_store(make_store: Callable[..., StoreRef]) -> StoreRef:
 def test_every_command_finds_them_the_same_way(
     testwood_store: StoreRef, exact: tuple[str, ...], casual: tuple[str, ...]
 ) -> None:
-    assert ok(on(testwood_store, *casual)) == ok(on(testwood_store, *exact))
+    first, second = ok(on(testwood_store, *casual)), ok(on(testwood_store, *exact))
+    if testwood_store.path is None and exact[:2] == ("audit", "log"):
+        # On PostgreSQL the first `audit log --child` is in the read log the second shows (each is written when
+        # its command has read what it shows).
+        reads = [line for line in second.splitlines() if "read.show" in line]
+        assert [("audit log: looked at DEMO-1001" in line) for line in reads] == [True]
+        second = "\n".join(line for line in second.splitlines() if line not in reads) + "\n"
+    assert first == second
 
 
 def test_a_file_for_the_child_named_in_another_way_is_accepted(testwood_store: StoreRef, tmp_path: Path) -> None:
