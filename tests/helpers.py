@@ -38,6 +38,10 @@ def actor_of(store: StoreRef | Path | str) -> str:
     return f"{CHAIR} ({login_of(store)})"
 
 
+# How many changes the audit trail records: its entries but the read log's (on PostgreSQL a command, even one that
+# fails, leaves the trace of what it looked up: `read.show`, `read.denied`).
+CHANGES = "SELECT count(*) FROM audit_entry WHERE substr(action, 1, 5) <> 'read.'"
+
 Run = Callable[..., Result]  # the `cli` fixture: cli("child", "list") runs `cpctl child list`
 
 

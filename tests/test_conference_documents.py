@@ -19,7 +19,7 @@ import pytest
 from backends import StoreRef
 from booking_support import BOOKING, CONF
 from export_support import CARER_ADDRESS, CARER_NAME, CARER_PHONE, PARENT_PHONE, PRIVATE
-from helpers import execute, failed, rows, run_cli
+from helpers import CHANGES, execute, failed, rows, run_cli
 
 pytest_plugins = ["export_fixtures", "booking_fixtures"]  # the fixed plan's store with a booking (cycle)
 
@@ -171,20 +171,20 @@ def test_a_letter_in_welsh_and_in_html(cycle: StoreRef, out: Path) -> None:
 def test_letter_mistakes_fail_in_one_line_and_write_nothing(
     cycle: StoreRef, tmp_path: Path, args: tuple[str, ...], line: str
 ) -> None:
-    before = rows(cycle, "SELECT COUNT(*) FROM audit_entry")
+    before = rows(cycle, CHANGES)
     failed(run_cli("--db", str(cycle), "conference", "letter", *args, "-o", str(tmp_path / "out")), line)
     assert not (tmp_path / "out").exists()
-    assert rows(cycle, "SELECT COUNT(*) FROM audit_entry") == before
+    assert rows(cycle, CHANGES) == before
 
 
 def test_a_file_in_the_way_stops_every_letter_and_records_none(cycle: StoreRef, out: Path) -> None:
     out.mkdir()
     (out / "DEMO-1002-CF00001-letter-P00003.md").write_text("mine", encoding="utf-8")
-    before = rows(cycle, "SELECT COUNT(*) FROM audit_entry")
+    before = rows(cycle, CHANGES)
     result = run_cli("--db", str(cycle), "conference", "letter", CONF, "-o", str(out))
     assert result.exit_code == 1 and "already exists" in result.stderr
     assert sorted(p.name for p in out.iterdir()) == ["DEMO-1002-CF00001-letter-P00003.md"]
-    assert rows(cycle, "SELECT COUNT(*) FROM audit_entry") == before
+    assert rows(cycle, CHANGES) == before
     assert events(cycle, "outcome-letter-sent") == []
 
 
@@ -273,14 +273,14 @@ def test_the_distribution_list_is_kept_for_the_next_copy(cycle: StoreRef, tmp_pa
 def test_record_mistakes_fail_in_one_line_and_change_nothing(
     cycle: StoreRef, tmp_path: Path, args: tuple[str, ...], line: str, code: int
 ) -> None:
-    before = rows(cycle, "SELECT COUNT(*) FROM audit_entry")
+    before = rows(cycle, CHANGES)
     result = run_cli("--db", str(cycle), "conference", "record", CONF, "-o", str(tmp_path / "out"), *args)
     if code == 2:
         assert result.exit_code == 2 and line.removeprefix("Error: ") in result.stderr
     else:
         failed(result, line)
     assert not (tmp_path / "out").exists()
-    assert rows(cycle, "SELECT COUNT(*) FROM audit_entry") == before
+    assert rows(cycle, CHANGES) == before
     assert rows(cycle, "SELECT COUNT(*) FROM conference_recipient") == [(0,)]
 
 

@@ -14,7 +14,7 @@ import pytest
 from cpctl.casework import people
 from cpctl.documents import gather, redaction, render, views
 from export_support import CHILD, TODAY
-from helpers import failed, run_cli
+from helpers import CHANGES, failed, run_cli
 
 pytest_plugins = ["export_fixtures"]  # the fixed plan's store (fixed_plan)
 
@@ -66,7 +66,7 @@ def test_a_place_a_copy_cannot_go_is_refused_before_it_is_recorded(fixed_plan: P
     kept.write_text("someone else's file\n")
     link = tmp_path / "link.md"
     link.symlink_to(kept)
-    before = rows(fixed_plan, "SELECT count(*) FROM audit_entry")
+    before = rows(fixed_plan, CHANGES)
     failed(
         export(fixed_plan, CHILD, "--for", "parent", "-o", str(link)),
         f"Error: {link} is not an ordinary file (a link, a device or a pipe); give another file name.",
@@ -76,7 +76,7 @@ def test_a_place_a_copy_cannot_go_is_refused_before_it_is_recorded(fixed_plan: P
         f"Error: the folder {tmp_path / 'nowhere'} does not exist; create it or choose another file.",
     )
     assert link.is_symlink() and kept.read_text() == "someone else's file\n"
-    assert rows(fixed_plan, "SELECT count(*) FROM audit_entry") == before
+    assert rows(fixed_plan, CHANGES) == before
 
 
 def test_the_format_must_be_known(fixed_plan: Path, tmp_path: Path) -> None:

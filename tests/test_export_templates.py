@@ -190,14 +190,14 @@ def test_a_template_cannot_run_commands_read_files_or_reach_the_full_plan(
     export with one line naming it: no command runs, no file is read, nothing private reaches the copy, nothing
     is written and nothing is recorded as disclosed."""
     from export_support import CARER_ADDRESS, CARER_NAME, CARER_PHONE, CHILD, PARENT_PHONE, PRIVATE, TODAY
-    from helpers import rows, run_cli
+    from helpers import CHANGES, rows, run_cli
 
     marker, secret = tmp_path / "a-command-ran", tmp_path / "secret.txt"
     secret.write_text("SECRET-FILE-CONTENT-4711\n")
     hidden = [*PRIVATE.values(), CARER_NAME, CARER_PHONE, CARER_ADDRESS, PARENT_PHONE, "SECRET-FILE-CONTENT"]
     own = tmp_path / "own-templates"
     own.mkdir()
-    audited = rows(fixed_plan, "SELECT count(*) FROM audit_entry")
+    audited = rows(fixed_plan, CHANGES)
     tried, escaped = 0, []
     for name, payload in ESCAPES.items():
         source = "Plan for {{ child.given_name }}.\n" + payload.replace("MARKER", str(marker)).replace(
@@ -229,19 +229,19 @@ def test_a_template_cannot_run_commands_read_files_or_reach_the_full_plan(
             marker.unlink(missing_ok=True)
             output.unlink(missing_ok=True)
     assert escaped == []
-    assert rows(fixed_plan, "SELECT count(*) FROM audit_entry") == audited  # no copy was recorded as disclosed
+    assert rows(fixed_plan, CHANGES) == audited  # no copy was recorded as disclosed
     figure(f"template escapes tried: {tried}, succeeded: {len(escaped)}")
 
 
 def test_a_hostile_template_stops_every_copy_of_all(fixed_plan: Path, tmp_path: Path) -> None:
     """With --all, each child's copy fails on its own line, no file is written and no disclosure recorded."""
     from export_support import TODAY
-    from helpers import rows, run_cli
+    from helpers import CHANGES, rows, run_cli
 
     (tmp_path / "own").mkdir()
     marker = tmp_path / "a-command-ran"
     (tmp_path / "own" / "parent.j2").write_text(ESCAPES["cycler's globals: os.popen"].replace("MARKER", str(marker)))
-    audited = rows(fixed_plan, "SELECT count(*) FROM audit_entry")
+    audited = rows(fixed_plan, CHANGES)
     result = run_cli(
         "--db",
         str(fixed_plan),
@@ -264,7 +264,7 @@ def test_a_hostile_template_stops_every_copy_of_all(fixed_plan: Path, tmp_path: 
     ]
     assert list((tmp_path / "copies").iterdir()) == []
     assert not marker.exists()
-    assert rows(fixed_plan, "SELECT count(*) FROM audit_entry") == audited
+    assert rows(fixed_plan, CHANGES) == audited
 
 
 def test_templates_may_still_read_the_copy_and_use_jinjas_helpers(fixed_plan: Path, tmp_path: Path) -> None:

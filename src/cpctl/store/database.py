@@ -114,7 +114,7 @@ class Store:
                     self._log_reads(reads)
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
+    def write(self, *, change: bool = True) -> Iterator[Session]:
         """One transaction: everything done in the block, with its audit records, is saved, or nothing is.
 
         On a team's store a child asked for and not shown is in the read log, saved or not (the children the
@@ -127,7 +127,8 @@ class Store:
                 if denied:
                     audit.record_reads(session, denied)
                 session.commit()
-                COMMITTED[0] += 1
+                if change:  # the read log is not a change: a command stopped after it still saved nothing
+                    COMMITTED[0] += 1
             except BaseException:
                 session.rollback()
                 denied = [read for read in session.info.pop(audit.READS, ()) if not read[1]]
@@ -136,7 +137,7 @@ class Store:
                 raise
 
     def _log_reads(self, reads: list[tuple[str, bool, str]]) -> None:
-        with self.write() as session:
+        with self.write(change=False) as session:
             audit.record_reads(session, reads)
 
     def _serialise(self, conn: Connection) -> None:
