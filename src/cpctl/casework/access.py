@@ -16,6 +16,7 @@ from sqlalchemy import and_, func, or_
 from sqlmodel import Session, col, select
 
 from cpctl import running
+from cpctl.casework import census_items
 from cpctl.dates import utc_now_iso
 from cpctl.errors import CpctlError, Invalid, NotFound
 from cpctl.store import access, audit
@@ -100,7 +101,8 @@ def check_password(password: str | None) -> str | None:
 
 def find_team(session: Session, name: str) -> Team:
     text = clean(name, "the team's name", required=True, max_length=128)
-    team = session.exec(select(Team).where(func.lower(Team.name) == func.lower(text))).first()
+    assert text
+    team = census_items.team_called(session, text)
     if team is None:
         known = ", ".join(session.exec(select(Team.name).order_by(Team.name)).all()) or "none yet"
         raise NotFound(f"no team {text!r} (teams: {known}); add it with `cpctl team add NAME`.")
@@ -271,13 +273,9 @@ def add_team(session: Session, name: str) -> Team:
     require_owner(session)
     text = clean(name, "the team's name", required=True, max_length=128)
     assert text
-    if session.exec(select(Team.id).where(func.lower(Team.name) == func.lower(text))).first() is not None:
+    if census_items.team_called(session, text) is not None:
         raise Invalid(f"a team {text!r} already exists; `cpctl team list` shows the teams.")
-    team = Team(name=text)
-    session.add(team)
-    session.flush()
-    audit.record(session, "team.add", "team", team.id, f"team {team.id} added", {"name": text})
-    return team
+    return census_items.team_named(session, text)
 
 
 def list_teams(session: Session) -> list[dict[str, Any]]:
@@ -298,8 +296,8 @@ def rename_team(session: Session, name: str, new_name: str) -> bool:
     assert text
     if text == team.name:
         return False
-    clash = session.exec(select(Team.id).where(func.lower(Team.name) == func.lower(text), Team.id != team.id)).first()
-    if clash is not None:
+    clash = census_items.team_called(session, text)
+    if clash is not None and clash.id != team.id:
         raise Invalid(f"a team {text!r} already exists; choose another name.")
     before = team.name
     team.name = text

@@ -79,8 +79,7 @@ def find(session: Session, ref: str) -> Booking:
     if row is None:
         audit.note_read(session, (ref or "").strip() or "?", found=False, entity="booking")
         raise NotFound(f"no booking {ref[:40]!r}; see `cpctl conference list --booked`.")
-    for child in session.exec(select(Child.ref).join(BookingChild).where(BookingChild.booking_id == row.id)).all():
-        audit.note_read(session, child, found=True)
+    audit.note_children_read(session, select(BookingChild.child_id).where(BookingChild.booking_id == row.id))
     return row
 
 

@@ -134,10 +134,16 @@ def check_census_id_free(session: Session, child: Child, value: str | None) -> N
 
 
 # -- teams --------------------------------------------------------------------------------------------------
+def team_called(session: Session, text: str) -> Team | None:
+    """The team of that (cleaned) name, in any case, if there is one."""
+    return session.exec(select(Team).where(func.lower(Team.name) == func.lower(text))).first()  # type: ignore[union-attr]
+
+
 def team_named(session: Session, name: str) -> Team:
     """The team of that name (any case), made if new (audited)."""
     text = clean(name, "the team's name", required=True, max_length=128)
-    team = session.exec(select(Team).where(func.lower(Team.name) == func.lower(text))).first()  # type: ignore[union-attr]
+    assert text
+    team = team_called(session, text)
     if team is None:
         team = Team(name=text)
         session.add(team)

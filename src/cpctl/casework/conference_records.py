@@ -18,8 +18,7 @@ def find(session: Session, ref: str) -> Conference:
     if row is None:
         audit.note_read(session, (ref or "").strip() or "?", found=False, entity="conference")
         raise NotFound(f"no conference {ref[:40]!r}; see `cpctl conference list`.")
-    for child in session.exec(select(Child.ref).join(Decision).where(Decision.conference_id == row.id)).all():
-        audit.note_read(session, child, found=True)
+    audit.note_children_read(session, select(Decision.child_id).where(Decision.conference_id == row.id))
     return row
 
 

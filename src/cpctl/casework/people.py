@@ -656,11 +656,6 @@ def _like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def ref_of_child(session: Session, child_id: int) -> str:
-    child = session.get(Child, child_id)
-    return child.ref if child is not None else "?"
-
-
 def find_person(session: Session, key: str) -> Person:
     """A person named the way people name them: by reference in any case (`p00002`), by full name, or by first or
     last name when only one person has it (spaces as `clean` stores them). Several: `Invalid`, listing them, one a

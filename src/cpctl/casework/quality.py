@@ -17,8 +17,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from cpctl.casework import people, schedule
 from cpctl.casework import plan as plans
+from cpctl.casework import schedule
 from cpctl.dates import british, utc_now_iso
 from cpctl.errors import CpctlError, NotFound
 from cpctl.store import audit
@@ -51,7 +51,7 @@ def find(session: Session, ref: str, *, kind: str | None = None) -> QualityCheck
         what = {MIDWAY: "midway review", ESCALATION: "escalation"}.get(kind or "", "midway review or escalation")
         audit.note_read(session, str(ref).strip() or "?", found=False, entity="quality_check")
         raise NotFound(f"no {what} {str(ref)[:40]!r}; see `cpctl child show CHILD` for each one's reference.")
-    audit.note_read(session, people.ref_of_child(session, check.child_id), found=True)
+    audit.note_children_read(session, [check.child_id])
     return check
 
 

@@ -51,7 +51,7 @@ def find(session: Session, ref: str) -> Visit:
     if visit is None:
         audit.note_read(session, str(ref).strip() or "?", found=False, entity="visit")
         raise NotFound(f"no visit {str(ref)[:40]!r}; see `cpctl visit list CHILD` for each visit's reference.")
-    audit.note_read(session, people.ref_of_child(session, visit.child_id), found=True)
+    audit.note_children_read(session, [visit.child_id])
     return visit
 
 

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 
 from cpctl import running
 from cpctl.dates import utc_now_iso
-from cpctl.store.models import AppUser, AuditEntry, Person
+from cpctl.store.models import AppUser, AuditEntry, Child, Person
 
 GENESIS = "0" * 64
 COLUMNS = ("at", "actor", "action", "entity", "entity_id", "summary", "changes", "prev_hash", "hash")
@@ -122,6 +122,15 @@ def note_read(session: Session, ref: str, *, found: bool, entity: str = "child")
     if session.connection().dialect.name != "postgresql":
         return
     session.info.setdefault(READS, []).append((ref[:64], found, entity))
+
+
+def note_children_read(session: Session, child_ids: Any) -> None:
+    """Remember that this session showed a record of these children (a conference, a booking, a visit): ids, or a
+    select of them. Nothing is read on SQLite, which keeps no read log."""
+    if session.connection().dialect.name != "postgresql":
+        return
+    for ref in session.exec(select(Child.ref).where(col(Child.id).in_(child_ids))).all():
+        note_read(session, ref, found=True)
 
 
 def record_reads(session: Session, reads: Sequence[tuple[str, bool, str]]) -> None:

@@ -123,7 +123,7 @@ class Store:
             self._serialise(session.connection())
             try:
                 yield session
-                denied = [read for read in session.info.pop(audit.READS, ()) if not read[1]]
+                denied = _denied(session)
                 if denied:
                     audit.record_reads(session, denied)
                 session.commit()
@@ -131,7 +131,7 @@ class Store:
                     COMMITTED[0] += 1
             except BaseException:
                 session.rollback()
-                denied = [read for read in session.info.pop(audit.READS, ()) if not read[1]]
+                denied = _denied(session)
                 if denied:
                     self._log_reads(denied)
                 raise
@@ -399,6 +399,11 @@ class Store:
 
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def _denied(session: Session) -> list[tuple[str, bool, str]]:
+    """The records a writing session was asked for and did not show (its own changes are audited already)."""
+    return [read for read in session.info.pop(audit.READS, ()) if not read[1]]
 
 
 def _check_url(url: str) -> None:
